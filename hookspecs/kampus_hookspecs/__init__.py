@@ -1,0 +1,52 @@
+"""The Kampus hook specifications.
+
+This package is the whole contract between the Kampus kernel and its plugins.
+It depends on pluggy alone, so that third-party plugin authors can depend on
+it without pulling in the kernel.
+
+A plugin is a module (or any object) with functions marked ``@hookimpl``,
+published under the entry-point group :data:`ENTRY_POINT_GROUP`::
+
+    [project.entry-points."kampus.plugins"]
+    myplugin = "kampus_myplugin.plugin"
+
+The specifications are grouped by concern, one module each: :mod:`.wiring`
+(settings, routes, templates, CLI commands, tasks, navigation, permissions),
+:mod:`.storage`, :mod:`.rendering`, :mod:`.grading`, :mod:`.search` and
+:mod:`.events`.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from kampus_hookspecs import events, grading, rendering, search, storage, wiring
+from kampus_hookspecs._marker import PROJECT_NAME, hookspec
+from kampus_hookspecs.types import NavItem, Setting
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PROJECT_NAME",
+    "NavItem",
+    "Setting",
+    "__version__",
+    "add_hookspecs",
+    "hookimpl",
+    "hookspec",
+]
+
+#: Version of the hook API. A plugin may check it; the kernel refuses to start
+#: a plugin that declares ``KAMPUS_HOOKSPECS_REQUIRES`` with another major.
+__version__ = "1.0"
+
+ENTRY_POINT_GROUP = "kampus.plugins"
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+SPEC_MODULES = (wiring, storage, rendering, grading, search, events)
+
+
+def add_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Add every Kampus hook specification to a plugin manager."""
+    for module in SPEC_MODULES:
+        pm.add_hookspecs(module)

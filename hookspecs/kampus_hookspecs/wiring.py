@@ -1,0 +1,96 @@
+"""Wiring hooks: what a plugin contributes to the assembled application.
+
+Each hook returns data that the kernel assembles once, at start-up (settings,
+blueprints, template folders, CLI commands, tasks, permissions, migrations), or
+per request where the answer depends on the user (navigation).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kampus_hookspecs._marker import hookspec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kampus_hookspecs.types import Setting
+
+
+@hookspec
+def kampus_settings() -> list[Setting]:
+    """Declare the settings this plugin reads.
+
+    Called once at start-up, before the settings are validated. Return a list
+    of :class:`~kampus_hookspecs.types.Setting`. A value in ``kampus.toml`` or
+    the environment that no enabled plugin declares stops start-up.
+    """
+
+
+@hookspec
+def kampus_blueprints(app: Any) -> list[Any]:
+    """Return the Flask blueprints this plugin serves.
+
+    Called once while the app is assembled, after settings and database are
+    ready; ``app`` is the Flask app (``app.extensions["kampus"]`` is the
+    :class:`kampus.Kampus` object).
+    """
+
+
+@hookspec
+def kampus_template_folders() -> list[str]:
+    """Return folders of Jinja templates, searched after the site's overrides
+    and before the kernel's own templates.
+
+    By convention a plugin keeps its templates under ``templates/<plugin>/`` so
+    that names do not clash.
+    """
+
+
+@hookspec
+def kampus_cli_commands() -> list[Any]:
+    """Return ``click`` commands to add to the ``kampus`` command line."""
+
+
+@hookspec
+def kampus_celery_tasks() -> list[Callable[..., Any]]:
+    """Return the functions this plugin runs as background tasks.
+
+    Each function takes a task context as its first argument (progress
+    reporting, the app, the requesting user) and JSON-serialisable arguments
+    after it. Its task name is its ``kampus_task_name`` attribute when set,
+    else ``<module>.<function name>``. The kernel registers every task with
+    late acknowledgement and a task record.
+    """
+
+
+@hookspec
+def kampus_nav_items(user: Any) -> list[Any]:
+    """Return :class:`~kampus_hookspecs.types.NavItem` entries of the main
+    navigation for ``user`` (an anonymous user object when nobody is logged in).
+
+    Called when a page is rendered; keep it cheap.
+    """
+
+
+@hookspec
+def kampus_permissions() -> dict[str, list[str]]:
+    """Declare permissions: a mapping of permission name to the course roles
+    that hold it (``instructor``, ``staff``, ``ta``, ``beta_tester``,
+    ``learner``; ``"*"`` for any logged-in user).
+
+    Global staff hold every permission. Declarations of the same permission by
+    several plugins are merged.
+    """
+
+
+@hookspec
+def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
+    """Return course roles that ``user_id`` holds in ``course_id`` through
+    this plugin (for example ``learner`` for an active enrollment), beyond
+    those granted in the role table."""
+
+
+@hookspec
+def kampus_app_ready(app: Any) -> None:
+    """Called once when the app is fully assembled, before it serves."""

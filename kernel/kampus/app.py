@@ -1,0 +1,112 @@
+"""The app factory: one Flask app with its own plugin manager, settings and services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from flask import Flask, current_app
+
+from kampus.db import Database, close_session
+from kampus.errors import StartupError
+from kampus.plugins import flatten, load_plugin_manager
+from kampus.settings import Settings, enabled_plugins, read_raw_settings, validate_settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from kampus.drivers.blob_store import BlobStore
+    from kampus.drivers.mailer import Mailer
+
+
+class Kampus:
+    """Everything one app owns: plugin manager, settings, database, Celery, drivers.
+
+    Reach it as ``app.extensions["kampus"]`` or, inside a request or task,
+    :func:`current_kampus`.
+    """
+
+    def __init__(self, app: Flask, pm: pluggy.PluginManager, settings: Settings):
+        self.app = app
+        self.pm = pm
+        self.hook = pm.hook
+        self.settings = settings
+        self.db = Database(settings.database_url, echo=settings.database_echo)
+        self.celery: Celery | None = None
+        self._drivers: dict[str, Any] = {}
+
+    def driver(self, family: str, name: str | None = None, **kwargs: Any) -> Any:
+        """The driver of ``family`` (``kampus.<family>`` entry points) named in
+        the settings (or ``name``), loaded once per app."""
+        from kampus.drivers import load_driver
+
+        key = f"{family}:{name or ''}"
+        if key not in self._drivers:
+            self._drivers[key] = load_driver(family, name or self.settings[family], self, **kwargs)
+        return self._drivers[key]
+
+    @property
+    def blob_store(self) -> BlobStore:
+        return self.driver("blob_store")
+
+    @property
+    def mailer(self) -> Mailer:
+        return self.driver("mailer")
+
+
+def current_kampus() -> Kampus:
+    """The :class:`Kampus` object of the current app."""
+    return current_app.extensions["kampus"]
+
+
+def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] | None = None) -> Flask:
+    """Build a Kampus app.
+
+    ``settings`` holds raw setting values (as read from ``kampus.toml``); when
+    ``None`` they are read from ``$KAMPUS_HOME/kampus.toml`` and ``KAMPUS_*``
+    environment variables. The ``plugins`` entry lists the enabled plugins in
+    order; the ``plugins`` argument replaces it (entry-point names, or plugin
+    objects such as modules with hook implementations, for tests). Raises :class:`~kampus.errors.StartupError` with a one-line message
+    when a plugin or setting is wrong.
+    """
+    raw = dict(read_raw_settings() if settings is None else settings)
+    if plugins is not None:
+        raw["plugins"] = [item for item in plugins if isinstance(item, str)]
+    pm = load_plugin_manager(list(plugins) if plugins is not None else enabled_plugins(raw))
+    validated = validate_settings(raw, flatten(pm.hook.kampus_settings()))
+    if not validated.secret_key:
+        raise StartupError("setting 'secret_key' is empty: run `kampus init` or set KAMPUS_SECRET_KEY")
+
+    app = Flask("kampus", static_folder=None)
+    app.config.update(
+        SECRET_KEY=validated.secret_key,
+        DEBUG=validated.debug,
+        MAX_CONTENT_LENGTH=validated.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=validated.session_cookie_secure,
+        SESSION_COOKIE_NAME="kampus_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=validated.session_lifetime_hours),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=validated.session_cookie_secure,
+        JSON_SORT_KEYS=False,
+    )
+    kampus = Kampus(app, pm, validated)
+    app.extensions["kampus"] = kampus
+    app.teardown_appcontext(close_session)
+
+    # Kernel parts and plugins wire themselves through the same hooks.
+    from kampus.identity.setup import init_identity
+    from kampus.rendering.setup import init_rendering
+    from kampus.tasks.celery_app import init_celery
+
+    init_rendering(app, kampus)
+    init_identity(app, kampus)
+    init_celery(kampus)
+    for blueprint in flatten(pm.hook.kampus_blueprints(app=app)):
+        app.register_blueprint(blueprint)
+    pm.hook.kampus_app_ready(app=app)
+    return app

@@ -1,0 +1,1 @@
+"""Identity: accounts, sessions, CSRF, roles and permissions, API tokens."""

@@ -1,0 +1,101 @@
+"""Accounts: creating users, loading them for a session, checking credentials."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from kampus import db
+from kampus.errors import KampusError
+from kampus.identity.models import User
+from kampus.identity.passwords import hash_password, password_problem
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{2,150}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(KampusError):
+    """An account cannot be created or changed; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: ``"<id>:<session token>"`` from the session cookie."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session().get(User, int(user_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def find_user(db_session: Session, username_or_email: str) -> User | None:
+    """The user with this user name or e-mail address (case-insensitive e-mail)."""
+    value = username_or_email.strip()
+    if "@" in value:
+        return db_session.scalar(sa.select(User).where(sa.func.lower(User.email) == value.lower()))
+    return db_session.scalar(sa.select(User).where(User.username == value))
+
+
+def create_user(
+    db_session: Session,
+    username: str,
+    email: str,
+    password: str | None,
+    *,
+    name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    confirmed: bool = False,
+) -> User:
+    """Add a new user to ``db_session`` (not committed). Raises :class:`AccountError`."""
+    from kampus.db import utcnow
+
+    username = username.strip()
+    email = email.strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError("username", "Use 2 to 150 letters, digits and . _ @ + - only.")
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise AccountError("email", "Enter a valid e-mail address.")
+    if password is not None:
+        problem = password_problem(password, username)
+        if problem:
+            raise AccountError("password", problem)
+    if db_session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise AccountError("username", "This user name is taken.")
+    if db_session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email.lower())) is not None:
+        raise AccountError("email", "An account with this e-mail address exists.")
+    user = User(
+        username=username,
+        email=email,
+        name=name.strip()[:255],
+        password_hash=hash_password(password) if password else "",
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+        email_confirmed_at=utcnow() if confirmed else None,
+        session_token=new_session_token(),
+    )
+    db_session.add(user)
+    db_session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and end every existing session and reset link."""
+    problem = password_problem(password, user.username)
+    if problem:
+        raise AccountError("password", problem)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()

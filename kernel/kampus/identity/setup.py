@@ -1,0 +1,60 @@
+"""Wire identity into an app: sessions (Flask-Login), bearer tokens, CSRF."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask, g, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+if TYPE_CHECKING:
+    from kampus.app import Kampus
+
+
+def init_identity(app: Flask, kampus: Kampus) -> None:
+    """Set up the login manager, bearer-token loading and CSRF protection."""
+    from kampus.identity import accounts, tokens
+    from kampus.rendering.setup import error_response
+
+    login_manager = LoginManager()
+    login_manager.login_view = "identity.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(accounts.load_session_user)
+    login_manager.request_loader(tokens.load_bearer_user)
+    login_manager.init_app(app)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():  # type: ignore[no-untyped-def]
+        from flask import redirect, url_for
+
+        from kampus.rendering.setup import wants_json
+
+        if wants_json() or request.headers.get("Authorization"):
+            return error_response(401, "Authentication required.")
+        return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))
+
+    # CSRF on every state-changing request, except requests authenticated by a
+    # bearer token: they carry no cookie a third-party site could ride on.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    csrf = CSRFProtect(app)
+
+    @app.before_request
+    def check_csrf() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return
+        if tokens.bearer_token_of(request) is not None:
+            return
+        if getattr(app.view_functions.get(request.endpoint or ""), "kampus_csrf_exempt", False):
+            return
+        csrf.protect()
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return error_response(400, f"The form could not be accepted: {error.description} Reload the page and try again.")
+
+    @app.before_request
+    def no_store_for_users() -> None:
+        g._kampus_no_store = request.method != "GET" or request.path.startswith("/api/")

@@ -1,0 +1,66 @@
+"""Personal API tokens: created and revoked on the account page, used as bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import Request
+from sqlalchemy.orm import Session
+
+from kampus import db
+from kampus.db import utcnow
+from kampus.identity.models import ApiToken, User
+
+TOKEN_PREFIX = "kmp_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db_session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the record and the token, shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, name=name.strip()[:100] or "token", prefix=token[:12], digest=digest(token))
+    db_session.add(record)
+    db_session.flush()
+    return record, token
+
+
+def revoke_token(db_session: Session, user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s tokens; False when there is no such live token."""
+    record = db_session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    return True
+
+
+def bearer_token_of(request: Request) -> str | None:
+    """The bearer token of a request's Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def load_bearer_user(request: Request) -> User | None:
+    """Flask-Login's request loader: the active user of a live bearer token."""
+    token = bearer_token_of(request)
+    if token is None:
+        return None
+    db_session = db.session()
+    record = db_session.scalar(
+        sa.select(ApiToken).where(ApiToken.digest == digest(token), ApiToken.revoked_at.is_(None))
+    )
+    if record is None:
+        return None
+    user = db_session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None
+    record.last_used_at = utcnow()
+    db_session.commit()
+    return user

@@ -1,0 +1,132 @@
+"""Plugin discovery and the per-app plugin manager.
+
+Entry points of the group ``kampus.plugins`` are read once per app, at
+start-up. Each app builds its own :class:`pluggy.PluginManager`: two apps in one
+process never share hooks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from kampus_hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, add_hookspecs
+
+from kampus.errors import PluginError
+
+#: The kernel's own parts, registered in every app before any plugin. Each is
+#: a module of hook implementations, like any plugin.
+CORE_PLUGINS = (
+    "kampus.core",
+    "kampus.db.plugin",
+    "kampus.rendering.plugin",
+    "kampus.identity.plugin",
+    "kampus.tasks.plugin",
+    "kampus.events.plugin",
+)
+
+
+@dataclass(frozen=True)
+class InstalledPlugin:
+    """A plugin found through the ``kampus.plugins`` entry-point group."""
+
+    name: str
+    value: str
+    distribution: str | None
+    version: str | None
+    entry_point: EntryPoint
+
+
+def installed_plugins() -> dict[str, InstalledPlugin]:
+    """Every installed plugin, by entry-point name."""
+    found: dict[str, InstalledPlugin] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist
+        found[ep.name] = InstalledPlugin(
+            name=ep.name,
+            value=ep.value,
+            distribution=dist.name if dist else None,
+            version=dist.version if dist else None,
+            entry_point=ep,
+        )
+    return found
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager with every hookspec and the kernel's core parts."""
+    pm = pluggy.PluginManager(PROJECT_NAME)
+    add_hookspecs(pm)
+    for module_name in CORE_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+    return pm
+
+
+def load_plugin_manager(enabled: list[Any]) -> pluggy.PluginManager:
+    """Build a plugin manager with the core and the ``enabled`` plugins, in order.
+
+    ``enabled`` holds entry-point names; tests may also pass plugin objects
+    (modules or instances with hook implementations) directly.
+    """
+    pm = new_plugin_manager()
+    installed: dict[str, InstalledPlugin] | None = None
+    for item in enabled:
+        if not isinstance(item, str):
+            name = getattr(item, "__name__", None) or f"{type(item).__name__}-{id(item):x}"
+            _register(pm, item, name)
+            continue
+        if installed is None:
+            installed = installed_plugins()
+        if item not in installed:
+            raise PluginError(
+                f"plugin {item!r} is enabled but not installed (pip install kampus-{item}, "
+                "or remove it from the 'plugins' setting)"
+            )
+        try:
+            plugin = installed[item].entry_point.load()
+        except Exception as exc:  # any import error of a plugin stops start-up
+            raise PluginError(f"plugin {item!r} failed to load: {type(exc).__name__}: {exc}") from exc
+        _register(pm, plugin, item)
+    return pm
+
+
+def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
+    if pm.is_registered(plugin) or pm.has_plugin(name):
+        raise PluginError(f"plugin {name!r} is enabled twice")
+    try:
+        pm.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+
+
+def plugin_hooks(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
+    """Names of the hooks that ``plugin`` implements."""
+    return sorted(caller.name for caller in (pm.get_hookcallers(plugin) or []))
+
+
+def enabled_names(pm: pluggy.PluginManager) -> list[str]:
+    """Names of the registered plugins that are not part of the kernel."""
+    return [name for name, _ in pm.list_name_plugin() if name not in CORE_PLUGINS]
+
+
+def flatten(results: list[Any]) -> list[Any]:
+    """Join the list answers of a hook call into one list (``None`` skipped)."""
+    out: list[Any] = []
+    for result in results:
+        if result is None:
+            continue
+        if isinstance(result, (list, tuple)):
+            out.extend(result)
+        else:
+            out.append(result)
+    return out
+
+
+def module_of(plugin: Any) -> ModuleType | None:
+    """The module a plugin object was defined in."""
+    if isinstance(plugin, ModuleType):
+        return plugin
+    return importlib.import_module(type(plugin).__module__)

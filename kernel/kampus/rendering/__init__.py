@@ -1,0 +1,1 @@
+"""Rendering: Jinja2 loader order, the base layout, error pages, security headers."""

@@ -1,0 +1,104 @@
+"""Wire rendering into an app: template loaders, context, errors, headers, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import flask_bootstrap
+from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
+from flask_babel import Babel
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from kampus.plugins import flatten
+
+if TYPE_CHECKING:
+    from kampus.app import Kampus
+
+KERNEL_STATIC = Path(__file__).resolve().parent.parent / "static"
+#: Bootstrap's CSS and JS as installed from PyPI with Bootstrap-Flask.
+BOOTSTRAP_STATIC = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; media-src 'self' https:; "
+    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+
+def wants_json() -> bool:
+    """True for API paths and clients that prefer JSON to HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str, **extra: Any) -> Response:
+    """An error page in the layout, or a JSON error body for API clients."""
+    if wants_json():
+        body = {"error": {"status": status, "message": message, **extra}}
+        response = jsonify(body)
+    else:
+        response = Response(render_template("kampus/error.html", status=status, message=message))
+    response.status_code = status
+    return response
+
+
+def init_rendering(app: Flask, kampus: Kampus) -> None:
+    """Template loaders (site overrides, then plugins, then kernel), context and errors."""
+    settings = kampus.settings
+    loaders: list[Any] = []
+    site_templates = Path(settings.site_templates)
+    if site_templates.is_dir():
+        loaders.append(FileSystemLoader(str(site_templates)))
+    loaders.extend(FileSystemLoader(folder) for folder in flatten(kampus.hook.kampus_template_folders()))
+    loaders.append(PackageLoader("kampus", "templates"))
+    app.jinja_loader = ChoiceLoader(loaders)
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals["site_name"] = settings.site_name
+
+    Babel(app, default_locale=settings.default_locale, default_timezone=settings.default_timezone)
+
+    @app.context_processor
+    def layout_context() -> dict[str, Any]:
+        from flask_login import current_user
+
+        context: dict[str, Any] = {}
+        for extra in kampus.hook.kampus_template_context():
+            if extra:
+                context.update(extra)
+        items = flatten(kampus.hook.kampus_nav_items(user=current_user))
+        context["nav_items"] = sorted(items, key=lambda item: (item.order, item.label))
+        return context
+
+    @app.route("/static/kampus/<path:filename>", endpoint="kampus_static")
+    def kampus_static(filename: str) -> Response:
+        return send_from_directory(KERNEL_STATIC / "kampus", filename, max_age=3600)
+
+    @app.route("/static/vendor/bootstrap/<path:filename>", endpoint="bootstrap_static")
+    def bootstrap_static(filename: str) -> Response:
+        return send_from_directory(BOOTSTRAP_STATIC, filename, max_age=86400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        response = error_response(error.code or 500, error.description or error.name)
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unhandled_error(error: Exception) -> Response:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, InternalServerError.description)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if g.get("_kampus_no_store"):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,1 @@
+"""Background work: one Celery app per Kampus app, task records with progress."""

@@ -1,0 +1,74 @@
+"""The task record: what a background task is doing, for its page and API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kampus.db import Base, UTCDateTime, utcnow
+
+PENDING, STARTED, PROGRESS, SUCCESS, FAILURE = "PENDING", "STARTED", "PROGRESS", "SUCCESS", "FAILURE"
+FINISHED_STATES = (SUCCESS, FAILURE)
+
+
+class TaskRecord(Base):
+    """One submitted background task (like Open edX's InstructorTask)."""
+
+    __tablename__ = "kampus_task"
+    __table_args__ = (sa.Index("ix_kampus_task_name_key", "name", "task_key"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    task_key: Mapped[str] = mapped_column(sa.String(255), default="")
+    course_id: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
+    arguments: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    state: Mapped[str] = mapped_column(sa.String(16), default=PENDING, index=True)
+    progress_current: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    progress_message: Mapped[str] = mapped_column(sa.String(500), default="")
+    result: Mapped[Any | None] = mapped_column(sa.JSON, default=None)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="SET NULL"), index=True, default=None
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def percent(self) -> float:
+        if self.state == SUCCESS:
+            return 100.0
+        if not self.progress_total:
+            return 0.0
+        return min(100.0, 100.0 * self.progress_current / self.progress_total)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "task_key": self.task_key,
+            "course_id": self.course_id or None,
+            "state": self.state,
+            "progress": {
+                "current": self.progress_current,
+                "total": self.progress_total,
+                "percent": round(self.percent, 1),
+                "message": self.progress_message,
+            },
+            "result": self.result,
+            "error": self.error or None,
+            "user_id": self.user_id,
+            "attempts": self.attempts,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

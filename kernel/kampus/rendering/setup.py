@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import flask_bootstrap
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -58,6 +58,7 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
     app.jinja_loader = ChoiceLoader(loaders)
     app.jinja_env.autoescape = True
     app.jinja_env.globals["site_name"] = settings.site_name
+    app.jinja_env.globals["get_locale"] = get_locale
 
     Babel(app, default_locale=settings.default_locale, default_timezone=settings.default_timezone)
 

@@ -1,0 +1,145 @@
+"""The permission API: course roles, global staff, and permissions plugins declare.
+
+Every view and API that needs more than a login asks this module::
+
+    from kampus.identity.permissions import has_permission, require_permission
+
+    @bp.get("/courses/<course_id>/instructor")
+    @require_permission("course.manage", course_arg="course_id")
+    def instructor_dashboard(course_id): ...
+
+Global staff hold every permission. A course role is held through the role
+table (granted here) or through a plugin's ``kampus_user_course_roles`` answer
+(for example the LMS's enrollments give ``learner``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import Session
+
+from kampus import db
+from kampus.identity.models import CourseAccessRole, User
+
+COURSE_ROLES = ("instructor", "staff", "ta", "beta_tester", "learner")
+ANY_USER = "*"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _org_of(course_id: str) -> str:
+    body = course_id.split(":", 1)[-1]
+    for separator in ("+", "/"):
+        if separator in body:
+            return body.split(separator, 1)[0]
+    return ""
+
+
+def grant_role(db_session: Session, user: User, role: str, course_id: str = "", org: str = "") -> CourseAccessRole:
+    """Grant ``role`` on ``course_id`` (or on every course of ``org``); idempotent."""
+    if role not in COURSE_ROLES:
+        raise ValueError(f"unknown course role {role!r}")
+    if not course_id and not org:
+        raise ValueError("a course role needs a course_id or an org")
+    existing = db_session.scalar(
+        sa.select(CourseAccessRole).where(
+            CourseAccessRole.user_id == user.id,
+            CourseAccessRole.course_id == course_id,
+            CourseAccessRole.org == org,
+            CourseAccessRole.role == role,
+        )
+    )
+    if existing is not None:
+        return existing
+    record = CourseAccessRole(user_id=user.id, course_id=course_id, org=org, role=role)
+    db_session.add(record)
+    db_session.flush()
+    return record
+
+
+def revoke_role(db_session: Session, user: User, role: str, course_id: str = "", org: str = "") -> bool:
+    """Revoke ``role``; False when it was not held."""
+    result = db_session.execute(
+        sa.delete(CourseAccessRole).where(
+            CourseAccessRole.user_id == user.id,
+            CourseAccessRole.course_id == course_id,
+            CourseAccessRole.org == org,
+            CourseAccessRole.role == role,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def course_roles(user: Any, course_id: str) -> set[str]:
+    """The course roles ``user`` holds in ``course_id`` (role table and plugins)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    from kampus.app import current_kampus
+
+    org = _org_of(course_id)
+    rows = db.session().scalars(
+        sa.select(CourseAccessRole.role).where(
+            CourseAccessRole.user_id == user.id,
+            sa.or_(CourseAccessRole.course_id == course_id, sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org)),
+        )
+    )
+    roles = set(rows)
+    for extra in current_kampus().hook.kampus_user_course_roles(user_id=user.id, course_id=course_id):
+        roles.update(extra or ())
+    return roles
+
+
+def permission_table() -> dict[str, set[str]]:
+    """Every declared permission with the roles that hold it."""
+    from kampus.app import current_kampus
+
+    table: dict[str, set[str]] = {}
+    for declared in current_kampus().hook.kampus_permissions():
+        for name, roles in (declared or {}).items():
+            table.setdefault(name, set()).update(roles)
+    return table
+
+
+def has_permission(user: Any, permission: str, course_id: str | None = None) -> bool:
+    """True when ``user`` holds ``permission`` (in ``course_id`` for course permissions)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    table = permission_table()
+    if permission not in table:
+        raise LookupError(f"undeclared permission {permission!r}")
+    allowed = table[permission]
+    if ANY_USER in allowed:
+        return True
+    if not course_id:
+        return False
+    return bool(allowed & course_roles(user, course_id))
+
+
+def require_permission(permission: str, course_arg: str | None = None) -> Callable[[F], F]:
+    """Decorate a view: 401 when anonymous, 403 without ``permission``.
+
+    ``course_arg`` names the view argument holding the course id.
+    """
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                abort(401, "Log in to continue.")
+            course_id = kwargs.get(course_arg) if course_arg else None
+            if not has_permission(current_user, permission, course_id):
+                abort(403, "You do not have permission to do this.")
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,127 @@
+"""Temporary databases for tests: a fresh, migrated database for every test.
+
+SQLite (the default): the schema is migrated once per session and plugin set
+into a template file, which each test copies. PostgreSQL or MariaDB (when
+``KAMPUS_TEST_DB_URL`` is set): one database per pytest-xdist worker and plugin
+set, migrated once, emptied before each test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from kampus.db import Base, Database
+from kampus.db.migrate import alembic_config, upgrade
+from kampus.plugins import flatten
+
+if TYPE_CHECKING:
+    from kampus.app import Kampus
+
+_lock = threading.Lock()
+
+
+def server_url_from_env() -> str | None:
+    """``KAMPUS_TEST_DB_URL``, when tests should use a database server."""
+    return os.environ.get("KAMPUS_TEST_DB_URL") or None
+
+
+def _fingerprint(kampus: Kampus) -> str:
+    locations = sorted(flatten(kampus.hook.kampus_migration_locations()))
+    return hashlib.sha1("\n".join(locations).encode()).hexdigest()[:10]
+
+
+class TestDatabases:
+    """Hands out migrated, empty databases to tests."""
+
+    def __init__(self, root: Path, server_url: str | None = None, worker: str = "main"):
+        self.root = root
+        self.server_url = server_url
+        self.worker = worker.replace("-", "_")
+        self._ready: dict[str, str] = {}
+
+    @property
+    def backend(self) -> str:
+        return sa.make_url(self.server_url).get_backend_name() if self.server_url else "sqlite"
+
+    def attach(self, kampus: Kampus, test_dir: Path) -> Database:
+        """Give ``kampus`` a fresh migrated database for one test; returns it."""
+        kampus.db.dispose()
+        if self.server_url is None:
+            target = test_dir / "kampus.sqlite"
+            shutil.copyfile(self._sqlite_template(kampus), target)
+            db = Database(f"sqlite:///{target}")
+        else:
+            db = Database(self._server_database(kampus))
+            empty_database(db)
+        kampus.db = db
+        return db
+
+    def _sqlite_template(self, kampus: Kampus) -> Path:
+        key = _fingerprint(kampus)
+        with _lock:
+            if key not in self._ready:
+                path = self.root / f"template-{key}.sqlite"
+                if path.exists():
+                    path.unlink()
+                db = Database(f"sqlite:///{path}")
+                upgrade(db, kampus.pm)
+                with db.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.dispose()
+                self._ready[key] = str(path)
+            return Path(self._ready[key])
+
+    def _server_database(self, kampus: Kampus) -> str:
+        key = _fingerprint(kampus)
+        with _lock:
+            if key not in self._ready:
+                url = sa.make_url(self.server_url)
+                name = f"{url.database or 'kampus'}_t_{self.worker}_{key}"[:63]
+                admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+                with admin.connect() as connection:
+                    quoted = connection.dialect.identifier_preparer.quote(name)
+                    if url.get_backend_name() == "postgresql":
+                        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+                        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+                    else:
+                        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+                        connection.exec_driver_sql(f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                admin.dispose()
+                test_url = url.set(database=name).render_as_string(hide_password=False)
+                db = Database(test_url)
+                upgrade(db, kampus.pm)
+                db.dispose()
+                self._ready[key] = test_url
+            return self._ready[key]
+
+
+def empty_database(db: Database) -> None:
+    """Delete every row of every Kampus table (the schema stays)."""
+    tables = [table for table in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        existing = set(sa.inspect(connection).get_table_names())
+        names = [table.name for table in tables if table.name in existing]
+        if not names:
+            return
+        if db.dialect == "postgresql":
+            connection.exec_driver_sql(
+                "TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE"
+            )
+        elif db.dialect == "mysql":
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS=0")
+            for name in names:
+                connection.exec_driver_sql(f"TRUNCATE TABLE `{name}`")
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS=1")
+        else:
+            for name in names:
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+
+
+__all__ = ["TestDatabases", "alembic_config", "empty_database", "server_url_from_env"]

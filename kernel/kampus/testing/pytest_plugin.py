@@ -1,0 +1,160 @@
+"""The Kampus pytest plugin: fixtures for testing plugins and the kernel.
+
+Fixtures:
+
+``make_app(plugins=[...], settings={...}, celery="eager" | "real")``
+    A factory of apps, each with its own site folder and a fresh migrated
+    database (SQLite; PostgreSQL or MariaDB when ``KAMPUS_TEST_DB_URL`` is set).
+    ``celery="real"`` runs a real Celery worker in a thread for the test, on
+    ``KAMPUS_TEST_BROKER_URL`` (RabbitMQ) when set, else kombu's in-memory
+    transport.
+``app``
+    ``make_app()`` with the plugins of the ``kampus_plugins`` fixture (override
+    it in your conftest) or of the ``@pytest.mark.kampus_plugins(...)`` marker.
+``client``, ``client_as(role, course_id=...)``
+    Test clients of ``app``, anonymous or logged in as a new user with a role.
+``events``, ``hook_calls``, ``mailbox``
+    Recorders of ``app``'s events, hook calls and sent e-mail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from kampus.testing import (
+    DEFAULT_COURSE,
+    EventRecorder,
+    HookCallRecorder,
+    KampusClient,
+    build_app,
+)
+from kampus.testing import client_as as _client_as
+from kampus.testing.databases import TestDatabases, server_url_from_env
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kampus_plugins(*names): plugins enabled in the `app` fixture")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = server_url_from_env()
+    broker = os.environ.get("KAMPUS_TEST_BROKER_URL") or "memory:// (in-process)"
+    database = url.split("://", 1)[0] if url else "sqlite"
+    return f"kampus: test database {database}; real-worker Celery broker {broker.split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def kampus_databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TestDatabases:
+    """The session's store of migrated test databases (one set per xdist worker)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    worker = workerinput["workerid"] if workerinput else "main"
+    return TestDatabases(tmp_path_factory.mktemp("kampus-db"), server_url_from_env(), worker)
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, kampus_databases: TestDatabases) -> Iterator[Callable[..., Flask]]:
+    """Factory of test apps; see the module's documentation."""
+    workers: list[Any] = []
+    apps: list[Flask] = []
+
+    def factory(
+        plugins: list[Any] | None = None, settings: dict[str, Any] | None = None, celery: str = "eager"
+    ) -> Flask:
+        settings = dict(settings or {})
+        if celery == "real":
+            settings.setdefault("celery_always_eager", False)
+            settings.setdefault("celery_broker_url", os.environ.get("KAMPUS_TEST_BROKER_URL") or "memory://")
+        elif celery != "eager":
+            raise ValueError("celery must be 'eager' or 'real'")
+        home = tmp_path / f"site{len(apps)}"
+        app = build_app(home, plugins, settings)
+        kampus = app.extensions["kampus"]
+        kampus_databases.attach(kampus, home)
+        apps.append(app)
+        if celery == "real":
+            workers.append(start_real_worker(kampus))
+        return app
+
+    yield factory
+    for context in reversed(workers):
+        context.__exit__(None, None, None)
+    for app in apps:
+        app.extensions["kampus"].db.dispose()
+
+
+def start_real_worker(kampus: Any) -> Any:
+    """Start a Celery worker thread consuming the app's queue; returns its context manager."""
+    from celery.contrib.testing.worker import start_worker
+
+    context = start_worker(
+        kampus.celery,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+        queues=[kampus.settings.celery_queue],
+    )
+    context.__enter__()
+    return context
+
+
+@pytest.fixture
+def kampus_plugins(request: pytest.FixtureRequest) -> list[Any]:
+    """Plugins of the ``app`` fixture: the ``kampus_plugins`` marker's, else none."""
+    marker = request.node.get_closest_marker("kampus_plugins")
+    return list(marker.args) if marker else []
+
+
+@pytest.fixture
+def kampus_settings() -> dict[str, Any]:
+    """Settings of the ``app`` fixture (override in a conftest)."""
+    return {}
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], kampus_plugins: list[Any], kampus_settings: dict[str, Any]) -> Flask:
+    """A test app with the ``kampus_plugins`` enabled."""
+    return make_app(plugins=kampus_plugins, settings=kampus_settings)
+
+
+@pytest.fixture
+def client(app: Flask) -> KampusClient:
+    """An anonymous test client of ``app``."""
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def client_as(app: Flask) -> Callable[..., KampusClient]:
+    """``client_as(role, course_id=...)``: a client of ``app`` logged in as a new user with ``role``."""
+
+    def factory(role: str = "user", course_id: str = DEFAULT_COURSE, **fields: Any) -> KampusClient:
+        return _client_as(app, role, course_id, **fields)
+
+    return factory
+
+
+@pytest.fixture
+def events(app: Flask) -> EventRecorder:
+    """Every event ``app`` emits during the test."""
+    return app.kampus_events  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def hook_calls(app: Flask) -> Iterator[HookCallRecorder]:
+    """Every hook call of ``app`` from now on."""
+    recorder = HookCallRecorder(app.extensions["kampus"])
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> list[Any]:
+    """Messages ``app`` sent through its (memory) mailer."""
+    return app.extensions["kampus"].mailer.outbox

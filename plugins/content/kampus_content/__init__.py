@@ -1,0 +1,1 @@
+"""Kampus course content: the versioned content store, XBlock runtime and OLX."""

@@ -1,0 +1,243 @@
+"""The content-store driver interface (entry points ``kampus.content_store``).
+
+The store is versioned like Open edX's split modulestore:
+
+* a **structure** is an immutable snapshot of a course's block tree (every
+  block's type, id, fields and children), identified by a version id;
+* the **course index** points its ``draft`` and ``published`` branches at
+  structure versions; saving the draft writes a new structure and moves the
+  draft pointer, publishing moves the published pointer to the draft's version;
+* history follows each structure's ``previous_version``; reverting writes a new
+  draft structure equal to an old one, so history only grows;
+* a writer names the draft version it started from; when the draft moved in the
+  meantime the save fails with :class:`VersionConflict` and nothing is written.
+
+Drivers: ``sql`` (kampus-content, the default) and ``mongo`` (kampus-mongo).
+Both pass :mod:`kampus_content.testing.contract`.
+"""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+DRAFT = "draft"
+PUBLISHED = "published"
+BRANCHES = (DRAFT, PUBLISHED)
+
+#: A block's key within a structure: (block type, block id).
+BlockKey = tuple[str, str]
+
+
+class ContentStoreError(Exception):
+    """Base class of content-store errors."""
+
+
+class CourseNotFound(ContentStoreError):
+    """No course with that key."""
+
+
+class CourseExists(ContentStoreError):
+    """A course with that key exists already."""
+
+
+class VersionNotFound(ContentStoreError):
+    """No structure with that version id in this course."""
+
+
+class VersionConflict(ContentStoreError):
+    """The draft moved since the writer read it: reload and redo the edit."""
+
+    def __init__(self, course_key: str, expected: str | None, actual: str | None):
+        super().__init__(
+            f"the draft of {course_key} changed (now at version {actual}, the edit was based on {expected}); "
+            "reload the course and make the change again"
+        )
+        self.course_key = course_key
+        self.expected = expected
+        self.actual = actual
+
+
+def new_version_id() -> str:
+    """A fresh structure version id (32 hex digits, like a MongoDB-free ObjectId)."""
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Block:
+    """One block of a structure: its fields (content and settings scopes) and children."""
+
+    type: str
+    id: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    children: list[BlockKey] = field(default_factory=list)
+
+    @property
+    def key(self) -> BlockKey:
+        return (self.type, self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "id": self.id, "fields": self.fields, "children": [list(c) for c in self.children]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Block:
+        return cls(data["type"], data["id"], data.get("fields") or {}, [tuple(c) for c in data.get("children") or ()])
+
+
+@dataclass(frozen=True)
+class Structure:
+    """An immutable snapshot of a course's blocks. Do not mutate ``blocks``:
+    copy with :meth:`edit` and save the copy."""
+
+    version: str
+    course_key: str
+    root: BlockKey
+    blocks: dict[BlockKey, Block]
+    previous_version: str | None = None
+    edited_by: int | None = None
+    edited_at: datetime | None = None
+    message: str = ""
+
+    def get(self, key: BlockKey) -> Block | None:
+        return self.blocks.get(key)
+
+    def walk(self, start: BlockKey | None = None) -> Iterator[Block]:
+        """Blocks reachable from ``start`` (the root by default), depth first, in order."""
+        stack = [start or self.root]
+        seen: set[BlockKey] = set()
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            block = self.blocks.get(key)
+            if block is None:
+                continue
+            yield block
+            stack.extend(reversed(block.children))
+
+    def parents(self) -> dict[BlockKey, BlockKey]:
+        """Each child's parent."""
+        return {child: block.key for block in self.blocks.values() for child in block.children}
+
+    def edit(self) -> dict[BlockKey, Block]:
+        """A deep-enough copy of the blocks to change and pass to ``save_draft``."""
+        return {
+            key: Block(block.type, block.id, dict(block.fields), list(block.children))
+            for key, block in self.blocks.items()
+        }
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON document stored for this structure."""
+        return {
+            "root": list(self.root),
+            "blocks": [block.to_json() for block in self.blocks.values()],
+        }
+
+
+@dataclass(frozen=True)
+class CourseIndex:
+    """Where the branches of a course point."""
+
+    course_key: str
+    org: str
+    course: str
+    run: str
+    versions: dict[str, str | None]
+    created_by: int | None = None
+    created_at: datetime | None = None
+    edited_by: int | None = None
+    edited_at: datetime | None = None
+
+    @property
+    def draft_version(self) -> str:
+        return self.versions[DRAFT]  # type: ignore[return-value]
+
+    @property
+    def published_version(self) -> str | None:
+        return self.versions.get(PUBLISHED)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One entry of a course's history."""
+
+    version: str
+    previous_version: str | None
+    edited_by: int | None
+    edited_at: datetime | None
+    message: str
+    published: bool = False
+
+
+class ContentStore(abc.ABC):
+    """The interface every content-store driver implements. Built with the app's settings."""
+
+    @abc.abstractmethod
+    def create_course(
+        self, course_key: str, blocks: Iterable[Block], root: BlockKey, *, user_id: int | None, message: str = ""
+    ) -> CourseIndex:
+        """Create a course whose draft is the given blocks. Raises :class:`CourseExists`."""
+
+    @abc.abstractmethod
+    def get_course_index(self, course_key: str) -> CourseIndex:
+        """The course's index. Raises :class:`CourseNotFound`."""
+
+    @abc.abstractmethod
+    def list_courses(self) -> list[CourseIndex]:
+        """Every course, sorted by key."""
+
+    @abc.abstractmethod
+    def get_structure(self, course_key: str, version: str) -> Structure:
+        """The structure ``version`` of the course. Raises :class:`VersionNotFound`."""
+
+    def get_branch(self, course_key: str, branch: str = PUBLISHED) -> Structure | None:
+        """The structure a branch points at (``None`` for a never-published course)."""
+        version = self.get_course_index(course_key).versions.get(branch)
+        return None if version is None else self.get_structure(course_key, version)
+
+    @abc.abstractmethod
+    def save_draft(
+        self,
+        course_key: str,
+        blocks: Iterable[Block],
+        root: BlockKey,
+        *,
+        expected_version: str,
+        user_id: int | None,
+        message: str = "",
+    ) -> Structure:
+        """Write a new draft structure based on ``expected_version``.
+
+        Raises :class:`VersionConflict` when the draft is no longer at
+        ``expected_version``; nothing is written then.
+        """
+
+    @abc.abstractmethod
+    def publish(self, course_key: str, *, user_id: int | None, expected_version: str | None = None) -> str:
+        """Point the published branch at the draft's version; returns it."""
+
+    @abc.abstractmethod
+    def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
+        """The draft's versions, newest first, marking those that were published."""
+
+    def revert(self, course_key: str, version: str, *, user_id: int | None) -> Structure:
+        """Make a new draft equal to the old ``version`` (history keeps both)."""
+        index = self.get_course_index(course_key)
+        old = self.get_structure(course_key, version)
+        return self.save_draft(
+            course_key, old.edit().values(), old.root, expected_version=index.draft_version,
+            user_id=user_id, message=f"revert to {version}",
+        )
+
+    @abc.abstractmethod
+    def rerun(self, source_key: str, dest_key: str, *, user_id: int | None) -> CourseIndex:
+        """Copy the source's draft into a new course (a new run); history starts afresh."""
+
+    @abc.abstractmethod
+    def delete_course(self, course_key: str) -> None:
+        """Delete the course, its index and every structure."""

@@ -1,0 +1,1 @@
+"""Test helpers of the content plugin, for its drivers and for other plugins' tests."""

@@ -1,0 +1,1 @@
+"""OLX: Open edX's course format, imported into and exported from the content store."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy.orm import Session
 
 from kampus import db
@@ -85,7 +85,10 @@ def course_roles(user: Any, course_id: str) -> set[str]:
     rows = db.session().scalars(
         sa.select(CourseAccessRole.role).where(
             CourseAccessRole.user_id == user.id,
-            sa.or_(CourseAccessRole.course_id == course_id, sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org)),
+            sa.or_(
+                CourseAccessRole.course_id == course_id,
+                sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org, CourseAccessRole.org != ""),
+            ),
         )
     )
     roles = set(rows)
@@ -109,11 +112,11 @@ def has_permission(user: Any, permission: str, course_id: str | None = None) -> 
     """True when ``user`` holds ``permission`` (in ``course_id`` for course permissions)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.is_staff or user.is_superuser:
-        return True
     table = permission_table()
     if permission not in table:
         raise LookupError(f"undeclared permission {permission!r}")
+    if user.is_staff or user.is_superuser:
+        return True
     allowed = table[permission]
     if ANY_USER in allowed:
         return True
@@ -123,7 +126,7 @@ def has_permission(user: Any, permission: str, course_id: str | None = None) -> 
 
 
 def require_permission(permission: str, course_arg: str | None = None) -> Callable[[F], F]:
-    """Decorate a view: 401 when anonymous, 403 without ``permission``.
+    """Decorate a view: the login page (401 for API clients) when anonymous, 403 without ``permission``.
 
     ``course_arg`` names the view argument holding the course id.
     """
@@ -134,7 +137,7 @@ def require_permission(permission: str, course_arg: str | None = None) -> Callab
             from flask_login import current_user
 
             if not current_user.is_authenticated:
-                abort(401, "Log in to continue.")
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             course_id = kwargs.get(course_arg) if course_arg else None
             if not has_permission(current_user, permission, course_id):
                 abort(403, "You do not have permission to do this.")

@@ -11,7 +11,10 @@ from kampus_hookspecs import Setting, hookimpl
 def kampus_settings() -> list[Setting]:
     return [
         Setting("registration_open", bool, True, "Anyone may create an account at /register."),
-        Setting("require_email_confirmation", bool, True, "New accounts must confirm their e-mail address before logging in."),
+        Setting(
+            "require_email_confirmation", bool, True,
+            "New accounts must confirm their e-mail address before they can log in.",
+        ),
         Setting("login_failure_limit", int, 10, "Failed logins allowed per account and per address within the window."),
         Setting("login_failure_window", int, 60, "Length of the login throttling window, in seconds."),
     ]
@@ -19,6 +22,20 @@ def kampus_settings() -> list[Setting]:
 
 @hookimpl
 def kampus_blueprints(app: Any) -> list[Any]:
-    from kampus.identity.views import bp
+    # Importing the page modules adds their routes to the ``identity`` blueprint.
+    from kampus.identity import account_views, api, staff_views, views  # noqa: F401
 
-    return [bp]
+    return [views.bp, api.bp]
+
+
+@hookimpl
+def kampus_permissions() -> dict[str, list[str]]:
+    """The kernel's permissions; global staff hold every permission."""
+    return {
+        "site.manage_users": [],
+        "course.view": ["learner", "beta_tester", "ta", "staff", "instructor"],
+        "course.view_beta": ["beta_tester", "ta", "staff", "instructor"],
+        "course.view_staff": ["ta", "staff", "instructor"],
+        "course.edit_content": ["staff", "instructor"],
+        "course.manage_roles": ["instructor"],
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -42,18 +42,29 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
     csrf = CSRFProtect(app)
 
     @app.before_request
-    def check_csrf() -> None:
-        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            return
+    def check_bearer_and_csrf():  # type: ignore[no-untyped-def]
         if tokens.bearer_token_of(request) is not None:
-            return
+            # A bearer token is the only credential of its request: the session
+            # cookie is ignored, so skipping CSRF cannot let a cookie ride along.
+            user = tokens.load_bearer_user(request)
+            if user is None:
+                response = jsonify({"error": {"status": 401, "message": "The token is invalid or revoked."}})
+                response.status_code = 401
+                response.headers["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
+                return response
+            g._login_user = user  # what Flask-Login's current_user reads
+            return None
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
         if getattr(app.view_functions.get(request.endpoint or ""), "kampus_csrf_exempt", False):
-            return
+            return None
         csrf.protect()
+        return None
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        return error_response(400, f"The form could not be accepted: {error.description} Reload the page and try again.")
+        message = f"The form could not be accepted: {error.description} Reload the page and try again."
+        return error_response(400, message)
 
     @app.before_request
     def no_store_for_users() -> None:

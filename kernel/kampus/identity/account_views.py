@@ -1,0 +1,81 @@
+"""The account page: profile, password change, personal API tokens."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kampus import db
+from kampus.identity import accounts, tokens
+from kampus.identity.models import ApiToken
+from kampus.identity.passwords import verify_password
+from kampus.identity.views import Page, bp, password_changed_event, start_session
+
+
+def _account_page(status: int = 200, new_token: str | None = None, errors: dict[str, str] | None = None) -> Page:
+    api_tokens = db.session().scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    page = render_template("kampus/identity/account.html", api_tokens=api_tokens, new_token=new_token,
+                           errors=errors or {})
+    return page, status
+
+
+@bp.get("/account")
+@login_required
+def account() -> Page:
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password() -> Page:
+    user = current_user._get_current_object()
+    errors: dict[str, str] = {}
+    new = request.form.get("new_password", "")
+    if not verify_password(user.password_hash, request.form.get("current_password", "")):
+        errors["current_password"] = _("The current password is wrong.")
+    elif new != request.form.get("new_password_again", ""):
+        errors["new_password_again"] = _("The two passwords differ.")
+    else:
+        try:
+            accounts.set_password(user, new)  # ends every other session
+        except accounts.AccountError as exc:
+            errors["new_password"] = _(exc.message)
+    if errors:
+        db.session().rollback()
+        return _account_page(400, errors=errors)
+    start_session(user)  # this session goes on with the new session token
+    db.session().commit()
+    password_changed_event(user)
+    flash(_("Your password is changed. Other sessions were logged out."), "success")
+    return redirect(url_for("identity.account"))
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_api_token() -> Page:
+    name = request.form.get("name", "").strip()
+    if not name:
+        return _account_page(400, errors={"token_name": _("Give the token a name.")})
+    db_session = db.session()
+    _record, token = tokens.create_token(db_session, current_user, name)
+    db_session.commit()
+    # Shown once, in this response only (not stored, not flashed into the session).
+    return _account_page(200, new_token=token)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int) -> Page:
+    db_session = db.session()
+    if tokens.revoke_token(db_session, current_user, token_id):
+        db_session.commit()
+        flash(_("The token is revoked."), "success")
+    else:
+        flash(_("No such token."), "error")
+    return redirect(url_for("identity.account"))

@@ -1,0 +1,113 @@
+"""Open edX's user API: ``/api/user/v1/me`` and ``/api/user/v1/accounts``.
+
+Authenticated by session cookie or by a personal token
+(``Authorization: Bearer kmp_...``). Field names follow Open edX's
+``user_api`` account serializer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify
+from flask import request as flask_request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from kampus import db
+from kampus.identity.models import User
+from kampus.rendering.setup import error_response
+
+bp = Blueprint("identity_api", __name__)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _profile_image() -> dict[str, Any]:
+    return {"has_image": False, "image_url_full": None, "image_url_large": None, "image_url_medium": None,
+            "image_url_small": None}
+
+
+def account_json(user: User, full: bool) -> dict[str, Any]:
+    """Open edX's account representation; ``full`` for the user themselves and staff."""
+    if not full:
+        # Open edX's "private" visibility: what other users may see.
+        return {"username": user.username, "account_privacy": "private", "profile_image": _profile_image()}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "email": user.email,
+        "date_joined": _iso(user.date_joined),
+        "last_login": _iso(user.last_login),
+        "is_active": user.is_active,
+        "activation_key": None,
+        "bio": None,
+        "country": None,
+        "state": None,
+        "profile_image": _profile_image(),
+        "language_proficiencies": [],
+        "level_of_education": None,
+        "gender": None,
+        "year_of_birth": None,
+        "mailing_address": None,
+        "goals": None,
+        "requires_parental_consent": False,
+        "secondary_email": None,
+        "time_zone": None,
+        "social_links": [],
+        "extended_profile": [],
+        "account_privacy": "private",
+        "accomplishments_shared": False,
+    }
+
+
+def _require_user() -> Response | None:
+    if not current_user.is_authenticated:
+        return error_response(401, _("Authentication credentials were not provided."))
+    return None
+
+
+@bp.get("/api/user/v1/me")
+def me() -> Response:
+    denied = _require_user()
+    if denied is not None:
+        return denied
+    return jsonify({"username": current_user.username})
+
+
+@bp.get("/api/user/v1/accounts/<username>")
+def account_detail(username: str) -> Response:
+    denied = _require_user()
+    if denied is not None:
+        return denied
+    user = db.session().scalar(sa.select(User).where(User.username == username))
+    is_self = user is not None and user.id == current_user.id
+    if user is None or (not user.is_active and not current_user.is_staff):
+        return error_response(404, _("No such user."))
+    return jsonify(account_json(user, full=is_self or current_user.is_staff))
+
+
+@bp.get("/api/user/v1/accounts")
+def account_list() -> Response:
+    """``?username=a,b`` (anyone logged in) or ``?email=`` (staff only), like Open edX."""
+    denied = _require_user()
+    if denied is not None:
+        return denied
+    usernames = [name for name in flask_request.args.get("username", "").split(",") if name]
+    emails = [email.lower() for email in flask_request.args.get("email", "").split(",") if email]
+    if emails and not current_user.is_staff:
+        return error_response(403, _("Only staff may look up accounts by e-mail address."))
+    if not usernames and not emails:
+        usernames = [current_user.username]
+    stmt = sa.select(User).where(sa.or_(User.username.in_(usernames), sa.func.lower(User.email).in_(emails)))
+    if not current_user.is_staff:
+        stmt = stmt.where(User.is_active.is_(True))
+    users = db.session().scalars(stmt.order_by(User.username)).all()
+    if not users:
+        return error_response(404, _("No such user."))
+    return jsonify([account_json(user, full=user.id == current_user.id or current_user.is_staff) for user in users])

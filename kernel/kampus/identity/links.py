@@ -1,0 +1,112 @@
+"""Signed links sent by e-mail: address confirmation and password reset.
+
+Links are signed with the app's secret (``itsdangerous``), one salt per
+purpose, so a link made for one job never works for another. A confirmation
+link names the user and a fingerprint of the address it was sent to; a reset
+link names the user and a fingerprint of the current session token and
+password hash, so it dies once used (setting a password rotates both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from kampus import db
+from kampus.identity.models import User
+
+CONFIRM_SALT = "kampus.identity.confirm-email"
+RESET_SALT = "kampus.identity.password-reset"
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+RESET_MAX_AGE = 24 * 3600
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
+
+
+def _load(salt: str, token: str, max_age: int) -> dict[str, Any] | None:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except BadData:
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+
+
+def confirmation_token(user: User) -> str:
+    return _serializer(CONFIRM_SALT).dumps({"u": user.id, "e": _fingerprint(user.email.lower())})
+
+
+def user_from_confirmation_token(token: str) -> User | None:
+    """The user a confirmation link was made for, or ``None`` (bad, expired, address changed)."""
+    data = _load(CONFIRM_SALT, token, CONFIRM_MAX_AGE)
+    if data is None:
+        return None
+    user = db.session().get(User, data["u"])
+    if user is None or data.get("e") != _fingerprint(user.email.lower()):
+        return None
+    return user
+
+
+def reset_token(user: User) -> str:
+    return _serializer(RESET_SALT).dumps({"u": user.id, "s": _fingerprint(user.session_token, user.password_hash)})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user of a password-reset link, or ``None`` (bad, expired, already used)."""
+    data = _load(RESET_SALT, token, RESET_MAX_AGE)
+    if data is None:
+        return None
+    user = db.session().get(User, data["u"])
+    if user is None or not user.is_active or data.get("s") != _fingerprint(user.session_token, user.password_hash):
+        return None
+    return user
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link to ``endpoint`` on the public site (the ``base_url`` setting)."""
+    from kampus.app import current_kampus
+
+    return current_kampus().settings.base_url.rstrip("/") + url_for(endpoint, **values)
+
+
+def send_confirmation(user: User) -> None:
+    """E-mail ``user`` a link that confirms their address."""
+    from kampus.app import current_kampus
+
+    kampus = current_kampus()
+    link = absolute_url("identity.confirm_email", token=confirmation_token(user))
+    site = kampus.settings.site_name
+    subject = _("Confirm your e-mail address for %(site)s", site=site)
+    text = _(
+        "Hello %(name)s,\n\nTo activate your %(site)s account, open this link:\n\n%(link)s\n\n"
+        "The link works for 7 days. If you did not create an account, ignore this message.\n",
+        name=user.display_name, site=site, link=link,
+    )
+    kampus.mailer.send(user.email, subject, text)
+
+
+def send_password_reset(user: User) -> None:
+    """E-mail ``user`` a link to choose a new password."""
+    from kampus.app import current_kampus
+
+    kampus = current_kampus()
+    link = absolute_url("identity.password_reset_confirm", token=reset_token(user))
+    site = kampus.settings.site_name
+    subject = _("Reset your %(site)s password", site=site)
+    text = _(
+        "Hello %(name)s,\n\nSomeone asked to reset the password of your %(site)s account (%(username)s). "
+        "To choose a new password, open this link:\n\n%(link)s\n\n"
+        "The link works once, for 24 hours. If you did not ask for it, ignore this message: "
+        "your password stays as it is.\n",
+        name=user.display_name, site=site, username=user.username, link=link,
+    )
+    kampus.mailer.send(user.email, subject, text)

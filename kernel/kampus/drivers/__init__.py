@@ -34,7 +34,9 @@ def load_driver(family: str, name: str, kampus: Kampus, **kwargs: Any) -> Any:
             on_load_failure_callback=_raise_load_failure,
         )
     except NoMatches:
-        raise DriverError(f"{family} driver {name!r} is not installed (no entry point {name!r} in {namespace})") from None
+        raise DriverError(
+            f"{family} driver {name!r} is not installed (no entry point {name!r} in {namespace})"
+        ) from None
     return manager.driver
 
 

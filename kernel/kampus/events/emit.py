@@ -1,32 +1,57 @@
 """Build Open edX tracking-log events and hand them to every sink.
 
-The envelope follows edx-platform's ``track.views``: ``username``,
-``event_type``, ``event_source``, ``event``, ``context`` (``user_id``,
-``course_id``, ``org_id``, ``path``, ...), ``time``, ``ip``, ``agent``,
-``host``, ``session``, ``page``, ``name``, ``accept_language``, ``referer``.
+The envelope follows edx-platform's tracking log (``track.views`` and the
+eventtracking shim): top level ``name``, ``username``, ``event_type``,
+``event_source``, ``event``, ``context``, ``time``, ``ip``, ``agent``,
+``host``, ``session``, ``page``, ``accept_language``, ``referer``; in
+``context`` only ``course_id``, ``org_id``, ``user_id``, ``path`` and
+``enterprise_uuid`` (plus ``course_user_tags`` on server events, and whatever
+``kampus_event_context`` hooks add). The user, session and request fields live
+at the top level, as in Open edX's log, not in ``context``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from flask import has_request_context, request, session
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
 
+_COURSE_IN_URL = re.compile(r"(?:course|block)-v1:([^/+?#@]+)\+([^/+?#@]+)\+([^/+?#@]+)")
 
-def _org_of(course_id: str | None) -> str:
+
+def org_of(course_id: str | None) -> str:
     """The organisation of a course id (``course-v1:Org+Num+Run`` or ``Org/Num/Run``)."""
     if not course_id:
         return ""
-    body = course_id.split(":", 1)[1] if course_id.startswith("course-v1:") else course_id
+    body = course_id.split(":", 1)[1] if ":" in course_id else course_id
     for separator in ("+", "/"):
         if separator in body:
             return body.split(separator, 1)[0]
     return ""
+
+
+def course_id_from_url(url: str | None) -> str:
+    """The course id named in a page URL (``.../courses/course-v1:O+N+R/...`` or a
+    ``block-v1:O+N+R+type@...`` usage key), or ``""``, as Open edX derives the
+    course context of browser events."""
+    if not url:
+        return ""
+    match = _COURSE_IN_URL.search(unquote(url))
+    if not match:
+        return ""
+    return "course-v1:{}+{}+{}".format(*match.groups())
+
+
+def event_time() -> str:
+    """Now, as the tracking log writes it: ISO-8601 with microseconds and ``+00:00``."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _request_fields() -> dict[str, Any]:
@@ -45,19 +70,21 @@ def _request_fields() -> dict[str, Any]:
 
 
 def _current_user() -> tuple[str, int | None]:
+    """(username, id) of the request's user; ``("anonymous", None)`` when nobody
+    is logged in, ``("", None)`` outside a request."""
     if not has_request_context():
         return "", None
     from flask_login import current_user
 
     if current_user and current_user.is_authenticated:
         return current_user.username, current_user.id
-    return "", None
+    return "anonymous", None
 
 
 def emit_with(
     kampus: Kampus,
     event_type: str,
-    data: dict[str, Any] | str,
+    data: dict[str, Any] | list[Any] | str,
     *,
     course_id: str | None = None,
     event_source: str = "server",
@@ -65,6 +92,7 @@ def emit_with(
     username: str | None = None,
     user_id: int | None = None,
     context: dict[str, Any] | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Emit an event through the sinks of ``kampus``; return the event as stored."""
     fields = _request_fields()
@@ -73,26 +101,23 @@ def emit_with(
     user_id = user_id if user_id is not None else request_user_id
     ctx: dict[str, Any] = {
         "course_id": course_id or "",
-        "org_id": _org_of(course_id),
+        "org_id": org_of(course_id),
         "user_id": user_id,
-        "username": username or "",
         "path": fields["path"],
-        "ip": fields["ip"],
-        "agent": fields["agent"],
-        "host": fields["host"],
-        "session": fields["session"],
-        "course_user_tags": {},
+        "enterprise_uuid": "",
     }
+    if event_source != "browser":
+        ctx["course_user_tags"] = {}
     if context:
         ctx.update(context)
     event: dict[str, Any] = {
-        "name": event_type,
-        "username": username or "anonymous",
+        "name": name or event_type,
+        "username": username or "",
         "event_type": event_type,
         "event_source": event_source,
         "event": data,
         "context": ctx,
-        "time": datetime.now(UTC).isoformat(),
+        "time": event_time(),
         "ip": fields["ip"],
         "agent": fields["agent"],
         "host": fields["host"],
@@ -108,13 +133,15 @@ def emit_with(
     return event
 
 
-def emit(event_type: str, data: dict[str, Any] | str, **kwargs: Any) -> dict[str, Any]:
-    """Emit an event from inside a request or task of the current app.
+def emit(event_type: str, data: dict[str, Any] | list[Any] | str, **kwargs: Any) -> dict[str, Any]:
+    """Emit an event from inside a request, a task or an app context of the current app.
 
-    ``data`` is the ``event`` field: a dict for server events, a JSON string
-    for browser events. Keyword arguments: ``course_id``, ``event_source``
-    (``server``, ``browser``, ``mobile``, ``task``), ``page``, ``username``,
-    ``user_id``, ``context`` (extra context fields).
+    ``data`` is the ``event`` field: a dict for server events, a string (JSON,
+    as the browser sent it) for browser events. Keyword arguments:
+    ``course_id`` (``org_id`` follows from it), ``event_source`` (``server``,
+    ``browser``, ``mobile``, ``task``), ``page``, ``username``, ``user_id``
+    (default: the request's user), ``context`` (extra context fields, e.g.
+    ``module``), ``name`` (default: ``event_type``).
     """
     from kampus.app import current_kampus
 

@@ -19,6 +19,7 @@ Both pass :mod:`kampus_content.testing.contract`.
 from __future__ import annotations
 
 import abc
+import copy
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,23 +70,39 @@ def new_version_id() -> str:
 
 @dataclass
 class Block:
-    """One block of a structure: its fields (content and settings scopes) and children."""
+    """One block of a structure.
+
+    ``fields`` holds the block's content- and settings-scope field values by
+    field name, in JSON form. Values imported from OLX attributes are kept as
+    the strings written there (the runtime converts them with the XBlock
+    field's ``from_string``); values from ``policy.json`` keep their JSON type.
+    ``meta`` holds what OLX export needs and no XBlock sees: which fields were
+    attributes and in which order, which came from the policy file, the raw XML
+    of blocks no installed XBlock understands, file names.
+    """
 
     type: str
     id: str
     fields: dict[str, Any] = field(default_factory=dict)
     children: list[BlockKey] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> BlockKey:
         return (self.type, self.id)
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id, "fields": self.fields, "children": [list(c) for c in self.children]}
+        data = {"type": self.type, "id": self.id, "fields": self.fields, "children": [list(c) for c in self.children]}
+        if self.meta:
+            data["meta"] = self.meta
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Block:
-        return cls(data["type"], data["id"], data.get("fields") or {}, [tuple(c) for c in data.get("children") or ()])
+        return cls(
+            data["type"], data["id"], data.get("fields") or {}, [tuple(c) for c in data.get("children") or ()],
+            data.get("meta") or {},
+        )
 
 
 @dataclass(frozen=True)
@@ -127,7 +144,8 @@ class Structure:
     def edit(self) -> dict[BlockKey, Block]:
         """A deep-enough copy of the blocks to change and pass to ``save_draft``."""
         return {
-            key: Block(block.type, block.id, dict(block.fields), list(block.children))
+            key: Block(block.type, block.id, copy.deepcopy(block.fields), list(block.children),
+                       copy.deepcopy(block.meta))
             for key, block in self.blocks.items()
         }
 

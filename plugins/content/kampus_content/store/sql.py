@@ -130,7 +130,7 @@ def _structure(row: StructureRow) -> Structure:
     data = json.loads(row.document)
     blocks: dict[BlockKey, Block] = {}
     for item in data["blocks"]:
-        block = Block(item["type"], item["id"], item["fields"], [tuple(c) for c in item["children"]])
+        block = Block.from_json(item)
         blocks[(block.type, block.id)] = block
     return Structure(
         version=row.version,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from kampus import current_kampus
-
 from kampus_content.store import (
     DRAFT,
     PUBLISHED,

@@ -26,7 +26,8 @@ INHERITED = (
     "static_asset_path", "use_latex_compiler", "matlab_api_key", "video_speed_optimizations",
     "video_auto_advance", "video_bumper", "xqa_key", "course_edit_method", "giturl", "text_customization",
 )
-DATE_FIELDS = {"start", "due", "end", "enrollment_start", "enrollment_end", "announcement", "certificate_available_date"}
+DATE_FIELDS = {"start", "due", "end", "enrollment_start", "enrollment_end", "announcement",
+               "certificate_available_date"}
 BOOL_FIELDS = {"graded", "visible_to_staff_only", "hide_after_due", "self_paced", "show_reset_button",
                "hide_from_toc", "is_entrance_exam", "is_time_limited", "is_proctored_enabled", "is_practice_exam",
                "video_speed_optimizations", "video_auto_advance", "use_latex_compiler"}

@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from kampus.db import Base, Database, UTCDateTime, utcnow
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kampus.db import Base, Database, UTCDateTime, utcnow
 from kampus_content.store.interface import (
     DRAFT,
     PUBLISHED,

@@ -1,0 +1,145 @@
+"""Import and export of OLX courses: folders and ``.tar.gz`` archives, in and out of the store.
+
+An import reads and checks everything first; files kept verbatim go to the
+blob store under content-addressed keys (so every version of the course keeps
+its own files); only then is the course written, as one new draft version,
+and published. A failed import writes no course version, and removes the
+blobs it wrote that nothing else uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import tarfile
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kampus import current_kampus
+from kampus_content.olx.reader import ReadCourse, read_course
+from kampus_content.olx.safety import DEFAULT_LIMITS, Limits, extract_archive, find_course_root
+from kampus_content.olx.writer import write_course, write_folder
+from kampus_content.store.interface import DRAFT, ContentStore, CourseNotFound
+
+BLOB_PREFIX = "olx-files"
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    course_key: str
+    version: str
+    blocks: int
+    files: int
+
+
+def _noop(_current: int, _total: int, _message: str) -> None:
+    return None
+
+
+def blob_key(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{BLOB_PREFIX}/{digest[:2]}/{digest}"
+
+
+def _store_files(read: ReadCourse, progress: Progress) -> tuple[dict[str, str], list[str]]:
+    """Put the kept files into the blob store; returns (path -> key, keys newly written)."""
+    blobs = current_kampus().blob_store
+    mapping: dict[str, str] = {}
+    written: list[str] = []
+    total = len(read.files)
+    for index, (relative, path) in enumerate(sorted(read.files.items())):
+        data = path.read_bytes()
+        key = blob_key(data)
+        if not blobs.exists(key):
+            blobs.put(key, data)
+            written.append(key)
+        mapping[relative] = key
+        if index % 50 == 0:
+            progress(index, total, f"Storing files ({index}/{total})")
+    return mapping, written
+
+
+def import_folder(
+    folder: Path,
+    store: ContentStore,
+    *,
+    user_id: int | None,
+    course_key: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress = _noop,
+) -> ImportResult:
+    """Import the OLX course in ``folder`` (a course folder or its parent) and publish it."""
+    progress(0, 3, "Reading the course")
+    read = read_course(find_course_root(folder), limits)
+    key = course_key or read.course_key
+    progress(1, 3, "Storing files")
+    files, written = _store_files(read, progress)
+    read.blocks[read.root].meta["files"] = files
+    read.blocks[read.root].meta["olx_key"] = [read.org, read.number, read.run]
+    progress(2, 3, "Writing the course")
+    try:
+        try:
+            index = store.get_course_index(key)
+        except CourseNotFound:
+            index = store.create_course(key, read.blocks.values(), read.root, user_id=user_id, message="OLX import")
+            version = index.draft_version
+        else:
+            version = store.save_draft(key, read.blocks.values(), read.root, expected_version=index.draft_version,
+                                       user_id=user_id, message="OLX import").version
+        store.publish(key, user_id=user_id, expected_version=version)
+    except BaseException:
+        blobs = current_kampus().blob_store
+        for blob in written:
+            blobs.delete(blob)
+        raise
+    progress(3, 3, "Imported")
+    return ImportResult(course_key=key, version=version, blocks=len(read.blocks), files=len(files))
+
+
+def import_path(path: Path, store: ContentStore, **kwargs: object) -> ImportResult:
+    """Import a course folder or a ``.tar.gz`` archive."""
+    if path.is_dir():
+        return import_folder(path, store, **kwargs)  # type: ignore[arg-type]
+    limits = kwargs.get("limits", DEFAULT_LIMITS)
+    with tempfile.TemporaryDirectory(prefix="kampus-import-") as tmp:
+        root = extract_archive(path, Path(tmp) / "unpacked", limits)  # type: ignore[arg-type]
+        return import_folder(root, store, **kwargs)  # type: ignore[arg-type]
+
+
+def export_files(course_key: str, store: ContentStore, branch: str = DRAFT) -> tuple[str, dict[str, bytes]]:
+    """The files of the OLX export of a course's branch, and the name of its top folder."""
+    structure = store.get_branch(course_key, branch)
+    if structure is None:
+        raise CourseNotFound(f"{course_key} has no {branch} version")
+    index = store.get_course_index(course_key)
+    blobs = current_kampus().blob_store
+    return index.run, write_course(structure, index.org, index.course, index.run, read_file=blobs.get)
+
+
+def export_path(course_key: str, target: Path, store: ContentStore, branch: str = DRAFT) -> Path:
+    """Export to the folder ``target`` or, when it ends in ``.tar.gz``, to an archive
+    whose single top folder is ``course/`` (as Studio exports)."""
+    _run, files = export_files(course_key, store, branch)
+    if target.name.endswith((".tar.gz", ".tgz")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        with tarfile.open(partial, "w:gz") as tar:
+            for relative, data in sorted(files.items()):
+                info = tarfile.TarInfo(f"course/{relative}")
+                info.size = len(data)
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(data))
+        partial.replace(target)
+        return target
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target} is not empty")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    write_folder(files, partial)
+    partial.replace(target)
+    return target

@@ -37,15 +37,16 @@ def alembic_config(pm: pluggy.PluginManager) -> Config:
 def upgrade(db: Database, pm: pluggy.PluginManager) -> list[str]:
     """Upgrade the database to the heads of every enabled branch.
 
-    Returns the new head revisions (empty when it was up to date). Runs in one
+    Returns the revisions it applied (empty when it was up to date). Runs in one
     transaction where the database supports transactional DDL.
     """
     config = alembic_config(pm)
-    before = set(current_heads(db))
+    script = ScriptDirectory.from_config(config)
+    before = applied_revisions(db, script)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
-    return sorted(set(current_heads(db)) - before)
+    return sorted(applied_revisions(db, script) - before)
 
 
 def current_heads(db: Database) -> list[str]:
@@ -57,4 +58,18 @@ def current_heads(db: Database) -> list[str]:
 def pending(db: Database, pm: pluggy.PluginManager) -> bool:
     """True when some enabled branch is not at its head."""
     script = ScriptDirectory.from_config(alembic_config(pm))
-    return set(script.get_heads()) != set(current_heads(db))
+    return not set(script.get_heads()) <= applied_revisions(db, script)
+
+
+def applied_revisions(db: Database, script: ScriptDirectory) -> set[str]:
+    """Every revision the database has, with the ancestors and dependencies of its heads.
+
+    The version table keeps only heads: a plugin revision that ``depends_on``
+    a kernel revision stands for both, so comparing heads alone is not enough.
+    """
+    heads = set(current_heads(db))
+    known = {revision.revision for revision in script.walk_revisions()}
+    applied = heads - known  # revisions of plugins no longer enabled stay as they are
+    if heads & known:
+        applied |= {revision.revision for revision in script.iterate_revisions(tuple(heads & known), "base")}
+    return applied

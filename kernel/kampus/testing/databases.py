@@ -3,13 +3,17 @@
 SQLite (the default): the schema is migrated once per session and plugin set
 into a template file, which each test copies. PostgreSQL or MariaDB (when
 ``KAMPUS_TEST_DB_URL`` is set): one database per pytest-xdist worker and plugin
-set, migrated once, emptied before each test.
+set, migrated once, emptied before each test. Its name carries a random part,
+so that concurrent test runs on one server do not drop each other's databases,
+and it is dropped when the test process ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import secrets
 import shutil
 import threading
 from pathlib import Path
@@ -44,7 +48,9 @@ class TestDatabases:
         self.root = root
         self.server_url = server_url
         self.worker = worker.replace("-", "_")
+        self.run_id = secrets.token_hex(3)
         self._ready: dict[str, str] = {}
+        self._created: list[str] = []
 
     @property
     def backend(self) -> str:
@@ -83,7 +89,7 @@ class TestDatabases:
         with _lock:
             if key not in self._ready:
                 url = sa.make_url(self.server_url)
-                name = f"{url.database or 'kampus'}_t_{self.worker}_{key}"[:63]
+                name = f"{url.database or 'kampus'}_t_{self.worker}_{self.run_id}_{key}"[:63]
                 admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
                 with admin.connect() as connection:
                     quoted = connection.dialect.identifier_preparer.quote(name)
@@ -92,8 +98,13 @@ class TestDatabases:
                         connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
                     else:
                         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-                        connection.exec_driver_sql(f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                        connection.exec_driver_sql(
+                            f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                        )
                 admin.dispose()
+                if not self._created:
+                    atexit.register(self.drop_all)
+                self._created.append(name)
                 test_url = url.set(database=name).render_as_string(hide_password=False)
                 db = Database(test_url)
                 upgrade(db, kampus.pm)
@@ -101,15 +112,38 @@ class TestDatabases:
                 self._ready[key] = test_url
             return self._ready[key]
 
+    def drop_all(self) -> None:
+        """Drop the server databases this object created (called at exit)."""
+        if not self._created or self.server_url is None:
+            return
+        url = sa.make_url(self.server_url)
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                for name in self._created:
+                    quoted = connection.dialect.identifier_preparer.quote(name)
+                    force = " WITH (FORCE)" if url.get_backend_name() == "postgresql" else ""
+                    connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}{force}")
+        except sa.exc.SQLAlchemyError:
+            pass  # the server went away: nothing more to clean
+        finally:
+            admin.dispose()
+        self._created.clear()
+        self._ready.clear()
+
 
 def empty_database(db: Database) -> None:
-    """Delete every row of every Kampus table (the schema stays)."""
-    tables = [table for table in reversed(Base.metadata.sorted_tables)]
+    """Delete every row of every table but Alembic's (the schema stays).
+
+    Tables are found in the database itself, so that a plugin's tables are
+    emptied even when its models were not imported yet in this process.
+    """
     with db.engine.begin() as connection:
-        existing = set(sa.inspect(connection).get_table_names())
-        names = [table.name for table in tables if table.name in existing]
-        if not names:
+        existing = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+        if not existing:
             return
+        known = [table.name for table in reversed(Base.metadata.sorted_tables) if table.name in existing]
+        names = known + sorted(existing - set(known))
         if db.dialect == "postgresql":
             connection.exec_driver_sql(
                 "TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE"

@@ -1,0 +1,81 @@
+# Kampus: `make serve` runs a demo site, `make test` runs every test.
+# Only Debian + Python 3.11 are needed; everything else comes from the package registries.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip
+KAMPUS := $(BIN)/kampus
+HOST ?= 127.0.0.1
+PORT ?= 8000
+KAMPUS_HOME ?= var
+export KAMPUS_HOME
+
+PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
+EXAMPLE_PLUGIN := tests/example_plugin
+INSTALL_STAMP := $(VENV)/.kampus-installed
+TEST_STAMP := $(VENV)/.kampus-test-installed
+TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd requests ruff
+# tests/ includes tests/example_plugin/tests and tests/e2e.
+TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help install test-deps serve test e2e bench lint clean-site
+
+help:
+	@echo "make serve   install, create a demo site in $(KAMPUS_HOME)/ (first time), migrate, serve on http://$(HOST):$(PORT)/"
+	@echo "make test    install with test tools (and chromium), run every test in parallel"
+	@echo "make e2e     browser tests only"
+	@echo "make bench   run every benchmark in bench/ (BENCH_ARGS=--quick for a smoke run)"
+	@echo "make lint    ruff check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-runs only when a pyproject or the constraints change (or a plugin folder appears).
+$(INSTALL_STAMP): $(BIN)/python constraints.txt hookspecs/pyproject.toml kernel/pyproject.toml $(PLUGIN_PROJECTS)
+	$(PIP) install -q -c constraints.txt -e hookspecs -e 'kernel[postgresql,mysql]' $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
+	@touch $@
+
+install: $(INSTALL_STAMP)
+
+$(TEST_STAMP): $(INSTALL_STAMP) $(EXAMPLE_PLUGIN)/pyproject.toml
+	$(PIP) install -q -c constraints.txt $(TEST_TOOLS) -e $(EXAMPLE_PLUGIN)
+	@touch $@
+
+test-deps: $(TEST_STAMP)
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium for the browser tests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+serve: install
+	@if [ ! -f "$(KAMPUS_HOME)/kampus.toml" ]; then \
+		$(KAMPUS) init --demo; \
+	else \
+		echo "Site in $(KAMPUS_HOME)/ (the admin password was printed by the first 'make serve';"; \
+		echo "  to get a new admin account: $(KAMPUS) create-user admin2 admin2@example.com --superuser)"; \
+		echo "Demo logins: learner / instructor / staff, password kampus-demo"; \
+	fi
+	$(KAMPUS) migrate
+	$(KAMPUS) serve --host $(HOST) --port $(PORT)
+
+test: test-deps
+	$(BIN)/pytest -n auto $(TEST_PATHS) $(PYTEST_ARGS)
+
+e2e: test-deps
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+bench: install
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true; \
+	fi
+	$(PIP) install -q -c constraints.txt requests
+	@set -e; for bench in bench/*.py; do echo "== $$bench" >&2; $(BIN)/python $$bench $(BENCH_ARGS); done
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+clean-site:
+	rm -rf $(KAMPUS_HOME)

@@ -1,0 +1,114 @@
+"""A real Kampus site served by `kampus serve` in a temporary folder, for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+KAMPUS = str(Path(sys.executable).with_name("kampus"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveSite:
+    def __init__(self, home: Path, url: str, process: subprocess.Popen[bytes]):
+        self.home = home
+        self.url = url
+        self.process = process
+
+    @property
+    def outbox(self) -> Path:
+        return self.home / "outbox"
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory):
+    """`kampus init` in a temporary KAMPUS_HOME, then `kampus serve` on a free port."""
+    home = tmp_path_factory.mktemp("e2e-site")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
+    env.update(KAMPUS_HOME=str(home), KAMPUS_BASE_URL=url)
+    init = subprocess.run([KAMPUS, "init"], env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    log = (home / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [KAMPUS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"kampus serve exited with {process.returncode}: {(home / 'serve.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("kampus serve did not answer within 60 s")
+        time.sleep(0.2)
+    yield LiveSite(home, url, process)
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; `make test` does it as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash.setdefault(FAILED_KEY, report.failed)
+        if report.failed:
+            item.stash[FAILED_KEY] = True
+    return report
+
+
+FAILED_KEY = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def page(browser, request, tmp_path_factory):
+    """A fresh browser page; a screenshot of it is saved when the test fails."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    if request.node.stash.get(FAILED_KEY, False):
+        shot = tmp_path_factory.mktemp("screenshots") / f"{request.node.name}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"\nscreenshot of the failure: {shot}")
+        except Exception as exc:  # the page may be gone
+            print(f"\nno screenshot: {exc}")
+    context.close()

@@ -1,0 +1,104 @@
+"""Open edX's course import/export REST API: ``/api/courses/v0/import/<course_id>/`` and ``.../export/``.
+
+POST starts a background task and answers ``{"task_id": ...}``; GET with
+``task_id`` answers ``{"state": ...}`` in Open edX's UserTaskStatus words
+(Pending, In Progress, Succeeded, Failed) plus Kampus's task record.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, jsonify, request, send_file
+from flask_login import current_user
+from kampus import current_kampus
+from kampus.identity.permissions import has_permission
+from kampus.tasks.api import AlreadyRunningError, get_record, submit
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from werkzeug.wrappers import Response
+
+from kampus_content.olx.tasks import UPLOAD_PREFIX
+
+bp = Blueprint("content_olx", __name__)
+
+STATES = {"PENDING": "Pending", "STARTED": "In Progress", "PROGRESS": "In Progress", "SUCCESS": "Succeeded",
+          "FAILURE": "Failed"}
+
+
+def _error(status: int, message: str, code: str) -> Response:
+    response = jsonify({"developer_message": message, "error_code": code})
+    response.status_code = status
+    return response
+
+
+def _check(course_id: str) -> Response | None:
+    if not current_user.is_authenticated:
+        return _error(401, "Authentication credentials were not provided.", "not_authenticated")
+    try:
+        CourseKey.from_string(course_id)
+    except InvalidKeyError:
+        return _error(404, "The provided course key cannot be parsed.", "invalid_course_key")
+    if not has_permission(current_user, "course.edit_content", course_id):
+        return _error(403, "You do not have author access to this course.", "user_mismatch")
+    return None
+
+
+def _status(course_id: str, task_name: str) -> Response:
+    record = get_record(request.args.get("task_id", ""))
+    if record is None or record.name != task_name or record.course_id != course_id:
+        return _error(404, "No such task for this course.", "task_not_found")
+    body = {"state": STATES.get(record.state, record.state), "task": record.to_json()}
+    if not current_user.is_staff and body["task"]["error"]:
+        body["task"]["error"] = body["task"]["error"].split("\n\n", 1)[0]
+    return jsonify(body)
+
+
+@bp.route("/api/courses/v0/import/<course_id>/", methods=["GET", "POST"])
+def course_import(course_id: str) -> Response:
+    refused = _check(course_id)
+    if refused is not None:
+        return refused
+    if request.method == "GET":
+        return _status(course_id, "content.import_olx")
+    upload = request.files.get("course_data")
+    if upload is None or not upload.filename:
+        return _error(400, "Missing required parameter course_data (a .tar.gz file).", "internal_error")
+    if not upload.filename.endswith((".tar.gz", ".tgz")):
+        return _error(400, "Parameter in the wrong format: course_data must be a .tar.gz file.", "internal_error")
+    key = f"{UPLOAD_PREFIX}/{uuid.uuid4().hex}.tar.gz"
+    current_kampus().blob_store.put(key, upload.stream, "application/gzip")
+    try:
+        record = submit("content.import_olx", course_id, key, upload.filename, user_id=current_user.id,
+                        key=course_id, course_id=course_id)
+    except AlreadyRunningError as exc:
+        current_kampus().blob_store.delete(key)
+        return _error(409, f"An import of this course is already running (task {exc.record_id}).", "already_running")
+    return jsonify({"task_id": record.id, "filename": upload.filename})
+
+
+@bp.route("/api/courses/v0/export/<course_id>/", methods=["GET", "POST"])
+def course_export(course_id: str) -> Response:
+    refused = _check(course_id)
+    if refused is not None:
+        return refused
+    if request.method == "GET":
+        return _status(course_id, "content.export_olx")
+    record = submit("content.export_olx", course_id, request.values.get("branch", "draft"),
+                    user_id=current_user.id, course_id=course_id)
+    return jsonify({"task_id": record.id})
+
+
+@bp.get("/api/courses/v0/export/<course_id>/output")
+def course_export_output(course_id: str) -> Response:
+    refused = _check(course_id)
+    if refused is not None:
+        return refused
+    record = get_record(request.args.get("task_id", ""))
+    if record is None or record.name != "content.export_olx" or record.course_id != course_id:
+        return _error(404, "No such export of this course.", "task_not_found")
+    if record.state != "SUCCESS":
+        return _error(409, "The export has not finished.", "not_finished")
+    stream = current_kampus().blob_store.open(record.result["output"])
+    filename = course_id.replace(":", "_").replace("+", "_") + ".tar.gz"
+    return send_file(stream, mimetype="application/gzip", as_attachment=True, download_name=filename)

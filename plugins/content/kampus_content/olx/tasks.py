@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from kampus.tasks.api import TaskContext, task_name
-
 from kampus_content.api import content_store
 from kampus_content.olx.safety import UnsafeInput
 from kampus_content.olx.service import export_path, import_path

@@ -11,13 +11,13 @@ import uuid
 
 from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
-from kampus import current_kampus
-from kampus.identity.permissions import has_permission
-from kampus.tasks.api import AlreadyRunningError, get_record, submit
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from werkzeug.wrappers import Response
 
+from kampus import current_kampus
+from kampus.identity.permissions import has_permission
+from kampus.tasks.api import AlreadyRunningError, get_record, submit
 from kampus_content.olx.tasks import UPLOAD_PREFIX
 
 bp = Blueprint("content_olx", __name__)

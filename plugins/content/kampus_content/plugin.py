@@ -27,3 +27,18 @@ def kampus_cli_commands() -> list[object]:
     from kampus_content.olx.cli import export_course, import_course
 
     return [import_course, export_course]
+
+
+@hookimpl
+def kampus_blueprints(app: object) -> list[object]:
+    from kampus_content.blocks_api import bp as blocks_api
+    from kampus_content.olx.views import bp as olx_api
+
+    return [blocks_api, olx_api]
+
+
+@hookimpl
+def kampus_celery_tasks() -> list[object]:
+    from kampus_content.olx.tasks import export_olx, import_olx
+
+    return [import_olx, export_olx]

@@ -1,0 +1,1 @@
+"""Kampus on MongoDB: the ``mongo`` content-store driver (split-modulestore layout)."""

@@ -23,6 +23,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,7 @@ class OlxReader:
 
     def __init__(self, folder: Path, limits: Limits = DEFAULT_LIMITS):
         self.folder = folder
+        self._root = str(folder)
         self.limits = limits
         self.blocks: dict[BlockKey, Block] = {}
         self.consumed: set[str] = set()
@@ -103,11 +106,16 @@ class OlxReader:
     # -- files ------------------------------------------------------------------------
 
     def _read_bytes(self, relative: str) -> bytes | None:
-        path = self.folder / safe_relative(relative)
-        if not path.is_file() or path.is_symlink():
+        path = os.path.join(self._root, safe_relative(relative))
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):  # folders, links and devices are not content files
             return None
         self.consumed.add(relative)
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
 
     def _read_xml(self, relative: str) -> etree._Element | None:
         """The file's root element; ``None`` when missing or broken (broken files are reported)."""
@@ -290,20 +298,23 @@ class OlxReader:
     def _keep_other_files(self) -> None:
         self._kept_files: dict[str, Path] = {}
         total = 0
-        for path in sorted(self.folder.rglob("*")):
-            if path.is_symlink():
-                self.problems.append((str(path.relative_to(self.folder)), None, "links are not allowed"))
-                continue
-            if not path.is_file():
-                continue
-            relative = path.relative_to(self.folder).as_posix()
-            if relative in self.consumed:
-                continue
-            total += path.stat().st_size
-            if total > self.limits.max_total_bytes:
-                self.problems.append((relative, None, "the course folder is larger than the import limit"))
-                return
-            self._kept_files[relative] = path
+        for directory, folders, files in os.walk(self._root):
+            folders.sort()
+            base = os.path.relpath(directory, self._root)
+            for name in sorted(files) + [f for f in folders if os.path.islink(os.path.join(directory, f))]:
+                relative = name if base == "." else f"{base}/{name}"
+                if relative in self.consumed:
+                    continue
+                path = os.path.join(directory, name)
+                info = os.lstat(path)
+                if not stat.S_ISREG(info.st_mode):
+                    self.problems.append((relative, None, "only regular files are allowed (no links or devices)"))
+                    continue
+                total += info.st_size
+                if total > self.limits.max_total_bytes:
+                    self.problems.append((relative, None, "the course folder is larger than the import limit"))
+                    return
+                self._kept_files[relative] = Path(path)
 
 
 def read_course(folder: Path, limits: Limits = DEFAULT_LIMITS) -> ReadCourse:

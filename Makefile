@@ -16,7 +16,7 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
 EXAMPLE_PLUGIN := tests/example_plugin
 INSTALL_STAMP := $(VENV)/.kampus-installed
 TEST_STAMP := $(VENV)/.kampus-test-installed
-TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd requests ruff
+TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd mongomock requests ruff
 # tests/ includes tests/example_plugin/tests and tests/e2e.
 TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)
 CHROMIUM := /usr/bin/chromium

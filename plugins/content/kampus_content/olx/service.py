@@ -128,7 +128,7 @@ def export_path(course_key: str, target: Path, store: ContentStore, branch: str 
     if target.name.endswith((".tar.gz", ".tgz")):
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        with tarfile.open(partial, "w:gz", compresslevel=5) as tar:
             for relative, data in sorted(files.items()):
                 info = tarfile.TarInfo(f"course/{relative}")
                 info.size = len(data)

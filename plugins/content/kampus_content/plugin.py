@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kampus_hookspecs import Setting, hookimpl
 
+import kampus_content.runtime.user_state  # XBlock learner-state tables, in this plugin's metadata
 import kampus_content.store.sql  # noqa: F401  (its tables belong to this plugin's metadata)
 
 
@@ -33,8 +34,14 @@ def kampus_cli_commands() -> list[object]:
 def kampus_blueprints(app: object) -> list[object]:
     from kampus_content.blocks_api import bp as blocks_api
     from kampus_content.olx.views import bp as olx_api
+    from kampus_content.runtime.views import bp as xblock_views
 
-    return [blocks_api, olx_api]
+    return [blocks_api, olx_api, xblock_views]
+
+
+@hookimpl
+def kampus_template_folders() -> list[str]:
+    return [str(Path(__file__).parent / "templates")]
 
 
 @hookimpl

@@ -1,0 +1,134 @@
+"""Fragments into pages: wrapping a block's fragment, and its CSS and JavaScript as tags.
+
+The site's Content-Security-Policy forbids inline scripts, so the inline
+JavaScript of a fragment is stored by the SHA-256 of its text (in process
+memory and in ``content_xblock_resource``, so every web process can serve it)
+and included as ``<script src="/xblock/resource/<hash>.js">``. Inline CSS stays
+inline (the policy allows inline styles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
+from web_fragments.fragment import Fragment
+
+from kampus_content.runtime.user_state import FragmentResource
+
+_memory: dict[str, str] = {}
+_persisted: set[str] = set()
+_lock = threading.Lock()
+_MAX_MEMORY = 2000
+
+
+def _database() -> Any:
+    from kampus import current_kampus
+
+    return current_kampus().db
+
+
+def store_script(body: str) -> str:
+    """Keep an inline script; returns its hash (the name it is served under)."""
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    if digest in _persisted and digest in _memory:
+        return digest
+    with _lock:
+        if len(_memory) >= _MAX_MEMORY:
+            _memory.clear()
+        _memory[digest] = body
+    if digest not in _persisted:
+        database = _database()
+        try:
+            with database.session_scope() as db_session:
+                exists = db_session.scalar(sa.select(FragmentResource.hash).where(FragmentResource.hash == digest))
+                if exists is None:
+                    db_session.add(FragmentResource(hash=digest, body=body))
+        except IntegrityError:
+            pass  # another process stored it first
+        _persisted.add(digest)
+    return digest
+
+
+def load_script(digest: str) -> str | None:
+    body = _memory.get(digest)
+    if body is not None:
+        return body
+    with _database().session_scope() as db_session:
+        body = db_session.scalar(sa.select(FragmentResource.body).where(FragmentResource.hash == digest))
+    if body is not None:
+        with _lock:
+            _memory[digest] = body
+    return body
+
+
+def script_url(digest: str) -> str:
+    return f"/xblock/resource/{digest}.js"
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside a ``<script type="json/...">`` element."""
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def wrap_block(block: Any, view: str, frag: Fragment, *, handler_prefix: str, usage_id: str,
+               extra_classes: tuple[str, ...] = ()) -> Fragment:
+    """A fragment wrapping ``frag`` in Open edX's ``div.xblock`` with the data its JavaScript runtime reads."""
+    block_type = block.scope_ids.block_type
+    classes = ["xblock", f"xblock-{view}", f"xblock-{view}-{block_type}", *extra_classes]
+    attrs = {
+        "class": " ".join(classes),
+        "data-usage-id": usage_id,
+        "data-block-type": block_type,
+        "data-handler-prefix": handler_prefix,
+        "data-runtime-class": "KampusRuntime",
+        "data-runtime-version": "1",
+    }
+    if frag.js_init_fn:
+        attrs["data-init"] = frag.js_init_fn
+        attrs["data-js-version"] = str(frag.js_init_version or 1)
+    args = ""
+    if frag.js_init_fn and frag.json_init_args is not None:
+        args = ('<script type="json/xblock-args" class="xblock-json-init-args">'
+                f"{json_for_script(frag.json_init_args)}</script>")
+    properties = "".join(f' {name}="{escape(value)}"' for name, value in attrs.items())
+    wrapped = Fragment()
+    wrapped.add_content(f"<div{properties}>{frag.body_html()}{args}</div>")
+    wrapped.add_fragment_resources(frag)
+    return wrapped
+
+
+def resource_tags(frag: Fragment) -> tuple[Markup, Markup]:
+    """(head tags, foot tags) for the fragment's resources, de-duplicated, inline scripts served by URL."""
+    head: list[str] = []
+    foot: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    for resource in frag.resources:
+        marker = (resource.kind, resource.mimetype, resource.data)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        tag = _tag(resource)
+        if tag:
+            (head if resource.placement == "head" else foot).append(tag)
+    return Markup("\n".join(head)), Markup("\n".join(foot))
+
+
+def _tag(resource: Any) -> str:
+    kind, mimetype, data = resource.kind, resource.mimetype, resource.data
+    if mimetype == "text/css":
+        if kind == "url":
+            return f'<link rel="stylesheet" href="{escape(data)}">'
+        return f"<style>{data}</style>"
+    if mimetype == "application/javascript":
+        if kind == "url":
+            return f'<script src="{escape(data)}"></script>'
+        return f'<script src="{script_url(store_script(data))}"></script>'
+    if mimetype == "text/html" and kind == "text":
+        return data
+    return ""

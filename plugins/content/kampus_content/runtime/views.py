@@ -1,0 +1,326 @@
+"""Web views of the XBlock runtime.
+
+* ``GET /xblock/<usage_id>``: the block's ``student_view`` (published content,
+  for users holding ``course.view``) or, with ``?view=author_view|studio_view``,
+  a view of the draft (``course.edit_content``), in the site layout with the
+  fragment's CSS and JavaScript;
+* ``/xblock/<usage_id>/handler/<handler>[/<suffix>]``: the block's
+  ``@XBlock.handler``/``@XBlock.json_handler`` (``?branch=draft`` for authors);
+  the kernel checks CSRF on every POST; learner state is committed per request;
+* ``GET /xblock/resource/<hash>.js``: a fragment's inline JavaScript;
+* ``GET /xblock/resource/<block_type>/<path>``: a file of the block's package
+  under its ``public/`` folder (like Open edX's ``xblock_resource`` view);
+* ``GET /static/content/<path>``: this plugin's static files (the JS runtime).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections import OrderedDict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import UsageKey
+from webob import Request as WebObRequest
+from xblock.exceptions import InvalidScopeError, NoSuchHandlerError, NoSuchUsage
+
+from kampus import current_kampus, db
+from kampus.identity.permissions import has_permission
+from kampus.identity.tokens import bearer_token_of
+from kampus.rendering.setup import CONTENT_SECURITY_POLICY
+from kampus_content.api import DRAFT, PUBLISHED, CourseNotFound, Structure, VersionConflict, content_store
+from kampus_content.runtime.fragments import load_script, resource_tags
+from kampus_content.runtime.runtime import KampusRuntime, load_block_class
+from kampus_content.settings_fields import DEFAULT_START, inherited_settings
+from kampus_content.store.interface import BlockKey
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "content"
+AUTHOR_VIEWS = ("author_view", "studio_view")
+VIEWS = ("student_view", *AUTHOR_VIEWS)
+VISIBILITY_SETTINGS = ("start", "visible_to_staff_only", "days_early_for_beta")
+
+bp = Blueprint("xblock", __name__)
+
+_settings_cache: OrderedDict[str, dict[BlockKey, dict[str, Any]]] = OrderedDict()
+_settings_lock = threading.Lock()
+
+
+def _jquery_dir() -> Path | None:
+    try:
+        import xstatic.pkg.jquery as jquery  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    return Path(jquery.BASE_DIR)
+
+
+def visibility_settings(structure: Structure) -> dict[BlockKey, dict[str, Any]]:
+    """Effective start, staff-only and beta settings of every block (cached per immutable version)."""
+    cached = _settings_cache.get(structure.version)
+    if cached is not None:
+        return cached
+    computed = inherited_settings(structure, VISIBILITY_SETTINGS)
+    with _settings_lock:
+        _settings_cache[structure.version] = computed
+        while len(_settings_cache) > 64:
+            _settings_cache.popitem(last=False)
+    return computed
+
+
+class Access:
+    """Who is asking, for which course: the permission answers a request needs, each asked once."""
+
+    def __init__(self, user: Any, course_key: str):
+        self.user = user
+        self.course_key = course_key
+        self.staff = has_permission(user, "course.view_staff", course_key)
+        self._beta: bool | None = None
+
+    @property
+    def beta(self) -> bool:
+        if self._beta is None:
+            self._beta = has_permission(self.user, "course.view_beta", self.course_key)
+        return self._beta
+
+    def visible_rule(self, structure: Structure) -> Any:
+        """A predicate on block keys: released and not staff-only, along the whole ancestry."""
+        if self.staff:
+            return None
+        settings = visibility_settings(structure)
+        parents = structure.parents()
+        from kampus.db import utcnow
+
+        now = utcnow()
+        memo: dict[BlockKey, bool] = {}
+
+        def own(key: BlockKey) -> bool:
+            values = settings.get(key, {})
+            if values.get("visible_to_staff_only"):
+                return False
+            start = values.get("start") or DEFAULT_START
+            days_early = values.get("days_early_for_beta")
+            if days_early and self.beta:
+                start = start - timedelta(days=float(days_early))
+            return start <= now
+
+        def visible(key: BlockKey) -> bool:
+            if key in memo:
+                return memo[key]
+            parent = parents.get(key)
+            result = own(key) and (parent is None or visible(parent))
+            memo[key] = result
+            return result
+
+        return visible
+
+
+def _usage_key(usage_id: str) -> UsageKey:
+    try:
+        key = UsageKey.from_string(usage_id)
+    except InvalidKeyError:
+        abort(404)
+    if getattr(key, "course_key", None) is None:
+        abort(404)
+    return key
+
+
+def _runtime_for(usage_id: str, authoring: bool) -> tuple[KampusRuntime, Any] | Response:
+    """The runtime and block for this request, after the access checks (a response when refused)."""
+    usage_key = _usage_key(usage_id)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+    course_key = str(usage_key.course_key)
+    needed = "course.edit_content" if authoring else "course.view"
+    if not has_permission(current_user, needed, course_key):
+        abort(403, "You do not have access to this content.")
+    try:
+        structure = content_store().get_branch(course_key, DRAFT if authoring else PUBLISHED)
+    except CourseNotFound:
+        abort(404)
+    if structure is None:
+        abort(404)
+    key = (usage_key.block_type, usage_key.block_id)
+    if key not in structure.blocks:
+        abort(404)
+    access = Access(current_user, course_key)
+    visible = None if authoring else access.visible_rule(structure)
+    if visible is not None and not visible(key):
+        abort(404)
+    kampus = current_kampus()
+    runtime = KampusRuntime(
+        structure,
+        user=current_user._get_current_object(),  # type: ignore[attr-defined]
+        user_is_staff=access.staff,
+        authoring=authoring,
+        visible=visible,
+        locale=str(get_locale() or kampus.settings.default_locale),
+        db_session=db.session(),
+        secret=kampus.settings.secret_key or "",
+    )
+    try:
+        block = runtime.get_block(runtime.usage_key(key))
+    except NoSuchUsage:
+        abort(404)
+    return runtime, block
+
+
+def _commit(runtime: KampusRuntime, message: str = "") -> None:
+    try:
+        runtime.flush(message=message)
+    except VersionConflict as exc:
+        db.session().rollback()
+        abort(409, str(exc))
+    db.session().commit()
+
+
+@bp.get("/xblock/<usage_id>")
+def block_page(usage_id: str) -> Any:
+    view = request.args.get("view", "student_view")
+    if view not in VIEWS:
+        abort(404)
+    loaded = _runtime_for(usage_id, authoring=view in AUTHOR_VIEWS)
+    if not isinstance(loaded, tuple):
+        return loaded
+    runtime, block = loaded
+    if not getattr(block, "has_children", False):
+        runtime.prefetch_subtree(block.scope_ids.usage_id)
+    context = {"unit": request.args.get("unit")}
+    frag = runtime.render(block, view, context)
+    _commit(runtime)
+    head, foot = resource_tags(frag)
+    response = Response(render_template(
+        "content/xblock_page.html",
+        title=getattr(block, "display_name", None) or block.scope_ids.block_type,
+        body=Markup(frag.body_html()),
+        head_resources=head,
+        foot_resources=foot,
+        usage_id=str(block.scope_ids.usage_id),
+        view=view,
+        course_key=runtime.course_key,
+        jquery=_jquery_dir() is not None,
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    if runtime.third_party_loaded:
+        # Third-party XBlocks compile templates in the browser (xblock-poll's Handlebars): allow eval on
+        # these pages only; inline scripts stay forbidden.
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "default-src 'self';", "default-src 'self'; script-src 'self' 'unsafe-eval';", 1)
+    return response
+
+
+def _webob_request(suffix: str) -> WebObRequest:
+    """A WebOb request equal to the Flask one (the body rebuilt when form parsing consumed it)."""
+    environ = dict(request.environ)
+    body = request.get_data(cache=True)
+    if not body and request.files:
+        post: list[tuple[str, Any]] = list(request.form.items(multi=True))
+        uploads = request.files.items(multi=True)
+        post.extend((name, (upload.filename or name, upload.read())) for name, upload in uploads)
+        webob_request = WebObRequest.blank(request.full_path, environ=environ, POST=post)
+    else:
+        import io
+
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        webob_request = WebObRequest(environ)
+    return webob_request
+
+
+def _check_csrf() -> None:
+    """The kernel's CSRF check, after the raw body is cached.
+
+    Flask-WTF reads ``request.form``; for the form-encoded posts of jQuery's
+    defaults (``$.ajax({data: JSON.stringify(...)})``, as many XBlocks send)
+    that would consume the body the block's handler needs. So this view is
+    exempt from the kernel's check and runs the same check here.
+    """
+    request.get_data(cache=True)
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or bearer_token_of(request) is not None:
+        return
+    current_app.extensions["csrf"].protect()
+
+
+@bp.route("/xblock/<usage_id>/handler/<handler>", defaults={"suffix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
+@bp.route("/xblock/<usage_id>/handler/<handler>/<path:suffix>", methods=["GET", "POST", "PUT", "DELETE"])
+def block_handler(usage_id: str, handler: str, suffix: str) -> Any:
+    _check_csrf()
+    authoring = request.args.get("branch") == "draft"
+    loaded = _runtime_for(usage_id, authoring=authoring)
+    if not isinstance(loaded, tuple):
+        return loaded
+    runtime, block = loaded
+    method = getattr(block, handler, None)
+    fallback = getattr(block, "fallback_handler", None)
+    if not getattr(method, "_is_xblock_handler", False) and not getattr(fallback, "_is_xblock_handler", False):
+        abort(404, "No such handler.")
+    runtime.prefetch_subtree(block.scope_ids.usage_id)
+    try:
+        result = runtime.handle(block, handler, _webob_request(suffix), suffix)
+    except NoSuchHandlerError:
+        abort(404, "No such handler.")
+    except InvalidScopeError:
+        db.session().rollback()
+        abort(403, "This content cannot be changed here.")
+    _commit(runtime, message=f"{block.scope_ids.block_type} {handler}")
+    response = Response(result.body, status=result.status_int)
+    for name, value in result.headerlist:
+        if name.lower() == "content-length":
+            continue
+        if name.lower() == "set-cookie":
+            response.headers.add(name, value)
+        else:
+            response.headers[name] = value
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+block_handler.kampus_csrf_exempt = True  # type: ignore[attr-defined]  # checked in the view: _check_csrf
+
+
+@bp.get("/xblock/resource/<string:digest>.js")
+def inline_script(digest: str) -> Any:
+    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        abort(404)
+    body = load_script(digest)
+    if body is None:
+        abort(404)
+    response = Response(body, mimetype="application/javascript")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.get("/xblock/resource/<block_type>/<path:uri>")
+def block_resource(block_type: str, uri: str) -> Any:
+    """A public file of an XBlock's package (XBlock's ``open_local_resource`` decides what is public)."""
+    cls = load_block_class(block_type)
+    if getattr(cls, "unavailable_type", None):
+        abort(404)
+    try:
+        handle = cls.open_local_resource(uri)
+    except Exception:
+        abort(404)
+    with handle:
+        data = handle.read()
+    mimetype = mimetypes.guess_type(uri)[0] or "application/octet-stream"
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/static/content/<path:filename>")
+def content_static(filename: str) -> Any:
+    return send_from_directory(STATIC, filename, max_age=3600)
+
+
+@bp.get("/static/vendor/jquery/<path:filename>")
+def jquery_static(filename: str) -> Any:
+    folder = _jquery_dir()
+    if folder is None:
+        abort(404)
+    return send_from_directory(folder, filename, max_age=86400)

@@ -37,7 +37,7 @@ __all__ = [
 
 #: Version of the hook API. A plugin may check it; the kernel refuses to start
 #: a plugin that declares ``KAMPUS_HOOKSPECS_REQUIRES`` with another major.
-__version__ = "1.0"
+__version__ = "1.1"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

@@ -92,5 +92,16 @@ def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
 
 
 @hookspec
+def kampus_init_site(app: Any, demo: bool) -> list[str] | None:
+    """Called once by ``kampus init``, inside an app context, after the
+    database is migrated and the admin and demo accounts exist.
+
+    Set up what a new site needs from this plugin; with ``demo`` true, also
+    demo content (a demo course, roles for the demo accounts ``learner``,
+    ``instructor`` and ``staff``). Return lines to print to the operator.
+    """
+
+
+@hookspec
 def kampus_app_ready(app: Any) -> None:
     """Called once when the app is fully assembled, before it serves."""

@@ -49,3 +49,20 @@ def kampus_celery_tasks() -> list[object]:
     from kampus_content.olx.tasks import export_olx, import_olx
 
     return [import_olx, export_olx]
+
+
+@hookimpl
+def kampus_init_site(app: object, demo: bool) -> list[str]:
+    from kampus_content.demo import install_demo_course
+
+    return install_demo_course() if demo else []
+
+
+@hookimpl
+def kampus_dashboard_panels(user: object) -> list[object]:
+    from markupsafe import Markup
+
+    from kampus_content.demo import my_courses_panel
+
+    panel = my_courses_panel(user)
+    return [Markup(panel)] if panel else []

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
-from kampus import current_kampus
-from kampus.identity.permissions import has_permission
 from opaque_keys.edx.keys import CourseKey
 
+from kampus import current_kampus
+from kampus.identity.permissions import has_permission
 from kampus_content.api import content_store
 from kampus_content.olx.service import import_folder
 
@@ -26,6 +26,7 @@ def course_url(course_key: str) -> str:
 def install_demo_course() -> list[str]:
     """Import and publish the demo course; give the demo accounts their roles."""
     import sqlalchemy as sa
+
     from kampus.identity.models import User
     from kampus.identity.permissions import grant_role
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kampus.testing import login, make_user
-
 from kampus_content.demo import course_url
+
+from kampus.testing import login, make_user
 
 DEMO = "course-v1:KampusX+K101+2026"
 

@@ -206,17 +206,68 @@ def create_user_command(username: str, email: str, password: str | None, staff: 
 
 
 @main.command()
-@click.option("--concurrency", type=int, default=None, help="Worker processes (default: the worker_concurrency setting).")
+@click.option("--concurrency", type=int, default=None, help="Worker processes (default: worker_concurrency).")
+@click.option("--pool", default="prefork", show_default=True, type=click.Choice(["prefork", "threads", "solo"]))
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int | None, loglevel: str) -> None:
+@click.option("--exit-with-parent", "parent_pid", type=int, default=None, hidden=True,
+              help="Stop when the process with this id (the `kampus serve` that started us) is gone.")
+def worker(concurrency: int | None, pool: str, loglevel: str, parent_pid: int | None) -> None:
     """Run a background worker for this site's tasks."""
+    from kampus.tasks.celery_app import prepare_worker_process
+
     app = load_app()
     kampus = app.extensions["kampus"]
     concurrency = concurrency or kampus.settings.worker_concurrency
+    if concurrency < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--concurrency")
+    prepare_worker_process(kampus)
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     kampus.celery.worker_main(
-        ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "-Q", kampus.settings.celery_queue,
-         "--without-mingle", "--without-gossip", "-n", f"kampus-{os.getpid()}@%h"]
+        ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", f"--pool={pool}",
+         "-Q", kampus.settings.celery_queue, "--without-mingle", "--without-gossip", "--without-heartbeat",
+         "-n", f"kampus-{os.getpid()}@%h"]
     )
+
+
+def _exit_with_parent(parent_pid: int, interval: float = 1.0) -> None:
+    """Send ourselves SIGTERM (a warm shutdown) once ``parent_pid`` is no longer our parent."""
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="kampus-parent-watch", daemon=True).start()
+
+
+def start_worker_process(
+    kampus: Any, loglevel: str = "WARNING", concurrency: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `kampus worker` for ``kampus``'s site as a child process that stops when we do.
+
+    It stays in our process group, so Ctrl+C in a terminal reaches it too.
+    """
+    command = [sys.executable, "-m", "kampus.cli", "worker", f"--loglevel={loglevel}",
+               f"--exit-with-parent={os.getpid()}"]
+    if concurrency:
+        command.append(f"--concurrency={concurrency}")
+    env = {**os.environ, "KAMPUS_HOME": str(kampus.settings.home)}
+    return subprocess.Popen(command, env=env, start_new_session=False)
+
+
+def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stop a worker started by :func:`start_worker_process`: warm shutdown, then kill."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @main.command()
@@ -224,7 +275,8 @@ def worker(concurrency: int | None, loglevel: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 @click.option("--no-worker", is_flag=True, help="Do not start the embedded background worker.")
-def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
+@click.option("--concurrency", type=int, default=None, help="Background worker processes (default: setting).")
+def serve(host: str, port: int, workers: int, no_worker: bool, concurrency: int | None) -> None:
     """Serve the web app (gunicorn) with an embedded background worker."""
     app = load_app()  # fail fast, with one line, before anything starts
     kampus = app.extensions["kampus"]
@@ -235,17 +287,14 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
         sys.exit(2)
     worker_process = None
     if kampus.settings.serve_embedded_worker and not no_worker:
-        worker_process = subprocess.Popen([sys.executable, "-m", "kampus.cli", "worker", "--loglevel=WARNING"])
+        worker_process = start_worker_process(kampus, concurrency=concurrency)
+        click.echo(f"Background worker started (pid {worker_process.pid}).")
     click.echo(f"Kampus is serving {kampus.settings.site_name} at http://{host}:{port}/  (Ctrl+C stops it)")
     try:
         run_gunicorn(host, port, workers)
     finally:
         if worker_process is not None:
-            worker_process.terminate()
-            try:
-                worker_process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker_process.kill()
+            stop_worker_process(worker_process)
 
 
 def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:

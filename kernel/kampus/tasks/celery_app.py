@@ -11,15 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery
+from celery.app.trace import trace_task_ret
+from celery.concurrency.thread import TaskPool as ThreadTaskPool
+from celery.signals import worker_process_init
 
 from kampus.plugins import flatten
+from kampus.tasks.broker import celery_broker_conf
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
 
 
 def task_name(func: Any) -> str:
-    """The registered name of a task function."""
+    """The registered name of a task function: its ``kampus_task_name``, else ``module.function``."""
     return getattr(func, "kampus_task_name", None) or f"{func.__module__}.{func.__name__}"
 
 
@@ -28,9 +32,8 @@ def init_celery(kampus: Kampus) -> Celery:
     settings = kampus.settings
     celery = Celery(f"kampus-{id(kampus):x}", set_as_current=False)
     celery.conf.update(
-        broker_url=settings.celery_broker_url,
+        **celery_broker_conf(settings.celery_broker_url, polling_interval=0.2),
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"polling_interval": 0.25},
         task_always_eager=settings.celery_always_eager,
         task_eager_propagates=True,
         task_acks_late=True,
@@ -40,11 +43,64 @@ def init_celery(kampus: Kampus) -> Celery:
         accept_content=["json"],
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         task_default_queue=settings.celery_queue,
     )
+    celery.kampus_tasks = {}  # name -> task function, filled by register_task
     kampus.celery = celery
     from kampus.tasks.runner import register_task
 
     for func in flatten(kampus.hook.kampus_celery_tasks()):
         register_task(kampus, func)
     return celery
+
+
+def prepare_worker_process(kampus: Kampus) -> None:
+    """Wire the signals of a worker process that serves only ``kampus`` (``kampus worker``)."""
+
+    @worker_process_init.connect(weak=False)
+    def fresh_connections_after_fork(**_kwargs: Any) -> None:
+        # A forked pool process must not reuse the parent's database connections.
+        kampus.db.engine.dispose(close=False)
+
+
+class AppBoundThreadPool(ThreadTaskPool):
+    """Celery's thread pool, running each task with the worker's own Celery app.
+
+    Without fast tracing, Celery's worker looks tasks up through the process's
+    *default* app (the last worker started), so two apps' workers in one
+    process (tests with ``celery="real"``) would run each other's messages.
+    Pass ``pool=AppBoundThreadPool`` to such workers.
+    """
+
+    def on_apply(self, target: Any, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any) -> Any:
+        if target is trace_task_ret and self.app is not None:
+            kwargs = {**(kwargs or {}), "app": self.app}
+        return super().on_apply(target, args, kwargs, *rest, **options)
+
+
+def _tick() -> None:
+    pass
+
+
+def stop_promptly(worker: Any) -> None:
+    """Make an in-process worker notice a stop request within 0.2 s.
+
+    Its event loop checks for stopping once per turn, and sleeps until its next
+    timer (up to 10 s) when idle; a short repeating timer bounds that wait.
+    """
+    hub = getattr(worker, "hub", None)
+    if hub is not None:
+        hub.call_soon(hub.call_repeatedly, 0.2, _tick)  # thread-safe: runs in the worker's loop
+
+
+def own_event_loop_for_next_worker() -> None:
+    """Let the next in-process worker create its own event loop.
+
+    Celery's worker reuses kombu's process-wide event loop when one is set, so
+    a second worker thread in one process (tests) would poll the first one's
+    sockets from two threads and corrupt both connections.
+    """
+    from kombu.asynchronous import set_event_loop
+
+    set_event_loop(None)

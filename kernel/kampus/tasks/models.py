@@ -12,6 +12,8 @@ from kampus.db import Base, UTCDateTime, utcnow
 
 PENDING, STARTED, PROGRESS, SUCCESS, FAILURE = "PENDING", "STARTED", "PROGRESS", "SUCCESS", "FAILURE"
 FINISHED_STATES = (SUCCESS, FAILURE)
+#: What someone who may not see a failed task's error is told.
+SHORT_FAILURE_MESSAGE = "The task failed. The site's staff can see what went wrong."
 
 
 class TaskRecord(Base):
@@ -51,7 +53,14 @@ class TaskRecord(Base):
             return 0.0
         return min(100.0, 100.0 * self.progress_current / self.progress_total)
 
-    def to_json(self) -> dict[str, Any]:
+    def public_error(self, full: bool) -> str | None:
+        """The error as shown: all of it to staff (``full``), a short message to others."""
+        if not self.error and self.state != FAILURE:
+            return None
+        return (self.error or SHORT_FAILURE_MESSAGE) if full else SHORT_FAILURE_MESSAGE
+
+    def to_json(self, full_error: bool = True) -> dict[str, Any]:
+        """The record as the JSON API shows it; ``full_error=False`` hides the error's details."""
         return {
             "id": self.id,
             "name": self.name,
@@ -65,7 +74,7 @@ class TaskRecord(Base):
                 "message": self.progress_message,
             },
             "result": self.result,
-            "error": self.error or None,
+            "error": self.public_error(full_error),
             "user_id": self.user_id,
             "attempts": self.attempts,
             "created_at": self.created_at.isoformat() if self.created_at else None,

@@ -23,6 +23,13 @@ def kampus_settings() -> list[Setting]:
 
 
 @hookimpl
+def kampus_celery_tasks() -> list[object]:
+    from kampus.tasks.demo import count
+
+    return [count]
+
+
+@hookimpl
 def kampus_blueprints(app: object) -> list[object]:
     from kampus.tasks.views import bp
 

@@ -90,18 +90,25 @@ def make_app(tmp_path: Path, kampus_databases: TestDatabases) -> Iterator[Callab
 
 def start_real_worker(kampus: Any) -> Any:
     """Start a Celery worker thread consuming the app's queue; returns its context manager."""
+    import uuid
+
     from celery.contrib.testing.worker import start_worker
 
+    from kampus.tasks.celery_app import AppBoundThreadPool, own_event_loop_for_next_worker, stop_promptly
+
+    own_event_loop_for_next_worker()
     context = start_worker(
         kampus.celery,
-        pool="threads",
+        pool=AppBoundThreadPool,  # each worker runs its own app's tasks (Celery would use the default app)
         concurrency=2,
         perform_ping_check=False,
         loglevel="WARNING",
         shutdown_timeout=30,
         queues=[kampus.settings.celery_queue],
+        # a node name of its own: two workers in one process must not fight over one pidbox queue
+        hostname=f"kampus-test-{uuid.uuid4().hex[:10]}@localhost",
     )
-    context.__enter__()
+    stop_promptly(context.__enter__())
     return context
 
 

@@ -1,0 +1,111 @@
+"""The public API of background work, for plugins.
+
+A plugin contributes tasks through the ``kampus_celery_tasks`` hook: plain
+functions ``func(task, *args, **kwargs)`` where ``task`` is a
+:class:`TaskContext`. A task must be idempotent (it may run again after a
+worker died mid-task), take and return JSON-serialisable values, and report
+progress with ``task.progress(current, total, message)``::
+
+    from kampus.tasks.api import TaskContext, submit, task_name
+
+    @task_name("grades.report")
+    def grade_report(task: TaskContext, course_id: str) -> dict:
+        rows = ...
+        for i, row in enumerate(rows):
+            task.progress(i, len(rows), "Grading")
+        return {"rows": len(rows)}
+
+    @hookimpl
+    def kampus_celery_tasks():
+        return [grade_report]
+
+    # in a view:
+    record = submit("grades.report", course_id, user_id=current_user.id, key=course_id)
+    return redirect(url_for("tasks.task_page", task_id=record.id))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from kampus.app import current_kampus
+from kampus.tasks import celery_app, runner
+from kampus.tasks.models import FAILURE, FINISHED_STATES, PENDING, PROGRESS, STARTED, SUCCESS, TaskRecord
+from kampus.tasks.runner import AlreadyRunningError, TaskContext, UnknownTaskError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def task_name(name_or_func: str) -> Callable[[F], F]: ...
+@overload
+def task_name(name_or_func: Callable[..., Any]) -> str: ...
+
+
+def task_name(name_or_func: str | Callable[..., Any]) -> Callable[[F], F] | str:
+    """Name a task, or read a task's name.
+
+    ``@task_name("forums.reindex")`` sets the registered name of the decorated
+    function (its ``kampus_task_name`` attribute); ``task_name(func)`` returns
+    the name a function is registered under (``module.function`` by default).
+    """
+    if isinstance(name_or_func, str):
+        name = name_or_func
+
+        def decorate(func: F) -> F:
+            func.kampus_task_name = name  # type: ignore[attr-defined]
+            return func
+
+        return decorate
+    return celery_app.task_name(name_or_func)
+
+
+def submit(
+    name: str | Callable[..., Any],
+    *args: Any,
+    user_id: int | None = None,
+    key: str = "",
+    course_id: str = "",
+    **kwargs: Any,
+) -> TaskRecord:
+    """Record and send a task of the current app; return its :class:`TaskRecord`.
+
+    ``name`` is a registered task name or the task function itself; ``args``
+    and ``kwargs`` go to the function (JSON-serialisable; ``user_id``, ``key``
+    and ``course_id`` are the submission's own). ``user_id`` is who started it
+    (they may watch its page). With ``key``, submitting again while one of the
+    same name and key is pending or running raises :class:`AlreadyRunningError`
+    (its ``record_id`` is the running one). Raises :class:`UnknownTaskError`
+    when no enabled plugin provides the task.
+    """
+    return runner.submit(current_kampus(), name, *args, user_id=user_id, key=key, course_id=course_id, **kwargs)
+
+
+def get_record(record_id: str) -> TaskRecord | None:
+    """The task record ``record_id`` of the current app, or ``None``."""
+    with current_kampus().db.session_scope() as db_session:
+        return db_session.get(TaskRecord, record_id)
+
+
+def task_names() -> list[str]:
+    """Names of the tasks the current app can run."""
+    return sorted(runner.kampus_tasks(current_kampus()))
+
+
+__all__ = [
+    "FAILURE",
+    "FINISHED_STATES",
+    "PENDING",
+    "PROGRESS",
+    "STARTED",
+    "SUCCESS",
+    "AlreadyRunningError",
+    "TaskContext",
+    "TaskRecord",
+    "UnknownTaskError",
+    "get_record",
+    "submit",
+    "task_name",
+    "task_names",
+]

@@ -68,8 +68,9 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
     ``None`` they are read from ``$KAMPUS_HOME/kampus.toml`` and ``KAMPUS_*``
     environment variables. The ``plugins`` entry lists the enabled plugins in
     order; the ``plugins`` argument replaces it (entry-point names, or plugin
-    objects such as modules with hook implementations, for tests). Raises :class:`~kampus.errors.StartupError` with a one-line message
-    when a plugin or setting is wrong.
+    objects such as modules with hook implementations, for tests). Raises
+    :class:`~kampus.errors.StartupError` with a one-line message when a
+    plugin or setting is wrong.
     """
     raw = dict(read_raw_settings() if settings is None else settings)
     if plugins is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -63,7 +64,10 @@ def main() -> None:
 @click.option("--admin-username", default="admin", show_default=True)
 @click.option("--admin-email", default="admin@example.com", show_default=True)
 @click.option("--demo", is_flag=True, help="Also create demo accounts (and demo content where plugins provide it).")
-@click.option("--plugins", "plugin_list", default=None, help="Comma-separated plugins to enable (default: every installed first-party plugin).")
+@click.option(
+    "--plugins", "plugin_list", default=None,
+    help="Comma-separated plugins to enable (default: every installed first-party plugin).",
+)
 def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | None) -> None:
     """Create the site folder, its settings, database and an admin account."""
     from kampus.plugins import installed_plugins
@@ -82,14 +86,18 @@ def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | N
     lines = [
         "# Kampus site settings. Every setting can also be set as KAMPUS_<NAME> in the environment.",
         "# `kampus plugins` lists what is installed; `kampus settings` shows every setting with its help.",
-        f"plugins = [{', '.join(repr(p).replace(chr(39), chr(34)) for p in plugins)}]",
+        f"plugins = {json.dumps(plugins)}",
         f'secret_key = "{secrets.token_urlsafe(48)}"',
         'site_name = "Kampus"',
         "",
     ]
     settings_path.write_text("\n".join(lines), encoding="utf-8")
     settings_path.chmod(0o600)
-    app = load_app()
+    try:
+        app = load_app()
+    except SystemExit:
+        settings_path.unlink()  # so that a corrected `kampus init` can run again
+        raise
     from kampus.db.migrate import upgrade
     from kampus.identity.accounts import create_user
 
@@ -101,9 +109,12 @@ def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | N
                     is_superuser=True, confirmed=True)
     click.echo(f"Created site in {home}")
     click.echo(f"Admin login: {admin_username} / {password}   (shown once: write it down)")
-    if demo:
-        with app.app_context():
+    with app.app_context():
+        if demo:
             for line in create_demo(app):
+                click.echo(line)
+        for plugin_lines in kampus.hook.kampus_init_site(app=app, demo=demo):
+            for line in plugin_lines or ():
                 click.echo(line)
 
 
@@ -189,7 +200,9 @@ def settings_command() -> None:
 @click.option("--staff", is_flag=True, help="Global staff.")
 @click.option("--superuser", is_flag=True, help="Superuser (implies staff).")
 @click.option("--name", default="", help="Full name.")
-def create_user_command(username: str, email: str, password: str | None, staff: bool, superuser: bool, name: str) -> None:
+def create_user_command(
+    username: str, email: str, password: str | None, staff: bool, superuser: bool, name: str
+) -> None:
     """Create a confirmed account."""
     from kampus.identity.accounts import AccountError, create_user
 

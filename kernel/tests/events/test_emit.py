@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from flask import Blueprint, jsonify
+from kampus_hookspecs import hookimpl
 
 from kampus.errors import DriverError
 from kampus.events import emit
 from kampus.events.emit import course_id_from_url, org_of
-from kampus_hookspecs import hookimpl
 
 COURSE = "course-v1:KampusX+Ev101+2026"
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")

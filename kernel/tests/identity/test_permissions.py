@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask_login import AnonymousUserMixin
+from kampus_hookspecs import hookimpl
 
 from kampus.identity.permissions import (
     course_roles,
@@ -14,7 +15,6 @@ from kampus.identity.permissions import (
     revoke_role,
 )
 from kampus.testing import DEFAULT_COURSE, make_user
-from kampus_hookspecs import hookimpl
 
 OTHER_ORG_COURSE = "course-v1:OtherU+CS1+2026"
 SAME_ORG_COURSE = "course-v1:KampusX+Other+2026"

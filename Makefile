@@ -16,7 +16,8 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
 EXAMPLE_PLUGIN := tests/example_plugin
 INSTALL_STAMP := $(VENV)/.kampus-installed
 TEST_STAMP := $(VENV)/.kampus-test-installed
-TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd mongomock requests ruff
+TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd mongomock requests ruff \
+	done-xblock xblock-poll xblock-drag-and-drop-v2
 # tests/ includes tests/example_plugin/tests and tests/e2e.
 TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)
 CHROMIUM := /usr/bin/chromium
@@ -61,8 +62,16 @@ serve: install
 	$(KAMPUS) migrate
 	$(KAMPUS) serve --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite; then, when KAMPUS_TEST_POSTGRES_URL / KAMPUS_TEST_MARIADB_URL name servers
+# (as .ci/run does), everything but the browser tests again on each server.
 test: test-deps
 	$(BIN)/pytest -n auto $(TEST_PATHS) $(PYTEST_ARGS)
+	@set -e; for url in "$$KAMPUS_TEST_POSTGRES_URL" "$$KAMPUS_TEST_MARIADB_URL"; do \
+		if [ -n "$$url" ]; then \
+			echo "== the suite on $${url%%://*} (KAMPUS_TEST_DB_URL)"; \
+			KAMPUS_TEST_DB_URL="$$url" $(BIN)/pytest -n auto -m "not e2e" $(TEST_PATHS) $(PYTEST_ARGS); \
+		fi; \
+	done
 
 e2e: test-deps
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from kampus_content.store.cache import StructureCache
 from kampus_content.store.interface import (
     DRAFT,
     PUBLISHED,
@@ -39,7 +40,6 @@ from kampus_content.store.interface import (
     VersionNotFound,
     new_version_id,
 )
-from kampus_content.store.sql import StructureCache
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 

@@ -8,8 +8,6 @@ read to learn where a branch points.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -19,6 +17,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kampus.db import Base, Database, UTCDateTime, utcnow
+from kampus_content.store.cache import StructureCache
 from kampus_content.store.interface import (
     DRAFT,
     PUBLISHED,
@@ -73,34 +72,6 @@ class PublishRow(Base):
     version: Mapped[str] = mapped_column(sa.String(32))
     published_by: Mapped[int | None] = mapped_column(default=None)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class StructureCache:
-    """A bounded, thread-safe LRU of immutable structures by version id."""
-
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[str, Structure] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, version: str) -> Structure | None:
-        with self._lock:
-            structure = self._items.get(version)
-            if structure is not None:
-                self._items.move_to_end(version)
-            return structure
-
-    def put(self, structure: Structure) -> None:
-        with self._lock:
-            self._items[structure.version] = structure
-            self._items.move_to_end(structure.version)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def drop_course(self, course_key: str) -> None:
-        with self._lock:
-            for version in [v for v, s in self._items.items() if s.course_key == course_key]:
-                del self._items[version]
 
 
 #: Shared by every store of the process: version ids are unique everywhere.

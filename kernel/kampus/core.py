@@ -23,6 +23,9 @@ def kampus_settings() -> list[Setting]:
         Setting("default_timezone", str, "UTC", "Time zone of the site when the user has not chosen one."),
         Setting("blob_store", str, "filesystem", "Driver of the blob store (entry points kampus.blob_store)."),
         Setting("blob_store_path", str, "{home}/blobs", "Folder of the filesystem blob store."),
+        Setting("sandbox", str, "none",
+                "Driver that runs instructor Python (entry points kampus.sandbox): bwrap (kampus-codejail), "
+                "or none: then problems that need Python refuse to run."),
         Setting("mailer", str, "console", "Driver that sends e-mail (entry points kampus.mailer): console, smtp."),
         Setting("mail_from", str, "Kampus <noreply@localhost>", "Sender of the site's e-mail."),
         Setting("mail_outbox", str, "{home}/outbox", "Folder where the console mailer also keeps each message."),

@@ -56,15 +56,19 @@ class TestDatabases:
     def backend(self) -> str:
         return sa.make_url(self.server_url).get_backend_name() if self.server_url else "sqlite"
 
-    def attach(self, kampus: Kampus, test_dir: Path) -> Database:
-        """Give ``kampus`` a fresh migrated database for one test; returns it."""
+    def attach(self, kampus: Kampus, test_dir: Path, slot: int = 0) -> Database:
+        """Give ``kampus`` a fresh migrated database for one test; returns it.
+
+        ``slot`` numbers the apps of one test: each gets a database of its own,
+        so two apps in one test never share data (as with SQLite files).
+        """
         kampus.db.dispose()
         if self.server_url is None:
             target = test_dir / "kampus.sqlite"
             shutil.copyfile(self._sqlite_template(kampus), target)
             db = Database(f"sqlite:///{target}")
         else:
-            db = Database(self._server_database(kampus))
+            db = Database(self._server_database(kampus, slot))
             empty_database(db)
         kampus.db = db
         return db
@@ -84,8 +88,8 @@ class TestDatabases:
                 self._ready[key] = str(path)
             return Path(self._ready[key])
 
-    def _server_database(self, kampus: Kampus) -> str:
-        key = _fingerprint(kampus)
+    def _server_database(self, kampus: Kampus, slot: int = 0) -> str:
+        key = f"{_fingerprint(kampus)}{slot or ''}"
         with _lock:
             if key not in self._ready:
                 url = sa.make_url(self.server_url)

@@ -75,7 +75,7 @@ def make_app(tmp_path: Path, kampus_databases: TestDatabases) -> Iterator[Callab
         home = tmp_path / f"site{len(apps)}"
         app = build_app(home, plugins, settings)
         kampus = app.extensions["kampus"]
-        kampus_databases.attach(kampus, home)
+        kampus_databases.attach(kampus, home, slot=len(apps))
         apps.append(app)
         if celery == "real":
             workers.append(start_real_worker(kampus))

@@ -32,11 +32,12 @@ def kampus_cli_commands() -> list[object]:
 
 @hookimpl
 def kampus_blueprints(app: object) -> list[object]:
+    from kampus_content.assets import bp as assets
     from kampus_content.blocks_api import bp as blocks_api
     from kampus_content.olx.views import bp as olx_api
     from kampus_content.runtime.views import bp as xblock_views
 
-    return [blocks_api, olx_api, xblock_views]
+    return [blocks_api, olx_api, xblock_views, assets]
 
 
 @hookimpl

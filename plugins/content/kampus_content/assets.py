@@ -1,0 +1,78 @@
+"""Course assets (the ``static/`` files of a course) at ``/assets/<course_id>/<path>``.
+
+Assets are public, as in Open edX, unless ``policies/assets.json`` marks them
+``locked``: then only users who may view the course get them. Uploaded files
+are hostile until proven otherwise: each is served with its stored content
+type, ``nosniff``, a sandboxing Content-Security-Policy, and as an attachment
+when a browser would run it as a page (HTML, SVG, XML).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from typing import Any
+
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from werkzeug.wrappers import Response
+
+from kampus import current_kampus
+from kampus.identity.permissions import has_permission
+from kampus_content.api import content_store
+from kampus_content.store.interface import DRAFT, PUBLISHED, ContentStoreError
+
+bp = Blueprint("content_assets", __name__)
+
+#: Types a browser renders as a document (and could run scripts in): sent as downloads when opened directly.
+ACTIVE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+_LOCKED: dict[str, dict[str, bool]] = {}
+
+
+def _locked_assets(version: str, files: dict[str, str]) -> dict[str, bool]:
+    """Which assets ``policies/assets.json`` of a structure version marks as locked (cached per version)."""
+    if version not in _LOCKED:
+        locked: dict[str, bool] = {}
+        key = files.get("policies/assets.json")
+        if key:
+            try:
+                policy = json.loads(current_kampus().blob_store.get(key))
+                locked = {name: bool(info.get("locked")) for name, info in policy.items() if isinstance(info, dict)}
+            except (ValueError, KeyError, AttributeError):
+                locked = {}
+        _LOCKED[version] = locked
+    return _LOCKED[version]
+
+
+@bp.get("/assets/<course_id>/<path:path>")
+def course_asset(course_id: str, path: str) -> Any:
+    try:
+        CourseKey.from_string(course_id)
+    except InvalidKeyError:
+        abort(404)
+    author = request.args.get("branch") == DRAFT and has_permission(current_user, "course.edit_content", course_id)
+    try:
+        structure = content_store().get_branch(course_id, DRAFT if author else PUBLISHED)
+    except ContentStoreError:
+        abort(404)
+    if structure is None:
+        abort(404)
+    files: dict[str, str] = structure.blocks[structure.root].meta.get("files", {})
+    blob_key = files.get(f"static/{path}")
+    if blob_key is None:
+        abort(404, "No such file in this course.")
+    if _locked_assets(structure.version, files).get(path) and not has_permission(current_user, "course.view",
+                                                                                   course_id):
+        abort(403, "This file is only for learners of the course.")
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response: Response = send_file(current_kampus().blob_store.open(blob_key), mimetype=content_type,
+                                   as_attachment=content_type in ACTIVE_TYPES,
+                                   download_name=path.rsplit("/", 1)[-1], max_age=3600, conditional=False)
+    # An asset opened as a page may not run scripts or reach the site as the user.
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,56 @@
+"""Course assets: served from the blob store, safely, public unless locked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from kampus_content.api import content_store
+from kampus_content.demo import DEMO_COURSE_FOLDER
+from kampus_content.olx.service import import_folder
+
+DEMO = "course-v1:KampusX+K101+2026"
+
+
+@pytest.fixture
+def kampus_plugins() -> list[str]:
+    return ["content"]
+
+
+def test_demo_course_image_is_served_safely(client) -> None:
+    app = client.application
+    with app.app_context():
+        import_folder(DEMO_COURSE_FOLDER, content_store(), user_id=None)
+    response = client.get(f"/assets/{DEMO}/kampus-outline.svg")
+    assert response.status_code == 200
+    assert response.data == (DEMO_COURSE_FOLDER / "static" / "kampus-outline.svg").read_bytes()
+    assert response.mimetype == "image/svg+xml"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/assets/{DEMO}/missing.png").status_code == 404
+    assert client.get(f"/assets/{DEMO}/../course.xml").status_code == 404
+    assert client.get("/assets/not-a-course/x.png").status_code == 404
+
+
+def test_locked_assets_need_course_access(make_app, tmp_path: Path) -> None:
+    app = make_app(plugins=["content"])
+    course = tmp_path / "course"
+    for relative, text in {
+        "course.xml": '<course url_name="r" org="K" course="Locked"/>',
+        "course/r.xml": '<course display_name="Locked" start="2020-01-01T00:00:00Z"/>',
+        "static/open.txt": "open", "static/secret.txt": "secret",
+        "policies/assets.json": json.dumps({"open.txt": {"locked": False}, "secret.txt": {"locked": True}}),
+    }.items():
+        (course / relative).parent.mkdir(parents=True, exist_ok=True)
+        (course / relative).write_text(text)
+    with app.app_context():
+        key = import_folder(course, content_store(), user_id=None).course_key
+    anonymous = app.test_client()
+    assert anonymous.get(f"/assets/{key}/open.txt").data == b"open"
+    assert anonymous.get(f"/assets/{key}/secret.txt").status_code in (401, 403)
+    from kampus.testing import client_as as make_client
+
+    learner = make_client(app, "learner", course_id=key)
+    assert learner.get(f"/assets/{key}/secret.txt").data == b"secret"

@@ -40,6 +40,10 @@ $(INSTALL_STAMP): $(BIN)/python constraints.txt hookspecs/pyproject.toml kernel/
 	@touch $@
 
 install: $(INSTALL_STAMP)
+	@if ! command -v bwrap >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing bubblewrap for the codejail sandbox (apt-get)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) || true; \
+	fi
 
 $(TEST_STAMP): $(INSTALL_STAMP) $(EXAMPLE_PLUGIN)/pyproject.toml
 	$(PIP) install -q -c constraints.txt $(TEST_TOOLS) -e $(EXAMPLE_PLUGIN)

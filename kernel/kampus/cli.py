@@ -89,6 +89,8 @@ def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | N
         f"plugins = {json.dumps(plugins)}",
         f'secret_key = "{secrets.token_urlsafe(48)}"',
         'site_name = "Kampus"',
+        *(['sandbox = "bwrap"  # instructor Python runs in the codejail plugin\'s bubblewrap jail']
+          if "codejail" in plugins else []),
         "",
     ]
     settings_path.write_text("\n".join(lines), encoding="utf-8")

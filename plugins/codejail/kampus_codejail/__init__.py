@@ -1,0 +1,1 @@
+"""kampus-codejail: the ``bwrap`` sandbox driver, which runs instructor Python in a bubblewrap jail."""

@@ -49,7 +49,7 @@ $(TEST_STAMP): $(INSTALL_STAMP) $(EXAMPLE_PLUGIN)/pyproject.toml
 	$(PIP) install -q -c constraints.txt $(TEST_TOOLS) -e $(EXAMPLE_PLUGIN)
 	@touch $@
 
-test-deps: $(TEST_STAMP)
+test-deps: install $(TEST_STAMP)
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing chromium for the browser tests (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \

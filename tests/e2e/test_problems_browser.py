@@ -1,5 +1,6 @@
-"""In a real browser: one problem of each response type that needs no instructor Python is answered,
-submitted (feedback shown and announced), reset and its answer shown; every input has a label."""
+"""In a real browser: one problem of each response type is answered, submitted (feedback shown and
+announced), reset and its answer shown; every input has a label. The live site runs instructor Python
+in the codejail sandbox (`kampus init` turns it on when kampus-codejail is installed)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ PROBLEMS = {
     "choicetext": """<problem><choicetextresponse><radiotextgroup label="Pick and give a value">
         <choice correct="true">The number <numtolerance_input answer="5"/></choice>
         <choice correct="false">Something else</choice></radiotextgroup></choicetextresponse></problem>""",
+    "custom": """<problem><script type="loncapa/python">
+def check_even(expect, answer):
+    return {"ok": answer.strip().isdigit() and int(answer) % 2 == 0, "msg": "Checked in the sandbox"}
+</script><customresponse cfn="check_even" expect="8"><label>An even number?</label>
+        <textline size="10"/></customresponse></problem>""",
+    "truefalse": """<problem><truefalseresponse><label>Water boils at 100 °C at sea level.</label>
+        <choicegroup type="TrueFalse"><choice correct="true">True</choice><choice correct="false">False</choice>
+        </choicegroup></truefalseresponse></problem>""",
 }
 
 
@@ -122,6 +131,10 @@ def answer(page, name: str) -> None:
     elif name == "choicetext":
         problem.locator(".kampus-ct-choice").first.check()
         problem.get_by_label("Value for choice 1").fill("5")
+    elif name == "custom":
+        problem.get_by_label("An even number?").fill("12")
+    elif name == "truefalse":
+        problem.get_by_label("True", exact=True).check()
     else:  # pragma: no cover
         raise AssertionError(name)
 

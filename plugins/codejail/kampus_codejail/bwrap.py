@@ -54,6 +54,9 @@ NOBODY = 65534
 ERRNO_EAGAIN, ERRNO_EFBIG, ERRNO_ENOSPC, ERRNO_ENOMEM = 11, 27, 28, 12
 
 
+#: Where site-packages folders are mounted inside the jail (outside its private /tmp).
+JAIL_SITE = "/kampus-site"
+
 class BwrapSandbox(Sandbox):
     """Runs instructor Python under bubblewrap; see the module's documentation."""
 
@@ -123,15 +126,27 @@ class BwrapSandbox(Sandbox):
             self._interpreter = info
         return self._interpreter
 
-    def bind_paths(self) -> list[str]:
-        """Folders bound read-only into the jail besides ``/usr``: the interpreter's prefix and site-packages."""
+    def bind_paths(self) -> list[tuple[str, str]]:
+        """Folders bound read-only into the jail besides ``/usr``, as (host path, jail path) pairs.
+
+        The interpreter's prefix keeps its path; site-packages folders are mounted at
+        ``/kampus-site/<n>``, so that a site under ``/tmp`` (a checkout there) is not hidden by the
+        jail's private ``/tmp``.
+        """
         info = self.interpreter()
-        bound = ["/usr"]
-        for path in [info["base_prefix"], *info["site"]]:
+        pairs: list[tuple[str, str]] = []
+        prefix = os.path.realpath(info["base_prefix"])
+        if os.path.isdir(prefix) and not (prefix == "/usr" or prefix.startswith("/usr/")):
+            pairs.append((prefix, prefix))
+        for index, path in enumerate(info["site"]):
             real = os.path.realpath(path)
-            if os.path.isdir(real) and not any(real == b or real.startswith(b + "/") for b in bound):
-                bound.append(real)
-        return bound[1:]
+            if os.path.isdir(real):
+                pairs.append((real, f"{JAIL_SITE}/{index}"))
+        return pairs
+
+    def jail_site_paths(self) -> list[str]:
+        """Where the site-packages folders are inside the jail, in ``sys.path`` order."""
+        return [jail for host, jail in self.bind_paths() if jail.startswith(JAIL_SITE + "/")]
 
     def command(self, limits: SandboxLimits) -> list[str]:
         """The command line of one run (jail and interpreter; the runner reads its input on stdin)."""
@@ -150,8 +165,8 @@ class BwrapSandbox(Sandbox):
                 args += ["--symlink", os.readlink(top), top]
             elif os.path.isdir(top):
                 args += ["--ro-bind", top, top]
-        for path in self.bind_paths():
-            args += ["--ro-bind", path, path]
+        for host, jail in self.bind_paths():
+            args += ["--ro-bind", host, jail]
         args += [
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(tmp_bytes), "--tmpfs", "/tmp",
@@ -166,7 +181,7 @@ class BwrapSandbox(Sandbox):
             "--setenv", "OMP_NUM_THREADS", "1",
             "--setenv", "MKL_NUM_THREADS", "1",
             "--",
-            info["executable"], "-I", "-S", "-B", "-c", RUNNER_SOURCE, *info["site"],
+            info["executable"], "-I", "-S", "-B", "-c", RUNNER_SOURCE, *self.jail_site_paths(),
         ]
         if os.geteuid() == 0:
             base = int(self.settings["codejail_uid_base"])

@@ -36,6 +36,8 @@ class Kampus:
         self.db = Database(settings.database_url, echo=settings.database_echo)
         self.celery: Celery | None = None
         self._drivers: dict[str, Any] = {}
+        #: Values computed once per app from its plugins, which never change after start-up.
+        self.cache: dict[str, Any] = {}
 
     def driver(self, family: str, name: str | None = None, **kwargs: Any) -> Any:
         """The driver of ``family`` (``kampus.<family>`` entry points) named in

@@ -98,13 +98,18 @@ def course_roles(user: Any, course_id: str) -> set[str]:
 
 
 def permission_table() -> dict[str, set[str]]:
-    """Every declared permission with the roles that hold it."""
+    """Every declared permission with the roles that hold it (gathered once per app: plugins are
+    fixed at start-up)."""
     from kampus.app import current_kampus
 
-    table: dict[str, set[str]] = {}
-    for declared in current_kampus().hook.kampus_permissions():
-        for name, roles in (declared or {}).items():
-            table.setdefault(name, set()).update(roles)
+    kampus = current_kampus()
+    table = kampus.cache.get("permission_table")
+    if table is None:
+        table = {}
+        for declared in kampus.hook.kampus_permissions():
+            for name, roles in (declared or {}).items():
+                table.setdefault(name, set()).update(roles)
+        kampus.cache["permission_table"] = table
     return table
 
 

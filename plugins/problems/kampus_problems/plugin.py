@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kampus_hookspecs import hookimpl
+from kampus_hookspecs import Setting, hookimpl
+
+
+@hookimpl
+def kampus_settings() -> list[Setting]:
+    return [
+        Setting("problems_external_graders", list, [],
+                "Hosts (host or host:port) that externalresponse problems may post learners' answers to. "
+                "Empty: none, so a problem cannot make the server call an address of its choosing."),
+    ]
 
 
 @hookimpl

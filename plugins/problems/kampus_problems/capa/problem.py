@@ -19,15 +19,17 @@ log = logging.getLogger(__name__)
 ACCESSIBLE_INPUT_TYPES = ("checkboxgroup", "radiogroup", "choicegroup", "optioninput", "textline",
                           "formulaequationinput", "textbox")
 
-_PARSER = etree.XMLParser(remove_comments=True, remove_pis=True, resolve_entities=False, no_network=True,
-                          huge_tree=False)
+def _parser() -> etree.XMLParser:
+    # A parser per call: lxml parsers must not be shared between threads.
+    return etree.XMLParser(remove_comments=True, remove_pis=True, resolve_entities=False, no_network=True,
+                           huge_tree=False, load_dtd=False)
 
 
 def parse_problem_xml(problem_text: str | bytes) -> etree._Element:
     if isinstance(problem_text, str):
         problem_text = problem_text.encode("utf-8")
     try:
-        return etree.fromstring(problem_text, _PARSER)
+        return etree.fromstring(problem_text, _parser())
     except etree.XMLSyntaxError as err:
         raise LoncapaProblemError(f"The problem XML is not well-formed: {err}") from err
 

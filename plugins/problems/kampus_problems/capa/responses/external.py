@@ -1,4 +1,9 @@
-"""Legacy synchronous external grading (externalresponse): POST the answer, read an XML verdict."""
+"""Legacy synchronous external grading (externalresponse): POST the answer, read an XML verdict.
+
+The grader's URL comes from the problem's XML, that is from a course author: the site only posts to
+hosts its operator allowed (setting ``problems_external_graders``), follows no redirects, reads a
+bounded reply and parses it without entities (security.md: server-side request forgery).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,39 @@ from kampus_problems.capa.errors import LoncapaProblemError, ResponseError
 from kampus_problems.capa.responses.base import LoncapaResponse
 
 log = logging.getLogger(__name__)
+
+#: Largest reply read from an external grader.
+MAX_REPLY_BYTES = 1024 * 1024
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        raise ResponseError("The external grader answered with a redirect, which is not followed.")
+
+
+def allowed_grader_hosts() -> list[str]:
+    """Hosts (``host`` or ``host:port``) the operator allows external graders on."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return []
+    from kampus import current_kampus
+
+    return list(current_kampus().settings.get("problems_external_graders") or [])
+
+
+def check_grader_url(url: str) -> None:
+    """Raise :class:`ResponseError` unless ``url`` is http(s) on an allowed host."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ResponseError(f"The external grader URL {url!r} is not an http(s) URL.")
+    host = parts.hostname.lower()
+    allowed = {entry.lower() for entry in allowed_grader_hosts()}
+    if host not in allowed and f"{host}:{parts.port}" not in allowed:
+        raise ResponseError(
+            f"The external grader {host} is not allowed on this site: the operator must add it to the "
+            "problems_external_graders setting."
+        )
 
 AWARD_MAP = {"EXACT_ANS": "correct", "WRONG_FORMAT": "incorrect"}
 
@@ -48,16 +86,21 @@ class ExternalResponse(LoncapaResponse):
             "xml": etree.tostring(self.xml, pretty_print=True).decode(), "edX_cmd": cmd,
             "edX_tests": self.tests or "", "processor": self.code, **extra_payload,
         }
+        check_grader_url(self.url)
         data = urllib.parse.urlencode(payload).encode()
+        opener = urllib.request.build_opener(_NoRedirects())
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.url, data=data), timeout=self.timeout) as reply:
-                text = reply.read().decode("utf-8", "replace")
+            with opener.open(urllib.request.Request(self.url, data=data), timeout=self.timeout) as reply:
+                body = reply.read(MAX_REPLY_BYTES + 1)
         except OSError as err:
             raise ResponseError(f"Error {err} - cannot connect to external server url={self.url}") from err
-        if not text.strip():
+        if len(body) > MAX_REPLY_BYTES:
+            raise ResponseError(f"The external grader's reply is larger than {MAX_REPLY_BYTES} bytes.")
+        if not body.strip():
             raise ResponseError(f"Error: no response from external server url={self.url}")
         try:
-            return etree.fromstring(text.encode())
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+            return etree.fromstring(body, parser=parser)
         except etree.XMLSyntaxError as err:
             raise ResponseError(f"Error {err} - cannot parse response from external server") from err
 

@@ -4,6 +4,7 @@ in the codejail sandbox (`kampus init` turns it on when kampus-codejail is insta
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,7 +51,97 @@ def check_even(expect, answer):
     "truefalse": """<problem><truefalseresponse><label>Water boils at 100 °C at sea level.</label>
         <choicegroup type="TrueFalse"><choice correct="true">True</choice><choice correct="false">False</choice>
         </choicegroup></truefalseresponse></problem>""",
+    "symbolic": """<problem><symbolicresponse expect="x^2+2*x"><label>Expand x(x+2) symbolically</label>
+        <textline size="30" math="1"/></symbolicresponse></problem>""",
+    "annotation": """<problem><annotationresponse><annotationinput>
+        <title>Tag the quotation</title>
+        <text>"Knowledge is power." (Francis Bacon)</text>
+        <comment>What does the quotation claim?</comment>
+        <comment_prompt>Your reading of it</comment_prompt>
+        <tag_prompt>Which tag fits best?</tag_prompt>
+        <options><option choice="correct">learning empowers</option><option choice="partially-correct">politics</option>
+        <option choice="incorrect">cooking</option></options>
+        </annotationinput></annotationresponse></problem>""",
+    # The page is a course file (static/jsinput_page.html, JSINPUT_PAGE below), served sandboxed with an
+    # opaque origin: the problem reaches it only through the jschannel-style messages. The cfn gets
+    # upstream's {"answer": grade, "state": state} JSON and runs in the sandbox.
+    "jsinput": """<problem><script type="loncapa/python">
+import json
+def check_jsinput(expect, answer):
+    given = json.loads(answer)
+    state = json.loads(given["state"])
+    ok = given["answer"].strip() == expect and state.get("typed", "").strip() == expect
+    return {"ok": ok, "msg": "The page said " + given["answer"]}
+</script><customresponse cfn="check_jsinput" expect="42"><label>Answer in the interactive page</label>
+        <jsinput html_file="/static/jsinput_page.html" gradefn="getGrade" get_statefn="getState"
+                 set_statefn="setState" width="420" height="120" sop="false" title="Six times seven"/>
+        </customresponse><solution><p>Six times seven is 42.</p></solution></problem>""",
 }
+
+#: Published too, but not part of the every-type test above.
+EXTRA_PROBLEMS = {
+    "jsinput_silent": """<problem><customresponse cfn="check" expect="1"><label>A page that never answers</label>
+        <jsinput html_file="/static/silent_page.html" gradefn="getGrade" sop="false"/></customresponse></problem>""",
+}
+SILENT_PAGE = "<!doctype html><html lang='en'><title>Silent</title><p>This page opens no channel.</p></html>"
+
+#: An original JS Input page: it answers the jschannel protocol by hand (scope "JSInput": a "__ready" ping /
+#: pong handshake, then {"id", "method": "JSInput::getGrade", "params"} requests answered by {"id", "result"}),
+#: all as JSON strings through postMessage. It has no same-origin access to the problem page.
+JSINPUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Six times seven</title></head>
+<body>
+<label for="product">How much is 6 &times; 7?</label>
+<input id="product" type="text" size="6">
+<script src="jsinput_responder.js"></script>
+</body></html>
+"""
+
+#: The page's script, a sibling course file (as course pages load jschannel.js): the sandboxed page may
+#: load scripts of the site (CSP default-src 'self').
+JSINPUT_SCRIPT = """(function () {
+  "use strict";
+  var SCOPE = "JSInput";
+  var box = document.getElementById("product");
+  var open = false;
+  var methods = {
+    getGrade: function () { return box.value; },
+    getState: function () { return JSON.stringify({ typed: box.value }); },
+    setState: function (state) {
+      box.value = JSON.parse(state).typed || "";
+      document.body.setAttribute("data-restored", box.value);
+      return true;
+    }
+  };
+  function reply(message) { window.parent.postMessage(JSON.stringify(message), "*"); }
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || typeof event.data !== "string") { return; }
+    var message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    if (!message || typeof message.method !== "string") { return; }
+    var name = message.method.split("::");
+    if (name.length !== 2 || name[0] !== SCOPE) { return; }
+    if (name[1] === "__ready") {
+      if (!open) {
+        open = true;
+        if (message.params === "ping") { reply({ method: SCOPE + "::__ready", params: "pong" }); }
+      }
+      return;
+    }
+    if (message.id === undefined) { return; }
+    if (!methods.hasOwnProperty(name[1])) {
+      reply({ id: message.id, error: "method_not_found", message: name[1] });
+      return;
+    }
+    try {
+      reply({ id: message.id, result: methods[name[1]](message.params) });
+    } catch (e) {
+      reply({ id: message.id, error: "runtime_error", message: String(e) });
+    }
+  });
+  reply({ method: SCOPE + "::__ready", params: "ping" });
+}());
+"""
 
 
 def make_course(live_site) -> tuple[dict[str, str], str]:
@@ -68,7 +159,14 @@ app = create_app()
 units = {{name: [Block("problem", name, {{"display_name": name.title(), "data": data, "showanswer": "always",
                                         "rerandomize": "onreset", "show_reset_button": "true"}})]
          for name, data in problems.items()}}
-usage = publish_course(app, {COURSE!r}, units)
+page_key = "e2e-jsinput-page-" + {username!r}
+with app.app_context():
+    app.extensions["kampus"].blob_store.put(page_key, {JSINPUT_PAGE!r}.encode(), "text/html")
+    app.extensions["kampus"].blob_store.put(page_key + "-silent", {SILENT_PAGE!r}.encode(), "text/html")
+    app.extensions["kampus"].blob_store.put(page_key + "-js", {JSINPUT_SCRIPT!r}.encode(), "text/javascript")
+files = {{"static/jsinput_page.html": page_key, "static/silent_page.html": page_key + "-silent",
+         "static/jsinput_responder.js": page_key + "-js"}}
+usage = publish_course(app, {COURSE!r}, units, root_meta={{"files": files}})
 with app.app_context():
     with app.extensions["kampus"].db.session_scope() as db_session:
         user = create_user(db_session, {username!r}, "{username}@example.com", {PASSWORD!r}, name="E2E", confirmed=True)
@@ -79,12 +177,10 @@ print(json.dumps({{name: usage[name] for name in problems}}))
     env.update(KAMPUS_HOME=str(live_site.home), KAMPUS_BASE_URL=live_site.url)
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    import json
-
     return json.loads(done.stdout.strip().splitlines()[-1]), username
 
 
-PROBLEMS_JSON = __import__("json").dumps(PROBLEMS)
+PROBLEMS_JSON = json.dumps({**PROBLEMS, **EXTRA_PROBLEMS})
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +231,16 @@ def answer(page, name: str) -> None:
         problem.get_by_label("An even number?").fill("12")
     elif name == "truefalse":
         problem.get_by_label("True", exact=True).check()
+    elif name == "symbolic":
+        # As upstream's symmath_check: a reordering is equal once sympified; x*(x+2) would need the MathML
+        # of the math preview (dynamath) to be judged equal.
+        problem.get_by_label("Expand x(x+2) symbolically").fill("2*x + x^2")
+    elif name == "annotation":
+        problem.get_by_label("Your reading of it").fill("Learning gives people power.")
+        problem.get_by_label("learning empowers").check()
+    elif name == "jsinput":
+        frame = page.frame_locator(".kampus-jsinput iframe")
+        frame.get_by_label("How much is 6 × 7?").fill("42")
     else:  # pragma: no cover
         raise AssertionError(name)
 
@@ -172,3 +278,55 @@ def test_problem_in_the_browser(live_site, page, problem_course, name):
     if name == "multiplechoice":
         assert "Jupiter is the largest." in problem.locator(".kampus-solution").inner_text()
         assert problem.locator(".kampus-choice-correct-answer").inner_text().startswith("Jupiter")
+
+
+def test_jsinput_page_is_sandboxed_and_keeps_its_state(live_site, page, problem_course):
+    """The course page in the JS Input frame runs with an opaque origin; its state comes back after a reload."""
+    usage, username = problem_course
+    login(page, live_site, username)
+    page.goto(f"{live_site.url}/xblock/{usage['jsinput']}")
+    problem = page.locator(".kampus-problem")
+    problem.wait_for()
+    page.wait_for_function("window.KampusProblem !== undefined")
+    frame_element = problem.locator(".kampus-jsinput iframe")
+    assert "frame=1" in frame_element.get_attribute("src")
+    frame = page.frame_locator(".kampus-jsinput iframe")
+    frame.get_by_label("How much is 6 × 7?").fill("42")
+    # Sandboxed without allow-same-origin: the problem page cannot reach into the frame, nor the frame out.
+    assert page.evaluate("(f) => { try { return !!f.contentWindow.document; } catch (e) { return false; } }",
+                         frame_element.element_handle()) is False
+    inner = next(f for f in page.frames if "jsinput_page.html" in f.url)
+    cookies = inner.evaluate("() => { try { return document.cookie; } catch (e) { return 'blocked'; } }")
+    assert cookies in ("", "blocked")
+    assert inner.evaluate("() => self.origin") == "null"
+
+    problem.get_by_role("button", name="Submit").click()
+    notification = problem.locator(".kampus-notification")
+    notification.wait_for()
+    assert "Correct" in notification.inner_text(), notification.inner_text()
+    value = problem.locator(".kampus-jsinput-value").input_value()
+    assert json.loads(value) == {"answer": "42", "state": '{"typed":"42"}'}
+
+    page.reload()
+    problem.wait_for()
+    frame = page.frame_locator(".kampus-jsinput iframe")
+    frame.locator("body[data-restored='42']").wait_for()
+    assert frame.get_by_label("How much is 6 × 7?").input_value() == "42"
+    assert problem.locator(".kampus-status.status-correct").count() >= 1
+
+
+def test_jsinput_page_that_does_not_answer_is_reported(live_site, page, problem_course):
+    """A page that never opens the channel: Submit tells the learner instead of sending an empty answer."""
+    usage, username = problem_course
+    login(page, live_site, username)
+    page.goto(f"{live_site.url}/xblock/{usage['jsinput_silent']}")
+    problem = page.locator(".kampus-problem")
+    problem.wait_for()
+    page.wait_for_function("window.KampusProblem !== undefined")
+    page.evaluate("window.KampusJSInput.timeout = 1500")
+    problem.get_by_role("button", name="Submit").click()
+    error = problem.locator(".kampus-problem-error")
+    error.wait_for()
+    assert "did not respond" in error.inner_text()
+    assert "did not respond" in problem.locator(".kampus-jsinput-message").inner_text()
+    assert problem.locator(".kampus-notification").count() == 0

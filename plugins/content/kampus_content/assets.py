@@ -5,6 +5,13 @@ Assets are public, as in Open edX, unless ``policies/assets.json`` marks them
 are hostile until proven otherwise: each is served with its stored content
 type, ``nosniff``, a sandboxing Content-Security-Policy, and as an attachment
 when a browser would run it as a page (HTML, SVG, XML).
+
+One exception, for JS Input problems (an author's page in an iframe of the problem): an HTML page
+loaded *as a frame* (``Sec-Fetch-Dest: iframe``/``frame``, or ``?frame=1`` that the JS Input renderer
+adds for browsers without fetch metadata) is served inline and may run scripts, but in a sandbox
+without ``allow-same-origin``: it gets an opaque origin, so it reaches neither the site's cookies nor
+its pages' DOM, and talks to the problem only through ``postMessage``. ``X-Frame-Options: SAMEORIGIN``
+keeps other sites from framing it.
 """
 
 from __future__ import annotations
@@ -28,7 +35,19 @@ bp = Blueprint("content_assets", __name__)
 
 #: Types a browser renders as a document (and could run scripts in): sent as downloads when opened directly.
 ACTIVE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+#: Active types that may be shown (sandboxed, scripts allowed) when the browser loads them as a frame.
+FRAME_TYPES = ("text/html", "application/xhtml+xml")
+ASSET_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+FRAME_CSP = "sandbox allow-scripts allow-forms; default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
 _LOCKED: dict[str, dict[str, bool]] = {}
+
+
+def _loaded_as_frame() -> bool:
+    """Whether the browser loads this response into an (i)frame (fetch metadata, else ``?frame=1``)."""
+    dest = request.headers.get("Sec-Fetch-Dest", "").lower()
+    if dest:
+        return dest in ("iframe", "frame")
+    return request.args.get("frame") == "1"
 
 
 def _locked_assets(version: str, files: dict[str, str]) -> dict[str, bool]:
@@ -67,12 +86,15 @@ def course_asset(course_id: str, path: str) -> Any:
                                                                                    course_id):
         abort(403, "This file is only for learners of the course.")
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    framed = content_type in FRAME_TYPES and _loaded_as_frame()
     response: Response = send_file(current_kampus().blob_store.open(blob_key), mimetype=content_type,
-                                   as_attachment=content_type in ACTIVE_TYPES,
+                                   as_attachment=content_type in ACTIVE_TYPES and not framed,
                                    download_name=path.rsplit("/", 1)[-1], max_age=3600, conditional=False)
-    # An asset opened as a page may not run scripts or reach the site as the user.
-    response.headers["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
-    )
+    # An asset opened as a page may not run scripts or reach the site as the user; a page in a frame
+    # (JS Input) may run scripts, but only with an opaque origin (no allow-same-origin).
+    response.headers["Content-Security-Policy"] = FRAME_CSP if framed else ASSET_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    # The same URL answers differently for a frame and a direct load: caches must keep them apart.
+    response.vary.update(("Sec-Fetch-Dest",))
     return response

@@ -79,3 +79,39 @@ def test_scripts_need_the_sandbox() -> None:
 
     with pytest.raises((LoncapaProblemError, SandboxUnavailable)):
         LoncapaProblem('<problem><script type="loncapa/python">x = 1</script></problem>')
+
+
+def test_jsinput_course_pages_are_asked_for_as_frames() -> None:
+    """A course file in a JS Input frame gets ``frame=1`` (served sandboxed, scripts allowed); other pages do not."""
+    import re
+
+    xml = ('<problem><customresponse cfn="check">'
+           '<jsinput html_file="/static/page.html" gradefn="g" get_statefn="s" set_statefn="t" sop="false"/>'
+           '<jsinput html_file="https://example.com/p.html?a=1" gradefn="g"/>'
+           '<jsinput html_file="/static/q.html?v=2#top" gradefn="g"/></customresponse></problem>')
+    html = LoncapaProblem(xml, seed=1).get_html()
+    assert re.findall(r'<iframe[^>]*src="([^"]*)"', html) == [
+        "/static/page.html?frame=1", "https://example.com/p.html?a=1", "/static/q.html?v=2&amp;frame=1#top"]
+    assert 'data-gradefn="g"' in html and 'data-get-statefn="s"' in html and 'data-set-statefn="t"' in html
+
+
+def test_jsinput_answer_reaches_the_check_function_as_upstream_json() -> None:
+    """customresponse hands the hidden input's {"answer", "state"} JSON string to the cfn unchanged (as upstream)."""
+    from kampus_problems.capa.responses.custom import CustomResponse
+
+    xml = ('<problem><customresponse cfn="check" expect="42">'
+           '<jsinput html_file="/static/page.html" gradefn="g" get_statefn="s"/></customresponse></problem>')
+    problem = LoncapaProblem(xml, seed=1)
+    responder = next(iter(problem.responders.values()))
+    assert isinstance(responder, CustomResponse)
+    seen = {}
+
+    def fake_check(idset, submission, dynamath, student_answers, state):
+        seen["submission"] = submission
+        state["correct"] = ["correct"]
+
+    responder.execute_check_function = fake_check
+    answer = '{"answer": "42", "state": "{\\"typed\\":\\"42\\"}"}'
+    cmap = responder.get_score({responder.answer_ids[0]: answer})
+    assert seen["submission"] == [answer]
+    assert cmap.is_correct(responder.answer_ids[0])

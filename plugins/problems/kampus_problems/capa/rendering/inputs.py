@@ -314,6 +314,15 @@ def imageinput(ctx: InputContext) -> str:
     return _wrap(ctx, "imageinput", body)
 
 
+def _frame_src(src: str) -> str:
+    """A course file (``/static/...``) gets ``frame=1``: the asset view then serves the page inline, sandboxed
+    with scripts allowed, also to browsers that send no ``Sec-Fetch-Dest`` (see kampus_content.assets)."""
+    if not src.startswith(("/static/", "/assets/")) or "frame=1" in src:
+        return src
+    path, hash_mark, fragment = src.partition("#")
+    return f"{path}{'&' if '?' in path else '?'}frame=1{hash_mark}{fragment}"
+
+
 def jsinput(ctx: InputContext) -> str:
     el = ctx.element
     data = {
@@ -327,7 +336,7 @@ def jsinput(ctx: InputContext) -> str:
     }
     attrs = "".join(f' data-{name}="{escape(value)}"' for name, value in data.items())
     title = el.get("title") or "Interactive problem"
-    src = el.get("html_file") or ""
+    src = _frame_src(el.get("html_file") or "")
     value = _value_text(ctx.value)
     body = (
         f'<p class="kampus-label" id="label_{ctx.iid}">{ctx.label_html}</p>{ctx.descriptions_html()}'

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from kampus.db import Database, close_session
 from kampus.errors import StartupError
@@ -100,6 +100,15 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
     kampus = Kampus(app, pm, validated)
     app.extensions["kampus"] = kampus
     app.teardown_appcontext(close_session)
+
+    @app.before_request
+    def request_size_limit() -> None:
+        # Registered first, so it applies before anything reads the body (the CSRF check does).
+        # A view that takes big uploads names the setting of its own limit.
+        view = app.view_functions.get(request.endpoint or "")
+        setting = getattr(view, "kampus_max_request_setting", None)
+        if setting:
+            request.max_content_length = validated[setting]
 
     # Kernel parts and plugins wire themselves through the same hooks.
     from kampus.identity.setup import init_identity

@@ -13,6 +13,8 @@ import kampus_content.store.sql  # noqa: F401  (its tables belong to this plugin
 @hookimpl
 def kampus_settings() -> list[Setting]:
     return [
+        Setting("content_import_max_bytes", int, 1024 * 1024 * 1024,
+                "Largest course archive accepted by the import API, in bytes (other requests: max_request_bytes)."),
         Setting("content_store", str, "sql",
                 "Driver of the course content store (entry points kampus.content_store): sql, mongo."),
     ]

@@ -77,6 +77,9 @@ def course_import(course_id: str) -> Response:
     return jsonify({"task_id": record.id, "filename": upload.filename})
 
 
+course_import.kampus_max_request_setting = "content_import_max_bytes"  # type: ignore[attr-defined]
+
+
 @bp.route("/api/courses/v0/export/<course_id>/", methods=["GET", "POST"])
 def course_export(course_id: str) -> Response:
     refused = _check(course_id)

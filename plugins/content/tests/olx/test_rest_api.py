@@ -72,3 +72,21 @@ def test_permissions_and_bad_requests(app, client_as, client) -> None:
     assert wrong.status_code == 400
     assert instructor.get("/api/courses/v0/import/not-a-key/?task_id=x").status_code == 404
     assert instructor.post(f"/api/courses/v0/import/{COURSE}/", csrf=False).status_code == 400
+
+
+def test_import_size_limit_is_its_own(make_app, corpus: Path) -> None:
+    """Archives may be larger than other requests (max_request_bytes), up to content_import_max_bytes."""
+    from kampus.testing import client_as as make_client
+
+    data = archive_of(corpus / "edx-two_toys")
+    app = make_app(plugins=["content"], settings={"max_request_bytes": 1024, "content_import_max_bytes": 10**7})
+    client = make_client(app, "instructor", course_id=COURSE)
+    response = client.post(f"/api/courses/v0/import/{COURSE}/", data={"course_data": (io.BytesIO(data), "t.tar.gz")})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert client.post("/logout", data={"padding": "x" * 4096}).status_code == 413
+
+    small = make_app(plugins=["content"], settings={"content_import_max_bytes": 100})
+    client = make_client(small, "instructor", course_id=COURSE)
+    response = client.post(f"/api/courses/v0/import/{COURSE}/", data={"course_data": (io.BytesIO(data), "t.tar.gz")})
+    assert response.status_code == 413
+    assert response.is_json

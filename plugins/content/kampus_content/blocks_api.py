@@ -25,13 +25,14 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
 from kampus import current_kampus
+from kampus_content.release import release_info
 from kampus_content.settings_fields import DEFAULT_START, own_setting
 from kampus_content.store import DRAFT, PUBLISHED, Block, BlockKey, CourseNotFound, Structure, VersionNotFound
 
@@ -100,26 +101,8 @@ class CourseTree:
             key: str(course_key.make_usage_key(key[0], key[1])) for key in structure.blocks
         }
         self.settings = inherited_settings(structure, INHERITED_NAMES)
-        # Open edX merges visible_to_staff_only and hide_after_due: set on any ancestor, they hold below.
-        # A block is released when it and every ancestor are: its merged start is the latest start on its path.
-        merged: dict[BlockKey, tuple[bool, bool]] = {}
-        starts: dict[BlockKey, datetime] = {}
-        stack: list[tuple[BlockKey, bool, bool, datetime | None]] = [(structure.root, False, False, None)]
-        while stack:
-            key, staff_only, hide_after_due, parent_start = stack.pop()
-            block = structure.blocks.get(key)
-            if block is None or key in merged:
-                continue
-            staff_only = staff_only or bool(own_setting(block, "visible_to_staff_only"))
-            hide_after_due = hide_after_due or bool(own_setting(block, "hide_after_due"))
-            start = own_setting(block, "start") or parent_start or DEFAULT_START
-            if parent_start is not None and parent_start > start:
-                start = parent_start
-            merged[key] = (staff_only, hide_after_due)
-            starts[key] = start
-            stack.extend((child, staff_only, hide_after_due, start) for child in block.children)
-        self.merged = merged
-        self.starts = starts
+        self.release = release_info(structure)
+        self.merged = self.release.merged
 
 
 _TREES: OrderedDict[str, CourseTree] = OrderedDict()
@@ -381,15 +364,7 @@ def build_blocks(
     base_url = base_url.rstrip("/")
 
     def visible(key: BlockKey) -> bool:
-        if see_all:
-            return True
-        if tree.merged.get(key, (False, False))[0]:
-            return False
-        settings = tree.settings.get(key, {})
-        start = tree.starts.get(key, DEFAULT_START)
-        if beta and settings.get("days_early_for_beta"):
-            start = start - timedelta(days=settings["days_early_for_beta"])
-        return start <= now
+        return see_all or tree.release.visible(key, now, beta)
 
     # Accessible blocks, depth first in order, with their depth and accessible children (Open edX's access
     # transformers remove an inaccessible block with everything below it).

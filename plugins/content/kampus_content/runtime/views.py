@@ -16,9 +16,6 @@
 from __future__ import annotations
 
 import mimetypes
-import threading
-from collections import OrderedDict
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +33,16 @@ from kampus.identity.permissions import has_permission
 from kampus.identity.tokens import bearer_token_of
 from kampus.rendering.setup import CONTENT_SECURITY_POLICY
 from kampus_content.api import DRAFT, PUBLISHED, CourseNotFound, Structure, VersionConflict, content_store
+from kampus_content.release import release_info
 from kampus_content.runtime.fragments import load_script, resource_tags
 from kampus_content.runtime.runtime import KampusRuntime, load_block_class
-from kampus_content.settings_fields import DEFAULT_START, inherited_settings
-from kampus_content.store.interface import BlockKey
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "content"
 AUTHOR_VIEWS = ("author_view", "studio_view")
 VIEWS = ("student_view", *AUTHOR_VIEWS)
-VISIBILITY_SETTINGS = ("start", "visible_to_staff_only", "days_early_for_beta")
 
 bp = Blueprint("xblock", __name__)
 
-_settings_cache: OrderedDict[str, dict[BlockKey, dict[str, Any]]] = OrderedDict()
-_settings_lock = threading.Lock()
 
 
 def _jquery_dir() -> Path | None:
@@ -58,19 +51,6 @@ def _jquery_dir() -> Path | None:
     except ImportError:
         return None
     return Path(jquery.BASE_DIR)
-
-
-def visibility_settings(structure: Structure) -> dict[BlockKey, dict[str, Any]]:
-    """Effective start, staff-only and beta settings of every block (cached per immutable version)."""
-    cached = _settings_cache.get(structure.version)
-    if cached is not None:
-        return cached
-    computed = inherited_settings(structure, VISIBILITY_SETTINGS)
-    with _settings_lock:
-        _settings_cache[structure.version] = computed
-        while len(_settings_cache) > 64:
-            _settings_cache.popitem(last=False)
-    return computed
 
 
 class Access:
@@ -89,35 +69,16 @@ class Access:
         return self._beta
 
     def visible_rule(self, structure: Structure) -> Any:
-        """A predicate on block keys: released and not staff-only, along the whole ancestry."""
+        """A predicate on block keys: released and not staff-only, along the whole ancestry
+        (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
         if self.staff:
             return None
-        settings = visibility_settings(structure)
-        parents = structure.parents()
         from kampus.db import utcnow
 
+        info = release_info(structure)
+        beta = info.has_beta_days and self.beta
         now = utcnow()
-        memo: dict[BlockKey, bool] = {}
-
-        def own(key: BlockKey) -> bool:
-            values = settings.get(key, {})
-            if values.get("visible_to_staff_only"):
-                return False
-            start = values.get("start") or DEFAULT_START
-            days_early = values.get("days_early_for_beta")
-            if days_early and self.beta:
-                start = start - timedelta(days=float(days_early))
-            return start <= now
-
-        def visible(key: BlockKey) -> bool:
-            if key in memo:
-                return memo[key]
-            parent = parents.get(key)
-            result = own(key) and (parent is None or visible(parent))
-            memo[key] = result
-            return result
-
-        return visible
+        return lambda key: info.visible(key, now, beta)
 
 
 def _usage_key(usage_id: str) -> UsageKey:

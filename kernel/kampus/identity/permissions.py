@@ -24,20 +24,13 @@ from flask import abort, current_app
 from sqlalchemy.orm import Session
 
 from kampus import db
+from kampus.events.emit import org_of
 from kampus.identity.models import CourseAccessRole, User
 
 COURSE_ROLES = ("instructor", "staff", "ta", "beta_tester", "learner")
 ANY_USER = "*"
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _org_of(course_id: str) -> str:
-    body = course_id.split(":", 1)[-1]
-    for separator in ("+", "/"):
-        if separator in body:
-            return body.split(separator, 1)[0]
-    return ""
 
 
 def grant_role(db_session: Session, user: User, role: str, course_id: str = "", org: str = "") -> CourseAccessRole:
@@ -81,7 +74,7 @@ def course_roles(user: Any, course_id: str) -> set[str]:
         return set()
     from kampus.app import current_kampus
 
-    org = _org_of(course_id)
+    org = org_of(course_id)
     rows = db.session().scalars(
         sa.select(CourseAccessRole.role).where(
             CourseAccessRole.user_id == user.id,

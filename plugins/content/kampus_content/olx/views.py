@@ -8,6 +8,7 @@ POST starts a background task and answers ``{"task_id": ...}``; GET with
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
@@ -44,9 +45,17 @@ def _check(course_id: str) -> Response | None:
     return None
 
 
-def _status(course_id: str, task_name: str) -> Response:
+def _requested_task(course_id: str, task_name: str) -> Any:
+    """The task record named by the ``task_id`` parameter, when it is a ``task_name`` task of this course."""
     record = get_record(request.args.get("task_id", ""))
     if record is None or record.name != task_name or record.course_id != course_id:
+        return None
+    return record
+
+
+def _status(course_id: str, task_name: str) -> Response:
+    record = _requested_task(course_id, task_name)
+    if record is None:
         return _error(404, "No such task for this course.", "task_not_found")
     body = {"state": STATES.get(record.state, record.state), "task": record.to_json()}
     if not current_user.is_staff and body["task"]["error"]:
@@ -97,8 +106,8 @@ def course_export_output(course_id: str) -> Response:
     refused = _check(course_id)
     if refused is not None:
         return refused
-    record = get_record(request.args.get("task_id", ""))
-    if record is None or record.name != "content.export_olx" or record.course_id != course_id:
+    record = _requested_task(course_id, "content.export_olx")
+    if record is None:
         return _error(404, "No such export of this course.", "task_not_found")
     if record.state != "SUCCESS":
         return _error(409, "The export has not finished.", "not_finished")

@@ -22,22 +22,26 @@ import pluggy
 
 from kampus_hookspecs import events, grading, rendering, search, storage, wiring
 from kampus_hookspecs._marker import PROJECT_NAME, hookspec
-from kampus_hookspecs.types import NavItem, Setting
+from kampus_hookspecs.types import NavItem, Setting, SiteDefaults
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PROJECT_NAME",
     "NavItem",
     "Setting",
+    "SiteDefaults",
     "__version__",
     "add_hookspecs",
     "hookimpl",
     "hookspec",
 ]
 
-#: Version of the hook API. A plugin may check it; the kernel refuses to start
-#: a plugin that declares ``KAMPUS_HOOKSPECS_REQUIRES`` with another major.
-__version__ = "1.1"
+#: Version of the hook API (``major.minor``; a new minor only adds hooks). A
+#: plugin module may declare ``KAMPUS_HOOKSPECS_REQUIRES = "1.2"`` (that version
+#: or a later minor of the same major) or a requirement like ``">=1.1,<2"``: the
+#: kernel refuses, at start-up, a plugin whose requirement this version does not
+#: meet (so a plugin built for another major stops start-up with one line naming it).
+__version__ = "1.2"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

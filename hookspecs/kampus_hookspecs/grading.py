@@ -23,7 +23,31 @@ def kampus_grade_computed(user_id: int, course_id: str, grade: dict[str, Any]) -
 
 @hookspec
 def kampus_response_graders() -> dict[str, Any]:
-    """Return graders for CAPA response types: ``{"tag": grader_class}``."""
+    """Return the CAPA response types this plugin grades: ``{"tag": response_class}``.
+
+    Called once per app, at start-up, by the problems plugin, which builds the app's registry of
+    response types from every answer (its own first-party types answer too). A problem's
+    ``<tag>`` element is then graded by ``response_class``. The tag is lower-case, ends in
+    ``response`` (``lengthresponse``); a tag given by two plugins, or a class that lacks the
+    methods below, stops start-up with one line naming it.
+
+    The contract of a response class is that of ``kampus_problems.capa.LoncapaResponse``; subclass
+    it, as every first-party type does (``kampus_problems.capa.responses.string.StringResponse``
+    is a short example):
+
+    * class attributes ``tag`` (the element's tag), ``allowed_inputfields`` (the CAPA input tags
+      it reads, e.g. ``("textline",)``), optionally ``max_inputfields`` and ``required_attributes``;
+    * ``__init__(xml, inputfields, problem)``: the response element, its input elements (each with
+      its ``id``) and the problem; afterwards ``id``, ``answer_ids`` and ``inputfields`` are set
+      (``LoncapaResponse.__init__`` does this and calls ``setup_response()``, which reads the XML);
+    * ``get_score(student_answers) -> CorrectMap``: grade ``{input id: answer}``; called through
+      ``evaluate_answers(student_answers, old_correct_map)``, which adds hints;
+    * ``get_answers() -> {input id: expected answer}`` for Show Answer;
+    * ``max_points()`` and ``get_initial_display()`` (inherited).
+
+    Raise ``StudentInputError`` for an answer the learner must fix and ``ResponseError`` when
+    grading fails. Return ``{}`` to add nothing.
+    """
 
 
 @hookspec

@@ -40,3 +40,21 @@ class NavItem:
     order: int = 100
     active_prefix: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteDefaults:
+    """What an installed plugin asks of a new site, answered through ``kampus_site_defaults``.
+
+    ``kampus init`` (without ``--plugins``) enables every installed plugin whose
+    answer has ``enable_on_init`` true, by ascending ``order`` (then name), and
+    writes its ``settings`` into the new site's ``kampus.toml`` (values of TOML
+    types: strings, numbers, booleans, lists of strings), with ``comment`` on
+    each line it writes. First-party plugins use orders 10, 20, 30, …; a plugin
+    that others build on takes a lower order than they do.
+    """
+
+    enable_on_init: bool = True
+    order: int = 100
+    settings: dict[str, Any] = field(default_factory=dict)
+    comment: str = ""

@@ -14,7 +14,7 @@ from kampus_hookspecs._marker import hookspec
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from kampus_hookspecs.types import Setting
+    from kampus_hookspecs.types import Setting, SiteDefaults
 
 
 @hookspec
@@ -61,6 +61,10 @@ def kampus_celery_tasks() -> list[Callable[..., Any]]:
     after it. Its task name is its ``kampus_task_name`` attribute when set,
     else ``<module>.<function name>``. The kernel registers every task with
     late acknowledgement and a task record.
+
+    A function marked ``kampus.tasks.api.startable_with(permission)`` can also
+    be started by users holding that permission through the kernel's task API;
+    others are started by the plugin's own code only.
     """
 
 
@@ -76,8 +80,8 @@ def kampus_nav_items(user: Any) -> list[Any]:
 @hookspec
 def kampus_permissions() -> dict[str, list[str]]:
     """Declare permissions: a mapping of permission name to the course roles
-    that hold it (``instructor``, ``staff``, ``ta``, ``beta_tester``,
-    ``learner``; ``"*"`` for any logged-in user).
+    that hold it (the course roles of ``kampus.identity.roles``: ``instructor``,
+    ``staff``, ``ta``, ``beta_tester``, ``learner``; ``"*"`` for any logged-in user).
 
     Global staff hold every permission. Declarations of the same permission by
     several plugins are merged.
@@ -99,6 +103,18 @@ def kampus_init_site(app: Any, demo: bool) -> list[str] | None:
     Set up what a new site needs from this plugin; with ``demo`` true, also
     demo content (a demo course, roles for the demo accounts ``learner``,
     ``instructor`` and ``staff``). Return lines to print to the operator.
+    """
+
+
+@hookspec(firstresult=True)
+def kampus_site_defaults() -> SiteDefaults | None:
+    """Say whether ``kampus init`` enables this plugin in a new site, where in the
+    plugin order, and which settings it writes into the new ``kampus.toml``.
+
+    Called by ``kampus init`` for every installed plugin, one plugin at a time,
+    before any site exists (no app, no settings): answer from constants only.
+    Return a :class:`~kampus_hookspecs.types.SiteDefaults`, or ``None`` (or do
+    not implement the hook) to be enabled only when the operator lists the plugin.
     """
 
 

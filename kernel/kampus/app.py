@@ -7,18 +7,27 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import Flask, current_app, request
+from flask import Flask, request
 
+from kampus.current import current_kampus
 from kampus.db import Database, close_session
+from kampus.drivers import load_driver
 from kampus.errors import StartupError
+from kampus.identity.setup import init_identity
 from kampus.plugins import flatten, load_plugin_manager
+from kampus.proxies import TrustedProxyMiddleware, parse_networks
+from kampus.rendering.setup import init_rendering
 from kampus.settings import Settings, enabled_plugins, read_raw_settings, validate_settings
+from kampus.tasks.celery_app import init_celery
 
 if TYPE_CHECKING:
     from celery import Celery
 
     from kampus.drivers.blob_store import BlobStore
     from kampus.drivers.mailer import Mailer
+
+#: ``current_kampus`` lives in :mod:`kampus.current`; it stays importable from here too.
+__all__ = ["Kampus", "create_app", "current_kampus"]
 
 
 class Kampus:
@@ -42,8 +51,6 @@ class Kampus:
     def driver(self, family: str, name: str | None = None, **kwargs: Any) -> Any:
         """The driver of ``family`` (``kampus.<family>`` entry points) named in
         the settings (or ``name``), loaded once per app."""
-        from kampus.drivers import load_driver
-
         key = f"{family}:{name or ''}"
         if key not in self._drivers:
             self._drivers[key] = load_driver(family, name or self.settings[family], self, **kwargs)
@@ -56,11 +63,6 @@ class Kampus:
     @property
     def mailer(self) -> Mailer:
         return self.driver("mailer")
-
-
-def current_kampus() -> Kampus:
-    """The :class:`Kampus` object of the current app."""
-    return current_app.extensions["kampus"]
 
 
 def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] | None = None) -> Flask:
@@ -82,7 +84,11 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
     if not validated.secret_key:
         raise StartupError("setting 'secret_key' is empty: run `kampus init` or set KAMPUS_SECRET_KEY")
 
+    trusted_proxies = parse_networks(validated.trusted_proxies)
+
     app = Flask("kampus", static_folder=None)
+    # Client address and scheme from X-Forwarded-* only behind the configured proxies.
+    app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted_proxies)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=validated.secret_key,
         DEBUG=validated.debug,
@@ -111,10 +117,6 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
             request.max_content_length = validated[setting]
 
     # Kernel parts and plugins wire themselves through the same hooks.
-    from kampus.identity.setup import init_identity
-    from kampus.rendering.setup import init_rendering
-    from kampus.tasks.celery_app import init_celery
-
     init_rendering(app, kampus)
     init_identity(app, kampus)
     init_celery(kampus)

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
 
 import click
 from flask import Flask
+from gunicorn.app.base import BaseApplication
 
-from kampus.errors import StartupError
-from kampus.settings import SETTINGS_FILE, enabled_plugins, kampus_home, read_raw_settings
-
-#: First-party plugins `kampus init` enables when they are installed, in this order.
-FIRST_PARTY_ORDER = (
-    "content", "problems", "codejail", "lms", "studio", "forums", "xqueue", "commerce", "analytics", "lti",
-)
+from kampus.app import create_app
+from kampus.db.migrate import pending, upgrade
+from kampus.errors import PluginError, StartupError
+from kampus.identity.accounts import AccountError, create_user
+from kampus.plugins import flatten, installed_plugins, load_plugin_manager, new_plugin_manager, plugin_hooks
+from kampus.settings import SETTINGS_FILE, Settings, enabled_plugins, kampus_home, read_raw_settings
+from kampus.site_defaults import new_site, settings_file_text
+from kampus.tasks.celery_app import prepare_worker_process
+from kampus.web_server import gunicorn_settings
 
 
 def load_app() -> Flask:
     """The app of the current site; a start-up error ends the command with one line."""
-    from kampus.app import create_app
-
     try:
         return create_app()
     except StartupError as exc:
@@ -39,8 +42,6 @@ class KampusGroup(click.Group):
         if not hasattr(self, "_loaded"):
             self._loaded: dict[str, click.Command] = {}
             try:
-                from kampus.plugins import flatten, load_plugin_manager
-
                 pm = load_plugin_manager(enabled_plugins(read_raw_settings()))
                 for command in flatten(pm.hook.kampus_cli_commands()):
                     self._loaded[command.name] = command
@@ -54,6 +55,41 @@ class KampusGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, cmd_name) or self._plugin_commands().get(cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # A command of an installed plugin that this site does not enable (or with no site at
+        # all) gets a message saying why, instead of click's "No such command".
+        if args and not ctx.resilient_parsing and self.get_command(ctx, args[0]) is None:
+            message = unavailable_command_message(args[0])
+            if message:
+                click.echo(f"kampus: {message}", err=True)
+                ctx.exit(2)
+        return super().resolve_command(ctx, args)
+
+
+def unavailable_command_message(cmd_name: str) -> str | None:
+    """Why ``cmd_name``, a command of an installed plugin, is not available here; ``None``
+    when no installed plugin provides it."""
+    home = kampus_home()
+    settings_path = home / SETTINGS_FILE
+    for name, info in sorted(installed_plugins().items()):
+        try:
+            probe = new_plugin_manager()
+            probe.register(info.entry_point.load(), name=name)
+            commands = flatten(probe.hook.kampus_cli_commands())
+        except Exception:  # a plugin that does not load provides no command; others may
+            continue
+        if not any(getattr(command, "name", None) == cmd_name for command in commands):
+            continue
+        if not settings_path.exists():
+            return (f"`{cmd_name}` comes from the plugin {name!r}, and no site was found in {home} "
+                    f"(no {SETTINGS_FILE}). Make one there with `kampus init`, or set KAMPUS_HOME "
+                    "to the folder of an existing site.")
+        return (f"`{cmd_name}` comes from the plugin {name!r}, which the site in {home} does not enable: "
+                f"add {name!r} to 'plugins' in {settings_path} (or set KAMPUS_PLUGINS), then run `kampus migrate`.")
+    return None
+
 
 @click.group(cls=KampusGroup)
 def main() -> None:
@@ -66,43 +102,33 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Also create demo accounts (and demo content where plugins provide it).")
 @click.option(
     "--plugins", "plugin_list", default=None,
-    help="Comma-separated plugins to enable (default: every installed first-party plugin).",
+    help="Comma-separated plugins to enable (default: every installed plugin that asks a new site for it).",
 )
 def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | None) -> None:
     """Create the site folder, its settings, database and an admin account."""
-    from kampus.plugins import installed_plugins
-
     home = kampus_home()
     settings_path = home / SETTINGS_FILE
     if settings_path.exists():
         click.echo(f"Site already initialised in {home} ({settings_path} exists).")
         return
+    chosen = None if plugin_list is None else [name.strip() for name in plugin_list.split(",") if name.strip()]
+    try:
+        # Installed plugins say whether a new site enables them, in which order, with which settings.
+        site = new_site(installed_plugins(), chosen)
+        text = settings_file_text(site)
+    except PluginError as exc:
+        click.echo(f"kampus: {exc}", err=True)
+        sys.exit(2)
+    for problem in site.skipped:
+        click.echo(f"kampus: {problem} (not enabled)", err=True)
     home.mkdir(parents=True, exist_ok=True)
-    if plugin_list is None:
-        installed = installed_plugins()
-        plugins = [name for name in FIRST_PARTY_ORDER if name in installed]
-    else:
-        plugins = [name.strip() for name in plugin_list.split(",") if name.strip()]
-    lines = [
-        "# Kampus site settings. Every setting can also be set as KAMPUS_<NAME> in the environment.",
-        "# `kampus plugins` lists what is installed; `kampus settings` shows every setting with its help.",
-        f"plugins = {json.dumps(plugins)}",
-        f'secret_key = "{secrets.token_urlsafe(48)}"',
-        'site_name = "Kampus"',
-        *(['sandbox = "bwrap"  # instructor Python runs in the codejail plugin\'s bubblewrap jail']
-          if "codejail" in plugins else []),
-        "",
-    ]
-    settings_path.write_text("\n".join(lines), encoding="utf-8")
+    settings_path.write_text(text, encoding="utf-8")
     settings_path.chmod(0o600)
     try:
         app = load_app()
     except SystemExit:
         settings_path.unlink()  # so that a corrected `kampus init` can run again
         raise
-    from kampus.db.migrate import upgrade
-    from kampus.identity.accounts import create_user
-
     kampus = app.extensions["kampus"]
     upgrade(kampus.db, kampus.pm)
     password = secrets.token_urlsafe(12)
@@ -130,8 +156,6 @@ DEMO_PASSWORD = "kampus-demo"
 
 def create_demo(app: Flask) -> list[str]:
     """Demo accounts with a known password; plugins add demo content through their own commands."""
-    from kampus.identity.accounts import create_user
-
     kampus = app.extensions["kampus"]
     lines = []
     with kampus.db.session_scope() as db_session:
@@ -144,8 +168,6 @@ def create_demo(app: Flask) -> list[str]:
 @main.command()
 def migrate() -> None:
     """Bring the database schema of the kernel and every enabled plugin up to date."""
-    from kampus.db.migrate import upgrade
-
     kampus = load_app().extensions["kampus"]
     applied = upgrade(kampus.db, kampus.pm)
     click.echo(f"Migrated to {', '.join(applied)}" if applied else "Database is up to date.")
@@ -154,8 +176,6 @@ def migrate() -> None:
 @main.command("plugins")
 def plugins_command() -> None:
     """List installed plugins, which are enabled, and the hooks each implements."""
-    from kampus.plugins import installed_plugins, load_plugin_manager, plugin_hooks
-
     raw = read_raw_settings()
     enabled = enabled_plugins(raw)
     installed = installed_plugins()
@@ -174,8 +194,6 @@ def plugins_command() -> None:
         plugin = pm.get_plugin(name) if pm is not None and name in enabled else None
         if plugin is None:
             plugin = info.entry_point.load()
-            from kampus.plugins import new_plugin_manager
-
             probe = new_plugin_manager()
             probe.register(plugin, name=name)
             hooks = plugin_hooks(probe, plugin)
@@ -206,8 +224,6 @@ def create_user_command(
     username: str, email: str, password: str | None, staff: bool, superuser: bool, name: str
 ) -> None:
     """Create a confirmed account."""
-    from kampus.identity.accounts import AccountError, create_user
-
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     kampus = load_app().extensions["kampus"]
@@ -228,8 +244,6 @@ def create_user_command(
               help="Stop when the process with this id (the `kampus serve` that started us) is gone.")
 def worker(concurrency: int | None, pool: str, loglevel: str, parent_pid: int | None) -> None:
     """Run a background worker for this site's tasks."""
-    from kampus.tasks.celery_app import prepare_worker_process
-
     app = load_app()
     kampus = app.extensions["kampus"]
     concurrency = concurrency or kampus.settings.worker_concurrency
@@ -247,10 +261,6 @@ def worker(concurrency: int | None, pool: str, loglevel: str, parent_pid: int | 
 
 def _exit_with_parent(parent_pid: int, interval: float = 1.0) -> None:
     """Send ourselves SIGTERM (a warm shutdown) once ``parent_pid`` is no longer our parent."""
-    import signal
-    import threading
-    import time
-
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(interval)
@@ -260,17 +270,20 @@ def _exit_with_parent(parent_pid: int, interval: float = 1.0) -> None:
 
 
 def start_worker_process(
-    kampus: Any, loglevel: str = "WARNING", concurrency: int | None = None
+    kampus: Any, loglevel: str = "WARNING", concurrency: int | None = None, base_url: str | None = None
 ) -> subprocess.Popen[bytes]:
     """Start `kampus worker` for ``kampus``'s site as a child process that stops when we do.
 
-    It stays in our process group, so Ctrl+C in a terminal reaches it too.
+    It stays in our process group, so Ctrl+C in a terminal reaches it too. ``base_url``, when the
+    site sets none, is where the web server answers: links the worker's tasks e-mail point there.
     """
     command = [sys.executable, "-m", "kampus.cli", "worker", f"--loglevel={loglevel}",
                f"--exit-with-parent={os.getpid()}"]
     if concurrency:
         command.append(f"--concurrency={concurrency}")
     env = {**os.environ, "KAMPUS_HOME": str(kampus.settings.home)}
+    if base_url and not kampus.settings.base_url:
+        env["KAMPUS_BASE_URL"] = base_url
     return subprocess.Popen(command, env=env, start_new_session=False)
 
 
@@ -295,35 +308,45 @@ def serve(host: str, port: int, workers: int, no_worker: bool, concurrency: int 
     """Serve the web app (gunicorn) with an embedded background worker."""
     app = load_app()  # fail fast, with one line, before anything starts
     kampus = app.extensions["kampus"]
-    from kampus.db.migrate import pending
-
     if pending(kampus.db, kampus.pm):
         click.echo("kampus: the database needs migrating: run `kampus migrate`", err=True)
         sys.exit(2)
     worker_process = None
     if kampus.settings.serve_embedded_worker and not no_worker:
-        worker_process = start_worker_process(kampus, concurrency=concurrency)
+        worker_process = start_worker_process(kampus, concurrency=concurrency, base_url=served_base_url(host, port))
         click.echo(f"Background worker started (pid {worker_process.pid}).")
-    click.echo(f"Kampus is serving {kampus.settings.site_name} at http://{host}:{port}/  (Ctrl+C stops it)")
+    if kampus.settings.access_log:
+        click.echo(f"Access log: {kampus.settings.access_log}")
     try:
-        run_gunicorn(host, port, workers)
+        run_gunicorn(host, port, workers, settings=kampus.settings)
     finally:
         if worker_process is not None:
             stop_worker_process(worker_process)
 
 
-def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:
-    """Run gunicorn in this process with the site's app."""
-    from gunicorn.app.base import BaseApplication
+def served_base_url(host: str, port: int) -> str | None:
+    """The address `kampus serve` will answer on, for links made outside a request (a background
+    task's e-mail), when it is known in advance (not port 0, not every interface)."""
+    if port == 0 or host in ("0.0.0.0", "::", ""):
+        return None
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def run_gunicorn(host: str, port: int, workers: int, *, settings: Settings, loglevel: str = "warning") -> None:
+    """Run gunicorn in this process with the site's app; print the address it listens on once bound."""
+    site_name = settings.site_name
+
+    def announce(server: Any) -> None:
+        for listener in server.LISTENERS:
+            address = str(listener)  # "http://127.0.0.1:8765" or "unix:/path"
+            url = address + "/" if "://" in address else address
+            click.echo(f"Kampus is serving {site_name} at {url}  (Ctrl+C stops it)")
 
     class KampusServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", options.get("accesslog"))
-            self.cfg.set("errorlog", "-")
-            self.cfg.set("loglevel", options.get("loglevel", "warning"))
-            self.cfg.set("timeout", 120)
+            for name, value in gunicorn_settings(settings, host, port, workers, loglevel).items():
+                self.cfg.set(name, value)
+            self.cfg.set("when_ready", announce)
 
         def load(self) -> Flask:
             return load_app()

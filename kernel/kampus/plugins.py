@@ -3,11 +3,23 @@
 Entry points of the group ``kampus.plugins`` are read once per app, at
 start-up. Each app builds its own :class:`pluggy.PluginManager`: two apps in one
 process never share hooks.
+
+A plugin may declare which hook API it was built for, in its module:
+``KAMPUS_HOOKSPECS_REQUIRES = "1.1"`` (that version or a later one of the same
+major: ``>=1.1,<2``) or a requirement such as ``">=1.1,<2"`` (comma-separated
+clauses with ``>=``, ``>``, ``<=``, ``<``, ``==``, ``!=`` and ``major.minor``
+versions). A plugin whose requirement the installed
+:data:`kampus_hookspecs.__version__` does not meet stops start-up with one line
+naming the plugin, what it needs and what is installed.
 """
 
 from __future__ import annotations
 
 import importlib
+import operator
+import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
@@ -15,6 +27,7 @@ from typing import Any
 
 import pluggy
 from kampus_hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, add_hookspecs
+from kampus_hookspecs import __version__ as HOOKSPECS_VERSION
 
 from kampus.errors import PluginError
 
@@ -93,7 +106,62 @@ def load_plugin_manager(enabled: list[Any]) -> pluggy.PluginManager:
     return pm
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne,
+}
+_CLAUSE = re.compile(r"^\s*(>=|<=|==|!=|>|<)?\s*(\d+(?:\.\d+)*)\s*$")
+
+
+def _version_tuple(text: str) -> tuple[int, int]:
+    parts = [int(part) for part in text.split(".")]
+    return (parts[0], parts[1] if len(parts) > 1 else 0)
+
+
+def hookspecs_requirement_met(requirement: str, installed: str = HOOKSPECS_VERSION) -> bool:
+    """Whether the hook API version ``installed`` meets a plugin's ``KAMPUS_HOOKSPECS_REQUIRES``.
+
+    A bare version ``"X.Y"`` means ``>=X.Y,<X+1``. Raises ``ValueError`` for a requirement that cannot be read.
+    """
+    have = _version_tuple(installed)
+    clauses = [clause for clause in requirement.split(",") if clause.strip()]
+    if not clauses:
+        raise ValueError("empty requirement")
+    for clause in clauses:
+        match = _CLAUSE.match(clause)
+        if match is None:
+            raise ValueError(f"cannot read {clause.strip()!r}")
+        op, version = match.group(1), _version_tuple(match.group(2))
+        if op is None:
+            if not (have >= version and have[0] == version[0]):
+                return False
+        elif not _COMPARISONS[op](have, version):
+            return False
+    return True
+
+
+def _check_hookspecs_version(plugin: Any, name: str) -> None:
+    requirement = getattr(plugin, "KAMPUS_HOOKSPECS_REQUIRES", None)
+    if requirement is None and not isinstance(plugin, ModuleType):
+        # An instance: its class's module may declare it (looked up, never imported here).
+        requirement = getattr(sys.modules.get(type(plugin).__module__), "KAMPUS_HOOKSPECS_REQUIRES", None)
+    if requirement is None:
+        return
+    try:
+        met = hookspecs_requirement_met(str(requirement))
+    except ValueError as exc:
+        raise PluginError(
+            f"plugin {name!r} declares KAMPUS_HOOKSPECS_REQUIRES = {requirement!r}, which is not a version "
+            f"requirement ({exc}); write e.g. \"1.2\" or \">=1.1,<2\""
+        ) from None
+    if not met:
+        raise PluginError(
+            f"plugin {name!r} needs the Kampus hook API {requirement} but {HOOKSPECS_VERSION} is installed "
+            "(install a version of the plugin built for it, or remove it from the 'plugins' setting)"
+        )
+
+
 def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
+    _check_hookspecs_version(plugin, name)
     if pm.is_registered(plugin) or pm.has_plugin(name):
         raise PluginError(f"plugin {name!r} is enabled twice")
     try:

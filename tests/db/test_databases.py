@@ -221,3 +221,22 @@ def test_rolled_back_transaction_leaves_nothing(db):
     with db.session_scope() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
         assert session.scalar(sa.select(sa.func.count()).select_from(TaskRecord)) == 0
+
+
+def test_a_savepoint_commits_only_with_its_transaction(db):
+    """Work done in ``begin_nested()`` (a savepoint) before anything else in the transaction is
+    rolled back with it. (pysqlite opens no transaction before a SAVEPOINT: unless the kernel
+    does, the savepoint's release commits it on its own.)"""
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), db.session_scope() as session:
+        with session.begin_nested():
+            session.add(new_user("grace"))
+        raise Abort
+    with db.session_scope() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    with db.session_scope() as session, session.begin_nested():
+        session.add(new_user("ada"))
+    with db.session_scope() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1

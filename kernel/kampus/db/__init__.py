@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g
+from sqlalchemy.dialects.mysql import DATETIME as MYSQL_DATETIME
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -47,9 +48,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect.name == "mysql":
-            from sqlalchemy.dialects.mysql import DATETIME
-
-            return dialect.type_descriptor(DATETIME(fsp=6))
+            return dialect.type_descriptor(MYSQL_DATETIME(fsp=6))
         return dialect.type_descriptor(sa.DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
@@ -72,6 +71,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin_before_savepoint(connection: Any, _name: str) -> None:
+    """Open the transaction that a SAVEPOINT belongs in.
+
+    pysqlite begins a transaction only before a data-changing statement, not before a SAVEPOINT;
+    a savepoint outside a transaction *is* the transaction, and releasing it (the end of a
+    ``begin_nested()`` block) would commit on its own, outside the caller's transaction, and
+    survive its rollback. Reads stay outside transactions as pysqlite does them (an explicit
+    BEGIN before every read would make read-then-write requests fail with "database is locked"
+    when another process wrote in between).
+    """
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
 class Database:
     """The engine and session factory of one app."""
 
@@ -86,6 +99,7 @@ class Database:
         self.engine = sa.create_engine(self.url, **kwargs)
         if self.url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "savepoint", _sqlite_begin_before_savepoint)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     @property

@@ -7,15 +7,22 @@ caller's. Nothing ever runs unsandboxed: with no driver configured,
 :func:`get_sandbox` raises :class:`SandboxUnavailable` with a message for the
 site operator.
 
-Drivers: ``bwrap`` (plugin kampus-codejail). A driver is built with the app's
-settings and passes :mod:`kampus.testing.contracts.sandbox`.
+Drivers come from plugins (entry points ``kampus.sandbox``; Kampus's own
+codejail plugin provides one). A driver is built with the app's settings and
+passes :mod:`kampus.testing.contracts.sandbox`.
 """
 
 from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any
+
+from kampus.current import current_kampus
+
+#: The driver family (entry points ``kampus.sandbox``, and the setting that names the driver).
+FAMILY = "sandbox"
 
 
 class SandboxError(Exception):
@@ -81,15 +88,26 @@ class NoSandbox(Sandbox):
     def safe_exec(self, code: str, globals_dict: dict[str, Any], **kwargs: Any) -> None:
         raise SandboxUnavailable(
             "This problem cannot be graded right now: it needs instructor Python, and no sandbox is set up.",
-            "No sandbox driver is configured: install kampus-codejail (and Debian's bubblewrap) "
-            "and set the 'sandbox' setting to 'bwrap'. Kampus never runs instructor Python unsandboxed.",
+            f"No sandbox driver is configured: {installed_drivers_hint()} "
+            "Kampus never runs instructor Python unsandboxed.",
         )
+
+
+def installed_drivers_hint() -> str:
+    """What the operator can do: the installed sandbox drivers (from the ``kampus.sandbox``
+    entry points, so the kernel names no plugin), or that one must be installed."""
+    drivers = [
+        f"'{ep.name}'" + (f" (from {ep.dist.name})" if ep.dist else "")
+        for ep in sorted(entry_points(group=f"kampus.{FAMILY}"), key=lambda ep: ep.name)
+    ]
+    if not drivers:
+        return (f"install a plugin that provides a kampus.{FAMILY} driver, then set the '{FAMILY}' setting "
+                "to its name.")
+    return f"set the '{FAMILY}' setting to an installed driver: {', '.join(drivers)}."
 
 
 def get_sandbox() -> Sandbox:
     """The sandbox of the current app (the driver named by the ``sandbox`` setting)."""
-    from kampus.app import current_kampus
-
     kampus = current_kampus()
     name = kampus.settings.sandbox
     if not name or name == "none":

@@ -13,40 +13,20 @@ at the top level, as in Open edX's log, not in ``context``.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from flask import has_request_context, request, session
+from flask_login import current_user
+
+from kampus.course_keys import course_id_from_url, org_of
+from kampus.current import current_kampus
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
 
-_COURSE_IN_URL = re.compile(r"(?:course|block)-v1:([^/+?#@]+)\+([^/+?#@]+)\+([^/+?#@]+)")
-
-
-def org_of(course_id: str | None) -> str:
-    """The organisation of a course id (``course-v1:Org+Num+Run`` or ``Org/Num/Run``)."""
-    if not course_id:
-        return ""
-    body = course_id.split(":", 1)[1] if ":" in course_id else course_id
-    for separator in ("+", "/"):
-        if separator in body:
-            return body.split(separator, 1)[0]
-    return ""
-
-
-def course_id_from_url(url: str | None) -> str:
-    """The course id named in a page URL (``.../courses/course-v1:O+N+R/...`` or a
-    ``block-v1:O+N+R+type@...`` usage key), or ``""``, as Open edX derives the
-    course context of browser events."""
-    if not url:
-        return ""
-    match = _COURSE_IN_URL.search(unquote(url))
-    if not match:
-        return ""
-    return "course-v1:{}+{}+{}".format(*match.groups())
+# The course context of events: read by edx-opaque-keys in kampus.course_keys, offered here too.
+__all__ = ["course_id_from_url", "emit", "emit_with", "event_time", "org_of"]
 
 
 def event_time() -> str:
@@ -74,8 +54,6 @@ def _current_user() -> tuple[str, int | None]:
     is logged in, ``("", None)`` outside a request."""
     if not has_request_context():
         return "", None
-    from flask_login import current_user
-
     if current_user and current_user.is_authenticated:
         return current_user.username, current_user.id
     return "anonymous", None
@@ -143,6 +121,4 @@ def emit(event_type: str, data: dict[str, Any] | list[Any] | str, **kwargs: Any)
     (default: the request's user), ``context`` (extra context fields, e.g.
     ``module``), ``name`` (default: ``event_type``).
     """
-    from kampus.app import current_kampus
-
     return emit_with(current_kampus(), event_type, data, **kwargs)

@@ -7,6 +7,9 @@ from typing import Any
 
 from kampus_hookspecs import Setting, hookimpl
 
+from kampus.current import current_kampus
+from kampus.events.views import bp
+
 log = logging.getLogger(__name__)
 
 
@@ -22,8 +25,6 @@ def kampus_settings() -> list[Setting]:
 
 @hookimpl
 def kampus_blueprints(app: Any) -> list[Any]:
-    from kampus.events.views import bp
-
     return [bp]
 
 
@@ -39,8 +40,6 @@ def kampus_app_ready(app: Any) -> None:
 def kampus_event_emitted(event: dict[str, Any]) -> None:
     """Hand the event to every configured sink. A failing sink is logged and does
     not stop the others nor fail the request (in tests and debug mode it raises)."""
-    from kampus.app import current_kampus
-
     kampus = current_kampus()
     for name in kampus.settings.event_sinks:
         try:

@@ -4,14 +4,19 @@ Form fields: ``event_type`` (required), ``event`` (the event's data, usually a
 JSON string; stored as the string it is), ``page`` (the URL of the page). The
 course context comes from the page URL. Anonymous users may send events; the
 request is CSRF-protected like every POST (Open edX's ``Logger`` sends the
-``X-CSRFToken`` header).
+``X-CSRFToken`` header). Each user (or address, for anonymous users) may
+send ``event_rate_limit`` events per ``event_rate_window`` seconds; beyond,
+the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
 
+from kampus.current import current_kampus
 from kampus.events.emit import course_id_from_url, emit
+from kampus.identity.throttle import rate_limiter
 
 MAX_EVENT_TYPE_CHARS = 255
 MAX_EVENT_BYTES = 64 * 1024
@@ -26,8 +31,29 @@ def _error(message: str, field: str) -> Response:
     return response
 
 
+def _too_many(wait: int) -> Response:
+    response = jsonify({"error": {"status": 429, "message": "Too many events: wait, then send again."}})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _rate_limit_wait() -> int | None:
+    """Seconds the caller must wait before sending another event, or ``None``."""
+    settings = current_kampus().settings
+    if settings.event_rate_limit <= 0:
+        return None
+    limiter = rate_limiter(current_kampus(), "browser_events", settings.event_rate_limit,
+                           max(1, settings.event_rate_window))
+    key = f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr or ''}"
+    return limiter.hit(key)
+
+
 @bp.post("/event")
 def browser_event() -> Response:
+    wait = _rate_limit_wait()
+    if wait is not None:
+        return _too_many(wait)
     event_type = request.form.get("event_type", "")
     data = request.form.get("event", "")
     page = request.form.get("page") or None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kampus import db
+from kampus.db import utcnow
 from kampus.errors import KampusError
 from kampus.identity.models import User
 from kampus.identity.passwords import hash_password, password_problem
@@ -17,13 +18,22 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{2,150}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(KampusError):
-    """An account cannot be created or changed; ``field`` names the culprit."""
+#: Longest full name (Open edX's ``UserProfile.name``).
+NAME_MAX_CHARS = 255
+#: The problems that mean another account has the value (Open edX's registration API answers 409).
+USERNAME_TAKEN = "This user name is taken."
+EMAIL_TAKEN = "An account with this e-mail address exists."
 
-    def __init__(self, field: str, message: str):
+
+class AccountError(KampusError):
+    """An account cannot be created or changed; ``field`` names the (first) culprit, ``errors`` holds
+    every field's problem (``{field: message}``) so that a form can show them all at once."""
+
+    def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.errors = errors or {field: message}
 
 
 def new_session_token() -> str:
@@ -60,27 +70,19 @@ def create_user(
     is_superuser: bool = False,
     confirmed: bool = False,
 ) -> User:
-    """Add a new user to ``db_session`` (not committed). Raises :class:`AccountError`."""
-    from kampus.db import utcnow
-
+    """Add a new user to ``db_session`` (not committed). Raises :class:`AccountError` with every
+    field's problem (see :func:`account_problems`)."""
     username = username.strip()
     email = email.strip()
-    if not USERNAME_RE.match(username):
-        raise AccountError("username", "Use 2 to 150 letters, digits and . _ @ + - only.")
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise AccountError("email", "Enter a valid e-mail address.")
-    if password is not None:
-        problem = password_problem(password, username)
-        if problem:
-            raise AccountError("password", problem)
-    if db_session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise AccountError("username", "This user name is taken.")
-    if db_session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email.lower())) is not None:
-        raise AccountError("email", "An account with this e-mail address exists.")
+    name = name.strip()
+    problems = account_problems(db_session, username, email, password, name)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AccountError(field, message, problems)
     user = User(
         username=username,
         email=email,
-        name=name.strip()[:255],
+        name=name,
         password_hash=hash_password(password) if password else "",
         is_staff=is_staff or is_superuser,
         is_superuser=is_superuser,
@@ -90,6 +92,31 @@ def create_user(
     db_session.add(user)
     db_session.flush()
     return user
+
+
+def account_problems(
+    db_session: Session, username: str, email: str, password: str | None, name: str = ""
+) -> dict[str, str]:
+    """Every problem of the fields of a new account, by field name (``{}``: it can be created).
+
+    The messages are English source strings; views translate them.
+    """
+    problems: dict[str, str] = {}
+    if not USERNAME_RE.match(username):
+        problems["username"] = "Use 2 to 150 letters, digits and . _ @ + - only."
+    elif db_session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        problems["username"] = USERNAME_TAKEN
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        problems["email"] = "Enter a valid e-mail address."
+    elif db_session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email.lower())) is not None:
+        problems["email"] = EMAIL_TAKEN
+    if len(name) > NAME_MAX_CHARS:
+        problems["name"] = "The full name is too long: use at most 255 characters."
+    if password is not None:
+        problem = password_problem(password, username)
+        if problem:
+            problems["password"] = problem
+    return problems
 
 
 def set_password(user: User, password: str) -> None:

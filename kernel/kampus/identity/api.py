@@ -1,4 +1,4 @@
-"""Open edX's user API: ``/api/user/v1/me`` and ``/api/user/v1/accounts``.
+"""Open edX's user API: ``/api/user/v1/me``, ``/api/user/v1/accounts`` and account registration.
 
 Authenticated by session cookie or by a personal token
 (``Authorization: Bearer kmp_...``). Field names follow Open edX's
@@ -17,7 +17,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.current import current_kampus
+from kampus.identity.accounts import EMAIL_TAKEN, USERNAME_TAKEN
 from kampus.identity.models import User
+from kampus.identity.views import register_account
 from kampus.rendering.setup import error_response
 
 bp = Blueprint("identity_api", __name__)
@@ -111,3 +114,30 @@ def account_list() -> Response:
     if not users:
         return error_response(404, _("No such user."))
     return jsonify([account_json(user, full=user.id == current_user.id or current_user.is_staff) for user in users])
+
+
+@bp.post("/user_api/v1/account/registration/")
+@bp.post("/api/user/v2/account/registration/")
+def registration() -> Response:
+    """Create an account (Open edX's ``RegistrationView``): form fields ``username``, ``email``,
+    ``name``, ``password``. Every field's problems come back at once:
+    ``{"<field>": [{"user_message": "..."}], "error_code": "..."}``, with 409 and
+    ``duplicate-email``/``duplicate-username``/``duplicate-email-username`` when the only problem is
+    an existing account, else 400 and ``validation-error``. The request needs the CSRF token, like
+    every POST with a session."""
+    if not current_kampus().settings.registration_open:
+        return error_response(403, _("Registration is closed on this site."))
+    form = {key: flask_request.form.get(key, "").strip() for key in ("username", "email", "name")}
+    user, errors = register_account(form["username"], form["email"], form["name"],
+                                    flask_request.form.get("password", ""))
+    if user is not None:
+        redirect_url = "/" if current_user.is_authenticated else "/login"
+        return jsonify({"success": True, "redirect_url": redirect_url})
+    taken = {"email": _(EMAIL_TAKEN), "username": _(USERNAME_TAKEN)}
+    duplicates = [field for field in ("email", "username") if field in errors and errors[field] == taken[field]]
+    only_duplicates = len(duplicates) == len(errors)
+    body: dict[str, Any] = {field: [{"user_message": message}] for field, message in errors.items()}
+    body["error_code"] = "duplicate-" + "-".join(duplicates) if only_duplicates else "validation-error"
+    response = jsonify(body)
+    response.status_code = 409 if only_duplicates else 400
+    return response

@@ -17,7 +17,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from kampus import db
+from kampus.current import current_kampus
 from kampus.identity.models import User
+from kampus.urls import absolute_url
 
 CONFIRM_SALT = "kampus.identity.confirm-email"
 RESET_SALT = "kampus.identity.password-reset"
@@ -71,19 +73,15 @@ def user_from_reset_token(token: str) -> User | None:
     return user
 
 
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link to ``endpoint`` on the public site (the ``base_url`` setting)."""
-    from kampus.app import current_kampus
-
-    return current_kampus().settings.base_url.rstrip("/") + url_for(endpoint, **values)
+def endpoint_link(endpoint: str, **values: Any) -> str:
+    """An absolute link to ``endpoint`` on the public site (see :func:`kampus.urls.absolute_url`)."""
+    return absolute_url(url_for(endpoint, **values))
 
 
 def send_confirmation(user: User) -> None:
     """E-mail ``user`` a link that confirms their address."""
-    from kampus.app import current_kampus
-
     kampus = current_kampus()
-    link = absolute_url("identity.confirm_email", token=confirmation_token(user))
+    link = endpoint_link("identity.confirm_email", token=confirmation_token(user))
     site = kampus.settings.site_name
     subject = _("Confirm your e-mail address for %(site)s", site=site)
     text = _(
@@ -96,10 +94,8 @@ def send_confirmation(user: User) -> None:
 
 def send_password_reset(user: User) -> None:
     """E-mail ``user`` a link to choose a new password."""
-    from kampus.app import current_kampus
-
     kampus = current_kampus()
-    link = absolute_url("identity.password_reset_confirm", token=reset_token(user))
+    link = endpoint_link("identity.password_reset_confirm", token=reset_token(user))
     site = kampus.settings.site_name
     subject = _("Reset your %(site)s password", site=site)
     text = _(

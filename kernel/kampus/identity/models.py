@@ -51,7 +51,7 @@ class User(Base):
 
 
 class CourseAccessRole(Base):
-    """A course role (instructor, staff, ta, beta_tester, learner) held by a user.
+    """A course role (one of :data:`kampus.identity.roles.COURSE_ROLES`) held by a user.
 
     ``course_id`` empty with ``org`` set grants the role on every course of the org.
     """
@@ -94,3 +94,19 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(sa.String(254), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AnonymousUserId(Base):
+    """A learner's pseudonym in one course (Open edX's ``student.AnonymousUserId``).
+
+    Stored rather than derived, so that the pseudonyms given to blocks and
+    external graders stay the same when the site's ``secret_key`` changes.
+    """
+
+    __tablename__ = "kampus_anonymous_user_id"
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("kampus_user.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(sa.String(255), default="")
+    anonymous_user_id: Mapped[str] = mapped_column(sa.String(32), unique=True)

@@ -21,14 +21,14 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from kampus import db
-from kampus.events.emit import org_of
+from kampus.course_keys import org_of
+from kampus.current import current_kampus
 from kampus.identity.models import CourseAccessRole, User
-
-COURSE_ROLES = ("instructor", "staff", "ta", "beta_tester", "learner")
-ANY_USER = "*"
+from kampus.identity.roles import ANY_USER, COURSE_ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,8 +72,6 @@ def course_roles(user: Any, course_id: str) -> set[str]:
     """The course roles ``user`` holds in ``course_id`` (role table and plugins)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    from kampus.app import current_kampus
-
     org = org_of(course_id)
     rows = db.session().scalars(
         sa.select(CourseAccessRole.role).where(
@@ -93,8 +91,6 @@ def course_roles(user: Any, course_id: str) -> set[str]:
 def permission_table() -> dict[str, set[str]]:
     """Every declared permission with the roles that hold it (gathered once per app: plugins are
     fixed at start-up)."""
-    from kampus.app import current_kampus
-
     kampus = current_kampus()
     table = kampus.cache.get("permission_table")
     if table is None:
@@ -132,8 +128,6 @@ def require_permission(permission: str, course_arg: str | None = None) -> Callab
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            from flask_login import current_user
-
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             course_id = kwargs.get(course_arg) if course_arg else None

@@ -6,6 +6,10 @@ from typing import Any
 
 from kampus_hookspecs import Setting, hookimpl
 
+# Importing the page modules adds their routes to the ``identity`` blueprint.
+from kampus.identity import account_views, api, staff_views, views  # noqa: F401
+from kampus.identity.roles import BETA_TESTER, INSTRUCTOR, LEARNER, STAFF, TA
+
 
 @hookimpl
 def kampus_settings() -> list[Setting]:
@@ -22,9 +26,6 @@ def kampus_settings() -> list[Setting]:
 
 @hookimpl
 def kampus_blueprints(app: Any) -> list[Any]:
-    # Importing the page modules adds their routes to the ``identity`` blueprint.
-    from kampus.identity import account_views, api, staff_views, views  # noqa: F401
-
     return [views.bp, api.bp]
 
 
@@ -33,9 +34,9 @@ def kampus_permissions() -> dict[str, list[str]]:
     """The kernel's permissions; global staff hold every permission."""
     return {
         "site.manage_users": [],
-        "course.view": ["learner", "beta_tester", "ta", "staff", "instructor"],
-        "course.view_beta": ["beta_tester", "ta", "staff", "instructor"],
-        "course.view_staff": ["ta", "staff", "instructor"],
-        "course.edit_content": ["staff", "instructor"],
-        "course.manage_roles": ["instructor"],
+        "course.view": [LEARNER, BETA_TESTER, TA, STAFF, INSTRUCTOR],
+        "course.view_beta": [BETA_TESTER, TA, STAFF, INSTRUCTOR],
+        "course.view_staff": [TA, STAFF, INSTRUCTOR],
+        "course.edit_content": [STAFF, INSTRUCTOR],
+        "course.manage_roles": [INSTRUCTOR],
     }

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from kampus.identity import accounts, tokens
+from kampus.rendering.setup import error_response, wants_json
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
@@ -14,9 +17,6 @@ if TYPE_CHECKING:
 
 def init_identity(app: Flask, kampus: Kampus) -> None:
     """Set up the login manager, bearer-token loading and CSRF protection."""
-    from kampus.identity import accounts, tokens
-    from kampus.rendering.setup import error_response
-
     login_manager = LoginManager()
     login_manager.login_view = "identity.login"
     login_manager.session_protection = "basic"
@@ -26,10 +26,6 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():  # type: ignore[no-untyped-def]
-        from flask import redirect, url_for
-
-        from kampus.rendering.setup import wants_json
-
         if wants_json() or request.headers.get("Authorization"):
             return error_response(401, "Authentication required.")
         return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))

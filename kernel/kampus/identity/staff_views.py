@@ -13,10 +13,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.course_keys import is_course_id
+from kampus.db import utcnow
 from kampus.events import emit
 from kampus.identity.accounts import new_session_token
 from kampus.identity.models import ApiToken, CourseAccessRole, User
-from kampus.identity.permissions import COURSE_ROLES, grant_role, require_permission, revoke_role
+from kampus.identity.permissions import grant_role, require_permission, revoke_role
+from kampus.identity.roles import COURSE_ROLES
 from kampus.identity.views import Page, bp
 
 PER_PAGE = 25
@@ -136,17 +139,6 @@ def staff_set_superuser(user_id: int) -> Response:
     return _back(user)
 
 
-def _valid_course_id(course_id: str) -> bool:
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import CourseKey
-
-    try:
-        CourseKey.from_string(course_id)
-    except InvalidKeyError:
-        return False
-    return True
-
-
 @bp.post("/staff/users/<int:user_id>/roles")
 @require_permission("site.manage_users")
 def staff_change_role(user_id: int) -> Page:
@@ -160,7 +152,7 @@ def staff_change_role(user_id: int) -> Page:
         error = _("Choose a role.")
     elif bool(course_id) == bool(org):
         error = _("Give either a course id or an organisation.")
-    elif course_id and not _valid_course_id(course_id):
+    elif course_id and not is_course_id(course_id):
         error = _("This is not a course id (course-v1:Org+Number+Run).")
     elif action not in ("grant", "revoke"):
         error = _("Unknown action.")
@@ -187,8 +179,6 @@ def staff_end_sessions(user_id: int) -> Response:
     """End every session of a user and revoke their API tokens."""
     user = _user_or_404(user_id)
     _may_change(user)
-    from kampus.db import utcnow
-
     user.session_token = new_session_token()
     db.session().execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                          .values(revoked_at=utcnow()))

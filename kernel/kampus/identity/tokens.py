@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Request
@@ -14,6 +15,9 @@ from kampus.db import utcnow
 from kampus.identity.models import ApiToken, User
 
 TOKEN_PREFIX = "kmp_"
+#: How exact a token's "last used" time is: it is written at most once per this interval, so that
+#: API clients do not turn every read into a database write.
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 def digest(token: str) -> str:
@@ -61,6 +65,15 @@ def load_bearer_user(request: Request) -> User | None:
     user = db_session.get(User, record.user_id)
     if user is None or not user.is_active:
         return None
-    record.last_used_at = utcnow()
-    db_session.commit()
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_PRECISION:
+        # Compare-and-set: of concurrent requests past the interval, one writes; the rest update no row.
+        db_session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == record.id,
+                   sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db_session.commit()
     return user

@@ -69,6 +69,31 @@ def password_changed_event(user: Any) -> None:
 # -- registration and confirmation -------------------------------------------------------
 
 
+def register_account(username: str, email: str, name: str, password: str) -> tuple[Any, dict[str, str]]:
+    """Create an account from a registration (the form or the API): commit it, emit Open edX's events,
+    then e-mail the confirmation link or, when the site needs none, log the new user in.
+
+    Returns ``(user, {})``, or ``(None, errors)`` with every field's problem (translated), nothing written.
+    """
+    db_session = db.session()
+    try:
+        user = accounts.create_user(db_session, username, email, password, name=name)
+    except accounts.AccountError as exc:
+        db_session.rollback()
+        return None, {field: _(message) for field, message in exc.errors.items()}
+    db_session.commit()
+    emit(EVENT_REGISTERED, {"category": "conversion", "label": None, "provider": None},
+         username=user.username, user_id=user.id)
+    if _settings().require_email_confirmation:
+        links.send_confirmation(user)
+        return user, {}
+    start_session(user)
+    db_session.commit()
+    emit(EVENT_LOGIN, {"category": "conversion", "label": None, "provider": None},
+         username=user.username, user_id=user.id)
+    return user, {}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Page:
     settings = _settings()
@@ -78,24 +103,12 @@ def register() -> Page:
     form = {"username": "", "email": "", "name": ""}
     if request.method == "POST":
         form = {key: request.form.get(key, "").strip() for key in form}
-        password = request.form.get("password", "")
-        db_session = db.session()
-        try:
-            user = accounts.create_user(db_session, form["username"], form["email"], password, name=form["name"])
-        except accounts.AccountError as exc:
-            errors[exc.field] = _(exc.message)
-        else:
-            db_session.commit()
-            emit(EVENT_REGISTERED, {"category": "conversion", "label": None, "provider": None},
-                 username=user.username, user_id=user.id)
+        user, errors = register_account(form["username"], form["email"], form["name"],
+                                        request.form.get("password", ""))
+        if user is not None:
             if settings.require_email_confirmation:
-                links.send_confirmation(user)
                 return render_template("kampus/identity/message.html", title=_("Check your e-mail"), message=_(
                     "We sent a link to %(email)s. Open it to confirm your address, then log in.", email=user.email))
-            start_session(user)
-            db_session.commit()
-            emit(EVENT_LOGIN, {"category": "conversion", "label": None, "provider": None},
-                 username=user.username, user_id=user.id)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")))
     status = 400 if errors else 200

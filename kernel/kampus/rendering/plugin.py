@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from kampus_hookspecs import hookimpl
 
+from kampus.current import current_kampus
 from kampus.plugins import flatten
 
 pages = Blueprint("kampus", __name__)
@@ -15,8 +16,6 @@ pages = Blueprint("kampus", __name__)
 
 @pages.get("/")
 def home() -> str:
-    from kampus.app import current_kampus
-
     panels: list[Any] = []
     if current_user.is_authenticated:
         panels = flatten(current_kampus().hook.kampus_dashboard_panels(user=current_user))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flask_bootstrap
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
 from flask_babel import Babel, get_locale
+from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -64,8 +65,6 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
-        from flask_login import current_user
-
         context: dict[str, Any] = {}
         for extra in kampus.hook.kampus_template_context():
             if extra:

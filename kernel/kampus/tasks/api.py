@@ -6,11 +6,12 @@ functions ``func(task, *args, **kwargs)`` where ``task`` is a
 worker died mid-task), take and return JSON-serialisable values, and report
 progress with ``task.progress(current, total, message)``::
 
-    from kampus.tasks.api import TaskContext, submit, task_name
+    from kampus.tasks.api import TaskContext, startable_with, submit, task_name
 
     @task_name("grades.report")
-    def grade_report(task: TaskContext, course_id: str) -> dict:
-        rows = ...
+    @startable_with("grades.run_report")  # course staff may start it from the task API
+    def grade_report(task: TaskContext) -> dict:
+        rows = ...  # of the course task.course_id
         for i, row in enumerate(rows):
             task.progress(i, len(rows), "Grading")
         return {"rows": len(rows)}
@@ -20,8 +21,14 @@ progress with ``task.progress(current, total, message)``::
         return [grade_report]
 
     # in a view:
-    record = submit("grades.report", course_id, user_id=current_user.id, key=course_id)
+    record = submit("grades.report", user_id=current_user.id, key=course_id, course_id=course_id)
     return redirect(url_for("tasks.task_page", task_id=record.id))
+
+A task marked :func:`startable_with` can also be started by any user holding
+the permission (in the course they name) through ``POST /api/tasks/v1/tasks/``
+with ``{"name": ..., "course_id": ..., "kwargs": {...}}``; the task reads the
+checked course as ``task.course_id``. Other tasks are started by the plugin's
+own code only.
 """
 
 from __future__ import annotations
@@ -29,8 +36,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from kampus.app import current_kampus
-from kampus.tasks import celery_app, runner
+from kampus.current import current_kampus
+from kampus.tasks import access, runner
 from kampus.tasks.models import FAILURE, FINISHED_STATES, PENDING, PROGRESS, STARTED, SUCCESS, TaskRecord
 from kampus.tasks.runner import AlreadyRunningError, TaskContext, UnknownTaskError
 
@@ -58,7 +65,29 @@ def task_name(name_or_func: str | Callable[..., Any]) -> Callable[[F], F] | str:
             return func
 
         return decorate
-    return celery_app.task_name(name_or_func)
+    return runner.task_name(name_or_func)
+
+
+def startable_with(permission: str) -> Callable[[F], F]:
+    """Let users holding ``permission`` start the decorated task through the kernel's task API.
+
+    ``permission`` is declared through ``kampus_permissions`` (by this plugin or
+    another; an undeclared one stops start-up). It is checked in the course the
+    request names (``course_id``), or site-wide when it names none; global staff
+    hold every permission. Users who may start a task in a course also see that
+    course's records of it.
+    """
+
+    def decorate(func: F) -> F:
+        setattr(func, access.PERMISSION_ATTRIBUTE, permission)
+        return func
+
+    return decorate
+
+
+def startable_tasks(user: Any, course_id: str | None = None) -> list[str]:
+    """Names of the current app's tasks that ``user`` may start (in ``course_id``)."""
+    return access.startable_tasks(current_kampus(), user, course_id)
 
 
 def submit(
@@ -105,6 +134,8 @@ __all__ = [
     "TaskRecord",
     "UnknownTaskError",
     "get_record",
+    "startable_tasks",
+    "startable_with",
     "submit",
     "task_name",
     "task_names",

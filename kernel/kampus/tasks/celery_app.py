@@ -14,17 +14,14 @@ from celery import Celery
 from celery.app.trace import trace_task_ret
 from celery.concurrency.thread import TaskPool as ThreadTaskPool
 from celery.signals import worker_process_init
+from kombu.asynchronous import set_event_loop
 
 from kampus.plugins import flatten
 from kampus.tasks.broker import celery_broker_conf
+from kampus.tasks.runner import register_task
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
-
-
-def task_name(func: Any) -> str:
-    """The registered name of a task function: its ``kampus_task_name``, else ``module.function``."""
-    return getattr(func, "kampus_task_name", None) or f"{func.__module__}.{func.__name__}"
 
 
 def init_celery(kampus: Kampus) -> Celery:
@@ -48,8 +45,6 @@ def init_celery(kampus: Kampus) -> Celery:
     )
     celery.kampus_tasks = {}  # name -> task function, filled by register_task
     kampus.celery = celery
-    from kampus.tasks.runner import register_task
-
     for func in flatten(kampus.hook.kampus_celery_tasks()):
         register_task(kampus, func)
     return celery
@@ -101,6 +96,4 @@ def own_event_loop_for_next_worker() -> None:
     a second worker thread in one process (tests) would poll the first one's
     sockets from two threads and corrupt both connections.
     """
-    from kombu.asynchronous import set_event_loop
-
     set_event_loop(None)

@@ -54,10 +54,15 @@ class TaskRecord(Base):
         return min(100.0, 100.0 * self.progress_current / self.progress_total)
 
     def public_error(self, full: bool) -> str | None:
-        """The error as shown: all of it to staff (``full``), a short message to others."""
+        """The error as shown: its first line to staff (``full``), a short message to others.
+
+        Only that line: a record written before tracebacks went to the server log only
+        may still hold one, and no page or API shows a traceback.
+        """
         if not self.error and self.state != FAILURE:
             return None
-        return (self.error or SHORT_FAILURE_MESSAGE) if full else SHORT_FAILURE_MESSAGE
+        first_line = self.error.strip().splitlines()[0] if self.error.strip() else ""
+        return (first_line or SHORT_FAILURE_MESSAGE) if full else SHORT_FAILURE_MESSAGE
 
     def to_json(self, full_error: bool = True) -> dict[str, Any]:
         """The record as the JSON API shows it; ``full_error=False`` hides the error's details."""

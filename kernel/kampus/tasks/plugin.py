@@ -1,8 +1,14 @@
-"""Wiring of background work: settings, pages and API of task records."""
+"""Wiring of background work: settings, the demo task, pages and API of task records."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kampus_hookspecs import Setting, hookimpl
+
+from kampus.tasks.access import check_start_permissions
+from kampus.tasks.demo import RUN_DEMO_PERMISSION, count
+from kampus.tasks.views import bp
 
 
 @hookimpl
@@ -24,13 +30,22 @@ def kampus_settings() -> list[Setting]:
 
 @hookimpl
 def kampus_celery_tasks() -> list[object]:
-    from kampus.tasks.demo import count
-
     return [count]
 
 
 @hookimpl
-def kampus_blueprints(app: object) -> list[object]:
-    from kampus.tasks.views import bp
+def kampus_permissions() -> dict[str, list[str]]:
+    """The demo task is for global staff only (who hold every permission)."""
+    return {RUN_DEMO_PERMISSION: []}
 
+
+@hookimpl
+def kampus_blueprints(app: Any) -> list[object]:
     return [bp]
+
+
+@hookimpl
+def kampus_app_ready(app: Any) -> None:
+    """A task startable with a permission that nobody declares stops start-up."""
+    with app.app_context():
+        check_start_permissions(app.extensions["kampus"])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Longest error text kept on a record.
-MAX_ERROR = 20000
+#: Longest error text kept on a record: one line, the exception's type and message.
+MAX_ERROR = 500
 
 
 class AlreadyRunningError(KampusError):
@@ -82,6 +81,11 @@ class TaskContext:
         return f"<TaskContext {self.name} {self.record_id}>"
 
 
+def task_name(func: Any) -> str:
+    """The registered name of a task function: its ``kampus_task_name``, else ``module.function``."""
+    return getattr(func, "kampus_task_name", None) or f"{func.__module__}.{func.__name__}"
+
+
 def kampus_tasks(kampus: Kampus) -> dict[str, Callable[..., Any]]:
     """The app's task functions by name (Celery's own built-in tasks excluded)."""
     return kampus.celery.kampus_tasks  # type: ignore[union-attr,no-any-return]
@@ -89,8 +93,6 @@ def kampus_tasks(kampus: Kampus) -> dict[str, Callable[..., Any]]:
 
 def register_task(kampus: Kampus, func: Callable[..., Any]) -> None:
     """Register ``func`` on the app's Celery app, wrapped with its task record."""
-    from kampus.tasks.celery_app import task_name
-
     name = task_name(func)
     registry = kampus_tasks(kampus)
     if name in registry and registry[name] is not func:
@@ -106,8 +108,14 @@ def register_task(kampus: Kampus, func: Callable[..., Any]) -> None:
 
 
 def _error_text(exc: BaseException) -> str:
-    summary = f"{type(exc).__name__}: {exc}"
-    return f"{summary}\n\n{traceback.format_exc()}"[:MAX_ERROR]
+    """The one line a failed task's record keeps: ``Type: first line of the message``.
+
+    The traceback goes to the server log (``log.exception``) only: it names files,
+    code and sometimes data that the task API must not show.
+    """
+    message = str(exc).strip().splitlines()
+    summary = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+    return summary[:MAX_ERROR]
 
 
 def _finish(kampus: Kampus, record_id: str, **fields: Any) -> None:
@@ -177,8 +185,6 @@ def submit(
     JSON-serialisable (``TypeError`` otherwise). With eager Celery (tests) the
     task has run when this returns.
     """
-    from kampus.tasks.celery_app import task_name
-
     if not isinstance(name, str):
         name = task_name(name)
     if name not in kampus_tasks(kampus):
@@ -217,7 +223,8 @@ def submit(
     except Exception as exc:
         if not kampus.celery.conf.task_always_eager:
             # The message never left: the record must not block its key forever.
-            _finish(kampus, record_id, state=FAILURE, error=f"The task could not be sent to the broker: {exc}")
+            _finish(kampus, record_id, state=FAILURE,
+                    error=f"The task could not be sent to the broker: {_error_text(exc)}")
         raise
     with kampus.db.session_scope() as db_session:
         return db_session.get(TaskRecord, record_id)

@@ -3,7 +3,8 @@
 This is the harness for plugin authors. The pytest plugin
 (:mod:`kampus.testing.pytest_plugin`, loaded automatically once Kampus is
 installed) turns these helpers into fixtures: ``make_app``, ``app``, ``client``,
-``client_as``, ``events``, ``hook_calls``, ``mailbox``. A test of a plugin
+``client_as``, ``events``, ``hook_calls``, ``mailbox``; :func:`recording_statements`
+counts the SQL an app runs (batch reads held to a fixed number of queries). A test of a plugin
 reads::
 
     def test_hello_page(make_app):
@@ -21,14 +22,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from kampus_hookspecs import hookimpl
 
 from kampus.app import Kampus, create_app
+from kampus.identity import accounts
+from kampus.identity.permissions import grant_role
+from kampus.identity.roles import COURSE_ROLES
 
-COURSE_ROLES = ("instructor", "staff", "ta", "beta_tester", "learner")
 #: Roles a test client can log in as: the course roles plus global ones.
 ROLES = (*COURSE_ROLES, "global_staff", "superuser", "user")
 DEFAULT_COURSE = "course-v1:KampusX+Test101+2026"
@@ -129,9 +133,6 @@ def build_app(home: Path, plugins: list[Any] | None = None, settings: dict[str, 
 
 def make_user(app: Flask, role: str = "user", course_id: str = DEFAULT_COURSE, **fields: Any) -> Any:
     """Create a confirmed user holding ``role`` (see :data:`ROLES`); returns it."""
-    from kampus.identity import accounts
-    from kampus.identity.permissions import grant_role
-
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     kampus: Kampus = app.extensions["kampus"]
@@ -193,3 +194,46 @@ __all__ = [
     "recording_hook_calls",
     "harness_settings",
 ]
+
+
+#: Statements that only open, close or mark a transaction: not counted as queries.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+class StatementRecorder:
+    """The SQL statements an app's engine runs while recording (transaction control left out).
+
+    ``queries`` are the statements; :meth:`touching` those that name a table, :meth:`writes` the
+    INSERT/UPDATE/DELETE ones. Used to hold batch reads to a fixed number of queries.
+    """
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.queries.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+    def touching(self, table: str) -> list[str]:
+        return [statement for statement in self.queries if table in statement]
+
+    def writes(self, table: str | None = None) -> list[str]:
+        return [statement for statement in self.queries
+                if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                and (table is None or table in statement)]
+
+
+@contextmanager
+def recording_statements(app: Flask) -> Iterator[StatementRecorder]:
+    """Record the SQL statements ``app`` runs inside the ``with`` block."""
+    engine = app.extensions["kampus"].db.engine
+    recorder = StatementRecorder()
+    sa.event.listen(engine, "before_cursor_execute", recorder.record)
+    try:
+        yield recorder
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", recorder.record)

@@ -20,13 +20,16 @@ Fixtures:
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from flask import Flask
 
+from kampus.tasks.celery_app import AppBoundThreadPool, own_event_loop_for_next_worker, stop_promptly
 from kampus.testing import (
     DEFAULT_COURSE,
     EventRecorder,
@@ -90,12 +93,6 @@ def make_app(tmp_path: Path, kampus_databases: TestDatabases) -> Iterator[Callab
 
 def start_real_worker(kampus: Any) -> Any:
     """Start a Celery worker thread consuming the app's queue; returns its context manager."""
-    import uuid
-
-    from celery.contrib.testing.worker import start_worker
-
-    from kampus.tasks.celery_app import AppBoundThreadPool, own_event_loop_for_next_worker, stop_promptly
-
     own_event_loop_for_next_worker()
     context = start_worker(
         kampus.celery,

@@ -1,10 +1,20 @@
-"""Wiring of the codejail plugin: its settings. The jail itself is the ``kampus.sandbox`` driver ``bwrap``."""
+"""Wiring of the codejail plugin: its settings, and a new site's sandbox. The jail itself is the
+``kampus.sandbox`` driver ``bwrap``."""
 
 from __future__ import annotations
 
-from kampus_hookspecs import Setting, hookimpl
+from kampus_hookspecs import Setting, SiteDefaults, hookimpl
 
 MIB = 1024 * 1024
+
+
+@hookimpl
+def kampus_site_defaults() -> SiteDefaults:
+    """A new site enables codejail after problems and runs instructor Python in its bubblewrap jail."""
+    return SiteDefaults(
+        enable_on_init=True, order=30, settings={"sandbox": "bwrap"},
+        comment="instructor Python runs in the codejail plugin's bubblewrap jail",
+    )
 
 
 @hookimpl

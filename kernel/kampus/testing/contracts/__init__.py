@@ -30,6 +30,9 @@ from typing import Any
 
 import pytest
 
+from kampus.plugins import flatten, load_plugin_manager
+from kampus.settings import validate_settings
+
 # Plain ``assert`` in the suites reports values, as in a test module.
 pytest.register_assert_rewrite(
     "kampus.testing.contracts.blob_store",
@@ -42,9 +45,6 @@ def driver_settings(home: str | Path, plugins: list[Any] | None = None, **values
     """Validated settings for building a driver outside an app: every setting
     the kernel (and ``plugins``, modules or entry-point names) declares, with
     its default, ``home`` as the site folder, and ``values`` on top."""
-    from kampus.plugins import flatten, load_plugin_manager
-    from kampus.settings import validate_settings
-
     pm = load_plugin_manager(list(plugins or []))
     raw = {"home": str(home), "secret_key": "contract-tests", **values}
     return validate_settings(raw, flatten(pm.hook.kampus_settings()))

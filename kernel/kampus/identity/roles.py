@@ -1,0 +1,23 @@
+"""The course roles: the one list every part of Kampus reads.
+
+A course role is held in one course (or in every course of an organisation),
+as in Open edX's ``CourseAccessRole``: ``instructor`` (Open edX's course
+admin), ``staff`` (course staff), ``ta`` (teaching assistant), ``beta_tester``
+(sees content before its release date) and ``learner``. Permissions name the
+roles that hold them (``kampus_permissions``); global staff is a flag on the
+account, not a course role.
+"""
+
+from __future__ import annotations
+
+INSTRUCTOR = "instructor"
+STAFF = "staff"
+TA = "ta"
+BETA_TESTER = "beta_tester"
+LEARNER = "learner"
+
+#: Every course role, from the most to the least privileged.
+COURSE_ROLES: tuple[str, ...] = (INSTRUCTOR, STAFF, TA, BETA_TESTER, LEARNER)
+
+#: In a permission declaration: any logged-in user.
+ANY_USER = "*"

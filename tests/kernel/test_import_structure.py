@@ -1,0 +1,88 @@
+"""The kernel's imports sit at the top of its modules, and no module needs another imported first."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import kampus
+
+KERNEL = Path(kampus.__file__).resolve().parent
+
+#: Imports inside functions that stay, each with its reason: (module path, imported module) -> why.
+#: Keep one only for a real import cycle or a heavy optional dependency.
+ALLOWED_LOCAL_IMPORTS = {
+    # identity/views.py belongs to the identity pages' owner; its two remain until they move them.
+    ("identity/views.py", "kampus.app"): "not moved yet",
+    ("identity/views.py", "kampus.rendering.setup"): "not moved yet",
+}
+
+
+def _modules() -> list[Path]:
+    return [path for path in sorted(KERNEL.rglob("*.py"))
+            if "versions" not in path.parts and "alembic" not in path.parts]
+
+
+def _local_imports(path: Path) -> list[tuple[int, str]]:
+    """Imports inside a function of ``path`` (``if TYPE_CHECKING:`` blocks are module level)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.append((node.lineno, node.module))
+            elif isinstance(node, ast.Import):
+                found.extend((node.lineno, alias.name) for alias in node.names)
+    return found
+
+
+def test_kernel_imports_sit_at_the_top_of_modules():
+    unexplained = []
+    for path in _modules():
+        relative = path.relative_to(KERNEL).as_posix()
+        for line, module in _local_imports(path):
+            if (relative, module) not in ALLOWED_LOCAL_IMPORTS:
+                unexplained.append(f"{relative}:{line}: import {module}")
+    assert unexplained == []
+
+
+def test_the_scan_finds_an_import_in_a_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\n\ndef f():\n    from kampus.app import current_kampus\n    import json\n")
+    assert _local_imports(module) == [(4, "kampus.app"), (5, "json")]
+
+
+#: Imports each named module first, with every ``kampus`` module forgotten before each one (third-party
+#: modules stay loaded: a cycle inside the kernel does not depend on them), and prints the failures.
+FRESH_IMPORTS = """
+import importlib, json, sys
+failures = {}
+for name in sys.argv[1:]:
+    for loaded in [key for key in sys.modules if key == "kampus" or key.startswith("kampus.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failures[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(failures))
+"""
+
+
+def test_every_kernel_module_imports_first():
+    """An import cycle shows up as an ImportError when a module on the cycle is imported first."""
+    names = []
+    for path in _modules():
+        parts = list(path.relative_to(KERNEL.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names.append(".".join(parts))
+    result = subprocess.run([sys.executable, "-c", FRESH_IMPORTS, *names], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {}
+    assert len(names) > 40

@@ -1,39 +1,298 @@
-"""The public API of the content plugin: what other plugins (LMS, Studio, problems) import."""
+"""The public API of the content plugin: what other plugins (LMS, Studio, problems, drivers) import.
+
+Other plugins import this module only, never the plugin's inner modules. It offers:
+
+* the store: :func:`content_store`, its types and errors, and for store drivers
+  the :class:`ContentStore` interface, :class:`VersionCache` and :func:`new_version_id`;
+* reading a course: :func:`get_structure`, :func:`course_outline`,
+  :func:`block_settings` (inherited settings), :func:`block_release` and
+  :func:`release_info` (release and visibility with inheritance),
+  :func:`can_view_block` (access checks), :func:`course_tree` and
+  :func:`build_blocks` (the course blocks builder), :func:`grading_policy`;
+* editing a course, each edit one new draft version that fires
+  ``kampus_content_changed`` once: :func:`create_block`, :func:`update_fields`,
+  :func:`move_block`, :func:`reorder_children`, :func:`duplicate_block`,
+  :func:`delete_block`; :func:`publish`, :func:`discard_changes`,
+  :func:`history`, :func:`revert`;
+* assets: :func:`list_assets`, :func:`add_asset`, :func:`set_asset_locked`,
+  :func:`delete_asset`, :func:`find_asset`;
+* the XBlock runtime for a user and a block: :class:`KampusRuntime`,
+  :func:`load_block_class`;
+* learner progress (scores and completion, :mod:`kampus_content.progress`);
+* helpers: :func:`safe_xml_parser`, :func:`parse_date`.
+
+Errors: every store error is a :class:`ContentStoreError` (:class:`CourseNotFound`,
+:class:`VersionNotFound`, :class:`VersionConflict`, :class:`BlockNotFound`,
+:class:`InvalidEdit`, :class:`AssetNotFound`, ...).
+"""
 
 from __future__ import annotations
 
-from kampus import current_kampus
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from opaque_keys.edx.keys import CourseKey
+
+from kampus.identity.permissions import has_permission
+from kampus_content.asset_index import (
+    Asset,
+    AssetNotFound,
+    add_asset,
+    delete_asset,
+    find_asset,
+    list_assets,
+    set_asset_locked,
+)
+from kampus_content.block_edits import (
+    BlockNotFound,
+    InvalidEdit,
+    create_block,
+    delete_block,
+    duplicate_block,
+    move_block,
+    reorder_children,
+    update_fields,
+)
+from kampus_content.blocks_api import DEFAULT_DISPLAY_NAMES, CourseTree, build_blocks, course_tree
+from kampus_content.olx.safety import xml_parser as safe_xml_parser
+
+# learner progress: scores and completion (kampus_content.progress)
+from kampus_content.progress.aggregation import (
+    CompletionSummary,
+    aggregate_completion,
+    completable_leaves,
+    course_completion,
+)
+from kampus_content.progress.completion import (
+    completable_by_viewing,
+    completion_mode,
+    completion_of,
+    course_completions,
+)
+from kampus_content.progress.scores import ScoreRecord, course_scores, score_of
+from kampus_content.release import BlockRelease, ReleaseInfo, release_info
+from kampus_content.runtime.runtime import KampusRuntime, load_block_class
+from kampus_content.settings_fields import INHERITED, inherited_settings, parse_date
 from kampus_content.store import (
     DRAFT,
     PUBLISHED,
     Block,
     BlockKey,
     ContentStore,
+    ContentStoreError,
     CourseExists,
     CourseIndex,
     CourseNotFound,
     Structure,
     VersionConflict,
+    VersionInfo,
     VersionNotFound,
+    content_store,
+    new_version_id,
 )
+from kampus_content.store.cache import VersionCache, app_version_cache
+
+#: Open edX's grading policy of a course that sets none (``xmodule/course_block.py``).
+DEFAULT_GRADING_POLICY: dict[str, Any] = {
+    "GRADER": [
+        {"type": "Homework", "min_count": 12, "drop_count": 2, "short_label": "HW", "weight": 0.15},
+        {"type": "Lab", "min_count": 12, "drop_count": 2, "weight": 0.15},
+        {"type": "Midterm Exam", "short_label": "Midterm", "min_count": 1, "drop_count": 0, "weight": 0.3},
+        {"type": "Final Exam", "short_label": "Final", "min_count": 1, "drop_count": 0, "weight": 0.4},
+    ],
+    "GRADE_CUTOFFS": {"Pass": 0.5},
+}
 
 
-def content_store() -> ContentStore:
-    """The content store of the current app (driver named by the ``content_store`` setting)."""
-    return current_kampus().driver("content_store")
+# -- reading ------------------------------------------------------------------------------------------------------
+
+
+def get_structure(course_id: str, branch: str = PUBLISHED) -> Structure:
+    """The structure ``branch`` of the course points at.
+
+    Raises :class:`CourseNotFound`, or :class:`VersionNotFound` for a never-published course's published branch.
+    """
+    structure = content_store().get_branch(course_id, branch)
+    if structure is None:
+        raise VersionNotFound(f"{course_id} has no {branch} version")
+    return structure
+
+
+@dataclass
+class OutlineNode:
+    """One block of a course outline, with its children in order."""
+
+    key: BlockKey
+    usage_id: str
+    display_name: str
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+def course_outline(structure: Structure, start: BlockKey | None = None) -> OutlineNode:
+    """The tree of blocks under ``start`` (the course by default) with usage ids and display names."""
+    course_key = CourseKey.from_string(structure.course_key)
+    first: BlockKey = tuple(start or structure.root)  # type: ignore[assignment]
+    if first not in structure.blocks:
+        raise BlockNotFound(f"no block {first[0]}/{first[1]} in {structure.course_key}")
+    nodes: dict[BlockKey, OutlineNode] = {}
+    for block in structure.walk(first):
+        name = block.fields.get("display_name")
+        nodes[block.key] = OutlineNode(
+            block.key, str(course_key.make_usage_key(block.type, block.id)),
+            name if isinstance(name, str) and name else DEFAULT_DISPLAY_NAMES.get(block.type, block.type),
+        )
+    for block in structure.walk(first):
+        nodes[block.key].children = [nodes[c] for c in block.children if c in nodes and c != first]
+    return nodes[first]
+
+
+def block_settings(structure: Structure, key: BlockKey) -> dict[str, Any]:
+    """The block's effective inheritable settings (``start``, ``due``, ``graded``, ...), typed, with
+    Open edX's inheritance applied (kept per app by structure version)."""
+    every = app_version_cache("inherited_settings").get_or_compute(
+        structure.version, lambda: inherited_settings(structure, INHERITED))
+    block_key: BlockKey = tuple(key)  # type: ignore[assignment]
+    if block_key not in every:
+        raise BlockNotFound(f"no block {key[0]}/{key[1]} in {structure.course_key}")
+    return dict(every[block_key])
+
+
+def block_release(structure: Structure, key: BlockKey, *, now: datetime | None = None,
+                  beta: bool = False) -> BlockRelease:
+    """When and to whom the block is released, its ancestors' settings applied (:mod:`kampus_content.release`)."""
+    try:
+        return release_info(structure).block_release(tuple(key), now or datetime.now(UTC), beta)  # type: ignore[arg-type]
+    except KeyError:
+        raise BlockNotFound(f"no block {key[0]}/{key[1]} reachable in {structure.course_key}") from None
+
+
+def can_view_block(user: Any, course_id: str, key: BlockKey, *, branch: str = PUBLISHED,
+                   now: datetime | None = None) -> bool:
+    """May ``user`` see the block ``key`` of the course's ``branch``?
+
+    The draft: course authors (``course.edit_content``) only. Published: course
+    staff see every block; enrolled users (``course.view``) see released blocks
+    that are not staff-only (beta testers early by ``days_early_for_beta``).
+    """
+    block_key: BlockKey = tuple(key)  # type: ignore[assignment]
+    needed = "course.edit_content" if branch == DRAFT else "course.view"
+    if not has_permission(user, needed, course_id):
+        return False
+    try:
+        structure = get_structure(course_id, branch)
+    except (CourseNotFound, VersionNotFound):
+        return False
+    if block_key not in structure.blocks:
+        return False
+    if branch == DRAFT or has_permission(user, "course.view_staff", course_id):
+        return True
+    info = release_info(structure)
+    beta = info.has_beta_days and has_permission(user, "course.view_beta", course_id)
+    return info.visible(block_key, now or datetime.now(UTC), beta)
+
+
+def grading_policy(course_id: str, branch: str = PUBLISHED) -> dict[str, Any]:
+    """The course's grading policy (``GRADER``, ``GRADE_CUTOFFS``), Open edX's defaults filling what it leaves out."""
+    structure = get_structure(course_id, branch)
+    stored = structure.blocks[structure.root].fields.get("grading_policy")
+    policy = copy.deepcopy(DEFAULT_GRADING_POLICY)
+    if isinstance(stored, dict):
+        policy.update(copy.deepcopy(stored))
+    return policy
+
+
+# -- publishing and history -----------------------------------------------------------------------------------------
+
+
+def publish(course_id: str, *, user_id: int | None, expected_version: str | None = None) -> str:
+    """Publish the draft (``kampus_content_published`` fires once); returns the published version."""
+    return content_store().publish(course_id, user_id=user_id, expected_version=expected_version)
+
+
+def discard_changes(course_id: str, *, user_id: int | None, expected_version: str | None = None) -> Structure:
+    """Make the draft equal to the published version again (one new draft version)."""
+    return content_store().discard_draft(course_id, user_id=user_id, expected_version=expected_version)
+
+
+def history(course_id: str, limit: int = 100) -> list[VersionInfo]:
+    """The draft's versions, newest first, marking those that were published."""
+    return content_store().history(course_id, limit)
+
+
+def revert(course_id: str, version: str, *, user_id: int | None, expected_version: str | None = None) -> Structure:
+    """Make a new draft equal to the old ``version`` (history keeps both)."""
+    return content_store().revert(course_id, version, user_id=user_id, expected_version=expected_version)
 
 
 __all__ = [
+    "DEFAULT_GRADING_POLICY",
     "DRAFT",
     "PUBLISHED",
+    "Asset",
+    "AssetNotFound",
     "Block",
     "BlockKey",
+    "BlockNotFound",
+    "BlockRelease",
     "ContentStore",
+    "ContentStoreError",
     "CourseExists",
     "CourseIndex",
     "CourseNotFound",
+    "CourseTree",
+    "InvalidEdit",
+    "KampusRuntime",
+    "OutlineNode",
+    "ReleaseInfo",
     "Structure",
+    "VersionCache",
     "VersionConflict",
+    "VersionInfo",
     "VersionNotFound",
+    "add_asset",
+    "block_release",
+    "block_settings",
+    "build_blocks",
+    "can_view_block",
     "content_store",
+    "course_outline",
+    "course_tree",
+    "create_block",
+    "delete_asset",
+    "delete_block",
+    "discard_changes",
+    "duplicate_block",
+    "find_asset",
+    "get_structure",
+    "grading_policy",
+    "history",
+    "list_assets",
+    "load_block_class",
+    "move_block",
+    "new_version_id",
+    "parse_date",
+    "publish",
+    "release_info",
+    "reorder_children",
+    "revert",
+    "safe_xml_parser",
+    "set_asset_locked",
+    "update_fields",
+]
+
+# learner progress: scores and completion (kampus_content.progress)
+__all__ += [
+    "CompletionSummary",
+    "ScoreRecord",
+    "aggregate_completion",
+    "completable_by_viewing",
+    "completable_leaves",
+    "completion_mode",
+    "completion_of",
+    "course_completion",
+    "course_completions",
+    "course_scores",
+    "score_of",
 ]

@@ -16,8 +16,6 @@ keeps other sites from framing it.
 
 from __future__ import annotations
 
-import json
-import mimetypes
 from typing import Any
 
 from flask import Blueprint, abort, request, send_file
@@ -28,8 +26,8 @@ from werkzeug.wrappers import Response
 
 from kampus import current_kampus
 from kampus.identity.permissions import has_permission
-from kampus_content.api import content_store
-from kampus_content.store.interface import DRAFT, PUBLISHED, ContentStoreError
+from kampus_content.asset_index import find_asset
+from kampus_content.store import DRAFT, PUBLISHED, ContentStoreError, content_store
 
 bp = Blueprint("content_assets", __name__)
 
@@ -39,7 +37,6 @@ ACTIVE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml
 FRAME_TYPES = ("text/html", "application/xhtml+xml")
 ASSET_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 FRAME_CSP = "sandbox allow-scripts allow-forms; default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
-_LOCKED: dict[str, dict[str, bool]] = {}
 
 
 def _loaded_as_frame() -> bool:
@@ -48,21 +45,6 @@ def _loaded_as_frame() -> bool:
     if dest:
         return dest in ("iframe", "frame")
     return request.args.get("frame") == "1"
-
-
-def _locked_assets(version: str, files: dict[str, str]) -> dict[str, bool]:
-    """Which assets ``policies/assets.json`` of a structure version marks as locked (cached per version)."""
-    if version not in _LOCKED:
-        locked: dict[str, bool] = {}
-        key = files.get("policies/assets.json")
-        if key:
-            try:
-                policy = json.loads(current_kampus().blob_store.get(key))
-                locked = {name: bool(info.get("locked")) for name, info in policy.items() if isinstance(info, dict)}
-            except (ValueError, KeyError, AttributeError):
-                locked = {}
-        _LOCKED[version] = locked
-    return _LOCKED[version]
 
 
 @bp.get("/assets/<course_id>/<path:path>")
@@ -78,18 +60,17 @@ def course_asset(course_id: str, path: str) -> Any:
         abort(404)
     if structure is None:
         abort(404)
-    files: dict[str, str] = structure.blocks[structure.root].meta.get("files", {})
-    blob_key = files.get(f"static/{path}")
-    if blob_key is None:
+    # By the exact path, else by Open edX's asset name ("Brain green.png" is "Brain_green.png").
+    asset = find_asset(structure, path)
+    if asset is None:
         abort(404, "No such file in this course.")
-    if _locked_assets(structure.version, files).get(path) and not has_permission(current_user, "course.view",
-                                                                                   course_id):
+    if asset.locked and not has_permission(current_user, "course.view", course_id):
         abort(403, "This file is only for learners of the course.")
-    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    content_type = asset.content_type
     framed = content_type in FRAME_TYPES and _loaded_as_frame()
-    response: Response = send_file(current_kampus().blob_store.open(blob_key), mimetype=content_type,
+    response: Response = send_file(current_kampus().blob_store.open(asset.blob_key), mimetype=content_type,
                                    as_attachment=content_type in ACTIVE_TYPES and not framed,
-                                   download_name=path.rsplit("/", 1)[-1], max_age=3600, conditional=False)
+                                   download_name=asset.path.rsplit("/", 1)[-1], max_age=3600, conditional=False)
     # An asset opened as a page may not run scripts or reach the site as the user; a page in a frame
     # (JS Input) may run scripts, but only with an opaque origin (no allow-same-origin).
     response.headers["Content-Security-Policy"] = FRAME_CSP if framed else ASSET_CSP

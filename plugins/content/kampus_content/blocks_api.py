@@ -22,19 +22,34 @@ blocks only (beta testers early by ``days_early_for_beta``) and nothing
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey, UsageKey
+from xblock.core import XBlock
 
-from kampus import current_kampus
-from kampus_content.release import release_info
-from kampus_content.settings_fields import DEFAULT_START, own_setting
-from kampus_content.store import DRAFT, PUBLISHED, Block, BlockKey, CourseNotFound, Structure, VersionNotFound
+from kampus import current_kampus, db
+from kampus.identity.models import User
+from kampus.identity.permissions import has_permission
+from kampus.urls import site_base_url
+from kampus_content.release import ReleaseInfo, release_info
+from kampus_content.settings_fields import DEFAULT_START, inherited_settings, own_setting
+from kampus_content.store import (
+    DRAFT,
+    PUBLISHED,
+    Block,
+    BlockKey,
+    CourseNotFound,
+    Structure,
+    VersionNotFound,
+    content_store,
+)
+from kampus_content.store.cache import app_version_cache
 
 bp = Blueprint("course_blocks_api", __name__)
 
@@ -91,50 +106,32 @@ class CourseTree:
     """Per-structure facts the API needs on every request: usage ids, inherited settings."""
 
     def __init__(self, structure: Structure):
-        from opaque_keys.edx.keys import CourseKey
-
-        from kampus_content.settings_fields import inherited_settings
-
         self.structure = structure
         course_key = CourseKey.from_string(structure.course_key)
         self.usage_ids: dict[BlockKey, str] = {
             key: str(course_key.make_usage_key(key[0], key[1])) for key in structure.blocks
         }
         self.settings = inherited_settings(structure, INHERITED_NAMES)
-        self.release = release_info(structure)
+        self.release: ReleaseInfo = release_info(structure)
         self.merged = self.release.merged
 
 
-_TREES: OrderedDict[str, CourseTree] = OrderedDict()
-_TREES_LOCK = threading.Lock()
-
-
 def course_tree(structure: Structure) -> CourseTree:
-    with _TREES_LOCK:
-        tree = _TREES.get(structure.version)
-        if tree is not None:
-            _TREES.move_to_end(structure.version)
-            return tree
-    tree = CourseTree(structure)
-    with _TREES_LOCK:
-        _TREES[structure.version] = tree
-        while len(_TREES) > 32:
-            _TREES.popitem(last=False)
-    return tree
-
-
-_CLASS_FACTS: dict[str, tuple[bool | None, bool | None, str | None]] = {}
+    """The :class:`CourseTree` of ``structure``, kept per app by version id."""
+    return app_version_cache("course_tree", 32).get_or_compute(structure.version, lambda: CourseTree(structure))
 
 
 def class_facts(block_type: str) -> tuple[bool | None, bool | None, str | None]:
-    """(has_score, multi_device, default display name) from the installed XBlock class, without instantiating it."""
-    if block_type in _CLASS_FACTS:
-        return _CLASS_FACTS[block_type]
+    """(has_score, multi_device, default display name) from the installed XBlock class, without instantiating it.
+
+    Kept per app (the app's plugins decide which classes are installed)."""
+    known: dict[str, tuple[bool | None, bool | None, str | None]] = current_kampus().cache.setdefault(
+        "kampus_content.class_facts", {})
+    if block_type in known:
+        return known[block_type]
     facts: tuple[bool | None, bool | None, str | None] = (None, None, None)
     if block_type not in CONTAINER_TYPES:
         try:
-            from xblock.core import XBlock
-
             cls = XBlock.load_class(block_type)
         except Exception:  # not installed, or failing to import: fall back to the tables
             cls = None
@@ -144,7 +141,7 @@ def class_facts(block_type: str) -> tuple[bool | None, bool | None, str | None]:
             default = getattr(field, "default", None)
             facts = (bool(getattr(cls, "has_score", False)), "multi_device" in getattr(view, "_supports", ()),
                      default if isinstance(default, str) else None)
-    _CLASS_FACTS[block_type] = facts
+    known[block_type] = facts
     return facts
 
 
@@ -201,17 +198,10 @@ def _nav_depth() -> int | None:
 
 
 def _has(user: Any, permission: str, course_id: str) -> bool:
-    from kampus.identity.permissions import has_permission
-
     return has_permission(user, permission, course_id)
 
 
 def _find_user(username: str) -> Any:
-    import sqlalchemy as sa
-
-    from kampus import db
-    from kampus.identity.models import User
-
     return db.session().scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
 
 
@@ -229,9 +219,6 @@ def blocks_view(usage_id: str | None = None) -> Any:
 
 
 def _blocks(usage_id: str | None) -> Any:
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import CourseKey, UsageKey
-
     if not current_user.is_authenticated:
         raise ApiError(401, "Authentication credentials were not provided.")
 
@@ -273,8 +260,6 @@ def _blocks(usage_id: str | None) -> Any:
                         ("nav_depth", nav_depth), ("block_types_filter", block_types_filter)):
         if value or value == 0:
             requested_fields.add(name)
-
-    from kampus_content.api import content_store
 
     store = content_store()
     try:
@@ -360,7 +345,7 @@ def build_blocks(
     requested = requested_fields if requested_fields is not None else {"type", "display_name"}
     now = now or datetime.now(UTC)
     if base_url is None:
-        base_url = str(current_kampus().settings.base_url)
+        base_url = site_base_url()
     base_url = base_url.rstrip("/")
 
     def visible(key: BlockKey) -> bool:

@@ -10,6 +10,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from kampus import current_kampus
 from kampus.identity.permissions import has_permission
+from kampus.urls import absolute_url
 from kampus_content.api import content_store
 from kampus_content.olx.service import import_folder
 
@@ -36,8 +37,10 @@ def install_demo_course() -> list[str]:
             user = db_session.scalar(sa.select(User).where(User.username == username))
             if user is not None:
                 grant_role(db_session, user, role, result.course_key)
-    base = current_kampus().settings.base_url.rstrip("/")
-    return [f"Demo course: {result.course_key} at {base}{course_url(result.course_key)}"]
+    # Without a base_url the address is known only once `kampus serve` runs (it prints it): give the path.
+    path = course_url(result.course_key)
+    where = absolute_url(path) if current_kampus().settings.base_url else path
+    return [f"Demo course: {result.course_key} at {where}"]
 
 
 def my_courses_panel(user: Any) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kampus_hookspecs import Setting, hookimpl
+from kampus_hookspecs import Setting, SiteDefaults, hookimpl
 
 import kampus_content.runtime.user_state  # XBlock learner-state tables, in this plugin's metadata
 import kampus_content.store.sql  # noqa: F401  (its tables belong to this plugin's metadata)
@@ -15,9 +15,17 @@ def kampus_settings() -> list[Setting]:
     return [
         Setting("content_import_max_bytes", int, 1024 * 1024 * 1024,
                 "Largest course archive accepted by the import API, in bytes (other requests: max_request_bytes)."),
+        Setting("content_export_ttl_hours", int, 24,
+                "Hours an exported course archive (export API) can be downloaded; then it is deleted."),
         Setting("content_store", str, "sql",
                 "Driver of the course content store (entry points kampus.content_store): sql, mongo."),
     ]
+
+
+@hookimpl
+def kampus_site_defaults() -> SiteDefaults:
+    """A new site enables content first: the other course plugins build on it."""
+    return SiteDefaults(enable_on_init=True, order=10)
 
 
 @hookimpl

@@ -5,16 +5,16 @@ transformers do: a block is visible when it and every ancestor are released
 (its effective start is the latest start on its path, moved earlier by
 ``days_early_for_beta`` for beta testers) and no ancestor is
 ``visible_to_staff_only``. The facts depend only on the immutable structure,
-so they are computed once per version.
+so they are computed once per version and kept in the app's version cache.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kampus_content.settings_fields import DEFAULT_START, own_setting
+from kampus_content.store.cache import app_version_cache
 from kampus_content.store.interface import BlockKey, Structure
 
 
@@ -62,20 +62,27 @@ class ReleaseInfo:
         return start <= now
 
 
-_INFOS: OrderedDict[str, ReleaseInfo] = OrderedDict()
-_LOCK = threading.Lock()
+    def block_release(self, key: BlockKey, now: datetime, beta: bool = False) -> BlockRelease:
+        """The release facts of one block, with inheritance applied."""
+        if key not in self.merged:
+            raise KeyError(key)
+        staff_only, hide_after_due = self.merged[key]
+        return BlockRelease(start=self.starts[key], visible_to_staff_only=staff_only, hide_after_due=hide_after_due,
+                            days_early_for_beta=self.beta_days.get(key, 0.0),
+                            visible=self.visible(key, now, beta))
+
+
+@dataclass(frozen=True)
+class BlockRelease:
+    """When and to whom one block is released (its ancestors' settings applied)."""
+
+    start: datetime  #: the effective start (the latest on the block's path)
+    visible_to_staff_only: bool  #: set on the block or an ancestor
+    hide_after_due: bool  #: set on the block or an ancestor
+    days_early_for_beta: float  #: how early beta testers get it (0: not early)
+    visible: bool  #: whether the learner asked about may see it now
 
 
 def release_info(structure: Structure) -> ReleaseInfo:
-    """The release facts of ``structure``, cached by version id (structures never change)."""
-    with _LOCK:
-        info = _INFOS.get(structure.version)
-        if info is not None:
-            _INFOS.move_to_end(structure.version)
-            return info
-    info = ReleaseInfo(structure)
-    with _LOCK:
-        _INFOS[structure.version] = info
-        while len(_INFOS) > 64:
-            _INFOS.popitem(last=False)
-    return info
+    """The release facts of ``structure``, kept per app by version id (structures never change)."""
+    return app_version_cache("release_info").get_or_compute(structure.version, lambda: ReleaseInfo(structure))

@@ -15,17 +15,18 @@ Saving a draft inserts a new structure, then moves the draft pointer with a
 compare-and-set (``find_one_and_update`` filtered on the expected draft
 version); when the pointer moved meanwhile the new structure is deleted again
 and :class:`VersionConflict` raised. Structures never change once written, so
-loaded ones are cached in process memory by version id.
+loaded ones are kept in the driver's own version cache (a driver belongs to one
+app). The public operations and their life-cycle hooks come from the content
+store interface; this module writes the primitives. It imports only
+:mod:`kampus_content.api`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from kampus_content.store.cache import StructureCache
-from kampus_content.store.interface import (
+from kampus_content.api import (
     DRAFT,
     PUBLISHED,
     Block,
@@ -35,12 +36,15 @@ from kampus_content.store.interface import (
     CourseIndex,
     CourseNotFound,
     Structure,
+    VersionCache,
     VersionConflict,
     VersionInfo,
     VersionNotFound,
     new_version_id,
 )
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 INDEX = "course_index"
@@ -111,9 +115,6 @@ def _block(doc: dict[str, Any]) -> Block:
 
 
 def _split_key(course_key: str) -> tuple[str, str, str]:
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import CourseKey
-
     try:
         key = CourseKey.from_string(course_key)
     except InvalidKeyError:
@@ -147,15 +148,14 @@ class MongoContentStore(ContentStore):
     def __init__(self, settings: Any, *, client: Any = None, database: str | None = None):
         self.settings = settings
         if client is None:
-            from pymongo import MongoClient
-
             client = MongoClient(_setting(settings, "mongo_url", "mongodb://127.0.0.1:27017"), tz_aware=True)
         self.client = client
         self.db = client[database or _setting(settings, "mongo_database", "kampus")]
         self.index = self.db[INDEX]
         self.structures = self.db[STRUCTURES]
         self.publish_log = self.db[PUBLISH_LOG]
-        self.cache = StructureCache()
+        #: Structures read by this store, by version id.
+        self.structure_cache: VersionCache[Structure] = VersionCache()
         self._indexes_made = False
 
     def ensure_indexes(self) -> None:
@@ -179,7 +179,7 @@ class MongoContentStore(ContentStore):
         return [_index(doc) for doc in self.index.find({}).sort("_id", ASCENDING)]
 
     def get_structure(self, course_key: str, version: str) -> Structure:
-        cached = self.cache.get(version)
+        cached = self.structure_cache.get(version)
         if cached is not None and cached.course_key == course_key:
             return cached
         doc = self.structures.find_one({"_id": version, "course_key": course_key})
@@ -199,8 +199,7 @@ class MongoContentStore(ContentStore):
             edited_at=_aware(doc.get("edited_at")),
             message=doc.get("message") or "",
         )
-        self.cache.put(structure)
-        return structure
+        return self.structure_cache.put(version, structure)
 
     def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
         index = self.get_course_index(course_key)
@@ -240,11 +239,10 @@ class MongoContentStore(ContentStore):
             "blocks": [_block_document(block) for block in blocks],
         })
 
-    def create_course(
-        self, course_key: str, blocks: Iterable[Block], root: BlockKey, *, user_id: int | None, message: str = ""
+    def _create_course(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, user_id: int | None, message: str
     ) -> CourseIndex:
         org, course, run = _split_key(course_key)
-        blocks = list(blocks)
         self.ensure_indexes()
         if self.index.find_one({"_id": course_key}, {"_id": 1}) is not None:
             raise CourseExists(f"course {course_key} exists already")
@@ -263,17 +261,10 @@ class MongoContentStore(ContentStore):
             raise CourseExists(f"course {course_key} exists already") from None
         return _index(doc)
 
-    def save_draft(
-        self,
-        course_key: str,
-        blocks: Iterable[Block],
-        root: BlockKey,
-        *,
-        expected_version: str,
-        user_id: int | None,
-        message: str = "",
+    def _save_draft(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, expected_version: str,
+        user_id: int | None, message: str,
     ) -> Structure:
-        blocks = list(blocks)
         version = new_version_id()
         now = _now()
         message = message[:500]
@@ -296,7 +287,7 @@ class MongoContentStore(ContentStore):
             previous_version=expected_version, edited_by=user_id, edited_at=now, message=message,
         )
 
-    def publish(self, course_key: str, *, user_id: int | None, expected_version: str | None = None) -> str:
+    def _publish(self, course_key: str, *, user_id: int | None, expected_version: str | None) -> str:
         while True:
             index = self.get_course_index(course_key)
             draft = index.draft_version
@@ -316,18 +307,12 @@ class MongoContentStore(ContentStore):
         )
         return draft
 
-    def rerun(self, source_key: str, dest_key: str, *, user_id: int | None) -> CourseIndex:
-        source = self.get_structure(source_key, self.get_course_index(source_key).draft_version)
-        return self.create_course(
-            dest_key, source.edit().values(), source.root, user_id=user_id, message=f"rerun of {source_key}"
-        )
-
-    def delete_course(self, course_key: str) -> None:
+    def _delete_course(self, course_key: str) -> None:
         if self.index.delete_one({"_id": course_key}).deleted_count == 0:
             raise CourseNotFound(f"no course {course_key}")
         self.structures.delete_many({"course_key": course_key})
         self.publish_log.delete_many({"course_key": course_key})
-        self.cache.drop_course(course_key)
+        self.structure_cache.drop(lambda _version, structure: structure.course_key != course_key)
 
 
 def _setting(settings: Any, name: str, default: str) -> str:

@@ -12,9 +12,11 @@ import uuid
 from typing import Any
 
 import pytest
-from kampus_content.store import DRAFT, Block
-from kampus_content.testing.contract import COURSE, ContentStoreContract
+from kampus_content.store import DRAFT, Block, ContentStore
+from kampus_content.testing.contract import COURSE, ContentStoreContract, small_course
 from kampus_mongo.store import MongoContentStore
+
+from kampus.testing import recording_hook_calls
 
 from .conftest import mongo_target
 
@@ -94,7 +96,7 @@ def test_split_modulestore_layout(mongo_store: MongoContentStore) -> None:
     doc = mongo_store.index.find_one({"_id": COURSE})
     assert doc["versions"] == {"draft": index.draft_version, "published": None}
     assert mongo_store.structures.find_one({"_id": index.draft_version})["course_key"] == COURSE
-    mongo_store.cache = type(mongo_store.cache)()  # read back from the database, not the cache
+    mongo_store.structure_cache.clear()  # read back from the database, not the cache
     structure = mongo_store.get_branch(COURSE, DRAFT)
     course = structure.get(("course", "course"))
     assert course.fields["{http://www.w3.org/XML/1998/namespace}lang"] == "en"
@@ -116,3 +118,21 @@ def test_driver_entry_point_and_settings(make_app) -> None:
         store = load_driver("content_store", "mongo", kampus, client=mongomock.MongoClient())
     assert isinstance(store, MongoContentStore)
     assert store.db.name == "kx"
+
+
+def test_life_cycle_hooks_fire_as_with_every_driver(make_app, mongo_store: MongoContentStore) -> None:
+    """The hooks come from the shared store interface: the mongo driver calls them once, after each write."""
+    for name in ("create_course", "save_draft", "publish", "rerun", "revert", "discard_draft", "delete_course"):
+        assert getattr(MongoContentStore, name) is getattr(ContentStore, name)  # not overridden
+    app = make_app(plugins=["content", "mongo"])
+    blocks, root = small_course()
+    with app.app_context(), recording_hook_calls(app) as calls:
+        index = mongo_store.create_course(COURSE, blocks, root, user_id=3)
+        version = mongo_store.publish(COURSE, user_id=3)
+        mongo_store.delete_course(COURSE)
+    life_cycle = [(name, kwargs) for name, kwargs in calls.calls if name.startswith("kampus_content_")]
+    assert life_cycle == [
+        ("kampus_content_changed", {"course_id": COURSE, "version": index.draft_version, "user_id": 3}),
+        ("kampus_content_published", {"course_id": COURSE, "version": version, "user_id": 3}),
+        ("kampus_content_deleted", {"course_id": COURSE}),
+    ]

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from kampus.cli import load_app
 from kampus_content.olx.safety import UnsafeInput
-from kampus_content.store.interface import ContentStoreError
+from kampus_content.olx.service import export_path, import_path
+from kampus_content.store import ContentStoreError, content_store
 
 
 @click.command("import-course")
@@ -16,10 +18,6 @@ from kampus_content.store.interface import ContentStoreError
 @click.option("--course-key", default=None, help="Import under this course key instead of the one in course.xml.")
 def import_course(path: Path, course_key: str | None) -> None:
     """Import an OLX course folder or .tar.gz archive; the last line printed is the course key."""
-    from kampus.cli import load_app
-    from kampus_content.api import content_store
-    from kampus_content.olx.service import import_path
-
     app = load_app()
     with app.app_context():
         try:
@@ -42,15 +40,11 @@ def import_course(path: Path, course_key: str | None) -> None:
 @click.option("--branch", type=click.Choice(["draft", "published"]), default="draft", show_default=True)
 def export_course(course_key: str, path: Path, branch: str) -> None:
     """Export a course as an OLX folder, or a .tar.gz archive when PATH ends in .tar.gz."""
-    from kampus.cli import load_app
-    from kampus_content.api import content_store
-    from kampus_content.olx.service import export_path
-
     app = load_app()
     with app.app_context():
         try:
             target = export_path(course_key, path, content_store(), branch)
-        except (ContentStoreError, FileExistsError) as exc:
+        except (ContentStoreError, FileExistsError, ValueError) as exc:
             click.echo(f"kampus: export failed: {exc}", err=True)
             sys.exit(1)
     click.echo(f"Exported {course_key} to {target}")

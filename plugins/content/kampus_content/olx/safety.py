@@ -7,10 +7,13 @@ the file (and line, where known) and a message meant for the course author.
 
 from __future__ import annotations
 
+import gzip
+import lzma
 import os
 import shutil
 import stat
 import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +41,8 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+#: What a damaged archive raises while it is read: the compressors' own errors are not OSErrors.
+ARCHIVE_DATA_ERRORS = (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
 
 _PARSER_OPTIONS = {
     "resolve_entities": False,
@@ -51,9 +56,13 @@ _PARSER_OPTIONS = {
 }
 
 
-def xml_parser() -> etree.XMLParser:
-    """An lxml parser that resolves no entity, loads no DTD and touches no network."""
-    return etree.XMLParser(**_PARSER_OPTIONS)
+def xml_parser(*, remove_comments: bool = False, remove_pis: bool = False) -> etree.XMLParser:
+    """An lxml parser that resolves no entity, loads no DTD and touches no network.
+
+    ``remove_comments`` and ``remove_pis`` drop comments and processing instructions (CAPA problems);
+    the safety options cannot be changed.
+    """
+    return etree.XMLParser(**{**_PARSER_OPTIONS, "remove_comments": remove_comments, "remove_pis": remove_pis})
 
 
 def parse_xml(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
@@ -115,7 +124,7 @@ def check_archive(archive: Path, limits: Limits = DEFAULT_LIMITS) -> list[tarfil
                 if problem:
                     problems.append((member.name, None, problem))
                 total += max(member.size, 0)
-    except (tarfile.TarError, EOFError, OSError) as exc:
+    except (*ARCHIVE_DATA_ERRORS, OSError) as exc:
         problems.append((archive.name, None, f"not a readable .tar.gz archive: {exc}"))
         raise UnsafeInput(problems) from None
     if total > limits.max_total_bytes:
@@ -133,9 +142,12 @@ def extract_archive(archive: Path, target: Path, limits: Limits = DEFAULT_LIMITS
     members = check_archive(archive, limits)
     target.mkdir(parents=True, exist_ok=True)
     try:
-        with tarfile.open(archive, "r:*") as tar:
-            # "data" refuses links out, absolute paths, devices and setuid bits a second time.
-            tar.extractall(target, members=members, filter="data")
+        try:
+            with tarfile.open(archive, "r:*") as tar:
+                # "data" refuses links out, absolute paths, devices and setuid bits a second time.
+                tar.extractall(target, members=members, filter="data")
+        except ARCHIVE_DATA_ERRORS as exc:
+            raise UnsafeInput([(archive.name, None, f"not a readable .tar.gz archive: {exc}")]) from None
         for path in target.rglob("*"):
             mode = path.lstat().st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):

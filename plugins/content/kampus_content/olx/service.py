@@ -5,6 +5,12 @@ blob store under content-addressed keys (so every version of the course keeps
 its own files); only then is the course written, as one new draft version,
 and published. A failed import writes no course version, and removes the
 blobs it wrote that nothing else uses.
+
+Plugins take part through two hooks: an export calls ``kampus_course_export``
+so a plugin adds its own files to the archive; an import calls
+``kampus_course_import`` with the archive's files (before anything is
+written), so a plugin reads its files back, or raises ``ValueError`` to refuse
+the import (:class:`ImportRefused`, nothing written).
 """
 
 from __future__ import annotations
@@ -14,13 +20,20 @@ import io
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kampus import current_kampus
 from kampus_content.olx.reader import ReadCourse, read_course
-from kampus_content.olx.safety import DEFAULT_LIMITS, Limits, extract_archive, find_course_root
+from kampus_content.olx.safety import (
+    DEFAULT_LIMITS,
+    Limits,
+    UnsafeInput,
+    extract_archive,
+    find_course_root,
+    safe_relative,
+)
 from kampus_content.olx.writer import write_course, write_folder
 from kampus_content.store.interface import DRAFT, ContentStore, CourseNotFound
 
@@ -35,6 +48,26 @@ class ImportResult:
     version: str
     blocks: int
     files: int
+
+
+class ImportRefused(ValueError):
+    """A plugin refused the import (its ``kampus_course_import`` raised ``ValueError``); nothing was written."""
+
+
+class ArchiveFiles(Mapping[str, bytes]):
+    """The files of the course folder being imported, by relative path, read when asked for."""
+
+    def __init__(self, read: ReadCourse):
+        self._paths = read.files
+
+    def __getitem__(self, relative: str) -> bytes:
+        return self._paths[relative].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._paths))
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def _noop(_current: int, _total: int, _message: str) -> None:
@@ -77,6 +110,10 @@ def import_folder(
     progress(0, 3, "Reading the course")
     read = read_course(find_course_root(folder), limits)
     key = course_key or read.course_key
+    try:
+        current_kampus().hook.kampus_course_import(course_id=key, files=ArchiveFiles(read))
+    except ValueError as exc:
+        raise ImportRefused(f"the import was refused: {exc}") from exc
     progress(1, 3, "Storing files")
     files, written = _store_files(read, progress)
     read.blocks[read.root].meta["files"] = files
@@ -117,8 +154,17 @@ def export_files(course_key: str, store: ContentStore, branch: str = DRAFT) -> t
     if structure is None:
         raise CourseNotFound(f"{course_key} has no {branch} version")
     index = store.get_course_index(course_key)
-    blobs = current_kampus().blob_store
-    return index.run, write_course(structure, index.org, index.course, index.run, read_file=blobs.get)
+    kampus = current_kampus()
+    files = write_course(structure, index.org, index.course, index.run, read_file=kampus.blob_store.get)
+    kampus.hook.kampus_course_export(course_id=course_key, files=files)
+    for relative, data in files.items():
+        try:
+            safe_relative(relative)
+        except UnsafeInput:
+            raise ValueError(f"a plugin added the file {relative!r}, which leads outside the course folder") from None
+        if not isinstance(data, bytes):
+            raise ValueError(f"a plugin added the file {relative!r} as {type(data).__name__}, not bytes")
+    return index.run, files
 
 
 def export_path(course_key: str, target: Path, store: ContentStore, branch: str = DRAFT) -> Path:

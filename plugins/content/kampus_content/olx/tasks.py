@@ -1,15 +1,24 @@
-"""Background tasks of OLX import and export (run by the worker, with progress)."""
+"""Background tasks of OLX import and export (run by the worker, with progress).
+
+An export is a blob under ``olx-exports/`` that lives ``content_export_ttl_hours``
+(it may hold a whole course): after that its download answers 410 and the blob is
+deleted, either when someone asks for it or when the next export of any course
+sweeps the expired ones. No scheduler is needed.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kampus import current_kampus
+from kampus.drivers.blob_store import BlobNotFoundError
 from kampus.tasks.api import TaskContext, task_name
-from kampus_content.api import content_store
 from kampus_content.olx.safety import UnsafeInput
 from kampus_content.olx.service import export_path, import_path
+from kampus_content.store import content_store
 
 UPLOAD_PREFIX = "olx-uploads"
 EXPORT_PREFIX = "olx-exports"
@@ -37,9 +46,38 @@ def import_olx(task: TaskContext, course_key: str, upload_key: str, filename: st
             "files": result.files, "filename": filename}
 
 
+def export_lifetime() -> timedelta:
+    """How long an exported archive may be downloaded (the ``content_export_ttl_hours`` setting)."""
+    return timedelta(hours=current_kampus().settings.content_export_ttl_hours)
+
+
+def export_expired(finished_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether an export finished at ``finished_at`` is past its lifetime."""
+    if finished_at is None:
+        return False
+    if finished_at.tzinfo is None:
+        finished_at = finished_at.replace(tzinfo=UTC)
+    return (now or datetime.now(UTC)) >= finished_at + export_lifetime()
+
+
+def sweep_expired_exports(now: datetime | None = None) -> list[str]:
+    """Delete the exported archives older than their lifetime; returns their keys."""
+    blobs = current_kampus().blob_store
+    deleted = []
+    for key in list(blobs.list(f"{EXPORT_PREFIX}/")):
+        try:
+            modified = blobs.info(key).modified
+        except BlobNotFoundError:
+            continue
+        if export_expired(modified, now) and blobs.delete(key):
+            deleted.append(key)
+    return deleted
+
+
 @task_name("content.export_olx")
 def export_olx(task: TaskContext, course_key: str, branch: str = "draft") -> dict[str, Any]:
-    """Export ``course_key`` as a .tar.gz archive into the blob store."""
+    """Export ``course_key`` as a .tar.gz archive into the blob store (and drop expired exports)."""
+    sweep_expired_exports()
     task.progress(0, 2, "Exporting")
     with tempfile.TemporaryDirectory(prefix="kampus-export-") as tmp:
         archive = export_path(course_key, Path(tmp) / "course.tar.gz", content_store(), branch)

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from kampus import current_kampus
 from kampus.identity.permissions import has_permission
 from kampus.tasks.api import AlreadyRunningError, get_record, submit
-from kampus_content.olx.tasks import UPLOAD_PREFIX
+from kampus_content.olx.tasks import UPLOAD_PREFIX, export_expired
 
 bp = Blueprint("content_olx", __name__)
 
@@ -111,6 +111,11 @@ def course_export_output(course_id: str) -> Response:
         return _error(404, "No such export of this course.", "task_not_found")
     if record.state != "SUCCESS":
         return _error(409, "The export has not finished.", "not_finished")
-    stream = current_kampus().blob_store.open(record.result["output"])
+    blobs = current_kampus().blob_store
+    output = record.result["output"]
+    if export_expired(record.finished_at) or not blobs.exists(output):
+        blobs.delete(output)
+        return _error(410, "This export has expired; start a new export of the course.", "export_expired")
+    stream = blobs.open(output)
     filename = course_id.replace(":", "_").replace("+", "_") + ".tar.gz"
     return send_file(stream, mimetype="application/gzip", as_attachment=True, download_name=filename)

@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import has_app_context
+
+from kampus import current_kampus
+
 DRAFT = "draft"
 PUBLISHED = "published"
 BRANCHES = (DRAFT, PUBLISHED)
@@ -193,13 +197,47 @@ class VersionInfo:
 
 
 class ContentStore(abc.ABC):
-    """The interface every content-store driver implements. Built with the app's settings."""
+    """The interface every content-store driver implements. Built with the app's settings.
+
+    The public writing operations (:meth:`create_course`, :meth:`save_draft`,
+    :meth:`publish`, :meth:`discard_draft`, :meth:`revert`, :meth:`rerun`,
+    :meth:`delete_course`) live here, once for every driver: each calls the
+    driver's primitive (``_create_course``, ``_save_draft``, ``_publish``,
+    ``_delete_course``), which commits or raises, and only then calls the
+    content life-cycle hook of the app, once: ``kampus_content_changed`` when
+    the draft moved, ``kampus_content_published``, ``kampus_content_deleted``.
+    A failed or conflicting operation raises before any hook is called. Hooks
+    are called when the store is used inside an app context (requests, tasks,
+    CLI commands); a bare driver in a contract test calls none.
+    """
+
+    # -- the driver's primitives -------------------------------------------------------------------------------
 
     @abc.abstractmethod
-    def create_course(
-        self, course_key: str, blocks: Iterable[Block], root: BlockKey, *, user_id: int | None, message: str = ""
+    def _create_course(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, user_id: int | None, message: str
     ) -> CourseIndex:
-        """Create a course whose draft is the given blocks. Raises :class:`CourseExists`."""
+        """Write the course and its first draft structure, committed. Raises :class:`CourseExists`."""
+
+    @abc.abstractmethod
+    def _save_draft(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, expected_version: str,
+        user_id: int | None, message: str,
+    ) -> Structure:
+        """Write a new draft structure with a compare-and-set on the draft pointer, committed.
+
+        Raises :class:`VersionConflict` (nothing written) or :class:`CourseNotFound`.
+        """
+
+    @abc.abstractmethod
+    def _publish(self, course_key: str, *, user_id: int | None, expected_version: str | None) -> str:
+        """Point the published branch at the draft's version, committed; returns it."""
+
+    @abc.abstractmethod
+    def _delete_course(self, course_key: str) -> None:
+        """Delete the course, its index and every structure, committed. Raises :class:`CourseNotFound`."""
+
+    # -- reading -------------------------------------------------------------------------------------------------
 
     @abc.abstractmethod
     def get_course_index(self, course_key: str) -> CourseIndex:
@@ -219,6 +257,20 @@ class ContentStore(abc.ABC):
         return None if version is None else self.get_structure(course_key, version)
 
     @abc.abstractmethod
+    def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
+        """The draft's versions, newest first, marking those that were published."""
+
+    # -- writing (one implementation for every driver, with the life-cycle hooks) -------------------------------
+
+    def create_course(
+        self, course_key: str, blocks: Iterable[Block], root: BlockKey, *, user_id: int | None, message: str = ""
+    ) -> CourseIndex:
+        """Create a course whose draft is the given blocks. Raises :class:`CourseExists`."""
+        index = self._create_course(course_key, list(blocks), tuple(root), user_id=user_id, message=message)
+        self._call_hook("kampus_content_changed", course_id=course_key, version=index.draft_version,
+                        user_id=user_id)
+        return index
+
     def save_draft(
         self,
         course_key: str,
@@ -234,28 +286,60 @@ class ContentStore(abc.ABC):
         Raises :class:`VersionConflict` when the draft is no longer at
         ``expected_version``; nothing is written then.
         """
+        structure = self._save_draft(course_key, list(blocks), tuple(root), expected_version=expected_version,
+                                     user_id=user_id, message=message[:500])
+        self._call_hook("kampus_content_changed", course_id=course_key, version=structure.version,
+                        user_id=user_id)
+        return structure
 
-    @abc.abstractmethod
     def publish(self, course_key: str, *, user_id: int | None, expected_version: str | None = None) -> str:
-        """Point the published branch at the draft's version; returns it."""
+        """Point the published branch at the draft's version; returns it.
 
-    @abc.abstractmethod
-    def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
-        """The draft's versions, newest first, marking those that were published."""
+        Raises :class:`VersionConflict` when ``expected_version`` is given and the draft is elsewhere.
+        """
+        version = self._publish(course_key, user_id=user_id, expected_version=expected_version)
+        self._call_hook("kampus_content_published", course_id=course_key, version=version, user_id=user_id)
+        return version
 
-    def revert(self, course_key: str, version: str, *, user_id: int | None) -> Structure:
+    def revert(self, course_key: str, version: str, *, user_id: int | None,
+               expected_version: str | None = None) -> Structure:
         """Make a new draft equal to the old ``version`` (history keeps both)."""
         index = self.get_course_index(course_key)
         old = self.get_structure(course_key, version)
         return self.save_draft(
-            course_key, old.edit().values(), old.root, expected_version=index.draft_version,
+            course_key, old.edit().values(), old.root, expected_version=expected_version or index.draft_version,
             user_id=user_id, message=f"revert to {version}",
         )
 
-    @abc.abstractmethod
+    def discard_draft(self, course_key: str, *, user_id: int | None,
+                      expected_version: str | None = None) -> Structure:
+        """Make a new draft equal to the published version (the draft's changes are dropped, history keeps them).
+
+        Raises :class:`VersionNotFound` when the course was never published.
+        """
+        index = self.get_course_index(course_key)
+        if index.published_version is None:
+            raise VersionNotFound(f"{course_key} was never published: there is nothing to go back to")
+        published = self.get_structure(course_key, index.published_version)
+        return self.save_draft(
+            course_key, published.edit().values(), published.root,
+            expected_version=expected_version or index.draft_version, user_id=user_id,
+            message=f"discard changes since {index.published_version}",
+        )
+
     def rerun(self, source_key: str, dest_key: str, *, user_id: int | None) -> CourseIndex:
         """Copy the source's draft into a new course (a new run); history starts afresh."""
+        source = self.get_structure(source_key, self.get_course_index(source_key).draft_version)
+        return self.create_course(
+            dest_key, source.edit().values(), source.root, user_id=user_id, message=f"rerun of {source_key}"
+        )
 
-    @abc.abstractmethod
     def delete_course(self, course_key: str) -> None:
-        """Delete the course, its index and every structure."""
+        """Delete the course, its index and every structure. Raises :class:`CourseNotFound`."""
+        self._delete_course(course_key)
+        self._call_hook("kampus_content_deleted", course_id=course_key)
+
+    def _call_hook(self, name: str, **kwargs: Any) -> None:
+        """Call the life-cycle hook ``name`` of the current app, once (nothing outside an app context)."""
+        if has_app_context():
+            getattr(current_kampus().hook, name)(**kwargs)

@@ -1,8 +1,10 @@
 """The SQL content store: structures as JSON documents, a course index with branch pointers.
 
-Structures are immutable, so a loaded structure is cached in process memory
-by version id for as long as the process lives; only the small index row is
-read to learn where a branch points.
+Structures are immutable, so a loaded structure is kept in the driver's
+:class:`~kampus_content.store.cache.VersionCache` by version id (a driver
+belongs to one app); only the small index row is read to learn where a branch
+points. The public operations and their life-cycle hooks are the interface's;
+this module writes the primitives.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kampus import current_kampus
 from kampus.db import Base, Database, UTCDateTime, utcnow
-from kampus_content.store.cache import StructureCache
+from kampus_content.store.cache import VersionCache
 from kampus_content.store.interface import (
     DRAFT,
     PUBLISHED,
@@ -74,14 +79,7 @@ class PublishRow(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-#: Shared by every store of the process: version ids are unique everywhere.
-STRUCTURES = StructureCache()
-
-
 def _split_key(course_key: str) -> tuple[str, str, str]:
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import CourseKey
-
     try:
         key = CourseKey.from_string(course_key)
     except InvalidKeyError:
@@ -135,23 +133,22 @@ class SqlContentStore(ContentStore):
     def __init__(self, settings: Any, database: Database | None = None):
         self.settings = settings
         self._database = database
+        #: Structures read or written by this store, by version id.
+        self.structure_cache: VersionCache[Structure] = VersionCache()
 
     @property
     def db(self) -> Database:
         if self._database is not None:
             return self._database
-        from kampus import current_kampus
-
         return current_kampus().db
 
     def _session(self) -> Session:
         return self.db.sessionmaker()
 
-    def create_course(
-        self, course_key: str, blocks: Iterable[Block], root: BlockKey, *, user_id: int | None, message: str = ""
+    def _create_course(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, user_id: int | None, message: str
     ) -> CourseIndex:
         org, course, run = _split_key(course_key)
-        blocks = list(blocks)
         version = new_version_id()
         with self.db.session_scope() as db_session:
             if db_session.get(CourseIndexRow, course_key) is not None:
@@ -184,7 +181,7 @@ class SqlContentStore(ContentStore):
             return [_index(row) for row in rows]
 
     def get_structure(self, course_key: str, version: str) -> Structure:
-        cached = STRUCTURES.get(version)
+        cached = self.structure_cache.get(version)
         if cached is not None and cached.course_key == course_key:
             return cached
         with self._session() as db_session:
@@ -192,20 +189,12 @@ class SqlContentStore(ContentStore):
             if row is None or row.course_key != course_key:
                 raise VersionNotFound(f"no version {version} of {course_key}")
             structure = _structure(row)
-        STRUCTURES.put(structure)
-        return structure
+        return self.structure_cache.put(version, structure)
 
-    def save_draft(
-        self,
-        course_key: str,
-        blocks: Iterable[Block],
-        root: BlockKey,
-        *,
-        expected_version: str,
-        user_id: int | None,
-        message: str = "",
+    def _save_draft(
+        self, course_key: str, blocks: list[Block], root: BlockKey, *, expected_version: str,
+        user_id: int | None, message: str,
     ) -> Structure:
-        blocks = list(blocks)
         version = new_version_id()
         now = utcnow()
         with self.db.session_scope() as db_session:
@@ -234,7 +223,7 @@ class SqlContentStore(ContentStore):
         )
         return structure
 
-    def publish(self, course_key: str, *, user_id: int | None, expected_version: str | None = None) -> str:
+    def _publish(self, course_key: str, *, user_id: int | None, expected_version: str | None) -> str:
         now = utcnow()
         with self.db.session_scope() as db_session:
             row = db_session.get(CourseIndexRow, course_key, with_for_update=True)
@@ -270,17 +259,11 @@ class SqlContentStore(ContentStore):
             version = row.previous_version
         return out
 
-    def rerun(self, source_key: str, dest_key: str, *, user_id: int | None) -> CourseIndex:
-        source = self.get_structure(source_key, self.get_course_index(source_key).draft_version)
-        return self.create_course(
-            dest_key, source.edit().values(), source.root, user_id=user_id, message=f"rerun of {source_key}"
-        )
-
-    def delete_course(self, course_key: str) -> None:
+    def _delete_course(self, course_key: str) -> None:
         with self.db.session_scope() as db_session:
             if db_session.get(CourseIndexRow, course_key) is None:
                 raise CourseNotFound(f"no course {course_key}")
             db_session.execute(sa.delete(CourseIndexRow).where(CourseIndexRow.course_key == course_key))
             db_session.execute(sa.delete(StructureRow).where(StructureRow.course_key == course_key))
             db_session.execute(sa.delete(PublishRow).where(PublishRow.course_key == course_key))
-        STRUCTURES.drop_course(course_key)
+        self.structure_cache.drop(lambda _version, structure: structure.course_key != course_key)

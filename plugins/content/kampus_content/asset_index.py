@@ -1,0 +1,222 @@
+"""A course's assets: the files of its ``static/`` folder, their names, their locks.
+
+The index of a course's files is the ``files`` map of its root block's meta
+(``"static/<path>"`` -> a content-addressed blob key), so every structure
+version keeps the files it had; locks come from ``policies/assets.json``
+(Open edX's asset policy, ``{"<name>": {"locked": true, ...}}``), itself one
+of the course's files. Editing an asset (add, lock, unlock, delete) is one new
+draft version, like any block edit; blobs are never deleted here, because older
+versions (history, revert) may still name them.
+
+Names follow Open edX's asset naming (``StaticContent.compute_location``): an
+asset's name is its path under ``static/`` with ``/`` and every character an
+asset key does not allow (spaces, ``+``, ...) replaced by ``_``. A course that
+ships ``static/Brain green.png`` and refers to ``/static/Brain_green.png``
+therefore finds its image, as it does on Open edX.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass
+from typing import Any
+
+from opaque_keys.edx.locator import AssetLocator
+
+from kampus import current_kampus
+from kampus_content.block_edits import apply_edit
+from kampus_content.olx.safety import UnsafeInput, safe_relative
+from kampus_content.olx.service import blob_key
+from kampus_content.store import (
+    DRAFT,
+    Block,
+    BlockKey,
+    ContentStoreError,
+    Structure,
+    VersionNotFound,
+    content_store,
+)
+from kampus_content.store.cache import app_version_cache
+
+STATIC = "static/"
+ASSET_POLICY = "policies/assets.json"
+
+
+class AssetNotFound(ContentStoreError, LookupError):
+    """No asset with that path or name in the course."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file of a course's ``static/`` folder."""
+
+    path: str  #: the path under ``static/``, as imported or added
+    name: str  #: Open edX's asset name (``path`` normalised), also served at ``/assets/<course>/<name>``
+    blob_key: str
+    content_type: str
+    locked: bool
+
+
+def asset_name(path: str) -> str:
+    """Open edX's asset name of a path under ``static/``: ``/`` and characters not allowed in asset keys -> ``_``."""
+    return AssetLocator.clean_keeping_underscores(path.replace("/", "_"))
+
+
+def course_files(structure: Structure) -> dict[str, str]:
+    """The course's kept files: relative path -> blob key."""
+    return dict(structure.blocks[structure.root].meta.get("files") or {})
+
+
+def _read_policy(structure: Structure) -> dict[str, Any]:
+    key = course_files(structure).get(ASSET_POLICY)
+    if not key:
+        return {}
+    try:
+        policy = json.loads(current_kampus().blob_store.get(key))
+    except (ValueError, KeyError):
+        return {}
+    return {name: info for name, info in policy.items() if isinstance(info, dict)} if isinstance(policy, dict) else {}
+
+
+def asset_policy(structure: Structure) -> dict[str, dict[str, Any]]:
+    """The course's ``policies/assets.json`` (cached per structure version)."""
+    return app_version_cache("asset_policy").get_or_compute(structure.version, lambda: _read_policy(structure))
+
+
+def _names(structure: Structure) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for relative in sorted(course_files(structure)):
+        if relative.startswith(STATIC):
+            names.setdefault(asset_name(relative[len(STATIC):]), relative)
+    return names
+
+
+def asset_names(structure: Structure) -> dict[str, str]:
+    """Asset name -> ``static/<path>`` (cached per structure version; the first path wins a clash)."""
+    return app_version_cache("asset_names").get_or_compute(structure.version, lambda: _names(structure))
+
+
+def is_locked(structure: Structure, path: str) -> bool:
+    """Whether the asset policy locks the asset at ``path`` (looked up by path and by asset name)."""
+    policy = asset_policy(structure)
+    info = policy.get(path) or policy.get(asset_name(path)) or {}
+    return bool(info.get("locked"))
+
+
+def find_asset(structure: Structure, path: str) -> Asset | None:
+    """The asset a course refers to as ``/static/<path>``: by exact path, else by Open edX's asset name."""
+    files = course_files(structure)
+    relative = STATIC + path if STATIC + path in files else asset_names(structure).get(asset_name(path))
+    if relative is None:
+        return None
+    stored = relative[len(STATIC):]
+    return Asset(path=stored, name=asset_name(stored), blob_key=files[relative],
+                 content_type=mimetypes.guess_type(stored)[0] or "application/octet-stream",
+                 locked=is_locked(structure, stored))
+
+
+def list_assets(course_id: str, branch: str = DRAFT) -> list[Asset]:
+    """The course's assets on ``branch``, sorted by path.
+
+    Raises :class:`CourseNotFound`, or :class:`VersionNotFound` when the branch has no version."""
+    structure = content_store().get_branch(course_id, branch)
+    if structure is None:
+        raise VersionNotFound(f"{course_id} has no {branch} version")
+    assets = []
+    for relative in sorted(course_files(structure)):
+        if relative.startswith(STATIC):
+            asset = find_asset(structure, relative[len(STATIC):])
+            if asset is not None:
+                assets.append(asset)
+    return assets
+
+
+def _checked_path(path: str) -> str:
+    try:
+        relative = safe_relative(path)
+    except UnsafeInput:
+        raise ValueError(f"{path!r} is not a file name inside the course's static folder") from None
+    if relative in (".", "") or relative.endswith("/"):
+        raise ValueError(f"{path!r} is not a file name")
+    return relative
+
+
+def _root(blocks: dict[BlockKey, Block], structure: Structure) -> Block:
+    return blocks[structure.root]
+
+
+def _set_policy(blocks: dict[BlockKey, Block], structure: Structure, path: str, changes: dict[str, Any] | None) -> None:
+    """Write a new ``policies/assets.json`` blob with the entry of ``path`` changed (removed when ``None``)."""
+    policy = dict(asset_policy(structure))
+    name = asset_name(path)
+    policy.pop(path, None)
+    entry = dict(policy.pop(name, {}))
+    if changes is not None:
+        entry.update(changes)
+        policy[name] = entry
+    data = (json.dumps(policy, indent=4, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    key = blob_key(data)
+    blobs = current_kampus().blob_store
+    if not blobs.exists(key):
+        blobs.put(key, data, "application/json")
+    _root(blocks, structure).meta.setdefault("files", {})[ASSET_POLICY] = key
+
+
+def add_asset(
+    course_id: str,
+    path: str,
+    data: bytes,
+    *,
+    user_id: int | None,
+    locked: bool = False,
+    expected_version: str | None = None,
+) -> Asset:
+    """Add (or replace) the file ``static/<path>``; returns it. Raises ``ValueError`` for a bad name."""
+    relative = _checked_path(path)
+    key = blob_key(data)
+    blobs = current_kampus().blob_store
+    content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    if not blobs.exists(key):
+        blobs.put(key, data, content_type)
+
+    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> None:
+        _root(blocks, structure).meta.setdefault("files", {})[STATIC + relative] = key
+        if locked or is_locked(structure, relative):
+            _set_policy(blocks, structure, relative, {"locked": locked, "contentType": content_type,
+                                                     "displayname": relative.rsplit("/", 1)[-1]})
+
+    apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version, message=f"add asset {relative}")
+    return Asset(path=relative, name=asset_name(relative), blob_key=key, content_type=content_type, locked=locked)
+
+
+def set_asset_locked(
+    course_id: str, path: str, locked: bool, *, user_id: int | None, expected_version: str | None = None
+) -> Asset:
+    """Lock (only the course's users get it) or unlock an asset. Raises :class:`AssetNotFound` when there is none."""
+
+    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> Asset:
+        asset = find_asset(structure, path)
+        if asset is None:
+            raise AssetNotFound(f"no asset {path!r} in {course_id}")
+        _set_policy(blocks, structure, asset.path, {"locked": locked, "contentType": asset.content_type,
+                                                   "displayname": asset.path.rsplit("/", 1)[-1]})
+        return Asset(asset.path, asset.name, asset.blob_key, asset.content_type, locked)
+
+    _, asset = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
+                          message=f"{'lock' if locked else 'unlock'} asset {path}")
+    return asset
+
+
+def delete_asset(course_id: str, path: str, *, user_id: int | None, expected_version: str | None = None) -> None:
+    """Remove an asset from the course's draft. Raises :class:`AssetNotFound` when there is none."""
+
+    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> None:
+        asset = find_asset(structure, path)
+        if asset is None:
+            raise AssetNotFound(f"no asset {path!r} in {course_id}")
+        del _root(blocks, structure).meta["files"][STATIC + asset.path]
+        if asset.path in asset_policy(structure) or asset.name in asset_policy(structure):
+            _set_policy(blocks, structure, asset.path, None)
+
+    apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version, message=f"delete asset {path}")

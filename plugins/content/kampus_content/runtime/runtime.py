@@ -16,15 +16,29 @@ import uuid
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from markupsafe import escape
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.exceptions import NoSuchServiceError, NoSuchUsage, NoSuchViewError
 from xblock.fields import ScopeIds
-from xblock.plugin import AmbiguousPluginError, PluginMissingError, default_select
+from xblock.plugin import PLUGIN_CACHE, AmbiguousPluginError, PluginMissingError, default_select
 from xblock.runtime import IdGenerator, IdReader, Runtime
 
+from kampus import current_kampus, db
+from kampus.events import emit
+from kampus.identity.anonymous_ids import anonymous_id_for
+from kampus.urls import absolute_url
+from kampus_content.blocks.placeholder import error_fragment, placeholder_class
+from kampus_content.blocks.rendering import render_block_template
+from kampus_content.progress.completion import (
+    COMPLETABLE,
+    InvalidCompletion,
+    completes_on_score,
+    completion_mode,
+    completion_value,
+    record_completion,
+)
+from kampus_content.progress.scores import InvalidScore, ScoreChange, announce_score_changes, record_score, score_points
 from kampus_content.runtime.django_shim import activate_language, ensure_django
 from kampus_content.runtime.field_data import KampusFieldData, UserStateCache
 from kampus_content.runtime.fragments import wrap_block
@@ -34,8 +48,8 @@ from kampus_content.runtime.services import (
     RebindUserService,
     ReplaceURLService,
     SettingsService,
-    anonymous_user_id,
 )
+from kampus_content.store import content_store
 from kampus_content.store.interface import Block, BlockKey, Structure
 
 log = logging.getLogger(__name__)
@@ -67,8 +81,6 @@ def load_block_class(block_type: str) -> type:
     cls = _classes.get(block_type)
     if cls is not None:
         return cls
-    from kampus_content.blocks.placeholder import placeholder_class
-
     try:
         cls = XBlock.load_class(block_type, select=select_entry_point)
     except PluginMissingError:
@@ -83,8 +95,6 @@ def load_block_class(block_type: str) -> type:
 
 def forget_block_class(block_type: str) -> None:
     """Drop the cached class of ``block_type`` (tests; after installing a block)."""
-    from xblock.plugin import PLUGIN_CACHE
-
     _classes.pop(block_type, None)
     PLUGIN_CACHE.pop(("xblock.v1", block_type.lower()), None)
 
@@ -164,9 +174,14 @@ class KampusRuntime(Runtime):
         self._deprecated_per_instance_user_id = user_id
         self._i18n: dict[str, I18nService] = {}
         self._blocks: dict[Any, XBlock] = {}
+        self._anonymous_ids: dict[int, str] = {}
         self._parents: dict[BlockKey, BlockKey] | None = None
         self.edits: dict[BlockKey, Block] | None = None
         self.published_events: list[tuple[str, str, Any]] = []
+        # Scores and completions published, written by flush() with the learner state (in one
+        # transaction, and late: no write lock held while handlers run); changes announced after commit.
+        self.progress_writes: list[tuple[str, dict[str, Any]]] = []
+        self.score_changes: list[ScoreChange] = []
         self.third_party_loaded = False
         activate_language(locale)
 
@@ -174,7 +189,14 @@ class KampusRuntime(Runtime):
 
     @property
     def anonymous_student_id(self) -> str | None:
-        return anonymous_user_id(self._secret, getattr(self.user, "id", None), self.course_key)
+        """The user's stored pseudonym in this course (the kernel's table: stable across key rotations)."""
+        user_id = getattr(self.user, "id", None)
+        if user_id is None:
+            return None
+        if user_id not in self._anonymous_ids:
+            self._anonymous_ids[user_id] = anonymous_id_for(user_id, str(self.course_key),
+                                                            db_session=self.db_session())
+        return self._anonymous_ids[user_id]
 
     def rebind_user(self, user: Any) -> None:
         """Act for ``user`` from now on (its own learner state)."""
@@ -186,8 +208,6 @@ class KampusRuntime(Runtime):
 
     def db_session(self) -> Any:
         if self._db_session is None:
-            from kampus import db
-
             self._db_session = db.session()
         return self._db_session
 
@@ -244,8 +264,6 @@ class KampusRuntime(Runtime):
         key = files.get(f"static/{name}")
         if not key:
             return None
-        from kampus import current_kampus
-
         try:
             return current_kampus().blob_store.get(key)
         except (KeyError, ValueError, OSError):
@@ -290,13 +308,12 @@ class KampusRuntime(Runtime):
     def flush(self, *, message: str = "") -> None:
         """Write changed learner state into the request's session and save authors' edits as a new draft.
 
-        The caller commits the session.
+        The caller commits the session, then calls :meth:`after_commit`.
         """
+        self._write_progress()
         if self.user_state.dirty:
             self.user_state.flush(self.db_session())
         if self.edits is not None:
-            from kampus_content.api import content_store
-
             structure = content_store().save_draft(
                 self.course_key, self.edits.values(), self.structure.root,
                 expected_version=self.structure.version, user_id=getattr(self.user, "id", None),
@@ -305,6 +322,17 @@ class KampusRuntime(Runtime):
             self.structure = structure
             self.edits = None
             self._parents = None
+
+    def _write_progress(self) -> None:
+        """Write the scores and completions published so far, in order, into the request's session."""
+        writes, self.progress_writes = self.progress_writes, []
+        for kind, values in writes:
+            if kind == "score":
+                change = record_score(self.db_session(), **values)
+                if change is not None:
+                    self.score_changes.append(change)
+            else:
+                record_completion(self.db_session(), **values)
 
     # blocks ----------------------------------------------------------------
 
@@ -327,8 +355,6 @@ class KampusRuntime(Runtime):
         try:
             block = self.construct_xblock(block_type, keys, for_parent=for_parent)
         except Exception as exc:
-            from kampus_content.blocks.placeholder import placeholder_class
-
             log.warning("XBlock %s failed to construct: %s", usage_id, exc, exc_info=True)
             cls = placeholder_class(block_type, f"{type(exc).__name__}: {exc}")
             block = self.construct_xblock_from_class(cls, keys, for_parent=for_parent)
@@ -365,8 +391,7 @@ class KampusRuntime(Runtime):
         if params:
             url += "?" + "&".join(params)
         if thirdparty:
-            base = current_app.extensions["kampus"].settings.base_url.rstrip("/") if current_app else ""
-            url = base + url
+            url = absolute_url(url)
         return url
 
     def resource_url(self, resource: str) -> str:
@@ -383,13 +408,11 @@ class KampusRuntime(Runtime):
         try:
             return super().render(block, view_name, context)
         except NoSuchViewError:
-            frag = Fragment(f'<div class="alert alert-secondary">{escape(block.scope_ids.block_type)}: '
-                            f"this view ({escape(view_name)}) is not available.</div>")
+            frag = Fragment(render_block_template(
+                "view_unavailable.html", block_type=block.scope_ids.block_type, view=view_name))
             return self.wrap_xblock(block, view_name, frag, context)
         except Exception as exc:
             log.exception("XBlock %s failed to render %s", block.scope_ids.usage_id, view_name)
-            from kampus_content.blocks.placeholder import error_fragment
-
             return self.wrap_xblock(block, view_name, error_fragment(self, block, exc), context)
 
     def wrap_xblock(self, block: Any, view: str, frag: Fragment, context: Any) -> Fragment:
@@ -405,34 +428,63 @@ class KampusRuntime(Runtime):
     # events ----------------------------------------------------------------
 
     def publish(self, block: Any, event_type: str, event_data: Any) -> None:
-        """Grades go to the ``kampus_score_changed`` hook, everything becomes a tracking event."""
-        from kampus import current_kampus
-        from kampus.events import emit
+        """Record what a block publishes, and emit it as a tracking event.
 
-        kampus = current_kampus()
+        * ``grade``: the learner's score is written by :meth:`flush`, with the
+          block's state, in the request's transaction
+          (:mod:`kampus_content.progress.scores`); a block completed by its
+          score is marked complete; ``kampus_score_changed`` is called by
+          :meth:`after_commit`;
+        * ``completion`` (0.0 to 1.0) and the deprecated ``progress``: the
+          block's completion (:mod:`kampus_content.progress.completion`).
+
+        A malformed grade or completion is logged and not recorded.
+        """
         usage = str(block.scope_ids.usage_id)
+        block_type = block.scope_ids.block_type
         user_id = getattr(self.user, "id", None)
         username = getattr(self.user, "username", None)
         data = dict(event_data) if isinstance(event_data, dict) else {"data": event_data}
         self.published_events.append((usage, event_type, data))
         context = {"module": {"usage_key": usage, "display_name": getattr(block, "display_name", "") or ""}}
         common = {"course_id": self.course_key, "user_id": user_id, "username": username, "context": context}
+        where = {"user_id": user_id, "course_key": self.course_key, "usage_key": usage, "block_type": block_type}
         if event_type == "grade":
-            earned = float(data.get("value") or 0)
-            possible = float(data.get("max_value") or 0)
-            if user_id is not None:
-                kampus.hook.kampus_score_changed(
-                    user_id=user_id, course_id=self.course_key, usage_id=usage, earned=earned, possible=possible,
-                    only_if_higher=bool(data.get("only_if_higher", False)),
-                )
+            try:
+                earned, possible = score_points(data.get("value"), data.get("max_value"))
+            except InvalidScore as exc:
+                log.warning("%s published a grade that is not recorded: %s", usage, exc)
+                return
+            if user_id is not None and not self.authoring:  # an author's preview records nothing
+                self.progress_writes.append(("score", {
+                    **where, "earned": earned, "possible": possible,
+                    "only_if_higher": bool(data.get("only_if_higher", False))}))
+                if completes_on_score(block) and not data.get("grader_response"):
+                    self.progress_writes.append(("completion", {**where, "completion": 1.0}))
             emit("edx.grades.problem.submitted", {
                 "problem_id": usage, "weighted_earned": earned, "weighted_possible": possible,
                 "event_transaction_type": "edx.grades.problem.submitted",
             }, **common)
         elif event_type in ("completion", "progress"):
-            completion = float(data.get("completion", 1.0)) if event_type == "completion" else 1.0
-            emit("completion", {"usage_key": usage, "block_type": block.scope_ids.block_type,
-                                "completion": completion}, **common)
+            if event_type == "progress" and getattr(block, "has_custom_completion", False):
+                return  # Open edX ignores the deprecated event of blocks that report their own completion
+            try:
+                completion = completion_value(data.get("completion")) if event_type == "completion" else 1.0
+            except InvalidCompletion as exc:
+                log.warning("%s published a completion that is not recorded: %s", usage, exc)
+                return
+            if completion_mode(block) != COMPLETABLE:
+                log.warning("%s published a completion but is not completable: not recorded", usage)
+                return
+            if user_id is not None and not self.authoring:
+                self.progress_writes.append(("completion", {**where, "completion": completion}))
+            emit("completion", {"usage_key": usage, "block_type": block_type, "completion": completion}, **common)
         else:
             page = request.url if has_request_context() else None
             emit(event_type, data, page=page, **common)
+
+    def after_commit(self) -> None:
+        """Announce what this runtime wrote, once its caller has committed the session:
+        ``kampus_score_changed`` for every changed score, in order, each once."""
+        changes, self.score_changes = self.score_changes, []
+        announce_score_changes(changes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gettext
-import hashlib
 import importlib
 import importlib.resources
 import re
@@ -33,14 +32,6 @@ class XBlockUser:
         self.full_name = full_name
         self.display_name: str | None = None
         self.opt_attrs: dict[str, Any] = {}
-
-
-def anonymous_user_id(secret: str, user_id: int | None, course_key: str) -> str | None:
-    """A stable per-course pseudonym of a user (Open edX's ``anonymous_id_for_user``)."""
-    if user_id is None:
-        return None
-    digest = hashlib.sha256(f"{secret}|{course_key}|{user_id}".encode()).hexdigest()
-    return digest[:32]
 
 
 class I18nService:

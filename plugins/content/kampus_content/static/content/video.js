@@ -1,4 +1,6 @@
-/* The video block: playback speed (remembered as the learner's preference) and end time. */
+/* The video block: playback speed (remembered as the learner's preference), end time, and
+ * completion: once the learner has watched to 95 % of the video (or its end time), or to its end,
+ * the player posts {completion: 1.0} to the block's publish_completion handler, once a page. */
 function KampusVideo(runtime, element) {
   "use strict";
   var root = element.jquery ? element[0] : element;
@@ -14,6 +16,23 @@ function KampusVideo(runtime, element) {
       if (video.currentTime >= end) { video.pause(); }
     });
   }
+  var completed = false;
+  function reportCompletion() {
+    if (completed) { return; }
+    completed = true;
+    var csrf = document.querySelector('meta[name="csrf-token"]');
+    window.fetch(runtime.handlerUrl(root, "publish_completion"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.getAttribute("content") : "" },
+      body: JSON.stringify({ completion: 1.0 })
+    });
+  }
+  video.addEventListener("timeupdate", function () {
+    var stop = end > 0 ? end : video.duration;
+    if (isFinite(stop) && stop > 0 && video.currentTime >= stop * 0.95) { reportCompletion(); }
+  });
+  video.addEventListener("ended", reportCompletion);
   if (select) {
     select.addEventListener("change", function () {
       speed = parseFloat(select.value) || 1;

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup
 from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.fields import Boolean, Scope, String
+
+from kampus_content.blocks.rendering import render_block_template
 
 
 def _title(block: Any) -> str:
@@ -27,6 +30,8 @@ def _link(usage_id: Any) -> str:
 class ContainerBlock(XBlock):
     """Shared behaviour of the course tree's blocks."""
 
+    completion_mode = XBlockCompletionMode.AGGREGATOR  # complete when the leaves under it are
+
     has_children = True
     display_name = String(scope=Scope.settings, default=None, help="Name shown to learners")
     visible_to_staff_only = Boolean(scope=Scope.settings, default=False, help="Only course staff see this")
@@ -37,21 +42,20 @@ class ContainerBlock(XBlock):
             return runtime.visible_children(self)
         return list(self.children)
 
-    def _outline(self, depth: int) -> str:
+    def _outline(self, depth: int) -> list[dict[str, Any]]:
+        """The visible children as outline items (title, link, and their own children ``depth - 1`` deep)."""
         items = []
         for child_id in self._children():
             child = self.runtime.get_block(child_id)
-            nested = ""
+            nested: list[dict[str, Any]] = []
             if depth > 1 and getattr(child, "has_children", False) and isinstance(child, ContainerBlock):
                 nested = child._outline(depth - 1)
-            items.append(f'<li><a href="{escape(_link(child_id))}">{escape(_title(child))}</a>{nested}</li>')
-        if not items:
-            return ""
-        return '<ul class="kampus-outline">' + "".join(items) + "</ul>"
+            items.append({"title": _title(child), "url": _link(child_id), "children": nested})
+        return items
 
     def student_view(self, context: Any = None) -> Fragment:
-        heading = f'<h1 class="h3">{escape(_title(self))}</h1>'
-        return Fragment(f'<div class="kampus-{self.scope_ids.block_type}">{heading}{self._outline(2)}</div>')
+        return Fragment(render_block_template(
+            "outline.html", block_type=self.scope_ids.block_type, title=_title(self), items=self._outline(2)))
 
     def author_view(self, context: Any = None) -> Fragment:
         return self.student_view(context)
@@ -82,35 +86,19 @@ class SequentialBlock(ContainerBlock):
             current = 1
         current = min(max(current, 1), max(len(units), 1))
         frag = Fragment()
-        tabs = []
-        for position, unit_id in enumerate(units, start=1):
-            unit = self.runtime.get_block(unit_id)
-            active = position == current
-            state = ' active" aria-current="page' if active else ""
-            tabs.append(
-                f'<li class="nav-item"><a class="nav-link{state}" href="?unit={position}">'
-                f"{position}. {escape(_title(unit))}</a></li>"
-            )
-        body = ""
+        tabs = [
+            {"position": position, "title": _title(self.runtime.get_block(unit_id)), "active": position == current}
+            for position, unit_id in enumerate(units, start=1)
+        ]
+        body = None
         if units:
             unit = self.runtime.get_block(units[current - 1])
             child_context = {key: value for key, value in context.items() if key != "unit"}
             unit_frag = self.runtime.render_child(unit, view, child_context)
             frag.add_fragment_resources(unit_frag)
-            body = unit_frag.body_html()
-        else:
-            body = '<p class="text-body-secondary">This subsection is empty.</p>'
-        pager = []
-        if current > 1:
-            pager.append(f'<a class="btn btn-outline-primary" href="?unit={current - 1}" rel="prev">Previous</a>')
-        if current < len(units):
-            pager.append(f'<a class="btn btn-outline-primary ms-auto" href="?unit={current + 1}" rel="next">Next</a>')
-        frag.add_content(
-            f'<div class="kampus-sequential"><h1 class="h3">{escape(_title(self))}</h1>'
-            f'<nav aria-label="Units"><ul class="nav nav-tabs mb-3">{"".join(tabs)}</ul></nav>'
-            f'<div class="kampus-unit">{body}</div>'
-            f'<div class="d-flex mt-3">{"".join(pager)}</div></div>'
-        )
+            body = Markup(unit_frag.body_html())  # rendered (and escaped) by the unit's own view
+        frag.add_content(render_block_template(
+            "sequential.html", title=_title(self), tabs=tabs, body=body, current=current))
         return frag
 
     def student_view(self, context: Any = None) -> Fragment:
@@ -128,17 +116,15 @@ class VerticalBlock(ContainerBlock):
         if hasattr(runtime, "prefetch_subtree"):
             runtime.prefetch_subtree(self.scope_ids.usage_id)  # the unit's learner state in one query
         frag = Fragment()
-        parts = []
+        children = []
         for position, child_id in enumerate(self._children()):
             child = runtime.get_block(child_id)
             child_frag = runtime.render_child(child, view, context)
             frag.add_fragment_resources(child_frag)
-            parts.append(
-                f'<div class="vert vert-{position} mb-4" data-id="{escape(str(child_id))}">'
-                f"{child_frag.body_html()}</div>"
-            )
-        heading = f'<h2 class="h4">{escape(_title(self))}</h2>' if self.display_name else ""
-        frag.add_content(f'<div class="vert-mod kampus-vertical">{heading}{"".join(parts)}</div>')
+            # the child's HTML was rendered (and escaped) by its own view
+            children.append({"position": position, "usage_id": str(child_id), "html": Markup(child_frag.body_html())})
+        title = _title(self) if self.display_name else ""
+        frag.add_content(render_block_template("vertical.html", title=title, children=children))
         return frag
 
     def student_view(self, context: Any = None) -> Fragment:

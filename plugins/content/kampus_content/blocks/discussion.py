@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
 from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.fields import Scope, String
+
+from kampus_content.blocks.rendering import render_block_template
 
 
 class DiscussionBlock(XBlock):
     """An inline discussion."""
+
+    completion_mode = XBlockCompletionMode.EXCLUDED  # as in Open edX: not counted in completion
 
     display_name = String(scope=Scope.settings, default="Discussion")
     discussion_id = String(scope=Scope.settings, default="", help="Id of the discussion (topic)")
@@ -23,19 +27,11 @@ class DiscussionBlock(XBlock):
         return self.discussion_id or self.scope_ids.usage_id.block_id
 
     def student_view(self, context: Any = None) -> Fragment:
-        return Fragment(
-            '<section class="discussion-module kampus-discussion border rounded p-3"'
-            f' data-discussion-id="{escape(self.topic_id())}"'
-            f' data-discussion-category="{escape(self.discussion_category)}"'
-            f' data-discussion-target="{escape(self.discussion_target)}">'
-            f'<h3 class="h5">{escape(self.display_name or "Discussion")}</h3>'
-            '<p class="text-body-secondary mb-0 kampus-discussion-placeholder">'
-            "Discussion is not available in this course.</p></section>"
-        )
+        return Fragment(render_block_template(
+            "discussion.html", topic_id=self.topic_id(), category=self.discussion_category,
+            target=self.discussion_target, title=self.display_name))
 
     def author_view(self, context: Any = None) -> Fragment:
-        return Fragment(
-            '<div class="kampus-discussion border rounded p-3">'
-            f"<strong>Discussion</strong>: {escape(self.discussion_category)} / "
-            f"{escape(self.discussion_target)} <code>{escape(self.topic_id())}</code></div>"
-        )
+        return Fragment(render_block_template(
+            "discussion_author.html", topic_id=self.topic_id(), category=self.discussion_category,
+            target=self.discussion_target))

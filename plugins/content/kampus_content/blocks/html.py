@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Scope, String
 
+from kampus_content.blocks.rendering import render_block_template
+from kampus_content.progress.completion import completion_from_browser
 from kampus_content.runtime.services import static_url_rewriter
 
 
@@ -30,24 +32,19 @@ class HtmlBlock(XBlock):
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
-        return Fragment(f'<div class="kampus-html">{self.rendered_html()}</div>')
+        frag = Fragment(render_block_template("html.html", html=Markup(self.rendered_html())))
+        if not getattr(self.runtime, "authoring", False):
+            frag.add_javascript_url(self.runtime.resource_url("completion.js"))
+            frag.initialize_js("KampusCompletionOnView")  # posts publish_completion once the learner saw it
+        return frag
 
     def author_view(self, context: Any = None) -> Fragment:
         return self.student_view(context)
 
     def studio_view(self, context: Any = None) -> Fragment:
-        ident = escape(self.scope_ids.usage_id.block_id)
-        frag = Fragment(
-            '<form class="kampus-html-editor" novalidate>'
-            f'<div class="mb-3"><label class="form-label" for="html-name-{ident}">Display name</label>'
-            f'<input class="form-control" id="html-name-{ident}" name="display_name"'
-            f' value="{escape(self.display_name)}"></div>'
-            f'<div class="mb-3"><label class="form-label" for="html-data-{ident}">HTML</label>'
-            f'<textarea class="form-control font-monospace" rows="14" id="html-data-{ident}" name="data">'
-            f"{escape(self.data)}</textarea>"
-            '</div><button type="submit" class="btn btn-primary">Save</button>'
-            '<span class="ms-2 kampus-editor-status" role="status"></span></form>'
-        )
+        frag = Fragment(render_block_template(
+            "html_editor.html", ident=self.scope_ids.usage_id.block_id, display_name=self.display_name,
+            data=self.data))
         frag.add_javascript_url(self.runtime.resource_url("studio_editor.js"))
         frag.initialize_js("KampusFieldsEditor")
         return frag
@@ -60,3 +57,8 @@ class HtmlBlock(XBlock):
         if "data" in data:
             self.data = str(data["data"])
         return {"result": "success"}
+
+    @XBlock.json_handler
+    def publish_completion(self, data: Any, suffix: str = "") -> dict[str, str]:
+        """Mark the block complete for the learner, who has seen it (``{"completion": 1.0}``)."""
+        return completion_from_browser(self, data)

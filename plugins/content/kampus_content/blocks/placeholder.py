@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Scope, String
+
+from kampus_content.blocks.rendering import render_block_template
 
 
 class PlaceholderBlock(XBlock):
@@ -23,18 +24,9 @@ class PlaceholderBlock(XBlock):
     load_error: str | None = None
 
     def _notice(self) -> Fragment:
-        runtime = self.runtime
-        if getattr(runtime, "user_is_staff", False) or getattr(runtime, "authoring", False):
-            reason = escape(self.load_error) if self.load_error else "No XBlock of this type is installed."
-            html = (
-                '<div class="alert alert-warning kampus-block-unavailable" role="note">'
-                f"<strong>{escape(self.unavailable_type)}</strong>: this component cannot be shown. "
-                f'<span class="small d-block">{reason}</span></div>'
-            )
-        else:
-            html = ('<div class="alert alert-secondary kampus-block-unavailable" role="note">'
-                    "This component is not available.</div>")
-        return Fragment(html)
+        return Fragment(render_block_template(
+            "unavailable.html", for_staff=_shows_details(self.runtime), block_type=self.unavailable_type,
+            load_error=self.load_error))
 
     def student_view(self, context: Any = None) -> Fragment:
         return self._notice()
@@ -60,12 +52,13 @@ def placeholder_class(block_type: str, error: str | None) -> type:
     return cls
 
 
+def _shows_details(runtime: Any) -> bool:
+    """Whether the viewer may see why a block cannot be shown (course staff, authors)."""
+    return bool(getattr(runtime, "user_is_staff", False) or getattr(runtime, "authoring", False))
+
+
 def error_fragment(runtime: Any, block: Any, exc: BaseException) -> Fragment:
     """What a block that raised while rendering shows."""
-    if getattr(runtime, "user_is_staff", False) or getattr(runtime, "authoring", False):
-        return Fragment(
-            '<div class="alert alert-danger" role="alert">'
-            f"<strong>{escape(block.scope_ids.block_type)}</strong> failed to render: "
-            f"{escape(type(exc).__name__)}: {escape(str(exc))}</div>"
-        )
-    return Fragment('<div class="alert alert-secondary" role="note">This component could not be displayed.</div>')
+    return Fragment(render_block_template(
+        "render_error.html", for_staff=_shows_details(runtime), block_type=block.scope_ids.block_type,
+        error_type=type(exc).__name__, error=str(exc)))

@@ -6,25 +6,36 @@ Open edX's attributes: ``youtube_id_1_0`` or ``youtube="1.00:ID"``, ``html5_sour
 ``transcripts`` (``{"lang": "file.srt"}``). The OLX element's children
 (``<source src>``, ``<transcript language src>``, ``<track src>``) are in ``data``.
 Transcripts are served by the ``transcript`` handler as WebVTT (SRT and
-Open edX's SJSON are converted).
+Open edX's SJSON are converted) or, at ``transcript/translation/<lang>``, as SJSON;
+the page shows the first language's transcript as text below the player
+(:mod:`kampus_content.blocks.transcripts` says how its text is escaped).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from lxml import etree
-from markupsafe import escape
 from web_fragments.fragment import Fragment
 from webob import Response
+from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, List, Scope, String
 
+from kampus_content.blocks.rendering import render_block_template
+from kampus_content.blocks.transcripts import (
+    Cue,
+    TranscriptError,
+    cues_to_sjson,
+    parse_transcript,
+    transcript_as_vtt,
+)
+from kampus_content.progress.completion import completion_from_browser
+
 SPEEDS = ("0.75", "1.0", "1.25", "1.5", "2.0")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
-_TIMESTAMP = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{1,3})")
 
 
 def parse_time(value: Any) -> float:
@@ -54,43 +65,12 @@ def youtube_id(youtube_id_1_0: str, youtube: str) -> str:
     return ""
 
 
-def _format_vtt_time(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
-
-
-def srt_to_vtt(text: str) -> str:
-    """WebVTT of an SRT transcript (timestamps ``00:00:01,000`` become ``00:00:01.000``)."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("WEBVTT"):
-        return text
-    cues = []
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        lines = chunk.split("\n")
-        if lines and lines[0].strip().isdigit() and len(lines) > 1:
-            lines = lines[1:]
-        if not lines or "-->" not in lines[0]:
-            continue
-        lines[0] = _TIMESTAMP.sub(lambda m: f"{int(m[1]):02d}:{m[2]}:{m[3]}.{m[4].ljust(3, '0')}", lines[0])
-        cues.append("\n".join(lines))
-    return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
-
-
-def sjson_to_vtt(text: str) -> str:
-    """WebVTT of Open edX's SJSON transcript (``{"start": [ms], "end": [ms], "text": [...]}``)."""
-    data = json.loads(text)
-    cues = [
-        f"{_format_vtt_time(start / 1000)} --> {_format_vtt_time(end / 1000)}\n{line}"
-        for start, end, line in zip(data.get("start", []), data.get("end", []), data.get("text", []), strict=False)
-    ]
-    return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
-
-
 class VideoBlock(XBlock):
     """A video with transcripts."""
+
+    # Complete when watched (the player posts publish_completion near the end), as Open edX's video.
+    has_custom_completion = True
+    completion_mode = XBlockCompletionMode.COMPLETABLE
 
     display_name = String(scope=Scope.settings, default="Video")
     youtube_id_1_0 = String(scope=Scope.settings, default="", help="YouTube id of the video at normal speed")
@@ -148,64 +128,60 @@ class VideoBlock(XBlock):
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
-        rewrite = self._rewrite
-        sources = [rewrite(src) for src in self.sources()]
+        sources = [self._rewrite(src) for src in self.sources()]
         video_id = youtube_id(self.youtube_id_1_0, self.youtube)
-        title = escape(self.display_name or "Video")
-        parts = [f'<h3 class="h5">{title}</h3>']
-        if sources or not video_id:
-            media = self._media_fragment()
-            tags = "".join(f'<source src="{escape(src + media)}">' for src in sources)
-            if self.show_captions:
-                for position, lang in enumerate(sorted(self.transcript_files())):
-                    url = self.runtime.handler_url(self, "transcript", lang)
-                    default = " default" if position == 0 else ""
-                    tags += (f'<track kind="captions" src="{escape(url)}" srclang="{escape(lang)}"'
-                             f' label="{escape(lang)}"{default}>')
-            parts.append(
-                f'<video class="kampus-video-player w-100" controls preload="metadata" playsinline '
-                f'data-speed="{self.global_speed:g}" data-end="{parse_time(self.end_time):g}">{tags}'
-                "Your browser cannot play this video.</video>"
-            )
-            options = "".join(
-                f'<option value="{speed}"{" selected" if float(speed) == self.global_speed else ""}>'
-                f"{float(speed):g}×</option>"
-                for speed in SPEEDS
-            )
-            parts.append(
-                '<div class="d-flex gap-2 align-items-center mt-2"><label class="form-label mb-0 small" '
-                f'for="speed-{escape(self.scope_ids.usage_id.block_id)}">Speed</label>'
-                f'<select class="form-select form-select-sm w-auto kampus-video-speed" '
-                f'id="speed-{escape(self.scope_ids.usage_id.block_id)}" '
-                f'data-save-url="{escape(self.runtime.handler_url(self, "save_user_state"))}">{options}</select></div>'
-            )
-        else:
-            params = []
-            if parse_time(self.start_time):
-                params.append(f"start={int(parse_time(self.start_time))}")
-            if parse_time(self.end_time):
-                params.append(f"end={int(parse_time(self.end_time))}")
-            query = ("?" + "&".join(params)) if params else ""
-            parts.append(
-                '<div class="ratio ratio-16x9"><iframe class="kampus-video-youtube" '
-                f'src="https://www.youtube-nocookie.com/embed/{escape(video_id)}{escape(query)}" title="{title}" '
-                'allow="encrypted-media; picture-in-picture" allowfullscreen loading="lazy"></iframe></div>'
-            )
+        languages = sorted(self.transcript_files())
+        transcripts = [{"lang": lang, "url": self.runtime.handler_url(self, "transcript", lang)} for lang in languages]
         download = self.source or (sources[0] if sources else "")
-        if self.download_video and download:
-            parts.append(f'<p class="mt-2"><a href="{escape(self._rewrite(download))}" download>Download video</a></p>')
-        links = []
-        for lang in sorted(self.transcript_files()):
-            links.append(f'<a href="{escape(self.runtime.handler_url(self, "transcript", lang))}">{escape(lang)}</a>')
-        if links:
-            parts.append(f'<p class="small">Transcripts: {", ".join(links)}</p>')
-        frag = Fragment(f'<div class="kampus-video">{"".join(parts)}</div>')
+        youtube_src = ""
+        if video_id and not sources:
+            params = {name: int(parse_time(value)) for name, value in (("start", self.start_time),
+                                                                       ("end", self.end_time)) if parse_time(value)}
+            youtube_src = f"https://www.youtube-nocookie.com/embed/{quote(video_id, safe='')}"
+            if params:
+                youtube_src += "?" + urlencode(params)
+        media = self._media_fragment()
+        frag = Fragment(render_block_template(
+            "video.html",
+            cues=self._cues(languages[0]) if languages and self.show_captions else [],
+            title=self.display_name,
+            block_id=self.scope_ids.usage_id.block_id,
+            youtube_src=youtube_src,
+            sources=[src + media for src in sources],
+            tracks=transcripts if self.show_captions else [],
+            speed=f"{self.global_speed:g}",
+            end=f"{parse_time(self.end_time):g}",
+            speeds=[{"value": speed, "label": f"{float(speed):g}", "selected": float(speed) == self.global_speed}
+                    for speed in SPEEDS],
+            save_url=self.runtime.handler_url(self, "save_user_state"),
+            download_url=self._rewrite(download) if self.download_video and download else "",
+            transcripts=transcripts,
+        ))
         frag.add_javascript_url(self.runtime.resource_url("video.js"))
         frag.initialize_js("KampusVideo")
         return frag
 
     def author_view(self, context: Any = None) -> Fragment:
         return self.student_view(context)
+
+    def _read_transcript(self, lang: str) -> tuple[str, str] | None:
+        """The file name and text of the transcript in ``lang`` (``None`` when there is none)."""
+        name = self.transcript_files().get(lang)
+        reader = getattr(self.runtime, "read_course_file", None)
+        raw = reader(name) if (name and reader) else None
+        if name is None or raw is None:
+            return None
+        return name, raw.decode("utf-8-sig", errors="replace")
+
+    def _cues(self, lang: str) -> list[Cue]:
+        """The cues of the transcript in ``lang`` for the page (none when it is missing or unreadable)."""
+        found = self._read_transcript(lang)
+        if found is None:
+            return []
+        try:
+            return parse_transcript(*found)
+        except TranscriptError:
+            return []
 
     def _rewrite(self, url: str) -> str:
         if url.startswith("/static/"):
@@ -216,19 +192,23 @@ class VideoBlock(XBlock):
 
     @XBlock.handler
     def transcript(self, request: Any, suffix: str = "") -> Response:
-        """The transcript of language ``suffix`` (``en`` or ``en.vtt``) as WebVTT."""
-        lang = suffix.strip("/").split("/")[-1].removesuffix(".vtt") or "en"
-        name = self.transcript_files().get(lang)
-        reader = getattr(self.runtime, "read_course_file", None)
-        raw = reader(name) if (name and reader) else None
-        if raw is None:
+        """The transcript of language ``suffix``: ``en`` or ``en.vtt`` as WebVTT; ``translation/en`` as
+        Open edX's SJSON (JSON), as its video handler answers it."""
+        parts = suffix.strip("/").split("/")
+        as_sjson = len(parts) == 2 and parts[0] == "translation"
+        lang = parts[-1].removesuffix(".vtt") or "en"
+        found = self._read_transcript(lang)
+        if found is None:
             return Response("No transcript in this language.", status=404, content_type="text/plain", charset="utf-8")
-        text = raw.decode("utf-8-sig", errors="replace")
+        name, text = found
         try:
-            vtt = sjson_to_vtt(text) if name.endswith(".sjson") else srt_to_vtt(text)
-        except (ValueError, TypeError, AttributeError):
+            if as_sjson:
+                response = Response(json.dumps(cues_to_sjson(parse_transcript(name, text))),
+                                    content_type="application/json", charset="utf-8")
+            else:
+                response = Response(transcript_as_vtt(name, text), content_type="text/vtt", charset="utf-8")
+        except TranscriptError:
             return Response("The transcript is not readable.", status=404, content_type="text/plain", charset="utf-8")
-        response = Response(vtt, content_type="text/vtt", charset="utf-8")
         response.cache_control.private = True
         response.cache_control.max_age = 300
         return response
@@ -243,3 +223,8 @@ class VideoBlock(XBlock):
         if 0.25 <= speed <= 4:
             self.global_speed = speed
         return {"success": True, "speed": self.global_speed}
+
+    @XBlock.json_handler
+    def publish_completion(self, data: Any, suffix: str = "") -> dict[str, str]:
+        """The player's report that the learner watched the video: ``{"completion": 0.0..1.0}``."""
+        return completion_from_browser(self, data)

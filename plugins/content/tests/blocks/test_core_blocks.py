@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from kampus_content.blocks.video import parse_time, sjson_to_vtt, srt_to_vtt, youtube_id
+from kampus_content.blocks.transcripts import sjson_to_vtt, srt_to_vtt
+from kampus_content.blocks.video import parse_time, youtube_id
 from kampus_content.store.interface import Block
 from kampus_content.testing.xblocks import publish_course
 

@@ -6,21 +6,27 @@
   fragment's CSS and JavaScript;
 * ``/xblock/<usage_id>/handler/<handler>[/<suffix>]``: the block's
   ``@XBlock.handler``/``@XBlock.json_handler`` (``?branch=draft`` for authors);
-  the kernel checks CSRF on every POST; learner state is committed per request;
+  the kernel checks CSRF on every POST, and a GET started by another site's
+  page is refused (:mod:`kampus_content.runtime.cross_site`); learner state is
+  committed per request;
 * ``GET /xblock/resource/<hash>.js``: a fragment's inline JavaScript;
 * ``GET /xblock/resource/<block_type>/<path>``: a file of the block's package
   under its ``public/`` folder (like Open edX's ``xblock_resource`` view);
-* ``GET /static/content/<path>``: this plugin's static files (the JS runtime).
+* ``GET /static/content/<path>``: this plugin's static files (the JS runtime);
+* ``GET /static/vendor/jquery|jquery-migrate/<path>``: the jQuery that Open edX
+  blocks expect, from its PyPI packages.
 """
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from opaque_keys import InvalidKeyError
@@ -29,12 +35,16 @@ from webob import Request as WebObRequest
 from xblock.exceptions import InvalidScopeError, NoSuchHandlerError, NoSuchUsage
 
 from kampus import current_kampus, db
+from kampus.db import utcnow
 from kampus.identity.permissions import has_permission
 from kampus.identity.tokens import bearer_token_of
 from kampus.rendering.setup import CONTENT_SECURITY_POLICY
+from kampus.urls import site_base_url
 from kampus_content.api import DRAFT, PUBLISHED, CourseNotFound, Structure, VersionConflict, content_store
 from kampus_content.release import release_info
-from kampus_content.runtime.fragments import load_script, resource_tags
+from kampus_content.runtime.cross_site import comes_from_another_site
+from kampus_content.runtime.fragments import load_script, resource_tags, third_party_script_policy
+from kampus_content.runtime.javascript_libraries import PAGE_SCRIPTS, library_folder
 from kampus_content.runtime.runtime import KampusRuntime, load_block_class
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "content"
@@ -43,14 +53,6 @@ VIEWS = ("student_view", *AUTHOR_VIEWS)
 
 bp = Blueprint("xblock", __name__)
 
-
-
-def _jquery_dir() -> Path | None:
-    try:
-        import xstatic.pkg.jquery as jquery  # type: ignore[import-untyped]
-    except ImportError:
-        return None
-    return Path(jquery.BASE_DIR)
 
 
 class Access:
@@ -73,8 +75,6 @@ class Access:
         (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
         if self.staff:
             return None
-        from kampus.db import utcnow
-
         info = release_info(structure)
         beta = info.has_beta_days and self.beta
         now = utcnow()
@@ -99,7 +99,7 @@ def _runtime_for(usage_id: str, authoring: bool) -> tuple[KampusRuntime, Any] | 
     course_key = str(usage_key.course_key)
     needed = "course.edit_content" if authoring else "course.view"
     if not has_permission(current_user, needed, course_key):
-        abort(403, "You do not have access to this content.")
+        abort(403, _("You do not have access to this content."))
     try:
         structure = content_store().get_branch(course_key, DRAFT if authoring else PUBLISHED)
     except CourseNotFound:
@@ -138,6 +138,7 @@ def _commit(runtime: KampusRuntime, message: str = "") -> None:
         db.session().rollback()
         abort(409, str(exc))
     db.session().commit()
+    runtime.after_commit()  # kampus_score_changed, only for what was committed
 
 
 @bp.get("/xblock/<usage_id>")
@@ -164,14 +165,13 @@ def block_page(usage_id: str) -> Any:
         usage_id=str(block.scope_ids.usage_id),
         view=view,
         course_key=runtime.course_key,
-        jquery=_jquery_dir() is not None,
+        vendor_scripts=PAGE_SCRIPTS,
     ))
     response.headers["Cache-Control"] = "no-store"
     if runtime.third_party_loaded:
-        # Third-party XBlocks compile templates in the browser (xblock-poll's Handlebars): allow eval on
-        # these pages only; inline scripts stay forbidden.
+        # Third-party XBlocks need eval and their own inline event handlers: allowed on these pages only.
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-            "default-src 'self';", "default-src 'self'; script-src 'self' 'unsafe-eval';", 1)
+            "default-src 'self';", f"default-src 'self'; {third_party_script_policy(frag.body_html())};", 1)
     return response
 
 
@@ -185,8 +185,6 @@ def _webob_request(suffix: str) -> WebObRequest:
         post.extend((name, (upload.filename or name, upload.read())) for name, upload in uploads)
         webob_request = WebObRequest.blank(request.full_path, environ=environ, POST=post)
     else:
-        import io
-
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         webob_request = WebObRequest(environ)
@@ -207,9 +205,19 @@ def _check_csrf() -> None:
     current_app.extensions["csrf"].protect()
 
 
+def _refuse_cross_site_get() -> None:
+    """Refuse a handler reached by GET (or HEAD) from another site's page (:mod:`.cross_site` says why)."""
+    if request.method not in ("GET", "HEAD") or bearer_token_of(request) is not None:
+        return  # POSTs carry the CSRF token; a bearer token is never sent by another site's link
+    if comes_from_another_site(request.headers, (request.host_url, site_base_url())):
+        abort(403, _("This link to a course component came from another site, so it was not followed. "
+                     "Open the component on this site instead."))
+
+
 @bp.route("/xblock/<usage_id>/handler/<handler>", defaults={"suffix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
 @bp.route("/xblock/<usage_id>/handler/<handler>/<path:suffix>", methods=["GET", "POST", "PUT", "DELETE"])
 def block_handler(usage_id: str, handler: str, suffix: str) -> Any:
+    _refuse_cross_site_get()
     _check_csrf()
     authoring = request.args.get("branch") == "draft"
     loaded = _runtime_for(usage_id, authoring=authoring)
@@ -219,15 +227,15 @@ def block_handler(usage_id: str, handler: str, suffix: str) -> Any:
     method = getattr(block, handler, None)
     fallback = getattr(block, "fallback_handler", None)
     if not getattr(method, "_is_xblock_handler", False) and not getattr(fallback, "_is_xblock_handler", False):
-        abort(404, "No such handler.")
+        abort(404, _("No such handler."))
     runtime.prefetch_subtree(block.scope_ids.usage_id)
     try:
         result = runtime.handle(block, handler, _webob_request(suffix), suffix)
     except NoSuchHandlerError:
-        abort(404, "No such handler.")
+        abort(404, _("No such handler."))
     except InvalidScopeError:
         db.session().rollback()
-        abort(403, "This content cannot be changed here.")
+        abort(403, _("This content cannot be changed here."))
     _commit(runtime, message=f"{block.scope_ids.block_type} {handler}")
     response = Response(result.body, status=result.status_int)
     for name, value in result.headerlist:
@@ -279,9 +287,10 @@ def content_static(filename: str) -> Any:
     return send_from_directory(STATIC, filename, max_age=3600)
 
 
-@bp.get("/static/vendor/jquery/<path:filename>")
-def jquery_static(filename: str) -> Any:
-    folder = _jquery_dir()
+@bp.get('/static/vendor/<any(jquery, "jquery-migrate"):library>/<path:filename>')
+def vendor_static(library: str, filename: str) -> Any:
+    """jQuery and jquery-migrate for XBlocks (:mod:`kampus_content.runtime.javascript_libraries`)."""
+    folder = library_folder(library)
     if folder is None:
         abort(404)
     return send_from_directory(folder, filename, max_age=86400)

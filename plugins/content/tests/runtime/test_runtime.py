@@ -14,7 +14,7 @@ from kampus_hookspecs import hookimpl
 from xblock.core import XBlock
 from xblock.fields import Integer, Scope, String
 
-from kampus.testing import DEFAULT_COURSE
+from kampus.testing import DEFAULT_COURSE, recording_statements
 
 pytestmark = pytest.mark.kampus_plugins("content")
 
@@ -132,22 +132,12 @@ def test_one_query_loads_the_user_state_of_a_unit(client_as, course, app):
     learner = client_as("learner")
     post(learner, course["c1"], "increment")
     post(learner, course["c2"], "increment")
-    statements: list[str] = []
-    engine = app.extensions["kampus"].db.engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recording_statements(app) as statements:
         page = learner.get(f"/xblock/{course['unit1']}").get_data(as_text=True)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert "First: count=1" in page and "Second: count=1" in page
-    state_reads = [s for s in statements if "content_student_module" in s]
+    state_reads = statements.touching("content_student_module")
     assert len(state_reads) == 1, state_reads
-    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
-                and "content_student_module" in s]
+    assert not statements.writes("content_student_module")
 
 
 def test_state_rows_look_like_student_modules(client_as, course, app):

@@ -83,6 +83,8 @@ EXTRA_PROBLEMS = {
     "jsinput_silent": """<problem><customresponse cfn="check" expect="1"><label>A page that never answers</label>
         <jsinput html_file="/static/silent_page.html" gradefn="getGrade" sop="false"/></customresponse></problem>""",
 }
+EXTRA_PROBLEMS["refused_text"] = PROBLEMS["text"]
+EXTRA_PROBLEMS["refused_choice"] = PROBLEMS["multiplechoice"]
 SILENT_PAGE = "<!doctype html><html lang='en'><title>Silent</title><p>This page opens no channel.</p></html>"
 
 #: An original JS Input page: it answers the jschannel protocol by hand (scope "JSInput": a "__ready" ping /
@@ -330,3 +332,67 @@ def test_jsinput_page_that_does_not_answer_is_reported(live_site, page, problem_
     assert "did not respond" in error.inner_text()
     assert "did not respond" in problem.locator(".kampus-jsinput-message").inner_text()
     assert problem.locator(".kampus-notification").count() == 0
+
+
+def open_problem(page, live_site, problem_course, name: str):
+    usage, username = problem_course
+    login(page, live_site, username)
+    page.goto(f"{live_site.url}/xblock/{usage[name]}")
+    problem = page.locator(".kampus-problem")
+    problem.wait_for()
+    page.wait_for_function("window.KampusProblem !== undefined")
+    return problem
+
+
+def submit_and_wait_correct(page, problem) -> None:
+    problem.get_by_role("button", name="Submit").click()
+    problem.locator(".kampus-notification").wait_for()
+    assert problem.locator(".kampus-status.status-correct").count() == 1
+
+
+def test_refused_empty_answer_leaves_no_correct_mark(live_site, page, problem_course):
+    """Correct, then the answer emptied (without input events) and submitted: the server refuses it, and the
+    "correct" mark no longer stands beside the empty box; the stored answer is still the graded one."""
+    problem = open_problem(page, live_site, problem_course, "refused_text")
+    problem.get_by_label("Capital of France?").fill("paris")
+    submit_and_wait_correct(page, problem)
+    problem.get_by_label("Capital of France?").evaluate("(el) => { el.value = '   '; }")
+    assert problem.locator(".kampus-status.status-correct").count() == 1  # no event fired: still marked
+    problem.get_by_role("button", name="Submit").click()
+    error = problem.locator(".kampus-problem-error")
+    error.wait_for()
+    assert "Please enter an answer before submitting." in error.inner_text()
+    assert problem.locator(".kampus-status.status-correct").count() == 0
+    assert problem.locator(".kampus-status").get_attribute("data-status") == "unsubmitted"
+    page.reload()
+    problem.wait_for()
+    assert problem.get_by_label("Capital of France?").input_value() == "paris"
+    assert problem.locator(".kampus-status.status-correct").count() == 1
+
+
+def test_malformed_choice_leaves_no_correct_mark(live_site, page, problem_course):
+    """A choice the problem does not have (a tampered form) is a bad request: the mark of the changed input goes."""
+    problem = open_problem(page, live_site, problem_course, "refused_choice")
+    problem.get_by_label("Jupiter").check()
+    submit_and_wait_correct(page, problem)
+    problem.get_by_label("Jupiter").evaluate("(el) => { el.value = 'choice_9'; }")
+    problem.get_by_role("button", name="Submit").click()
+    error = problem.locator(".kampus-problem-error")
+    error.wait_for()
+    assert "choice_9 is not one of the choices" in error.inner_text()
+    assert problem.locator(".kampus-status.status-correct").count() == 0
+    assert problem.locator(".kampus-choice.choice-correct").count() == 0
+
+
+def test_changing_an_answer_clears_its_mark(live_site, page, problem_course):
+    """As Open edX's bindResetCorrectness: once the learner edits a graded answer, its mark and feedback go."""
+    problem = open_problem(page, live_site, problem_course, "refused_choice")
+    problem.get_by_role("button", name="Reset").click()
+    problem.locator(".kampus-notification").wait_for(state="detached")
+    problem.get_by_label("Mars").check()
+    problem.get_by_role("button", name="Submit").click()
+    problem.locator(".kampus-notification").wait_for()
+    assert problem.locator(".kampus-status.status-incorrect").count() == 1
+    problem.get_by_label("Jupiter").check()
+    assert problem.locator(".kampus-status.status-incorrect").count() == 0
+    assert problem.locator(".kampus-status").get_attribute("data-status") == "unsubmitted"

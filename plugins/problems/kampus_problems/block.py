@@ -11,20 +11,35 @@ grace period, randomization) live in :mod:`kampus_problems.policies`.
 from __future__ import annotations
 
 import copy
+import gettext
 import json
 import logging
 import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from markupsafe import Markup, escape
+from kampus_content.api import parse_date
+from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Date, Dict, Float, Integer, Scope, String
 
-from kampus_problems import policies
+from kampus import current_kampus
+from kampus.drivers.sandbox import SandboxError, get_sandbox
+from kampus_problems import policies, response_types
+from kampus_problems.capa.errors import (
+    EmptySubmission,
+    LoncapaProblemError,
+    MalformedSubmission,
+    ResponseError,
+    StudentInputError,
+)
+from kampus_problems.capa.problem import LoncapaProblem
+from kampus_problems.capa.rendering import RenderOptions, render, text_content, text_of
+from kampus_problems.capa.submission import check_submission
 from kampus_problems.policies import SHOWANSWER, Situation
+from kampus_problems.templating import render as render_problem_template
 
 log = logging.getLogger(__name__)
 
@@ -187,12 +202,11 @@ class ProblemBlock(XBlock):
         }
 
     def new_lcp(self, state: dict[str, Any] | None) -> Any:
-        from kampus.drivers.sandbox import get_sandbox
-        from kampus_problems.capa.problem import LoncapaProblem
-
+        """The problem with the app's sandbox and response types, in ``state``."""
         return LoncapaProblem(
             self.data or "<problem></problem>", problem_id=self.html_id, seed=self.get_seed(), state=state,
             sandbox=get_sandbox(), anonymous_student_id=getattr(self.runtime, "anonymous_student_id", None) or "",
+            response_classes=response_types.response_classes(current_kampus()),
         )
 
     @property
@@ -220,8 +234,6 @@ class ProblemBlock(XBlock):
     # --- policies -------------------------------------------------------------------------------
 
     def course_end(self) -> datetime | None:
-        from kampus_content.settings_fields import parse_date
-
         structure = getattr(self.runtime, "structure", None)
         if structure is None:
             return None
@@ -278,8 +290,6 @@ class ProblemBlock(XBlock):
         try:
             return self.runtime.service(self, "i18n")
         except Exception:  # pragma: no cover - outside a runtime
-            import gettext
-
             return gettext.NullTranslations()
 
     def t(self, text: str, **kwargs: Any) -> str:
@@ -294,19 +304,13 @@ class ProblemBlock(XBlock):
         return service.replace_urls(html) if service is not None else html
 
     def error_html(self, err: Exception) -> str:
-        from kampus.drivers.sandbox import SandboxError
-
+        """The alert shown instead of a problem that fails; course staff also see the detail."""
         if isinstance(err, SandboxError):
-            message = err.learner_message
-            detail = err.detail
-        else:
-            message = self.t("This problem could not be displayed. Please contact the course staff.")
-            detail = f"{type(err).__name__}: {err}"
-        html = f'<div class="alert alert-warning kampus-problem-error" role="alert">{escape(message)}'
-        if self.user_is_staff and detail:
-            html += f'<details><summary>{escape(self.t("Staff debug info"))}</summary><pre>{escape(detail)}</pre>' \
-                    "</details>"
-        return html + "</div>"
+            message, detail = err.learner_message, err.detail
+        else:  # the template's own message
+            message, detail = "", f"{type(err).__name__}: {err}"
+        return render_problem_template("problems/error.html", message=message,
+                                       detail=detail if self.user_is_staff else "")
 
     def notification(self) -> tuple[str | None, str | None]:
         """(type, message) after a submission: correct, incorrect, partially-correct or submitted."""
@@ -332,10 +336,6 @@ class ProblemBlock(XBlock):
 
     def problem_html(self) -> str:
         """The problem's contents: the CAPA HTML, messages and buttons (replaced after every action)."""
-        from flask import render_template
-
-        from kampus_problems.capa.rendering import RenderOptions, render
-
         try:
             lcp = self.lcp
             capa_html = render(lcp, RenderOptions(correctness=self.correctness_available(),
@@ -354,7 +354,7 @@ class ProblemBlock(XBlock):
         save_message = None
         if self.has_saved_answers:
             save_message = self.t("Your answers were previously saved. Click 'Submit' to grade them.")
-        html = render_template(
+        html = render_problem_template(
             "problems/problem_contents.html",
             capa_html=Markup(self.replace_urls(capa_html)),
             html_id=self.html_id,
@@ -368,7 +368,6 @@ class ProblemBlock(XBlock):
             attempts_text=attempts_text,
             save_message=save_message,
             closed=situation.closed,
-            t=self.t,
         )
         return html
 
@@ -384,13 +383,11 @@ class ProblemBlock(XBlock):
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
-        from flask import render_template
-
         try:
             contents = self.problem_html()
         except Exception as err:  # pragma: no cover - problem_html catches the engine's errors
             contents = self.error_html(err)
-        html = render_template(
+        html = render_problem_template(
             "problems/problem.html",
             html_id=self.html_id,
             usage_id=str(self.scope_ids.usage_id),
@@ -411,14 +408,19 @@ class ProblemBlock(XBlock):
     # --- handlers -----------------------------------------------------------------------------------
 
     def _request_data(self, request: Any) -> Any:
+        """The request's form fields, or its JSON object; anything else is a malformed request."""
         content_type = (getattr(request, "content_type", "") or "").lower()
         if "json" in content_type:
             try:
                 data = json.loads(request.body.decode("utf-8") or "{}")
-            except ValueError:
-                data = {}
-            return data if isinstance(data, dict) else {}
-        return request.POST
+            except ValueError as err:  # UnicodeDecodeError included
+                raise MalformedSubmission(self.t("The request body is not valid JSON.")) from err
+            if not isinstance(data, dict):
+                raise MalformedSubmission(self.t("The request body must be a JSON object."))
+            return data
+        if content_type in ("", "application/x-www-form-urlencoded", "multipart/form-data") or not request.body:
+            return request.POST
+        raise MalformedSubmission(self.t("Send the answers as form fields or as a JSON object."))
 
     def _dispatch(self, name: str, request: Any) -> Response:
         handlers = {
@@ -433,11 +435,10 @@ class ProblemBlock(XBlock):
             return _json({"error": f"{name} is not a known capa action"}, 404)
         if request.method != "POST" and name != "problem_get":
             return _json({"error": "POST required"}, 405)
-        data = self._request_data(request)
         before = self.weighted()
         before_attempts = self.attempts
         try:
-            result = handlers[name](data)
+            result = handlers[name](self._request_data(request))
         except ProblemError as err:
             return _json({"success": str(err), "error": str(err)}, 400)
         except ValueError as err:
@@ -509,8 +510,6 @@ class ProblemBlock(XBlock):
         return {"grade": earned, "max_grade": possible}
 
     def submission_metadata(self, answers: dict[str, Any], correct_map: Any) -> dict[str, Any]:
-        from kampus_problems.capa.rendering import text_content, text_of
-
         metadata: dict[str, Any] = {}
         try:
             problem_data = getattr(self.lcp, "problem_data", None) or {}
@@ -537,8 +536,6 @@ class ProblemBlock(XBlock):
         return metadata
 
     def _lcp_error_message(self, err: Exception) -> str:
-        from kampus.drivers.sandbox import SandboxError
-
         if isinstance(err, SandboxError):
             if self.user_is_staff and err.detail:
                 return f"{err.learner_message}\n\nStaff debug info: {err.detail}"
@@ -549,9 +546,6 @@ class ProblemBlock(XBlock):
         return text
 
     def submit_problem(self, data: Any) -> dict[str, Any]:
-        from kampus.drivers.sandbox import SandboxError
-        from kampus_problems.capa.errors import LoncapaProblemError, ResponseError, StudentInputError
-
         lcp = self.lcp
         event_info: dict[str, Any] = {"state": lcp.get_state(), "problem_id": str(self.scope_ids.usage_id)}
         answers = make_dict_of_responses(data)
@@ -565,6 +559,17 @@ class ProblemBlock(XBlock):
             event_info["failure"] = "unreset"
             self.publish_unmasked("problem_check_fail", event_info)
             raise ProblemError(self.t("Problem must be reset before it can be submitted again."))
+        try:
+            check_submission(lcp, answers)
+        except EmptySubmission:
+            # Open edX's reply to an action it does not do: {"success": message}; nothing graded or stored.
+            event_info["failure"] = "empty"
+            self.publish_unmasked("problem_check_fail", event_info)
+            return {"success": self.t("Please enter an answer before submitting."), "refused": True}
+        except MalformedSubmission:
+            event_info["failure"] = "invalid"
+            self.publish_unmasked("problem_check_fail", event_info)
+            raise
         remaining = policies.wait_remaining(self.last_submission_time, self.submission_wait_seconds, now)
         if remaining:
             message = self.t("You must wait at least {wait_secs} between submissions. {remaining_secs} remaining.",
@@ -605,6 +610,10 @@ class ProblemBlock(XBlock):
         event_info: dict[str, Any] = {"state": lcp.get_state(), "problem_id": str(self.scope_ids.usage_id)}
         answers = make_dict_of_responses(data)
         event_info["answers"] = answers
+        try:
+            check_submission(lcp, answers)
+        except EmptySubmission:
+            pass  # saving blank answers is allowed
         if self.closed() and self.max_attempts != 0:
             event_info["failure"] = "closed"
             self.publish_unmasked("save_problem_fail", event_info)
@@ -667,17 +676,13 @@ class ProblemBlock(XBlock):
         except (TypeError, ValueError):
             index = 0
         index %= len(hints)
-        items = []
-        for counter in range(index + 1):
-            prefix = self.t("Hint ({hint_num} of {hints_count}): ", hint_num=counter + 1, hints_count=len(hints))
-            items.append(f'<li class="hint-index-{counter}" tabindex="-1"><strong>{escape(prefix)}</strong>'
-                         f"{self.replace_urls(hints[counter])}</li>")
+        shown = [Markup(self.replace_urls(hint)) for hint in hints[:index + 1]]  # author markup
         self.runtime.publish(self, "edx.problem.hint.demandhint_displayed", {
             "module_id": str(self.scope_ids.usage_id), "hint_index": index, "hint_len": len(hints),
             "hint_text": hints[index],
         })
         return {"success": True, "hint_index": index, "should_enable_next_hint": index + 1 < len(hints),
-                "msg": f"<ol>{''.join(items)}</ol>"}
+                "msg": str(render_problem_template("problems/demand_hints.html", hints=shown, count=len(hints)))}
 
     def get_problem(self, data: Any) -> dict[str, Any]:
         return {"html": self.problem_html()}

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kampus_content.api import safe_xml_parser
 from lxml import etree
 
 __all__ = ["MarkdownError", "markdown_to_xml"]
@@ -251,11 +252,12 @@ def _question(match: re.Match[str]) -> str:
 def _one_response_type(xml: str) -> str:
     """With a single response type, the question text moves inside it (as upstream does)."""
     try:
-        root = etree.fromstring(f"<prob>{xml}</prob>", etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(f"<prob>{xml}</prob>", safe_xml_parser())
     except etree.XMLSyntaxError:
         return xml
     found = list(root.iter(*RESPONSE_TYPES))
-    if len(found) != 1:
+    if len(found) != 1 or found[0].getparent() is not root:
+        # A response inside a question (``>>( ) a<<``) cannot take in the element holding it.
         return xml
     response = found[0]
     inputs = [child for child in response if isinstance(child.tag, str)]

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from kampus_hookspecs import Setting, hookimpl
+from kampus_hookspecs import Setting, SiteDefaults, hookimpl
+
+from kampus_problems.capa.cli import check_problem
+from kampus_problems.capa.responses import first_party_response_classes
+from kampus_problems.response_types import response_classes
+from kampus_problems.views import bp
 
 
 @hookimpl
@@ -17,19 +23,33 @@ def kampus_settings() -> list[Setting]:
 
 
 @hookimpl
-def kampus_cli_commands() -> list[object]:
-    from kampus_problems.capa.cli import check_problem
+def kampus_site_defaults() -> SiteDefaults:
+    """A new site enables problems, after content (problems are content blocks)."""
+    return SiteDefaults(enable_on_init=True, order=20)
 
+
+@hookimpl
+def kampus_cli_commands() -> list[object]:
     return [check_problem]
 
 
 @hookimpl
 def kampus_blueprints(app: object) -> list[object]:
-    from kampus_problems.views import bp
-
     return [bp]
 
 
 @hookimpl
 def kampus_template_folders() -> list[str]:
     return [str(Path(__file__).parent / "templates")]
+
+
+@hookimpl
+def kampus_response_graders() -> dict[str, Any]:
+    """The CAPA response types of upstream capa (``<choiceresponse>``, ``<numericalresponse>``, ...)."""
+    return first_party_response_classes()
+
+
+@hookimpl
+def kampus_app_ready(app: Any) -> None:
+    """Build the app's response-type registry now, so a conflict between plugins stops start-up."""
+    response_classes(app.extensions["kampus"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from kampus_problems.capa import CorrectMap, LoncapaProblem, LoncapaProblemError, StudentInputError
 from kampus_problems.capa.py2random import Py2Random
+from kampus_problems.capa.responses.custom import CustomResponse
+
+from kampus.drivers.sandbox import SandboxUnavailable
 
 TWO_QUESTIONS = """<problem>
 <p>Pick b.</p>
@@ -75,16 +80,12 @@ def test_correctmap_migrates_old_format() -> None:
 
 
 def test_scripts_need_the_sandbox() -> None:
-    from kampus.drivers.sandbox import SandboxUnavailable
-
     with pytest.raises((LoncapaProblemError, SandboxUnavailable)):
         LoncapaProblem('<problem><script type="loncapa/python">x = 1</script></problem>')
 
 
 def test_jsinput_course_pages_are_asked_for_as_frames() -> None:
     """A course file in a JS Input frame gets ``frame=1`` (served sandboxed, scripts allowed); other pages do not."""
-    import re
-
     xml = ('<problem><customresponse cfn="check">'
            '<jsinput html_file="/static/page.html" gradefn="g" get_statefn="s" set_statefn="t" sop="false"/>'
            '<jsinput html_file="https://example.com/p.html?a=1" gradefn="g"/>'
@@ -97,8 +98,6 @@ def test_jsinput_course_pages_are_asked_for_as_frames() -> None:
 
 def test_jsinput_answer_reaches_the_check_function_as_upstream_json() -> None:
     """customresponse hands the hidden input's {"answer", "state"} JSON string to the cfn unchanged (as upstream)."""
-    from kampus_problems.capa.responses.custom import CustomResponse
-
     xml = ('<problem><customresponse cfn="check" expect="42">'
            '<jsinput html_file="/static/page.html" gradefn="g" get_statefn="s"/></customresponse></problem>')
     problem = LoncapaProblem(xml, seed=1)

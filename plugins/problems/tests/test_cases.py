@@ -19,6 +19,8 @@ import pytest
 from kampus_problems.capa.cli import grade_cases
 from kampus_problems.capa.correctmap import CorrectMap
 
+from kampus.drivers.sandbox import get_sandbox
+
 
 def repo_root() -> Path:
     here = Path(__file__).resolve()
@@ -123,8 +125,6 @@ def test_cases_jsonl_through_the_command_line(cases_dir: Path, tmp_path: Path) -
     "cases.extra.jsonl", "demo_reference_graded.jsonl", "testcourse_reference_graded.jsonl",
 ])
 def test_corpus_file_in_process(cases_dir: Path, sandboxed_app: Any, file_name: str) -> None:
-    from kampus.drivers.sandbox import get_sandbox
-
     cases = runnable(load_cases(cases_dir / file_name))
     with sandboxed_app.app_context():
         lines = [json.dumps(case) for case in cases]

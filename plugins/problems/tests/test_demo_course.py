@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from kampus_content.store.interface import Block
 from kampus_content.testing.xblocks import publish_course
+from kampus_problems.capa.problem import LoncapaProblem
+from kampus_problems.capa.rendering import render
 from lxml import etree
 
+from kampus.drivers.sandbox import get_sandbox
 from kampus.testing import DEFAULT_COURSE
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"
@@ -75,11 +78,6 @@ def submission(problem) -> dict[str, object]:
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.name for p in PROBLEMS])
 def test_demo_problem_renders_and_its_answers_are_correct(app, path):
-    from kampus_problems.capa.problem import LoncapaProblem
-    from kampus_problems.capa.rendering import render
-
-    from kampus.drivers.sandbox import get_sandbox
-
     data = olx_fields(path)["data"]
     with app.app_context():
         problem = LoncapaProblem(data, problem_id="demo", seed=1, sandbox=get_sandbox())

@@ -9,6 +9,8 @@ import pytest
 from kampus_content.demo import DEMO_COURSE_FOLDER
 from kampus_problems.capa.problem import LoncapaProblem
 
+from kampus.drivers.sandbox import get_sandbox
+
 ANSWERS = {
     "habits_choice": ({"1_2_1": "choice_1"}, {"1_2_1": "choice_0"}),
     "outline_parts": ({"1_2_1": ["choice_0", "choice_1", "choice_2"]}, {"1_2_1": ["choice_0", "choice_3"]}),
@@ -23,8 +25,6 @@ def sandbox(make_app):
     pytest.importorskip("kampus_codejail", reason="the even-number problem needs the codejail plugin")
     app = make_app(plugins=["problems", "codejail"], settings={"sandbox": "bwrap"})
     with app.app_context():
-        from kampus.drivers.sandbox import get_sandbox
-
         yield get_sandbox()
 
 

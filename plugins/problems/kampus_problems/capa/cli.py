@@ -9,30 +9,34 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kampus import current_kampus
+from kampus.cli import load_app
+from kampus.drivers.sandbox import SandboxError, get_sandbox
+from kampus_problems import response_types
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError, ResponseError, StudentInputError
+from kampus_problems.capa.problem import LoncapaProblem
 
 DEFAULT_SEED = 1
 
 
 def grade_report(problem_xml: str, answers: dict[str, Any], *, seed: int | None = None, problem_id: str = "1",
-                 sandbox: Any = None) -> dict[str, Any]:
+                 sandbox: Any = None, response_classes: Mapping[str, type] | None = None) -> dict[str, Any]:
     """Grade one problem; the JSON-ready result ``{"score", "max_score", "correct_map"}`` (plus ``error``).
 
     A response whose grading fails on the learner's input (or its check code) is reported incorrect with
     the error as its message, the way Open edX shows it to the learner; a broken problem gives ``error``.
+    ``response_classes`` is the registry of response types (default: the first-party types).
     """
-    from kampus.drivers.sandbox import SandboxError
-    from kampus_problems.capa.problem import LoncapaProblem
-
     try:
         problem = LoncapaProblem(problem_xml, problem_id=problem_id, seed=DEFAULT_SEED if seed is None else seed,
-                                 sandbox=sandbox)
+                                 sandbox=sandbox, response_classes=response_classes)
     except (LoncapaProblemError, StudentInputError, SandboxError) as err:
         report = {"score": 0.0, "max_score": 0, "correct_map": {}, "error": str(err)}
         if _sandbox_detail(err):
@@ -72,20 +76,15 @@ def _sandbox_detail(err: BaseException | None) -> list[str]:
     return []
 
 
-def _sandbox() -> Any:
-    from kampus.drivers.sandbox import get_sandbox
-
-    return get_sandbox()
-
-
-def grade_cases(lines: Any, sandbox: Any) -> Any:
+def grade_cases(lines: Any, sandbox: Any, response_classes: Mapping[str, type] | None = None) -> Any:
     """Yield one report (with its ``id``) per JSON line of cases."""
     for line in lines:
         if not line.strip():
             continue
         case = json.loads(line)
         report = grade_report(case["problem_xml"], case.get("answers") or {}, seed=case.get("seed"),
-                              problem_id=str(case.get("problem_id") or "1"), sandbox=sandbox)
+                              problem_id=str(case.get("problem_id") or "1"), sandbox=sandbox,
+                              response_classes=response_classes)
         yield {"id": case.get("id"), **report}
 
 
@@ -99,16 +98,15 @@ def grade_cases(lines: Any, sandbox: Any) -> Any:
 def check_problem(problem_file: Path | None, answers_json: str, seed: int | None, problem_id: str,
                   cases_file: Path | None) -> None:
     """Grade a CAPA problem like Open edX does and print the result as JSON."""
-    from kampus.cli import load_app
-
     if (problem_file is None) == (cases_file is None):
         raise click.UsageError("give a problem FILE.xml or --cases FILE.jsonl")
     app = load_app()
     with app.app_context():
-        sandbox = _sandbox()
+        sandbox = get_sandbox()
+        registry = response_types.response_classes(current_kampus())
         if cases_file is not None:
             with cases_file.open(encoding="utf-8") as lines:
-                for report in grade_cases(lines, sandbox):
+                for report in grade_cases(lines, sandbox, registry):
                     click.echo(json.dumps(report))
                     sys.stdout.flush()
             return
@@ -119,7 +117,7 @@ def check_problem(problem_file: Path | None, answers_json: str, seed: int | None
         if not isinstance(answers, dict):
             raise click.BadParameter("must be a JSON object", param_hint="--answers")
         report = grade_report(problem_file.read_text(encoding="utf-8"), answers, seed=seed, problem_id=problem_id,
-                              sandbox=sandbox)
+                              sandbox=sandbox, response_classes=registry)
         click.echo(json.dumps(report))
         if "error" in report and not report["correct_map"]:
             sys.exit(1)

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from kampus.drivers.sandbox import SandboxError
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import ResponseError
+from kampus_problems.capa.script import run_sandboxed
 
 if TYPE_CHECKING:
     from kampus_problems.capa.responses.base import LoncapaResponse
@@ -82,9 +84,6 @@ def add_hints(response: LoncapaResponse, student_answers: dict[str, Any], new_cm
 def run_hint_function(response: LoncapaResponse, hintfn: str, student_answers: dict[str, Any],
                       new_cmap: CorrectMap, old_cmap: CorrectMap) -> None:
     """Run the script's ``hintfn(answer_ids, student_answers, new_cmap, old_cmap)`` in the sandbox."""
-    from kampus.drivers.sandbox import SandboxError
-    from kampus_problems.capa.script import run_sandboxed
-
     # CorrectMap's own source, compiled on its own (its __future__ import must open a source)
     script = response.context.get("script_code", "")
     code = f"exec({_CORRECTMAP_SOURCE!r}, globals())\n" + script + "\n" + textwrap.dedent(f"""
@@ -140,12 +139,17 @@ def checkbox_hints(response: Any, student_answers: dict[str, Any], new_cmap: Cor
             log_extra={"choice_all": names}))
 
 
+def _choices_named(choices: list[Any], answer: Any) -> list[Any]:
+    """The choices named ``answer``, compared in Python: lxml refuses learner text with control characters."""
+    return [choice for choice in choices if choice.get("name") == str(answer)]
+
+
 def _compound_hint(response: Any, student_answers: dict[str, Any], new_cmap: CorrectMap) -> bool:
     aid = response.answer_id
     chosen = student_answers[aid] if isinstance(student_answers[aid], list) else [student_answers[aid]]
     ids, names = set(), []
     for answer in chosen:
-        found = response.xml.xpath("//checkboxgroup[@id=$id]/choice[@name=$name]", id=aid, name=str(answer))
+        found = _choices_named(response.xml.xpath("//checkboxgroup[@id=$id]/choice", id=aid), answer)
         if found:
             ids.add((found[0].get("id") or "").upper())
             names.append(answer)
@@ -168,7 +172,7 @@ def multiple_choice_hints(response: Any, student_answers: dict[str, Any], new_cm
     answer = student_answers[aid]
     if isinstance(answer, list):
         answer = answer[0] if answer else ""
-    found = response.xml.xpath("./choicegroup[@id=$id]/choice[@name=$name]", id=aid, name=str(answer))
+    found = _choices_named(response.xml.xpath("./choicegroup[@id=$id]/choice", id=aid), answer)
     if found:
         choice = found[0]
         _append_msg(new_cmap, aid, make_hint_div(

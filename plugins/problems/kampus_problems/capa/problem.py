@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from copy import deepcopy
 from typing import Any
 
+from kampus_content.api import safe_xml_parser
 from lxml import etree
 
+from kampus_problems.capa.answers import get_question_answers
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError
+from kampus_problems.capa.hints import demand_hints
 from kampus_problems.capa.inputs import INPUT_TAGS
+from kampus_problems.capa.rendering import render
+from kampus_problems.capa.responses import first_party_response_classes
 from kampus_problems.capa.script import contextualize_tree, convert_outtext, extract_context
 
 log = logging.getLogger(__name__)
@@ -19,17 +25,14 @@ log = logging.getLogger(__name__)
 ACCESSIBLE_INPUT_TYPES = ("checkboxgroup", "radiogroup", "choicegroup", "optioninput", "textline",
                           "formulaequationinput", "textbox")
 
-def _parser() -> etree.XMLParser:
-    # A parser per call: lxml parsers must not be shared between threads.
-    return etree.XMLParser(remove_comments=True, remove_pis=True, resolve_entities=False, no_network=True,
-                           huge_tree=False, load_dtd=False)
-
 
 def parse_problem_xml(problem_text: str | bytes) -> etree._Element:
+    """The problem's XML tree, parsed safely (no entities, DTD or network); comments and PIs dropped."""
     if isinstance(problem_text, str):
         problem_text = problem_text.encode("utf-8")
     try:
-        return etree.fromstring(problem_text, _parser())
+        # A parser per call: lxml parsers must not be shared between threads.
+        return etree.fromstring(problem_text, safe_xml_parser(remove_comments=True, remove_pis=True))
     except etree.XMLSyntaxError as err:
         raise LoncapaProblemError(f"The problem XML is not well-formed: {err}") from err
 
@@ -47,13 +50,16 @@ class LoncapaProblem:
     ``tree`` is the problem after script execution, ``$variable`` substitution and id assignment
     (responses ``<problem_id>_<n>``, inputs ``<problem_id>_<n+1>_<k>``); ``responders`` maps each
     response element to its grader, in document order.
+
+    ``response_classes`` is the registry of response types, ``{tag: class}``: an app's registry
+    (:func:`kampus_problems.response_types.response_classes`, built from the ``kampus_response_graders``
+    hook); without one, the first-party types (:func:`~kampus_problems.capa.responses.first_party_response_classes`).
     """
 
     def __init__(self, problem_text: str, *, problem_id: str = "1", seed: int | None = None,
                  state: dict | None = None, sandbox: Any = None, anonymous_student_id: str = "",
-                 xqueue: object | None = None, extra_files: dict[str, bytes] | None = None):
-        from kampus_problems.capa.responses import RESPONSE_CLASSES
-
+                 xqueue: object | None = None, extra_files: dict[str, bytes] | None = None,
+                 response_classes: Mapping[str, type] | None = None):
         state = state or {}
         self.problem_id = str(problem_id)
         self.sandbox = sandbox
@@ -80,7 +86,7 @@ class LoncapaProblem:
             slug=self.problem_id, extra_files=extra_files)
         self.problem_data: dict[str, dict[str, Any]] = {}
         self.responders: dict[etree._Element, Any] = {}
-        self._preprocess(RESPONSE_CLASSES)
+        self._preprocess(first_party_response_classes() if response_classes is None else response_classes)
         if not self.student_answers:
             for responder in self.responders.values():
                 self.student_answers.update(responder.get_initial_display())
@@ -111,7 +117,7 @@ class LoncapaProblem:
                     if correct:
                         optioninput.set("correct", name)
 
-    def _preprocess(self, response_classes: dict[str, type]) -> None:
+    def _preprocess(self, response_classes: Mapping[str, type]) -> None:
         tags = list(response_classes)
         response_number = 1
         for response in self.tree.xpath("|".join("//" + tag for tag in tags)):
@@ -218,8 +224,6 @@ class LoncapaProblem:
         return cmap
 
     def get_question_answers(self) -> dict[str, Any]:
-        from kampus_problems.capa.answers import get_question_answers
-
         return get_question_answers(self)
 
     def get_state(self) -> dict[str, Any]:
@@ -230,13 +234,9 @@ class LoncapaProblem:
         }
 
     def get_demand_hints(self) -> list[str]:
-        from kampus_problems.capa.hints import demand_hints
-
         return demand_hints(self.tree)
 
     def get_html(self) -> str:
-        from kampus_problems.capa.rendering import render
-
         return render(self)
 
     def response_types(self) -> list[str]:

@@ -17,6 +17,9 @@ from xml.sax.saxutils import unescape
 
 from lxml import etree
 
+from kampus.drivers.sandbox import NoSandbox, SandboxError
+from kampus_problems.capa.errors import LoncapaProblemError, ResponseError
+
 log = logging.getLogger(__name__)
 
 _PY2RANDOM_SOURCE = (Path(__file__).parent / "py2random.py").read_text()
@@ -75,8 +78,6 @@ _FUTURE_IMPORT = re.compile(r"^from[ \t]+__future__[ \t]+import[^\n]*$", re.MULT
 def _sandbox_or_refusal(sandbox: Any) -> Any:
     if sandbox is not None:
         return sandbox
-    from kampus.drivers.sandbox import NoSandbox
-
     return NoSandbox(None)
 
 
@@ -106,9 +107,6 @@ def script_code(tree: etree._Element) -> str:
 def extract_context(tree: etree._Element, *, seed: int, anonymous_student_id: str, sandbox: Any,
                     slug: str = "", extra_files: dict[str, bytes] | None = None) -> dict[str, Any]:
     """Run the problem's scripts once (when there are any) and return their globals as the context."""
-    from kampus.drivers.sandbox import SandboxError
-    from kampus_problems.capa.errors import LoncapaProblemError
-
     context: dict[str, Any] = {"seed": seed, "anonymous_student_id": anonymous_student_id}
     code = script_code(tree)
     if code.strip():
@@ -132,8 +130,6 @@ def run_check_function(sandbox: Any, context: dict[str, Any], cfn: str, expect: 
     globals_dict: dict[str, Any] = {"expect": expect, "ans": ans, **kwargs}
     run_sandboxed(sandbox, code, globals_dict, seed=context["seed"], slug=slug, extra_files=extra_files)
     if "cfn_return" not in globals_dict:
-        from kampus_problems.capa.errors import ResponseError
-
         raise ResponseError(f"The check function {cfn} returned a value that is not JSON-serialisable.")
     return globals_dict["cfn_return"]
 

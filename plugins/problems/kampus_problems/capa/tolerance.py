@@ -5,9 +5,23 @@ from __future__ import annotations
 from cmath import isinf, isnan
 from decimal import Decimal
 
-from calc import evaluator
+from calc import UndefinedVariable, UnmatchedParenthesis, evaluator
+from pyparsing import ParseException
+
+from kampus_problems.capa.errors import LoncapaProblemError
 
 DEFAULT_TOLERANCE = "0.001%"
+
+
+def check_tolerance(tolerance: str) -> None:
+    """Refuse, when the problem loads, a tolerance that :func:`compare_with_tolerance` cannot evaluate."""
+    message = f"Error in problem specification! The tolerance {tolerance!r} is not a number."
+    try:
+        value = evaluator({}, {}, tolerance[:-1] if tolerance.endswith("%") else tolerance)
+    except (ParseException, UndefinedVariable, UnmatchedParenthesis, ArithmeticError, ValueError, TypeError) as err:
+        raise LoncapaProblemError(message) from err
+    if isnan(value):  # an empty tolerance evaluates to nan, which no comparison can use
+        raise LoncapaProblemError(message)
 
 
 def compare_with_tolerance(student: complex, instructor: complex, tolerance: float | str = DEFAULT_TOLERANCE,

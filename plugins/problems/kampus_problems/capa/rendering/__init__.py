@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from kampus_problems.capa.rendering.inputs import INPUT_RENDERERS, InputContext, render_input
+from kampus_problems.templating import problem_environment
 
 __all__ = ["RenderOptions", "render", "text_content"]
 
@@ -104,6 +105,8 @@ class Renderer:
         responders = getattr(problem, "responders", None) or {}
         self.responder_elements = set(responders.keys()) if isinstance(responders, dict) else set()
         self.fallback_counter = 0
+        self.env = problem_environment()  # one environment per rendering (see kampus_problems.templating)
+        self.structure = self.env.get_template("problems/capa/structure.html").module
 
     # helpers -----------------------------------------------------------------
 
@@ -135,9 +138,7 @@ class Renderer:
         if self.is_response(element):
             return self.response(element) + tail
         if tag == "solution":
-            sid = element.get("id", "")
-            return (f'<div class="kampus-solution" id="solution_{escape(sid)}" data-solution-id="{escape(sid)}" '
-                    f'hidden></div>{tail}')
+            return str(self.structure.solution(element.get("id", ""))) + tail
         if tag == "problem":
             return f'<div class="kampus-capa">{self.inner(element)}</div>{tail}'
         if tag == "text":
@@ -182,18 +183,13 @@ class Renderer:
             "index": 0,
             "group_ids": group_ids,
         }
-        heading = ""
-        if question and len(inputs) > 1:
-            heading = f'<p class="kampus-question-label" id="{escape(rid)}-label">{question}</p>'
-            heading += "".join(f'<p class="kampus-question-description" id="{escape(did)}">{d}</p>'
-                               for did, d in description_html)
+        if question and len(inputs) > 1:  # the question heads the group (structure.html)
             self.pending["group_ids"] = [f"{rid}-label", *(did for did, _d in description_html)]
-        elif question and not inputs:
-            heading = f'<p class="kampus-question-label">{question}</p>'
         body = self.inner(element, skip=frozenset(labels) | frozenset(descriptions))
         self.pending = None
-        return (f'<div class="kampus-response" id="response_{escape(rid)}" data-response-type="{escape(element.tag)}">'
-                f"{heading}{body}</div>")
+        return str(self.structure.response(
+            rid, element.tag, Markup(question), [(did, Markup(d)) for did, d in description_html], len(inputs),
+            Markup(body)))
 
     pending: dict[str, Any] | None = None
 
@@ -221,6 +217,7 @@ class Renderer:
         data = (getattr(self.problem, "problem_data", None) or {}).get(iid) or {}
         own_label = element.get("label") or ""
         descriptions: list[tuple[str, str]] = []
+        fallback: dict[str, Any] | None = None
         if data.get("label"):
             label_html = str(data["label"])
             descriptions = list((data.get("descriptions") or {}).items())
@@ -229,10 +226,10 @@ class Renderer:
             descriptions = pending.get("descriptions", [])
         elif own_label:
             label_html = str(escape(own_label))
-        else:
-            base = pending.get("question_text") or data.get("group_label") and text_of(data["group_label"]) \
-                or "Answer"
-            label_html = str(escape(base if count <= 1 else f"{base} (part {index + 1})"))
+        else:  # no label of its own: the question's text, or "Answer", with "(part n)" (see _parts.html)
+            label_html = ""
+            fallback = {"question": pending.get("question_text") or data.get("group_label")
+                        and text_of(data["group_label"]) or "", "part": index + 1 if count > 1 else None}
         group_ids = list(pending.get("group_ids") or [])
         correctness = None
         msg = ""
@@ -250,7 +247,7 @@ class Renderer:
             element=element, input_id=iid, value=value, label_html=label_html, descriptions=descriptions,
             group_ids=group_ids, correctness=correctness, msg=msg, options=self.options,
             input_state=self.input_state.get(iid) or {}, renderer=self,
-            response_tag=pending.get("response_tag", ""),
+            response_tag=pending.get("response_tag", ""), extra={"label_fallback": fallback} if fallback else {},
         )
         return render_input(context)
 
@@ -268,7 +265,7 @@ def render(problem: Any, options: RenderOptions | None = None, **kwargs: Any) ->
     if options.correctness and correct_map is not None and hasattr(correct_map, "get_overall_message"):
         message = correct_map.get_overall_message()
         if message:
-            overall = f'<div class="kampus-overall-message">{message}</div>'
+            overall = str(renderer.structure.overall_message(Markup(message)))
     return overall + html
 
 

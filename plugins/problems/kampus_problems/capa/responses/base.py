@@ -8,6 +8,7 @@ from lxml import etree
 
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError
+from kampus_problems.capa.hints import add_hints
 from kampus_problems.capa.script import contextualize_text
 
 if TYPE_CHECKING:
@@ -88,8 +89,6 @@ class LoncapaResponse:
 
     def evaluate_answers(self, student_answers: dict[str, Any], old_cmap: CorrectMap) -> CorrectMap:
         """Grade, then add hints and feedback (upstream's evaluate_answers)."""
-        from kampus_problems.capa.hints import add_hints
-
         new_cmap = self.get_score(student_answers)
         add_hints(self, student_answers, new_cmap, old_cmap)
         return new_cmap

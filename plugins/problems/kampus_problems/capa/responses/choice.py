@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from kampus_problems.capa.correctmap import CorrectMap
-from kampus_problems.capa.errors import LoncapaProblemError
+from kampus_problems.capa.errors import LoncapaProblemError, StudentInputError
 from kampus_problems.capa.py2random import Py2Random
 from kampus_problems.capa.responses.base import LoncapaResponse
 from kampus_problems.capa.script import contextualize_text
@@ -22,6 +22,23 @@ def round_away_from_zero(number: float, digits: int = 0) -> float:
 
 def _correct_attr(choice: Any, context: dict[str, Any]) -> str:
     return contextualize_text(choice.get("correct") or "", context)
+
+
+def check_choice_names(chosen: list[Any]) -> None:
+    """Selected choices are named by text; anything else (an object a client sent) is not an answer."""
+    if not all(isinstance(name, str) for name in chosen):
+        raise StudentInputError("Select choices by their names.")
+
+
+def _point_value(value: str) -> float:
+    """A partial-credit ``point_value``: a number from 0 to 1 (Open edX's rule), or the problem's error."""
+    try:
+        points = float(value)
+    except ValueError:
+        points = math.nan
+    if not 0 <= points <= 1:  # also refuses nan: a score must stay a number between 0 and the maximum
+        raise LoncapaProblemError(f"Error in problem specification! point_value {value!r} is not between 0 and 1.")
+    return points
 
 
 class ChoiceResponse(LoncapaResponse):
@@ -57,6 +74,7 @@ class ChoiceResponse(LoncapaResponse):
             answer = [answer]
         if answer == []:
             return CorrectMap(self.answer_id, "incorrect")
+        check_choice_names(answer)
         chosen = set(answer)
         not_chosen = all_choices - chosen
         if not self.has_partial_credit:
@@ -124,7 +142,7 @@ class MultipleChoiceResponse(LoncapaResponse):
             for choice in choices:
                 if _correct_attr(choice, self.context).lower() == "partial":
                     self.partial_choices.append(contextualize_text(choice.get("name"), self.context))
-                    self.partial_values.append(float(choice.get("point_value", "0.5")))
+                    self.partial_values.append(_point_value(choice.get("point_value", "0.5")))
 
     def name_choices(self) -> None:
         index = 0
@@ -287,6 +305,7 @@ class TrueFalseResponse(MultipleChoiceResponse):
         answers = student_answers.get(self.answer_id, [])
         if not isinstance(answers, list):
             answers = [answers]
+        check_choice_names(answers)
         if set(self.correct_choices) == set(answers):
             return CorrectMap(self.answer_id, "correct")
         return CorrectMap(self.answer_id, "incorrect")

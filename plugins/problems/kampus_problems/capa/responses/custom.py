@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 from lxml import etree
+from lxml import html as lxml_html
 
+from kampus.drivers.sandbox import SandboxError
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import ResponseError
 from kampus_problems.capa.responses.base import LoncapaResponse
@@ -41,8 +43,6 @@ def clean_message_html(msg: Any) -> str:
         return ""
     text = str(msg).replace("&#60;", "&lt;")
     try:
-        from lxml import html as lxml_html
-
         fragment = lxml_html.fragment_fromstring(text, create_parent="html")
         text = etree.tostring(fragment, encoding="unicode", method="xml")
         text = re.sub(r"(?ms)^<html>(.*)</html>$", r"\1", text)
@@ -108,8 +108,6 @@ class CustomResponse(LoncapaResponse):
 
     def execute_check_function(self, idset: list[str], submission: list[Any], dynamath: list[Any],
                                student_answers: dict[str, Any], state: dict[str, Any]) -> None:
-        from kampus.drivers.sandbox import SandboxError
-
         if self.cfn is None:
             self._run_answer_code(idset, submission, dynamath, student_answers, state)
             return
@@ -155,8 +153,6 @@ class CustomResponse(LoncapaResponse):
 
     def _run_answer_code(self, idset: list[str], submission: list[Any], dynamath: list[Any],
                          student_answers: dict[str, Any], state: dict[str, Any]) -> None:
-        from kampus.drivers.sandbox import SandboxError
-
         globals_dict = dict(self.context)
         globals_dict.update({
             "response_id": self.id, "expect": self.expect, "submission": submission, "idset": idset,

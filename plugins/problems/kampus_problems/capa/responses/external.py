@@ -13,8 +13,11 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from flask import has_app_context
+from kampus_content.api import safe_xml_parser
 from lxml import etree
 
+from kampus import current_kampus
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError, ResponseError
 from kampus_problems.capa.responses.base import LoncapaResponse
@@ -32,12 +35,8 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def allowed_grader_hosts() -> list[str]:
     """Hosts (``host`` or ``host:port``) the operator allows external graders on."""
-    from flask import has_app_context
-
     if not has_app_context():
         return []
-    from kampus import current_kampus
-
     return list(current_kampus().settings.get("problems_external_graders") or [])
 
 
@@ -99,8 +98,7 @@ class ExternalResponse(LoncapaResponse):
         if not body.strip():
             raise ResponseError(f"Error: no response from external server url={self.url}")
         try:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-            return etree.fromstring(body, parser=parser)
+            return etree.fromstring(body, parser=safe_xml_parser())
         except etree.XMLSyntaxError as err:
             raise ResponseError(f"Error {err} - cannot parse response from external server") from err
 

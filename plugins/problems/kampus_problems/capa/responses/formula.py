@@ -8,11 +8,11 @@ from typing import Any
 from calc import UndefinedVariable, UnmatchedParenthesis, evaluator
 
 from kampus_problems.capa.correctmap import CorrectMap
-from kampus_problems.capa.errors import StudentInputError
+from kampus_problems.capa.errors import LoncapaProblemError, StudentInputError
 from kampus_problems.capa.py2random import Py2Random
 from kampus_problems.capa.responses.base import LoncapaResponse
 from kampus_problems.capa.script import contextualize_text
-from kampus_problems.capa.tolerance import DEFAULT_TOLERANCE, compare_with_tolerance
+from kampus_problems.capa.tolerance import DEFAULT_TOLERANCE, check_tolerance, compare_with_tolerance
 
 
 def parse_samples(samples: str) -> tuple[list[str], dict[str, tuple[float, float]], int]:
@@ -22,6 +22,16 @@ def parse_samples(samples: str) -> tuple[list[str], dict[str, tuple[float, float
     ranges_part, count = rest.split("#", 1)
     bounds = list(zip(*[[float(v) for v in bound.split(",")] for bound in ranges_part.split(":")], strict=False))
     return variables, dict(zip(variables, bounds, strict=False)), int(count)
+
+
+def _check_samples(samples: str) -> None:
+    """Refuse, when the problem loads, a ``samples`` attribute that :func:`parse_samples` cannot use."""
+    try:
+        _variables, ranges, count = parse_samples(samples)
+    except (ValueError, IndexError) as err:
+        raise LoncapaProblemError(f"Error in problem specification! Cannot parse samples {samples!r}.") from err
+    if count < 0 or any(len(bounds) != 2 for bounds in ranges.values()):
+        raise LoncapaProblemError(f"Error in problem specification! Cannot parse samples {samples!r}.")
 
 
 class FormulaResponse(LoncapaResponse):
@@ -37,10 +47,12 @@ class FormulaResponse(LoncapaResponse):
     def setup_response(self) -> None:
         self.correct_answer = contextualize_text(self.xml.get("answer"), self.context)
         self.samples = contextualize_text(self.xml.get("samples"), self.context)
+        _check_samples(self.samples)
         self.tolerance: Any = DEFAULT_TOLERANCE
         tolerance = self.xml.xpath('//*[@id=$id]//responseparam[@type="tolerance"]/@default', id=self.id)
         if tolerance:
             self.tolerance = contextualize_text(tolerance[0].strip(), self.context)
+            check_tolerance(self.tolerance)
         types = (self.xml.get("type") or "").split(",")
         self.case_sensitive = "cs" in types and "ci" not in types
         self._rng = Py2Random(self.context.get("seed", 0))

@@ -89,16 +89,14 @@ class ImageResponse(LoncapaResponse):
         regions = field.get("regions")
         if not regions:
             return False
-        parsed = json.loads(regions)
-        if not parsed:
-            return False
-        if not isinstance(parsed[0][0], list):
-            parsed = [parsed]
-        for region in parsed:
-            hull = convex_hull([(float(p[0]), float(p[1])) for p in region])
-            if strictly_inside(hull, x, y):
-                return True
-        return False
+        try:
+            parsed = json.loads(regions)
+            if parsed and not isinstance(parsed[0][0], list):
+                parsed = [parsed]
+            polygons = [[(float(p[0]), float(p[1])) for p in region] for region in parsed or []]
+        except (ValueError, TypeError, IndexError, KeyError) as err:
+            raise LoncapaProblemError(f"Error in problem specification! Cannot parse regions in {regions}") from err
+        return any(strictly_inside(convex_hull(polygon), x, y) for polygon in polygons)
 
     def get_answers(self) -> dict[str, Any]:
         return {f.get("id"): {"rectangle": f.get("rectangle"), "regions": f.get("regions")} for f in self.inputfields}

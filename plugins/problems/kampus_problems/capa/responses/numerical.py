@@ -14,7 +14,7 @@ from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError, StudentInputError
 from kampus_problems.capa.responses.base import LoncapaResponse
 from kampus_problems.capa.script import contextualize_text
-from kampus_problems.capa.tolerance import DEFAULT_TOLERANCE, compare_with_tolerance
+from kampus_problems.capa.tolerance import DEFAULT_TOLERANCE, check_tolerance, compare_with_tolerance
 
 STAFF_ANSWER_ERROR = "There was a problem with the staff answer to this problem."
 
@@ -50,6 +50,14 @@ def evaluate_learner_number(answer: Any) -> complex:
         raise general from err
 
 
+def _staff_float(value: Any, name: str) -> float:
+    """A number the problem's author wrote (a tolerance, a partial range); otherwise the problem's error."""
+    try:
+        return float(value)
+    except (TypeError, ValueError) as err:
+        raise LoncapaProblemError(f"Error in problem specification! The {name} {value!r} is not a number.") from err
+
+
 class NumericalResponse(LoncapaResponse):
     """A number or expression compared to ``answer`` with ``<responseparam type="tolerance">``.
 
@@ -73,6 +81,8 @@ class NumericalResponse(LoncapaResponse):
         self.additional_answer_index = -1
         answer = self.xml.get("answer")
         self.additional_answers = [e.get("answer") for e in self.xml.findall("additional_answer")]
+        if None in self.additional_answers:  # hints index these by position: refuse rather than skip
+            raise LoncapaProblemError("Every <additional_answer> of a numerical problem needs an answer attribute.")
         if answer.startswith(("[", "(")) and answer.endswith(("]", ")")):
             self.range_tolerance = True
             self.inclusion = (answer.startswith("["), answer.endswith("]"))
@@ -86,6 +96,7 @@ class NumericalResponse(LoncapaResponse):
             tolerance = self.xml.xpath('//*[@id=$id]//responseparam[@type="tolerance"]/@default', id=self.id)
             if tolerance:
                 self.tolerance = contextualize_text(tolerance[0].strip(), self.context)
+                check_tolerance(self.tolerance)
 
     def get_score(self, student_answers: dict[str, Any]) -> CorrectMap:
         if self.answer_id not in student_answers:
@@ -97,7 +108,7 @@ class NumericalResponse(LoncapaResponse):
         student = evaluate_learner_number(student_answers[self.answer_id])
 
         ranges = self.xml.xpath("responseparam[@partial_range]")
-        partial_range = float(ranges[0].get("partial_range", "2")) if ranges else 2
+        partial_range = _staff_float(ranges[0].get("partial_range", "2"), "partial_range") if ranges else 2
         answers_param = self.xml.xpath("responseparam[@partial_answers]")
         partial_answers: list[complex] = []
         if answers_param:
@@ -109,10 +120,12 @@ class NumericalResponse(LoncapaResponse):
             correctness = self._grade_range(student, partial_range)
         else:
             correct = staff_number(self.correct_answer)
-            if str(self.tolerance).endswith("%"):
-                expanded: Any = str(partial_range * float(str(self.tolerance)[:-1])) + "%"
-            else:
-                expanded = partial_range * float(self.tolerance)
+            expanded: Any = None  # the tolerance widened for "close" partial credit, only read there
+            if self.has_partial_credit and "close" in self.credit_type:
+                if str(self.tolerance).endswith("%"):
+                    expanded = str(partial_range * _staff_float(str(self.tolerance)[:-1], "tolerance")) + "%"
+                else:
+                    expanded = partial_range * _staff_float(self.tolerance, "tolerance")
             if compare_with_tolerance(student, correct, self.tolerance):
                 correctness = "correct"
             elif not self.has_partial_credit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kampus.drivers.sandbox import SandboxError
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError, ResponseError, StudentInputError
 from kampus_problems.capa.responses.base import LoncapaResponse
@@ -26,8 +27,6 @@ class SchematicResponse(LoncapaResponse):
         self.code = answers[0].text or ""
 
     def get_score(self, student_answers: dict[str, Any]) -> CorrectMap:
-        from kampus.drivers.sandbox import SandboxError
-
         ids = sorted(self.answer_ids)
         try:
             submission = [json.loads(student_answers[k]) for k in ids]

@@ -24,6 +24,7 @@ class SymbolicResponse(CustomResponse):
 
     def execute_check_function(self, idset: list[str], submission: list[Any], dynamath: list[Any],
                                student_answers: dict[str, Any], state: dict[str, Any]) -> None:
+        # Imported on use: symmath pulls in sympy, heavy, and only symbolicresponse needs it.
         from symmath import symmath_check
 
         try:

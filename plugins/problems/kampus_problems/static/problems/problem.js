@@ -3,6 +3,11 @@
  * Each action POSTs the form (FormData: input_<id>, input_<id>[] for checkboxes, input_<id>{} for JSON
  * dicts) to the block's handler with the X-CSRFToken header, then puts the returned HTML in place and
  * announces the result in the problem's live region (role=status). Errors go to the role=alert region.
+ *
+ * The marks beside an input (correct, incorrect, its feedback) describe the answer that was submitted: as in
+ * Open edX (bindResetCorrectness), they are cleared as soon as the learner changes that input, and when the
+ * server refuses a submission (empty or malformed) the marks of every input changed since the page showed the
+ * stored state are cleared too, so a "correct" mark never stands beside an answer that was not graded.
  */
 (function () {
   "use strict";
@@ -23,6 +28,7 @@
     var alertBox = root.querySelector(".kampus-problem-alert");
     var progress = root.querySelector(".kampus-problem-progress");
     var busy = false;
+    var snapshot = {};  // values of the inputs as last rendered from the stored state
 
     function announce(message) {
       live.textContent = "";
@@ -59,7 +65,71 @@
       if (typeof html === "string" && html) {
         contents.innerHTML = html;
         refreshWidgets();
+        snapshot = valuesByInput();
       }
+    }
+
+    /* The current values of each input box, keyed by input id (what the server stored, right after a render). */
+    function valuesByInput() {
+      var values = {};
+      Array.prototype.forEach.call(root.querySelectorAll(".kampus-input[data-input-id]"), function (box) {
+        var parts = [];
+        Array.prototype.forEach.call(box.querySelectorAll("input, select, textarea"), function (field) {
+          if (field.type === "checkbox" || field.type === "radio") {
+            parts.push((field.checked ? "1" : "0") + field.value);
+          } else if (field.type !== "file") {
+            parts.push(field.value);
+          }
+        });
+        values[box.getAttribute("data-input-id")] = JSON.stringify(parts);
+      });
+      return values;
+    }
+
+    var MARKED = /^(status|choice)-(correct|incorrect|partially-correct|incomplete|submitted)$/;
+
+    function dropMarks(element) {
+      Array.prototype.slice.call(element.classList).forEach(function (name) {
+        if (MARKED.test(name)) { element.classList.remove(name); }
+      });
+    }
+
+    /* The input no longer shows the answer that was graded: drop its marks and feedback. */
+    function resetCorrectness(box) {
+      var id = box.getAttribute("data-input-id");
+      var status = document.getElementById("status_" + id);
+      if (!status || status.getAttribute("data-status") === "unsubmitted" ||
+          status.getAttribute("data-status") === "unanswered") { return; }
+      dropMarks(box);
+      box.classList.add("status-unsubmitted");
+      Array.prototype.forEach.call(box.querySelectorAll(".kampus-choice"), dropMarks);
+      dropMarks(status);
+      status.classList.add("status-unsubmitted");
+      status.setAttribute("data-status", "unsubmitted");
+      status.textContent = "";
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = text("not submitted");
+      status.appendChild(hidden);
+      var feedback = document.getElementById("feedback_" + id);
+      if (feedback) { feedback.parentNode.removeChild(feedback); }
+      Array.prototype.forEach.call(box.querySelectorAll("[aria-describedby]"), function (field) {
+        var ids = field.getAttribute("aria-describedby").split(/\s+/).filter(function (ref) {
+          return ref !== "feedback_" + id;
+        });
+        field.setAttribute("aria-describedby", ids.join(" "));
+      });
+    }
+
+    /* After a refused submission: clear the marks of the inputs changed since the stored state was shown. */
+    function resetChangedInputs() {
+      var now = valuesByInput();
+      Object.keys(now).forEach(function (id) {
+        if (snapshot[id] !== now[id]) {
+          var box = document.getElementById("inputtype_" + id);
+          if (box) { resetCorrectness(box); }
+        }
+      });
     }
 
     function form() { return contents.querySelector("form.kampus-problem-form"); }
@@ -130,7 +200,11 @@
       }
       body.then(function (payload) { return post(action, payload); })
         .then(function (data) { handle(action, data, button); })
-        .catch(function (err) { showError(err.message); announce(err.message); })
+        .catch(function (err) {
+          if (action === "problem_check") { resetChangedInputs(); }
+          showError(err.message);
+          announce(err.message);
+        })
         .then(function () {
           busy = false;
           Array.prototype.forEach.call(root.querySelectorAll(".kampus-problem-actions button"), function (b) {
@@ -148,6 +222,7 @@
           var note = contents.querySelector(".kampus-notification");
           if (note) { note.focus(); }
         } else {
+          resetChangedInputs();
           showError(data.success);
           announce(data.success);
         }
@@ -248,11 +323,18 @@
         placeMarker(img, "[" + x + "," + y + "]");
       }
     });
+    function inputChanged(event) {
+      var box = event.target.closest && event.target.closest(".kampus-input[data-input-id]");
+      if (box && root.contains(box)) { resetCorrectness(box); }
+    }
+    root.addEventListener("input", inputChanged);
+    root.addEventListener("change", inputChanged);
     root.addEventListener("submit", function (event) {
       event.preventDefault();
       run("problem_check", root.querySelector(".kampus-submit"));
     });
     refreshWidgets();
+    snapshot = valuesByInput();
   }
 
   window.KampusProblem = KampusProblem;

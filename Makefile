@@ -16,19 +16,22 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
 EXAMPLE_PLUGIN := tests/example_plugin
 INSTALL_STAMP := $(VENV)/.kampus-installed
 TEST_STAMP := $(VENV)/.kampus-test-installed
+FUZZ_STAMP := $(VENV)/.kampus-fuzz-installed
+FUZZ_SECONDS ?= 300
 TEST_TOOLS := pytest pytest-xdist playwright aiosmtpd mongomock requests ruff \
-	done-xblock xblock-poll xblock-drag-and-drop-v2
+	done-xblock xblock-poll xblock-drag-and-drop-v2 acid-xblock xblock-google-drive feedback-xblock
 # tests/ includes tests/example_plugin/tests and tests/e2e.
 TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install test-deps serve test e2e bench lint clean-site
+.PHONY: help install test-deps serve test e2e bench fuzz lint clean-site
 
 help:
 	@echo "make serve   install, create a demo site in $(KAMPUS_HOME)/ (first time), migrate, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install with test tools (and chromium), run every test in parallel"
 	@echo "make e2e     browser tests only"
 	@echo "make bench   run every benchmark in bench/ (BENCH_ARGS=--quick for a smoke run)"
+	@echo "make fuzz    every fuzz target in fuzz/ for FUZZ_SECONDS (default 300) each; fails on a crash"
 	@echo "make lint    ruff check"
 
 $(BIN)/python:
@@ -86,6 +89,15 @@ bench: install
 	fi
 	$(PIP) install -q -c constraints.txt requests
 	@set -e; for bench in bench/*.py; do echo "== $$bench" >&2; $(BIN)/python $$bench $(BENCH_ARGS); done
+
+# Not part of `make test`: atheris (libFuzzer) over the OLX reader, the CAPA engine and the Markdown
+# converter, FUZZ_SECONDS each (CI runs 60); a crash fails the run and leaves its input in build/fuzz/.
+$(FUZZ_STAMP): $(INSTALL_STAMP) constraints.txt
+	$(PIP) install -q -c constraints.txt atheris
+	@touch $@
+
+fuzz: install $(FUZZ_STAMP)
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

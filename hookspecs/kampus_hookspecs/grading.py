@@ -12,13 +12,19 @@ def kampus_score_changed(
     user_id: int, course_id: str, usage_id: str, earned: float, possible: float, only_if_higher: bool
 ) -> None:
     """Called after a learner's score on a block changed (a problem was
-    checked, a score overridden)."""
+    checked, a score overridden), once the new score is committed to the
+    content plugin's score table (a listener that reads it finds the new row).
+    Not called when a block publishes the same score again, nor for a lower
+    score when ``only_if_higher`` kept the higher one."""
 
 
 @hookspec(firstresult=True)
 def kampus_grade_computed(user_id: int, course_id: str, grade: dict[str, Any]) -> dict[str, Any] | None:
     """Adjust a computed course grade: return a new grade dict, or ``None``
-    to keep it. The first plugin that answers wins."""
+    to keep it. The first plugin that answers wins.
+
+    Not called yet: the LMS's grade computation will call it (the LMS issue).
+    """
 
 
 @hookspec
@@ -52,10 +58,16 @@ def kampus_response_graders() -> dict[str, Any]:
 
 @hookspec
 def kampus_external_queues() -> dict[str, Any]:
-    """Return external grading queues this plugin serves: ``{"name": queue}``."""
+    """Return external grading queues this plugin serves: ``{"name": queue}``.
+
+    Not called yet: the XQueue plugin will call it when ``coderesponse`` submissions are queued.
+    """
 
 
 @hookspec
 def kampus_certificate_eligible(user_id: int, course_id: str, grade: dict[str, Any]) -> bool | None:
     """Return ``False`` to withhold a certificate from a passing learner, or
-    ``None`` to abstain."""
+    ``None`` to abstain.
+
+    Not called yet: the LMS's certificate generation will call it (the LMS issue).
+    """

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from kampus_content.api import DRAFT, VersionCache, content_store, release_info
 from kampus_content.blocks_api import course_tree
+from kampus_content.runtime.fragments import load_script, store_script
 from kampus_content.testing.contract import COURSE, small_course
 
 PACKAGE = Path(__file__).resolve().parents[1] / "kampus_content"
 CACHED_MODULES = ["store/cache.py", "store/sql.py", "release.py", "blocks_api.py", "assets.py", "asset_index.py",
-                  "api.py", "block_edits.py", "settings_fields.py"]
+                  "api.py", "block_edits.py", "settings_fields.py", "runtime/fragments.py"]
 
 
 def test_the_cache_is_a_bounded_lru() -> None:
@@ -70,3 +71,14 @@ def test_no_module_level_cache_remains() -> None:
                     private and (isinstance(value, ast.Dict) or called in ("dict", "OrderedDict"))):
                 offenders.append(f"{relative}: {ast.unparse(node)}")
     assert offenders == []
+
+
+def test_two_apps_in_one_process_keep_their_own_inline_scripts(make_app) -> None:
+    first, second = make_app(plugins=["content"]), make_app(plugins=["content"])
+    with first.app_context():
+        digest = store_script("console.log('only in the first site');")
+        assert load_script(digest) == "console.log('only in the first site');"
+    with second.app_context():
+        assert load_script(digest) is None  # neither in its memory nor in its database
+        assert store_script("console.log('only in the first site');") == digest
+        assert load_script(digest) is not None

@@ -38,6 +38,8 @@ class PlaceholderBlock(XBlock):
         return self._notice()
 
 
+# Process-wide on purpose: a placeholder class depends only on the block type and its load error,
+# as the classes of runtime.load_block_class do (no app's settings or data).
 _placeholders: dict[tuple[str, str | None], type] = {}
 
 

@@ -1,7 +1,7 @@
 """Fragments into pages: wrapping a block's fragment, and its CSS and JavaScript as tags.
 
 The site's Content-Security-Policy forbids inline scripts, so the inline
-JavaScript of a fragment is stored by the SHA-256 of its text (in process
+JavaScript of a fragment is stored by the SHA-256 of its text (in the app's
 memory and in ``content_xblock_resource``, so every web process can serve it)
 and included as ``<script src="/xblock/resource/<hash>.js">``. Inline CSS stays
 inline (the policy allows inline styles).
@@ -21,52 +21,75 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from web_fragments.fragment import Fragment
 
+from kampus.current import current_kampus
 from kampus_content.runtime.user_state import FragmentResource
 
-_memory: dict[str, str] = {}
-_persisted: set[str] = set()
-_lock = threading.Lock()
 _MAX_MEMORY = 2000
 
 
-def _database() -> Any:
-    from kampus import current_kampus
+class ScriptStore:
+    """The inline scripts of one app: a bounded memory in front of its ``content_xblock_resource`` table.
 
-    return current_kampus().db
+    One per app (in ``kampus.cache``): two apps in one process have two databases, and a script
+    known to be stored in one is not stored in the other.
+    """
+
+    def __init__(self, database: Any) -> None:
+        self.database = database
+        self.memory: dict[str, str] = {}
+        self.persisted: set[str] = set()
+        self.lock = threading.Lock()
+
+    def store(self, body: str) -> str:
+        """Keep ``body``; returns its hash (the name it is served under)."""
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        if digest in self.persisted and digest in self.memory:
+            return digest
+        with self.lock:
+            if len(self.memory) >= _MAX_MEMORY:
+                self.memory.clear()
+            self.memory[digest] = body
+        if digest not in self.persisted:
+            try:
+                with self.database.session_scope() as db_session:
+                    exists = db_session.scalar(sa.select(FragmentResource.hash).where(FragmentResource.hash == digest))
+                    if exists is None:
+                        db_session.add(FragmentResource(hash=digest, body=body))
+            except IntegrityError:
+                pass  # another process stored it first
+            self.persisted.add(digest)
+        return digest
+
+    def load(self, digest: str) -> str | None:
+        """The script stored under ``digest``, or ``None``."""
+        body = self.memory.get(digest)
+        if body is not None:
+            return body
+        with self.database.session_scope() as db_session:
+            body = db_session.scalar(sa.select(FragmentResource.body).where(FragmentResource.hash == digest))
+        if body is not None:
+            with self.lock:
+                self.memory[digest] = body
+        return body
+
+
+def script_store() -> ScriptStore:
+    """The :class:`ScriptStore` of the current app."""
+    kampus = current_kampus()
+    store = kampus.cache.get("kampus_content.scripts")
+    if store is None:
+        store = kampus.cache.setdefault("kampus_content.scripts", ScriptStore(kampus.db))
+    return store
 
 
 def store_script(body: str) -> str:
-    """Keep an inline script; returns its hash (the name it is served under)."""
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    if digest in _persisted and digest in _memory:
-        return digest
-    with _lock:
-        if len(_memory) >= _MAX_MEMORY:
-            _memory.clear()
-        _memory[digest] = body
-    if digest not in _persisted:
-        database = _database()
-        try:
-            with database.session_scope() as db_session:
-                exists = db_session.scalar(sa.select(FragmentResource.hash).where(FragmentResource.hash == digest))
-                if exists is None:
-                    db_session.add(FragmentResource(hash=digest, body=body))
-        except IntegrityError:
-            pass  # another process stored it first
-        _persisted.add(digest)
-    return digest
+    """Keep an inline script of the current app; returns its hash (the name it is served under)."""
+    return script_store().store(body)
 
 
 def load_script(digest: str) -> str | None:
-    body = _memory.get(digest)
-    if body is not None:
-        return body
-    with _database().session_scope() as db_session:
-        body = db_session.scalar(sa.select(FragmentResource.body).where(FragmentResource.hash == digest))
-    if body is not None:
-        with _lock:
-            _memory[digest] = body
-    return body
+    """The inline script of the current app stored under ``digest``, or ``None``."""
+    return script_store().load(digest)
 
 
 class _EventHandlerAttributes(HTMLParser):

@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 OWN_PACKAGE = "kampus_content."
 
 # Block classes by type, including placeholders for types that failed to load (never retried in a process).
+# Process-wide on purpose, like the XBlock library's own PLUGIN_CACHE beside it: a class is what the
+# process imported from its installed packages, the same for every app in it; nothing of an app's
+# settings or data is kept here.
 _classes: dict[str, type] = {}
 _classes_lock = threading.Lock()
 

@@ -16,10 +16,12 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.events import emit
 from kampus.identity import accounts, links, throttle
 from kampus.identity.passwords import hash_password, needs_rehash, verify_password
+from kampus.rendering.setup import error_response
 
 bp = Blueprint("identity", __name__)
 
@@ -33,8 +35,6 @@ Page = str | Response | tuple[str, int] | tuple[Response, int]
 
 
 def _settings() -> Any:
-    from kampus.app import current_kampus
-
     return current_kampus().settings
 
 
@@ -166,8 +166,6 @@ def login() -> Page:
         key = throttle.account_key(user, username)
         wait = throttle.retry_after(db_session, key, ip, settings.login_failure_limit, settings.login_failure_window)
         if wait is not None:
-            from kampus.rendering.setup import error_response
-
             response = error_response(429, _("Too many failed logins. Wait a minute, then try again."))
             response.headers["Retry-After"] = str(wait)
             return response

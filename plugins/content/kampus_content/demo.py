@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import render_template
 from opaque_keys.edx.keys import CourseKey
 
 from kampus import current_kampus
-from kampus.identity.permissions import has_permission
+from kampus.identity.models import User
+from kampus.identity.permissions import grant_role, has_permission
 from kampus.urls import absolute_url
 from kampus_content.api import content_store
 from kampus_content.olx.service import import_folder
@@ -26,11 +28,6 @@ def course_url(course_key: str) -> str:
 
 def install_demo_course() -> list[str]:
     """Import and publish the demo course; give the demo accounts their roles."""
-    import sqlalchemy as sa
-
-    from kampus.identity.models import User
-    from kampus.identity.permissions import grant_role
-
     result = import_folder(DEMO_COURSE_FOLDER, content_store(), user_id=None)
     with current_kampus().db.session_scope() as db_session:
         for username, role in DEMO_ROLES.items():

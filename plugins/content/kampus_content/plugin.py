@@ -1,13 +1,21 @@
-"""Wiring of the content plugin: settings and migrations."""
+"""Wiring of the content plugin: settings, migrations, routes, commands, tasks, demo course, dashboard panel."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from kampus_hookspecs import Setting, SiteDefaults, hookimpl
+from markupsafe import Markup
 
 import kampus_content.runtime.user_state  # XBlock learner-state tables, in this plugin's metadata
 import kampus_content.store.sql  # noqa: F401  (its tables belong to this plugin's metadata)
+from kampus_content.assets import bp as assets
+from kampus_content.blocks_api import bp as blocks_api
+from kampus_content.demo import install_demo_course, my_courses_panel
+from kampus_content.olx.cli import export_course, import_course
+from kampus_content.olx.tasks import export_olx, import_olx
+from kampus_content.olx.views import bp as olx_api
+from kampus_content.runtime.views import bp as xblock_views
 
 
 @hookimpl
@@ -35,18 +43,11 @@ def kampus_migration_locations() -> list[str]:
 
 @hookimpl
 def kampus_cli_commands() -> list[object]:
-    from kampus_content.olx.cli import export_course, import_course
-
     return [import_course, export_course]
 
 
 @hookimpl
 def kampus_blueprints(app: object) -> list[object]:
-    from kampus_content.assets import bp as assets
-    from kampus_content.blocks_api import bp as blocks_api
-    from kampus_content.olx.views import bp as olx_api
-    from kampus_content.runtime.views import bp as xblock_views
-
     return [blocks_api, olx_api, xblock_views, assets]
 
 
@@ -57,23 +58,15 @@ def kampus_template_folders() -> list[str]:
 
 @hookimpl
 def kampus_celery_tasks() -> list[object]:
-    from kampus_content.olx.tasks import export_olx, import_olx
-
     return [import_olx, export_olx]
 
 
 @hookimpl
 def kampus_init_site(app: object, demo: bool) -> list[str]:
-    from kampus_content.demo import install_demo_course
-
     return install_demo_course() if demo else []
 
 
 @hookimpl
 def kampus_dashboard_panels(user: object) -> list[object]:
-    from markupsafe import Markup
-
-    from kampus_content.demo import my_courses_panel
-
     panel = my_courses_panel(user)
     return [Markup(panel)] if panel else []

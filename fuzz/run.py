@@ -98,6 +98,7 @@ def run_target(name: str, args: argparse.Namespace) -> bool:
         sys.executable, str(FUZZ_DIR / f"{name}.py"), *map(str, folders),
         f"-max_total_time={args.seconds}", f"-timeout={args.timeout}", f"-rss_limit_mb={args.rss_limit_mb}",
         f"-max_len={max_len}", f"-artifact_prefix={artifacts}/", "-print_final_stats=1",
+        *([f"-seed={args.seed}"] if args.seed else []),
     ]
     print(f"== {name}: fuzzing for {args.seconds} s", flush=True)
     log_path = work / "fuzz.log"
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="fuzzing time per target (default: $FUZZ_SECONDS or 300)")
     parser.add_argument("--timeout", type=int, default=30, help="seconds one input may take before it is a hang")
     parser.add_argument("--rss-limit-mb", type=int, default=1536, help="memory beyond which an input is a crash")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "0")),
+                        help="libFuzzer's random seed (default: $FUZZ_SEED, or 0 for a new one each run); "
+                             "CI sets one so that a run repeats")
     parser.add_argument("--shared-corpus", type=Path, default=DEFAULT_SHARED_CORPUS,
                         help="Open edX material to take seeds from at run time, when the folder exists")
     args = parser.parse_args(argv)

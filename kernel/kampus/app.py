@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from flask import Flask, request
 
+from kampus.access_log import mark_secret_path_parts
 from kampus.current import current_kampus
 from kampus.db import Database, close_session
 from kampus.drivers import load_driver
@@ -115,6 +116,11 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
         setting = getattr(view, "kampus_max_request_setting", None)
         if setting:
             request.max_content_length = validated[setting]
+
+    @app.before_request
+    def secret_paths_out_of_the_access_log() -> None:
+        # A path that holds a token (a password-reset link) is logged with the token replaced.
+        mark_secret_path_parts(request.environ, request.path, request.view_args)
 
     # Kernel parts and plugins wire themselves through the same hooks.
     init_rendering(app, kampus)

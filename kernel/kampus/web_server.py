@@ -5,9 +5,11 @@ The access log goes to the site folder (the ``access_log`` setting, default
 (``access_log_max_bytes``, ``access_log_backups`` old files kept). It
 records the path only: query strings and the Referer header often carry
 tokens (a password-reset link, an API key, an LTI launch), and a log is read
-by more people than the site's users would like. The client address in it
-is the one :mod:`kampus.proxies` resolved (gunicorn reads the WSGI environ
-the app changed).
+by more people than the site's users would like. Paths that carry a secret
+themselves (``/password/reset/<token>``, ``/confirm/<token>``) are logged as
+the app marks them in the WSGI environ (:mod:`kampus.access_log`): the secret
+replaced by ``[redacted]``. The client address in it is the one
+:mod:`kampus.proxies` resolved (gunicorn reads the WSGI environ the app changed).
 
 Several gunicorn workers append to one file, so the handler
 (:class:`SharedRotatingFileHandler`) rotates under a file lock and reopens
@@ -29,8 +31,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gunicorn.glogging import CONFIG_DEFAULTS
+from gunicorn.glogging import CONFIG_DEFAULTS, Logger
 
+from kampus.access_log import LOG_PATH_KEY
 from kampus.settings import Settings
 
 #: gunicorn's access-log line without the query string (``%(U)s`` is the path alone; ``%(r)s``, ``%(q)s``
@@ -82,6 +85,17 @@ class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
             self._identity = self._open_identity()
 
 
+class KampusAccessLogger(Logger):
+    """gunicorn's logger, writing the path the app marked (:data:`LOG_PATH_KEY`) where it holds a secret."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        marked = environ.get(LOG_PATH_KEY)
+        if marked:
+            atoms["U"] = marked
+        return atoms
+
+
 def access_log_config(path: str, max_bytes: int, backups: int, loglevel: str = "warning") -> dict[str, Any]:
     """gunicorn's ``logconfig_dict``: its defaults plus the rotated access-log file at ``path``; gunicorn's
     own messages at ``loglevel`` on stderr, once (its defaults would also pass them up to the root logger)."""
@@ -119,6 +133,7 @@ def gunicorn_settings(
     }
     if settings.access_log:
         options["access_log_format"] = ACCESS_LOG_FORMAT
+        options["logger_class"] = f"{__name__}.KampusAccessLogger"
         options["logconfig_dict"] = access_log_config(
             settings.access_log, settings.access_log_max_bytes, settings.access_log_backups, loglevel
         )

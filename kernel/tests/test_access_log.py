@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+from flask import request
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
+from kampus.access_log import LOG_PATH_KEY, mark_secret_path_parts
 from kampus.core import kampus_settings
 from kampus.settings import validate_settings
-from kampus.web_server import ACCESS_LOG_FORMAT, SharedRotatingFileHandler, gunicorn_settings
+from kampus.web_server import ACCESS_LOG_FORMAT, KampusAccessLogger, SharedRotatingFileHandler, gunicorn_settings
 
 
 def access_line(environ_extra: dict[str, str]) -> str:
@@ -90,3 +92,27 @@ def test_two_workers_share_one_file_without_losing_lines(tmp_path):
     lines = [line for item in [*rotated, path] for line in item.read_text().splitlines()]
     assert lines == [f"line {number:03d}" for number in range(100)]
     assert all(item.stat().st_size <= 500 for item in [*rotated, path])
+
+
+def test_a_path_that_holds_a_token_is_logged_with_the_token_redacted():
+    config = Config()
+    config.set("access_log_format", ACCESS_LOG_FORMAT)
+    logger = KampusAccessLogger(config)
+    path = "/password/reset/s3cr3t-path"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "198.51.100.2"}
+    mark_secret_path_parts(environ, "/password/reset/s3cr3t-path", {"token": "s3cr3t-path"})
+    response = SimpleNamespace(status="200 OK", headers=[], sent=12)
+    atoms = logger.atoms_wrapper_class(logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(0, 1)))
+    line = ACCESS_LOG_FORMAT % atoms
+    assert '"GET /password/reset/[redacted] HTTP/1.1"' in line and "s3cr3t" not in line
+
+
+def test_the_app_marks_secret_url_variables_only(make_app):
+    app = make_app()
+    with app.test_request_context("/confirm/abc.DEF-123"):
+        app.preprocess_request()
+        assert request.environ[LOG_PATH_KEY] == "/confirm/[redacted]"
+    with app.test_request_context("/password/reset"):
+        app.preprocess_request()
+        assert LOG_PATH_KEY not in request.environ

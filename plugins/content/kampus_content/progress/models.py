@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kampus.db import Base, UTCDateTime, utcnow
@@ -65,18 +65,14 @@ class BlockCompletion(Base):
 def insert_if_absent(db_session: Session, model: type[Base], values: dict[str, Any]) -> bool:
     """Insert a row unless one with the same unique key exists; whether it was inserted.
 
-    One statement (``ON CONFLICT DO NOTHING``, MySQL's ``INSERT IGNORE``), no
-    savepoint: on SQLite, pysqlite opens no transaction before a ``SAVEPOINT``,
-    so a savepoint's release would commit the row on its own, out of the
-    request's transaction.
+    The insert runs in a savepoint of the caller's transaction: a row that a
+    concurrent request stored first makes only the savepoint roll back
+    (the kernel opens SQLite's transaction before a savepoint, so the row
+    commits or rolls back with the caller's work on every database).
     """
-    table = model.__table__
-    dialect = db_session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):  # the row count is not reliable there: ask for the new id
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
-        return db_session.execute(statement).first() is not None
-    if dialect == "mysql":
-        statement = mysql.insert(table).values(**values).prefix_with("IGNORE")
-        return bool(db_session.execute(statement).rowcount == 1)
-    raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    try:
+        with db_session.begin_nested():
+            db_session.add(model(**values))
+    except IntegrityError:
+        return False
+    return True

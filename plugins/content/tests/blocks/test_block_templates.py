@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kampus_content.runtime.runtime import forget_block_class
 from kampus_content.store.interface import Block
-from kampus_content.testing.xblocks import publish_course
+from kampus_content.testing.xblocks import installed_block, publish_course
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 
@@ -26,21 +25,10 @@ class BrokenBlock(XBlock):
         raise RuntimeError("<b>boom</b>")
 
 
-class BrokenEntryPoint:
-    group = "xblock.v1"
-    name = "broken"
-    value = "tests:BrokenBlock"
-
-    def load(self) -> type:
-        return BrokenBlock
-
-
 @pytest.fixture(autouse=True)
-def broken_block(monkeypatch):
-    monkeypatch.setattr(XBlock, "extra_entry_points", [("broken", BrokenEntryPoint())])
-    forget_block_class("broken")
-    yield
-    forget_block_class("broken")
+def broken_block():
+    with installed_block("broken", BrokenBlock):
+        yield
 
 
 def build_course(app) -> dict[str, str]:

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from kampus_content.progress.completion import completion_from_browser
-from kampus_content.runtime.runtime import forget_block_class
 from kampus_content.store.interface import Block
-from kampus_content.testing.xblocks import publish_course
+from kampus_content.testing.xblocks import installed_block, publish_course
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Integer, Scope
@@ -49,26 +48,10 @@ class ScoredBlock(XBlock):
         return completion_from_browser(self, data)
 
 
-class FakeEntryPoint:
-    """An ``xblock.v1`` entry point of a class defined in a test."""
-
-    group = "xblock.v1"
-
-    def __init__(self, name: str, cls: type):
-        self.name = name
-        self.value = f"tests:{cls.__name__}"
-        self.cls = cls
-
-    def load(self) -> type:
-        return self.cls
-
-
 @pytest.fixture(autouse=True)
-def scored_block(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(XBlock, "extra_entry_points", [("scored", FakeEntryPoint("scored", ScoredBlock))])
-    forget_block_class("scored")
-    yield
-    forget_block_class("scored")
+def scored_block() -> Iterator[None]:
+    with installed_block("scored", ScoredBlock):
+        yield
 
 
 def build_course(app: Flask, course_key: str = DEFAULT_COURSE) -> dict[str, str]:

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from kampus_content.runtime.cross_site import comes_from_another_site, origin_of
-from kampus_content.runtime.runtime import forget_block_class
 from kampus_content.store.interface import Block
-from kampus_content.testing.xblocks import publish_course
+from kampus_content.testing.xblocks import installed_block, publish_course
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
@@ -37,21 +36,10 @@ class VoteBlock(XBlock):
         return Response(json.dumps({"votes": self.votes}), content_type="application/json", charset="utf-8")
 
 
-class VoteEntryPoint:
-    group = "xblock.v1"
-    name = "vote"
-    value = "tests:VoteBlock"
-
-    def load(self) -> type:
-        return VoteBlock
-
-
 @pytest.fixture(autouse=True)
-def vote_block(monkeypatch):
-    monkeypatch.setattr(XBlock, "extra_entry_points", [("vote", VoteEntryPoint())])
-    forget_block_class("vote")
-    yield
-    forget_block_class("vote")
+def vote_block():
+    with installed_block("vote", VoteBlock):
+        yield
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from kampus_content.runtime.user_state import StudentModule
 from kampus_content.store.interface import Block
-from kampus_content.testing.xblocks import publish_course
+from kampus_content.testing.xblocks import installed_block, publish_course
 from kampus_hookspecs import hookimpl
 from xblock.core import XBlock
 from xblock.fields import Integer, Scope, String
@@ -54,28 +54,10 @@ class CounterBlock(XBlock):
         return {}
 
 
-class FakeEntryPoint:
-    """An ``xblock.v1`` entry point of a class defined in a test."""
-
-    group = "xblock.v1"
-
-    def __init__(self, name: str, cls: type):
-        self.name = name
-        self.value = f"tests:{cls.__name__}"
-        self.cls = cls
-
-    def load(self) -> type:
-        return self.cls
-
-
 @pytest.fixture(autouse=True)
-def counter_block(monkeypatch):
-    from kampus_content.runtime.runtime import forget_block_class
-
-    monkeypatch.setattr(XBlock, "extra_entry_points", [("counter", FakeEntryPoint("counter", CounterBlock))])
-    forget_block_class("counter")
-    yield
-    forget_block_class("counter")
+def counter_block():
+    with installed_block("counter", CounterBlock):
+        yield
 
 
 @pytest.fixture

@@ -24,7 +24,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def site_environment(home: Path, url: str) -> dict[str, str]:
+    """Our environment less any KAMPUS_* variable, for the site in ``home`` served at ``url``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
+    env.update(KAMPUS_HOME=str(home), KAMPUS_BASE_URL=url)
+    return env
+
+
 class LiveSite:
+    #: The password of the accounts that tests create on the site.
+    password = "a long e2e password 42"
+
     def __init__(self, home: Path, url: str, process: subprocess.Popen[bytes]):
         self.home = home
         self.url = url
@@ -34,6 +44,21 @@ class LiveSite:
     def outbox(self) -> Path:
         return self.home / "outbox"
 
+    def run_python(self, script: str) -> str:
+        """Run ``script`` in a child process as the site's own (``KAMPUS_HOME``); its last line of output."""
+        done = subprocess.run([sys.executable, "-c", script], env=site_environment(self.home, self.url),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip().splitlines()[-1]
+
+    def log_in(self, page, username: str) -> None:
+        """Log ``page`` in as ``username`` (an account made with :attr:`password`) through the login form."""
+        page.goto(self.url + "/login")
+        page.fill("#username", username)
+        page.fill("#password", self.password)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        page.wait_for_url(self.url + "/")
+
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory: pytest.TempPathFactory):
@@ -41,8 +66,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("e2e-site")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
-    env.update(KAMPUS_HOME=str(home), KAMPUS_BASE_URL=url)
+    env = site_environment(home, url)
     init = subprocess.run([KAMPUS, "init"], env=env, capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, init.stderr
     log = (home / "serve.log").open("wb")

@@ -4,9 +4,6 @@ reaches the end; both through the blocks' ``publish_completion`` handler, stored
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -14,21 +11,12 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 COURSE = "course-v1:E2E+Completion+2026"
-PASSWORD = "a long e2e password 42"
-
-
-def run_on_site(live_site, script: str) -> str:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
-    env.update(KAMPUS_HOME=str(live_site.home), KAMPUS_BASE_URL=live_site.url)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
 def completion_course(live_site):
     username = f"e2e_{uuid.uuid4().hex[:8]}"
-    usage = json.loads(run_on_site(live_site, f"""
+    usage = json.loads(live_site.run_python(f"""
 import json
 from kampus.app import create_app
 from kampus.identity.accounts import create_user
@@ -42,7 +30,7 @@ usage = publish_course(app, {COURSE!r}, {{"unit1": [
 ]}})
 with app.app_context():
     with app.extensions["kampus"].db.session_scope() as db_session:
-        user = create_user(db_session, {username!r}, "{username}@example.com", {PASSWORD!r}, name="E2E",
+        user = create_user(db_session, {username!r}, "{username}@example.com", {live_site.password!r}, name="E2E",
                            confirmed=True)
         grant_role(db_session, user, "learner", {COURSE!r})
 print(json.dumps(usage))
@@ -51,7 +39,7 @@ print(json.dumps(usage))
 
 
 def stored_completion(live_site, username: str, usage_id: str) -> float:
-    return float(run_on_site(live_site, f"""
+    return float(live_site.run_python(f"""
 import sqlalchemy as sa
 from kampus.app import create_app
 from kampus.identity.models import User
@@ -63,17 +51,9 @@ with app.app_context(), app.extensions["kampus"].db.session_scope() as db_sessio
 """))
 
 
-def login(page, live_site, username: str) -> None:
-    page.goto(live_site.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_site.url + "/")
-
-
 def test_html_viewed_and_video_watched_are_complete(live_site, page, completion_course):
     usage, username = completion_course
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     assert stored_completion(live_site, username, usage["intro"]) == 0.0
     with page.expect_response(lambda r: "intro/handler/publish_completion" in r.url, timeout=15000) as viewed:
         page.goto(f"{live_site.url}/xblock/{usage['unit1']}")

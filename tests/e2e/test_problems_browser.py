@@ -5,9 +5,6 @@ in the codejail sandbox (`kampus init` turns it on when kampus-codejail is insta
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from urllib.parse import quote
 
@@ -16,7 +13,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 COURSE = "course-v1:E2E+Problems+2026"
-PASSWORD = "a long e2e password 42"
 IMAGE = "data:image/svg+xml;utf8," + quote(
     "<svg xmlns='http://www.w3.org/2000/svg' width='200' height='200'><rect width='200' height='200' fill='#eee'/>"
     "<rect x='20' y='20' width='60' height='60' fill='#c33'/></svg>")
@@ -171,15 +167,12 @@ files = {{"static/jsinput_page.html": page_key, "static/silent_page.html": page_
 usage = publish_course(app, {COURSE!r}, units, root_meta={{"files": files}})
 with app.app_context():
     with app.extensions["kampus"].db.session_scope() as db_session:
-        user = create_user(db_session, {username!r}, "{username}@example.com", {PASSWORD!r}, name="E2E", confirmed=True)
+        user = create_user(db_session, {username!r}, "{username}@example.com", {live_site.password!r}, name="E2E",
+                           confirmed=True)
         grant_role(db_session, user, "learner", {COURSE!r})
 print(json.dumps({{name: usage[name] for name in problems}}))
 """
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
-    env.update(KAMPUS_HOME=str(live_site.home), KAMPUS_BASE_URL=live_site.url)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1]), username
+    return json.loads(live_site.run_python(script)), username
 
 
 PROBLEMS_JSON = json.dumps({**PROBLEMS, **EXTRA_PROBLEMS})
@@ -190,14 +183,6 @@ def problem_course(live_site):
     if not (live_site.home / "kampus.toml").read_text().count('"problems"'):
         pytest.skip("the problems plugin is not enabled on the live site")
     return make_course(live_site)
-
-
-def login(page, live_site, username: str) -> None:
-    page.goto(live_site.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_site.url + "/")
 
 
 UNLABELLED = """(root) => Array.from(root.querySelectorAll('input, select, textarea'))
@@ -250,7 +235,7 @@ def answer(page, name: str) -> None:
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_problem_in_the_browser(live_site, page, problem_course, name):
     usage, username = problem_course
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage[name]}")
     problem = page.locator(".kampus-problem")
     problem.wait_for()
@@ -285,7 +270,7 @@ def test_problem_in_the_browser(live_site, page, problem_course, name):
 def test_jsinput_page_is_sandboxed_and_keeps_its_state(live_site, page, problem_course):
     """The course page in the JS Input frame runs with an opaque origin; its state comes back after a reload."""
     usage, username = problem_course
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage['jsinput']}")
     problem = page.locator(".kampus-problem")
     problem.wait_for()
@@ -320,7 +305,7 @@ def test_jsinput_page_is_sandboxed_and_keeps_its_state(live_site, page, problem_
 def test_jsinput_page_that_does_not_answer_is_reported(live_site, page, problem_course):
     """A page that never opens the channel: Submit tells the learner instead of sending an empty answer."""
     usage, username = problem_course
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage['jsinput_silent']}")
     problem = page.locator(".kampus-problem")
     problem.wait_for()
@@ -336,7 +321,7 @@ def test_jsinput_page_that_does_not_answer_is_reported(live_site, page, problem_
 
 def open_problem(page, live_site, problem_course, name: str):
     usage, username = problem_course
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage[name]}")
     problem = page.locator(".kampus-problem")
     problem.wait_for()

@@ -17,9 +17,6 @@ Every page ends without a JavaScript error in the console.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -28,7 +25,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 COURSE = "course-v1:E2E+XBlockJS+2026"
-PASSWORD = "a long e2e password 42"
 #: Addresses of the embedded document and picture of the Google Drive blocks. The test answers them itself,
 #: only once the blocks have started, so that the load events reach the handlers bound in their init.
 DOCUMENT_PATH = "/e2e-embedded/document.html"
@@ -71,13 +67,9 @@ print(json.dumps(usage))
 def js_course(live_site) -> tuple[dict[str, str], str]:
     """The course published on the live site (in a child process, as the site's own app) and a learner."""
     username = f"e2e_js_{uuid.uuid4().hex[:8]}"
-    script = SETUP % {"course": COURSE, "username": username, "password": PASSWORD,
+    script = SETUP % {"course": COURSE, "username": username, "password": live_site.password,
                       "document": DOCUMENT_PATH, "picture": PICTURE_PATH}
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KAMPUS_")}
-    env.update(KAMPUS_HOME=str(live_site.home), KAMPUS_BASE_URL=live_site.url)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1]), username
+    return json.loads(live_site.run_python(script)), username
 
 
 class Console:
@@ -91,14 +83,6 @@ class Console:
     def _message(self, message) -> None:
         if message.type == "error" and not any(allowed in message.text for allowed in ALLOWED_CONSOLE_ERRORS):
             self.errors.append(message.text)
-
-
-def login(page, live_site, username: str) -> None:
-    page.goto(live_site.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_site.url + "/")
 
 
 ACID_MARKS = "() => document.querySelectorAll('.acid-block i.unknown, .acid-parent-block i.unknown').length"
@@ -119,7 +103,7 @@ def check_acid_page(page) -> None:
 def test_acid_blocks_pass_the_runtime_conformance_checks(live_site, page, js_course):
     usage, username = js_course
     console = Console(page)
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage['acid']}")
     check_acid_page(page)
     for scope in ("user_state", "user_state_summary", "preferences", "user_info"):
@@ -195,7 +179,7 @@ def tracked(live_site, event_type: str, username: str, wanted: int) -> list[dict
 def test_google_drive_blocks_use_jquery2_load_handlers(live_site, page, js_course):
     usage, username = js_course
     console = Console(page)
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     held = held_routes(page)
     page.goto(f"{live_site.url}/xblock/{usage['docs']}", wait_until="domcontentloaded")
     page.wait_for_function("""() => document.querySelectorAll(
@@ -225,7 +209,7 @@ def test_google_drive_blocks_use_jquery2_load_handlers(live_site, page, js_cours
 def test_feedback_block_answers_and_keeps_state(live_site, page, js_course):
     usage, username = js_course
     console = Console(page)
-    login(page, live_site, username)
+    live_site.log_in(page, username)
     page.goto(f"{live_site.url}/xblock/{usage['feedback']}")
     block = page.locator(f'.xblock[data-usage-id="{usage["fb"]}"]')
     page.wait_for_function("(el) => el.classList.contains('xblock-initialized')", arg=block.element_handle())

@@ -149,7 +149,6 @@ class KampusRuntime(Runtime):
         visible: Any = None,
         locale: str = "en",
         db_session: Any = None,
-        secret: str = "",
         xblock_settings: dict[str, Any] | None = None,
     ):
         self.structure = structure
@@ -161,7 +160,6 @@ class KampusRuntime(Runtime):
         self.locale = locale
         self._visible = visible
         self._db_session = db_session
-        self._secret = secret
         user_id = getattr(user, "id", None)
         self.user_state = UserStateCache(user_id, self.course_key)
         self.field_data_service = KampusFieldData(self)

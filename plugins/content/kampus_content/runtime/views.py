@@ -122,7 +122,6 @@ def _runtime_for(usage_id: str, authoring: bool) -> tuple[KampusRuntime, Any] | 
         visible=visible,
         locale=str(get_locale() or kampus.settings.default_locale),
         db_session=db.session(),
-        secret=kampus.settings.secret_key or "",
     )
     try:
         block = runtime.get_block(runtime.usage_key(key))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 from flask import Flask, request
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["Kampus", "create_app", "current_kampus"]
 
 
+T = TypeVar("T")
+
+
 class Kampus:
     """Everything one app owns: plugin manager, settings, database, Celery, drivers.
 
@@ -46,8 +49,19 @@ class Kampus:
         self.db = Database(settings.database_url, echo=settings.database_echo)
         self.celery: Celery | None = None
         self._drivers: dict[str, Any] = {}
-        #: Values computed once per app from its plugins, which never change after start-up.
+        #: Objects kept for the life of this app (never shared with another app in the process):
+        #: values gathered once from its plugins, and per-app caches and limiters. See :meth:`kept`.
         self.cache: dict[str, Any] = {}
+
+    def kept(self, key: str, make: Callable[[], T]) -> T:
+        """The object this app keeps under ``key``, made by ``make()`` on first use.
+
+        Two threads may both make it the first time; one of the two is kept and returned to both.
+        """
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache.setdefault(key, make())
+        return value
 
     def driver(self, family: str, name: str | None = None, **kwargs: Any) -> Any:
         """The driver of ``family`` (``kampus.<family>`` entry points) named in

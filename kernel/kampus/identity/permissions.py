@@ -92,14 +92,15 @@ def permission_table() -> dict[str, set[str]]:
     """Every declared permission with the roles that hold it (gathered once per app: plugins are
     fixed at start-up)."""
     kampus = current_kampus()
-    table = kampus.cache.get("permission_table")
-    if table is None:
-        table = {}
+
+    def gather() -> dict[str, set[str]]:
+        table: dict[str, set[str]] = {}
         for declared in kampus.hook.kampus_permissions():
             for name, roles in (declared or {}).items():
                 table.setdefault(name, set()).update(roles)
-        kampus.cache["permission_table"] = table
-    return table
+        return table
+
+    return kampus.kept("permission_table", gather)
 
 
 def has_permission(user: Any, permission: str, course_id: str | None = None) -> bool:

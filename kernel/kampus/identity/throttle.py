@@ -116,8 +116,4 @@ class RateLimiter:
 
 def rate_limiter(kampus: Kampus, name: str, limit: int, window: float) -> RateLimiter:
     """The app's limiter called ``name`` (made on first use, kept on the app, never shared between apps)."""
-    key = f"rate_limiter:{name}"
-    limiter = kampus.cache.get(key)
-    if limiter is None:
-        limiter = kampus.cache.setdefault(key, RateLimiter(limit, window))
-    return limiter
+    return kampus.kept(f"rate_limiter:{name}", lambda: RateLimiter(limit, window))

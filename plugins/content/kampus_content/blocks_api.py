@@ -128,8 +128,8 @@ def class_facts(block_type: str) -> tuple[bool | None, bool | None, str | None]:
     """(has_score, multi_device, default display name) from the installed XBlock class, without instantiating it.
 
     Kept per app (the app's plugins decide which classes are installed)."""
-    known: dict[str, tuple[bool | None, bool | None, str | None]] = current_kampus().cache.setdefault(
-        "kampus_content.class_facts", {})
+    known: dict[str, tuple[bool | None, bool | None, str | None]] = current_kampus().kept(
+        "kampus_content.class_facts", dict)
     if block_type in known:
         return known[block_type]
     facts: tuple[bool | None, bool | None, str | None] = (None, None, None)

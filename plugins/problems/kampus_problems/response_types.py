@@ -60,8 +60,5 @@ def merge_response_classes(answers: list[Mapping[str, Any] | None]) -> dict[str,
 
 def response_classes(kampus: Kampus) -> Mapping[str, type]:
     """The app's read-only registry ``{tag: response class}``, built from the hook on first use."""
-    registry = kampus.cache.get(CACHE_KEY)
-    if registry is None:
-        registry = MappingProxyType(merge_response_classes(kampus.hook.kampus_response_graders()))
-        kampus.cache[CACHE_KEY] = registry
-    return registry
+    return kampus.kept(CACHE_KEY, lambda: MappingProxyType(merge_response_classes(
+        kampus.hook.kampus_response_graders())))

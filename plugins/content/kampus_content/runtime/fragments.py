@@ -76,10 +76,7 @@ class ScriptStore:
 def script_store() -> ScriptStore:
     """The :class:`ScriptStore` of the current app."""
     kampus = current_kampus()
-    store = kampus.cache.get("kampus_content.scripts")
-    if store is None:
-        store = kampus.cache.setdefault("kampus_content.scripts", ScriptStore(kampus.db))
-    return store
+    return kampus.kept("kampus_content.scripts", lambda: ScriptStore(kampus.db))
 
 
 def store_script(body: str) -> str:

@@ -76,9 +76,4 @@ class VersionCache(Generic[T]):
 
 def app_version_cache(name: str, size: int = DEFAULT_SIZE) -> VersionCache:
     """The :class:`VersionCache` called ``name`` of the current app (made on first use)."""
-    caches = current_kampus().cache
-    key = f"kampus_content.version_cache.{name}"
-    cache = caches.get(key)
-    if cache is None:
-        cache = caches.setdefault(key, VersionCache(size))
-    return cache
+    return current_kampus().kept(f"kampus_content.version_cache.{name}", lambda: VersionCache(size))

@@ -31,6 +31,7 @@ from kampus_content.store import (
     VersionConflict,
     content_store,
 )
+from kampus_content.store.interface import walk_blocks
 
 
 class BlockNotFound(ContentStoreError, LookupError):
@@ -93,15 +94,7 @@ def _parent_of(blocks: Mapping[BlockKey, Block], key: BlockKey) -> Block | None:
 
 def _subtree(blocks: Mapping[BlockKey, Block], key: BlockKey) -> list[BlockKey]:
     """``key`` and every block below it, depth first."""
-    out: list[BlockKey] = []
-    stack = [key]
-    while stack:
-        current = stack.pop()
-        if current in out or current not in blocks:
-            continue
-        out.append(current)
-        stack.extend(reversed(blocks[current].children))
-    return out
+    return [block.key for block in walk_blocks(blocks, key)]
 
 
 def _insert(children: list[BlockKey], key: BlockKey, index: int | None) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import abc
 import copy
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -109,6 +109,23 @@ class Block:
         )
 
 
+def walk_blocks(blocks: Mapping[BlockKey, Block], start: BlockKey) -> Iterator[Block]:
+    """The blocks reachable from ``start`` in ``blocks`` (a structure's, or a copy being edited), depth
+    first, in order; each once, missing children skipped."""
+    stack = [start]
+    seen: set[BlockKey] = set()
+    while stack:
+        key = stack.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        block = blocks.get(key)
+        if block is None:
+            continue
+        yield block
+        stack.extend(reversed(block.children))
+
+
 @dataclass(frozen=True)
 class Structure:
     """An immutable snapshot of a course's blocks. Do not mutate ``blocks``:
@@ -128,18 +145,7 @@ class Structure:
 
     def walk(self, start: BlockKey | None = None) -> Iterator[Block]:
         """Blocks reachable from ``start`` (the root by default), depth first, in order."""
-        stack = [start or self.root]
-        seen: set[BlockKey] = set()
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            block = self.blocks.get(key)
-            if block is None:
-                continue
-            yield block
-            stack.extend(reversed(block.children))
+        return walk_blocks(self.blocks, start or self.root)
 
     def parents(self) -> dict[BlockKey, BlockKey]:
         """Each child's parent."""

@@ -44,12 +44,7 @@ def is_global_staff(user: Any) -> bool:
 
 def startable_tasks(kampus: Kampus, user: Any, course_id: str | None = None) -> list[str]:
     """Names of the tasks ``user`` may start (in ``course_id``, or site-wide without one)."""
-    names = []
-    for name, func in sorted(kampus_tasks(kampus).items()):
-        permission = start_permission(func)
-        if permission is not None and has_permission(user, permission, course_id or None):
-            names.append(name)
-    return names
+    return [name for name in sorted(kampus_tasks(kampus)) if may_start(kampus, user, name, course_id)]
 
 
 def may_start(kampus: Kampus, user: Any, name: str, course_id: str | None = None) -> bool:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-#: A hash to verify against when the account does not exist, so that timing
-#: does not tell whether a user name is taken.
-_DUMMY_HASH = _hasher.hash("kampus-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so that timing does not tell whether
+    a user name is taken. Made on first use, not on import (an argon2 hash costs ~0.1 s, and every
+    `kampus` command imports this module); a constant of the process, the same for every app."""
+    return _hasher.hash("kampus-dummy-password")
 
 MIN_LENGTH = 8
 
@@ -21,7 +28,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     """True when ``password`` matches ``password_hash`` (an empty hash never matches)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -27,6 +27,21 @@ def kampus_grade_computed(user_id: int, course_id: str, grade: dict[str, Any]) -
     """
 
 
+@hookspec(firstresult=True)
+def kampus_course_grader(course_id: str, policy: dict[str, Any]) -> Any | None:
+    """Return the grader of ``course_id``, or ``None`` to leave the choice to other plugins.
+
+    ``policy`` is the course's grading policy (``GRADER``, ``GRADE_CUTOFFS``). The first plugin that
+    answers wins; when none answers, the LMS grades with Open edX's algorithm (assignment types with
+    weights, ``min_count`` and ``drop_count``, rounding, cutoffs). A grader replaces that algorithm;
+    a plugin that only adjusts the result answers ``kampus_grade_computed`` instead.
+
+    The contract of a grader is that of ``kampus_lms.api.CourseGrader``:
+    ``grade(course: CourseGradingInput) -> CourseGradeResult``.
+    Not called yet: the LMS's grade computation will call it (the LMS issue).
+    """
+
+
 @hookspec
 def kampus_response_graders() -> dict[str, Any]:
     """Return the CAPA response types this plugin grades: ``{"tag": response_class}``.

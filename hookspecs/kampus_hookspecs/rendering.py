@@ -16,6 +16,13 @@ def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
     """
 
 
+@hookspec(firstresult=True)
+def kampus_front_page(user: Any) -> Any | None:
+    """Return the site's front page (``/``) for ``user`` (anonymous or not): a response or an HTML
+    string, or ``None`` to leave it to other plugins. The first plugin that answers wins; when none
+    answers, the kernel shows its own home page with the dashboard panels."""
+
+
 @hookspec
 def kampus_dashboard_panels(user: Any) -> list[str]:
     """Return HTML snippets (already escaped or marked safe by the plugin) to

@@ -96,6 +96,17 @@ def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
 
 
 @hookspec
+def kampus_account_created(user_id: int, username: str, email: str) -> None:
+    """Called after a new account is committed, whichever way it was made (the
+    registration page, the registration API, ``kampus create-user``, ``kampus init``).
+
+    For example the LMS enrolls the new learner in the courses that pre-enrolled
+    this e-mail address. Runs in the app context of the request or command.
+    Not called yet: the kernel's account creation will call it (the LMS issue).
+    """
+
+
+@hookspec
 def kampus_init_site(app: Any, demo: bool) -> list[str] | None:
     """Called once by ``kampus init``, inside an app context, after the
     database is migrated and the admin and demo accounts exist.

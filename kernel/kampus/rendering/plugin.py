@@ -15,7 +15,10 @@ pages = Blueprint("kampus", __name__)
 
 
 @pages.get("/")
-def home() -> str:
+def home() -> Any:
+    front_page = current_kampus().hook.kampus_front_page(user=current_user)
+    if front_page is not None:
+        return front_page
     panels: list[Any] = []
     if current_user.is_authenticated:
         panels = flatten(current_kampus().hook.kampus_dashboard_panels(user=current_user))

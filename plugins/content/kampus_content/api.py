@@ -19,6 +19,7 @@ Other plugins import this module only, never the plugin's inner modules. It offe
 * the XBlock runtime for a user and a block: :class:`KampusRuntime`,
   :func:`load_block_class`;
 * learner progress (scores and completion, :mod:`kampus_content.progress`);
+* files an OLX import kept (`about/`, `info/`, `tabs/`): :func:`course_file_paths`, :func:`read_course_file`;
 * helpers: :func:`safe_xml_parser`, :func:`parse_date`.
 
 Errors: every store error is a :class:`ContentStoreError` (:class:`CourseNotFound`,
@@ -35,6 +36,7 @@ from typing import Any
 
 from opaque_keys.edx.keys import CourseKey
 
+from kampus.current import current_kampus
 from kampus.identity.permissions import has_permission
 from kampus_content.asset_index import (
     Asset,
@@ -118,6 +120,26 @@ def get_structure(course_id: str, branch: str = PUBLISHED) -> Structure:
     if structure is None:
         raise VersionNotFound(f"{course_id} has no {branch} version")
     return structure
+
+
+def course_file_paths(structure: Structure) -> list[str]:
+    """Paths of the files an OLX import kept verbatim (``about/overview.html``, ``info/updates.html``,
+    ``tabs/syllabus.html``, ``static/...``, ``policies/...``), sorted."""
+    root = structure.get(structure.root)
+    return sorted((root.meta.get("files") or {}) if root else {})
+
+
+def read_course_file(structure: Structure, path: str) -> bytes | None:
+    """The bytes of a file the OLX import kept (see :func:`course_file_paths`), or ``None`` when the
+    course has no such file."""
+    root = structure.get(structure.root)
+    key = (root.meta.get("files") or {}).get(path) if root else None
+    if key is None:
+        return None
+    try:
+        return current_kampus().blob_store.get(key)
+    except KeyError:
+        return None
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""LMS area: course_home."""

@@ -19,7 +19,8 @@ The suites: :class:`~kampus.testing.contracts.blob_store.BlobStoreContract`
 (fixture ``blob_store``), :class:`~kampus.testing.contracts.mailer.MailerContract`
 (fixtures ``mailer`` and ``mail_received``),
 :class:`~kampus.testing.contracts.event_sink.EventSinkContract` (fixtures
-``event_sink`` and ``stored_events``). The class names do not start with
+``event_sink`` and ``stored_events``),
+:class:`~kampus.testing.contracts.search.SearchEngineContract` (fixture ``engine``). The class names do not start with
 ``Test``, so pytest collects them only through your subclass.
 """
 
@@ -38,6 +39,7 @@ pytest.register_assert_rewrite(
     "kampus.testing.contracts.blob_store",
     "kampus.testing.contracts.mailer",
     "kampus.testing.contracts.event_sink",
+    "kampus.testing.contracts.search",
 )
 
 

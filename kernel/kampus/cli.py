@@ -18,7 +18,7 @@ from gunicorn.app.base import BaseApplication
 from kampus.app import create_app
 from kampus.db.migrate import pending, upgrade
 from kampus.errors import PluginError, StartupError
-from kampus.identity.accounts import AccountError, create_user
+from kampus.identity.accounts import AccountError, announce_account, create_user
 from kampus.plugins import flatten, installed_plugins, load_plugin_manager, new_plugin_manager, plugin_hooks
 from kampus.settings import SETTINGS_FILE, Settings, enabled_plugins, kampus_home, read_raw_settings
 from kampus.site_defaults import new_site, settings_file_text
@@ -133,11 +133,12 @@ def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | N
     upgrade(kampus.db, kampus.pm)
     password = secrets.token_urlsafe(12)
     with kampus.db.session_scope() as db_session:
-        create_user(db_session, admin_username, admin_email, password, name="Administrator",
-                    is_superuser=True, confirmed=True)
+        admin = create_user(db_session, admin_username, admin_email, password, name="Administrator",
+                            is_superuser=True, confirmed=True)
     click.echo(f"Created site in {home}")
     click.echo(f"Admin login: {admin_username} / {password}   (shown once: write it down)")
     with app.app_context():
+        announce_account(admin)
         if demo:
             for line in create_demo(app):
                 click.echo(line)
@@ -159,9 +160,11 @@ def create_demo(app: Flask) -> list[str]:
     kampus = app.extensions["kampus"]
     lines = []
     with kampus.db.session_scope() as db_session:
-        for username, email, name, staff in DEMO_ACCOUNTS:
-            create_user(db_session, username, email, DEMO_PASSWORD, name=name, is_staff=staff, confirmed=True)
-            lines.append(f"Demo login: {username} / {DEMO_PASSWORD}")
+        users = [create_user(db_session, username, email, DEMO_PASSWORD, name=name, is_staff=staff, confirmed=True)
+                 for username, email, name, staff in DEMO_ACCOUNTS]
+    for user in users:
+        announce_account(user)
+        lines.append(f"Demo login: {user.username} / {DEMO_PASSWORD}")
     return lines
 
 
@@ -226,13 +229,16 @@ def create_user_command(
     """Create a confirmed account."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    kampus = load_app().extensions["kampus"]
+    app = load_app()
+    kampus = app.extensions["kampus"]
     try:
         with kampus.db.session_scope() as db_session:
-            create_user(db_session, username, email, password, name=name, is_staff=staff,
-                        is_superuser=superuser, confirmed=True)
+            user = create_user(db_session, username, email, password, name=name, is_staff=staff,
+                               is_superuser=superuser, confirmed=True)
     except AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    with app.app_context():
+        announce_account(user)
     click.echo(f"Created user {username}")
 
 

@@ -1,17 +1,26 @@
-"""The account page: profile, password change, personal API tokens."""
+"""The account page: profile, preferences (time zone, language), password change, personal API tokens."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from babel import Locale
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kampus import db
-from kampus.identity import accounts, tokens
+from kampus.current import current_kampus
+from kampus.identity import accounts, preferences, tokens
 from kampus.identity.models import ApiToken
 from kampus.identity.passwords import verify_password
 from kampus.identity.views import Page, bp, password_changed_event, start_session
+from kampus.rendering.dates import available_locales, forget_request_preferences
+
+
+def _languages() -> list[tuple[str, str]]:
+    """The languages a user may choose: ``(code, name in that language)``, by name."""
+    return sorted(((code, Locale.parse(code).get_display_name(code) or code) for code in available_locales()),
+                  key=lambda pair: pair[1].casefold())
 
 
 def _account_page(status: int = 200, new_token: str | None = None, errors: dict[str, str] | None = None) -> Page:
@@ -21,7 +30,9 @@ def _account_page(status: int = 200, new_token: str | None = None, errors: dict[
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).all()
     page = render_template("kampus/identity/account.html", api_tokens=api_tokens, new_token=new_token,
-                           errors=errors or {})
+                           errors=errors or {}, time_zones=preferences.TIME_ZONES, languages=_languages(),
+                           preferences=preferences.user_preferences(current_user.id),
+                           site_time_zone=current_kampus().settings.default_timezone)
     return page, status
 
 
@@ -29,6 +40,27 @@ def _account_page(status: int = 200, new_token: str | None = None, errors: dict[
 @login_required
 def account() -> Page:
     return _account_page()
+
+
+@bp.post("/account/preferences")
+@login_required
+def save_preferences() -> Page:
+    """The time zone (Open edX's ``time_zone`` preference) and language (``pref-lang``); empty: the site's."""
+    zone = request.form.get("time_zone", "").strip()
+    language = request.form.get("language", "").strip()
+    errors: dict[str, str] = {}
+    if zone and not preferences.is_valid_time_zone(zone):
+        errors["time_zone"] = _("Choose a time zone from the list.")
+    if language and language not in available_locales():
+        errors["language"] = _("Choose a language from the list.")
+    if errors:
+        return _account_page(400, errors=errors)
+    preferences.set_preference(current_user.id, preferences.TIME_ZONE, zone or None)
+    preferences.set_preference(current_user.id, preferences.LANGUAGE, language or None)
+    db.session().commit()
+    forget_request_preferences()
+    flash(_("Your preferences are saved."), "success")
+    return redirect(url_for("identity.account"))
 
 
 @bp.post("/account/password")

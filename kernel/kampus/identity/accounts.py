@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kampus import db
+from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.errors import KampusError
 from kampus.identity.models import User
@@ -92,6 +93,15 @@ def create_user(
     db_session.add(user)
     db_session.flush()
     return user
+
+
+def announce_account(user: User) -> None:
+    """Tell the plugins about a new account once it is committed (``kampus_account_created``).
+
+    Every way of making an account calls it after its commit (the registration page and API,
+    ``kampus create-user``, ``kampus init``), inside an app context.
+    """
+    current_kampus().hook.kampus_account_created(user_id=user.id, username=user.username, email=user.email)
 
 
 def account_problems(

@@ -84,6 +84,7 @@ def register_account(username: str, email: str, name: str, password: str) -> tup
     db_session.commit()
     emit(EVENT_REGISTERED, {"category": "conversion", "label": None, "provider": None},
          username=user.username, user_id=user.id)
+    accounts.announce_account(user)
     if _settings().require_email_confirmation:
         links.send_confirmation(user)
         return user, {}

@@ -1,0 +1,126 @@
+"""Dates shown to the user: in the user's time zone and locale, wrapped in ``<time>``.
+
+Every area shows dates through this module (one place for the rule)::
+
+    from kampus.rendering.dates import format_user_datetime
+    format_user_datetime(due)                 # "Jan 5, 2027, 1:00:00 PM" in the user's zone
+    format_user_datetime(due, "short")        # Babel's short format
+    format_user_datetime(due, date_only=True) # "Jan 5, 2027"
+
+and in templates::
+
+    {{ due|user_datetime }}    {{ due|user_datetime("short") }}    {{ start|user_date }}
+    {{ due|time_tag }}         <time datetime="2027-01-05T13:00:00+00:00">Jan 5, 2027, 1:00:00 PM</time>
+    {{ start|time_tag("long", date_only=True) }}
+
+The user's time zone is their ``time_zone`` preference (Open edX's key, see
+:mod:`kampus.identity.preferences`), else the site's ``default_timezone``; the
+locale is their ``pref-lang`` preference, else the site's ``default_locale``.
+Both are read once per request (one query, only for a logged-in user) by
+Flask-Babel's selectors, installed by :func:`install`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+
+from flask import Flask, g, has_request_context
+from flask_babel import format_date, format_datetime, get_babel, get_timezone
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from kampus.current import current_kampus
+from kampus.identity.preferences import LANGUAGE, TIME_ZONE, is_valid_time_zone, user_preferences
+
+_PREFS = "_kampus_user_prefs"
+
+
+def _request_preferences() -> dict[str, str]:
+    """The current user's time zone and language preferences, read once per request."""
+    if not has_request_context():
+        return {}
+    cached = g.get(_PREFS)
+    if cached is None:
+        cached = {}
+        user = current_user
+        if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "id", None):
+            cached = user_preferences(user.id, [TIME_ZONE, LANGUAGE])
+        setattr(g, _PREFS, cached)
+    return cached
+
+
+def forget_request_preferences() -> None:
+    """Read the preferences again on the next use in this request (after the user changed them)."""
+    if has_request_context():
+        g.pop(_PREFS, None)
+        babel_cache = g.get("_flask_babel")
+        if babel_cache is not None:  # Flask-Babel keeps the chosen zone and locale for the request
+            for name in ("babel_locale", "babel_tzinfo"):
+                if hasattr(babel_cache, name):
+                    delattr(babel_cache, name)
+
+
+def select_timezone() -> str | None:
+    """Flask-Babel's timezone selector: the user's ``time_zone`` preference, else ``None`` (the site's)."""
+    zone = _request_preferences().get(TIME_ZONE)
+    return zone if zone and is_valid_time_zone(zone) else None
+
+
+def available_locales() -> frozenset[str]:
+    """The locales the site has translations for (its default locale included), kept per app."""
+    return current_kampus().kept("kampus.rendering.locales", lambda: frozenset(
+        {str(locale) for locale in get_babel().instance.list_translations()}
+        | {current_kampus().settings.default_locale}))
+
+
+def select_locale() -> str | None:
+    """Flask-Babel's locale selector: the user's ``pref-lang`` preference when the site has that
+    language, else ``None`` (the site's ``default_locale``)."""
+    language = _request_preferences().get(LANGUAGE)
+    return language if language and language in available_locales() else None
+
+
+def user_timezone() -> tzinfo:
+    """The time zone dates are shown in for the current user."""
+    return get_timezone() or UTC
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def format_user_datetime(value: datetime | date | None, format: str = "medium", *, date_only: bool = False) -> str:
+    """``value`` in the user's time zone and locale (``format``: short, medium, long, full or a Babel
+    pattern); only the date with ``date_only``. ``None`` gives ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _aware(value)
+        return format_date(value, format) if date_only else format_datetime(value, format)
+    return format_date(value, format)
+
+
+def iso_datetime(value: datetime | date | None) -> str:
+    """The machine-readable form for ``<time datetime=...>`` (UTC for datetimes)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _aware(value).astimezone(UTC).isoformat()
+    return value.isoformat()
+
+
+def time_tag(value: datetime | date | None, format: str = "medium", *, date_only: bool = False) -> Markup:
+    """``<time datetime="ISO">formatted in the user's zone</time>`` (empty for ``None``)."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        iso_datetime(value), escape(format_user_datetime(value, format, date_only=date_only)))
+
+
+def install(app: Flask) -> None:
+    """Add the filters ``user_datetime``, ``user_date``, ``iso_datetime`` and ``time_tag`` to ``app``."""
+    app.jinja_env.filters["user_datetime"] = format_user_datetime
+    app.jinja_env.filters["user_date"] = lambda value, format="medium": format_user_datetime(
+        value, format, date_only=True)
+    app.jinja_env.filters["iso_datetime"] = iso_datetime
+    app.jinja_env.filters["time_tag"] = time_tag

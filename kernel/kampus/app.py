@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kampus.drivers.blob_store import BlobStore
     from kampus.drivers.mailer import Mailer
+    from kampus.drivers.search import SearchEngine
 
 #: ``current_kampus`` lives in :mod:`kampus.current`; it stays importable from here too.
 __all__ = ["Kampus", "create_app", "current_kampus"]
@@ -78,6 +79,11 @@ class Kampus:
     @property
     def mailer(self) -> Mailer:
         return self.driver("mailer")
+
+    @property
+    def search(self) -> SearchEngine:
+        """The search engine (driver ``kampus.search`` named by the setting ``search``)."""
+        return self.driver("search", owner=self)
 
 
 def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] | None = None) -> Flask:

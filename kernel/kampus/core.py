@@ -37,6 +37,9 @@ def kampus_settings() -> list[Setting]:
         Setting("default_timezone", str, "UTC", "Time zone of the site when the user has not chosen one."),
         Setting("blob_store", str, "filesystem", "Driver of the blob store (entry points kampus.blob_store)."),
         Setting("blob_store_path", str, "{home}/blobs", "Folder of the filesystem blob store."),
+        Setting("search", str, "sql",
+                "Driver of the search index (entry points kampus.search): sql (the site's database), "
+                "or elasticsearch from a plugin."),
         Setting("sandbox", str, "none",
                 "Driver that runs instructor Python (entry points kampus.sandbox, from a plugin), "
                 "or none: then problems that need Python refuse to run."),

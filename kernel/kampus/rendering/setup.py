@@ -13,6 +13,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kampus.plugins import flatten
+from kampus.rendering import dates
+from kampus.rendering.csp import BASE_POLICY, content_security_policy, csp_nonce
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
@@ -21,11 +23,8 @@ KERNEL_STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Bootstrap's CSS and JS as installed from PyPI with Bootstrap-Flask.
 BOOTSTRAP_STATIC = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; media-src 'self' https:; "
-    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
-)
+#: The policy of a page that widened nothing (:mod:`kampus.rendering.csp` builds each response's).
+CONTENT_SECURITY_POLICY = BASE_POLICY
 
 
 def wants_json() -> bool:
@@ -60,8 +59,11 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
     app.jinja_env.autoescape = True
     app.jinja_env.globals["site_name"] = settings.site_name
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
-    Babel(app, default_locale=settings.default_locale, default_timezone=settings.default_timezone)
+    Babel(app, default_locale=settings.default_locale, default_timezone=settings.default_timezone,
+          locale_selector=dates.select_locale, timezone_selector=dates.select_timezone)
+    dates.install(app)  # |user_datetime, |user_date, |iso_datetime, |time_tag: dates in the user's zone
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
@@ -98,7 +100,9 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # a view's own policy (or the base one), with the nonce and sources its rendering allowed
+        policy = response.headers.get("Content-Security-Policy")
+        response.headers["Content-Security-Policy"] = content_security_policy(policy)
         if g.get("_kampus_no_store"):
             response.headers["Cache-Control"] = "no-store"
         return response

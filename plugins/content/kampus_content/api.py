@@ -17,7 +17,7 @@ Other plugins import this module only, never the plugin's inner modules. It offe
 * assets: :func:`list_assets`, :func:`add_asset`, :func:`set_asset_locked`,
   :func:`delete_asset`, :func:`find_asset`;
 * the XBlock runtime for a user and a block: :class:`KampusRuntime`,
-  :func:`load_block_class`;
+  :func:`load_block_class`; :func:`render_student_view` renders a block into another plugin's page;
 * learner progress (scores and completion, :mod:`kampus_content.progress`);
 * files an OLX import kept (`about/`, `info/`, `tabs/`): :func:`course_file_paths`, :func:`read_course_file`;
 * helpers: :func:`safe_xml_parser`, :func:`parse_date`.
@@ -34,8 +34,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 from opaque_keys.edx.keys import CourseKey
 
+from kampus import db
 from kampus.current import current_kampus
 from kampus.identity.permissions import has_permission
 from kampus_content.asset_index import (
@@ -75,6 +79,8 @@ from kampus_content.progress.completion import (
 )
 from kampus_content.progress.scores import ScoreRecord, course_scores, score_of
 from kampus_content.release import BlockRelease, ReleaseInfo, release_info
+from kampus_content.runtime.fragments import allow_third_party_scripts, resource_tags
+from kampus_content.runtime.javascript_libraries import PAGE_SCRIPTS
 from kampus_content.runtime.runtime import KampusRuntime, load_block_class
 from kampus_content.settings_fields import INHERITED, inherited_settings, parse_date
 from kampus_content.store import (
@@ -217,12 +223,60 @@ def can_view_block(user: Any, course_id: str, key: BlockKey, *, branch: str = PU
 
 def grading_policy(course_id: str, branch: str = PUBLISHED) -> dict[str, Any]:
     """The course's grading policy (``GRADER``, ``GRADE_CUTOFFS``), Open edX's defaults filling what it leaves out."""
-    structure = get_structure(course_id, branch)
+    return grading_policy_of(get_structure(course_id, branch))
+
+
+def grading_policy_of(structure: Structure) -> dict[str, Any]:
+    """:func:`grading_policy` read from a structure already loaded."""
     stored = structure.blocks[structure.root].fields.get("grading_policy")
     policy = copy.deepcopy(DEFAULT_GRADING_POLICY)
     if isinstance(stored, dict):
         policy.update(copy.deepcopy(stored))
     return policy
+
+
+# -- rendering a block into a page (learner pages of other plugins) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedView:
+    """A block's ``student_view`` rendered for a page of another plugin (the LMS's unit page)."""
+
+    html: Markup  #: the block's wrapped HTML
+    head: Markup  #: tags of its resources for the page's ``<head>``
+    foot: Markup  #: tags of its resources for the end of the page
+    page_scripts: tuple[str, ...]  #: URLs of the scripts to load first (jQuery, the XBlock runtime)
+
+
+def render_student_view(structure: Structure, key: BlockKey, *, user: Any, user_is_staff: bool,
+                        visible: Any = None, context: dict[str, Any] | None = None,
+                        save: bool = True) -> RenderedView:
+    """Render ``key``'s ``student_view`` (a unit, with its children) of a published ``structure`` for
+    ``user``, as ``/xblock/<usage_id>`` does: learner state read in one query, ``visible`` (a predicate
+    on block keys, ``None`` for staff) leaving out what the user may not see.
+
+    With ``save``, what rendering wrote (learner state, scores) is flushed and the request's session
+    committed (with whatever the caller staged), then ``kampus_score_changed`` announced; without it
+    nothing is flushed (the caller rolls back: a staff member looking at a learner's state).
+    Third-party blocks widen the response's script policy as on ``/xblock/<usage_id>``.
+    """
+    kampus = current_kampus()
+    runtime = KampusRuntime(structure, user=user, user_is_staff=user_is_staff, visible=visible,
+                            locale=str(get_locale() or kampus.settings.default_locale), db_session=db.session())
+    block = runtime.get_block(runtime.usage_key(key))
+    runtime.prefetch_subtree(block.scope_ids.usage_id)
+    frag = runtime.render(block, "student_view", dict(context or {}))
+    if save:
+        runtime.flush()
+        db.session().commit()
+        runtime.after_commit()
+    head, foot = resource_tags(frag)
+    scripts = tuple(url_for("xblock.vendor_static", library=library, filename=filename)
+                    for library, filename in PAGE_SCRIPTS) + (url_for("xblock.content_static",
+                                                                      filename="xblock-runtime.js"),)
+    if runtime.third_party_loaded:
+        allow_third_party_scripts(frag.body_html())
+    return RenderedView(Markup(frag.body_html()), head, foot, scripts)
 
 
 # -- publishing and history -----------------------------------------------------------------------------------------
@@ -268,6 +322,7 @@ __all__ = [
     "KampusRuntime",
     "OutlineNode",
     "ReleaseInfo",
+    "RenderedView",
     "Structure",
     "VersionCache",
     "VersionConflict",
@@ -297,6 +352,7 @@ __all__ = [
     "parse_date",
     "publish",
     "release_info",
+    "render_student_view",
     "reorder_children",
     "revert",
     "safe_xml_parser",

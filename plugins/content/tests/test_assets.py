@@ -34,6 +34,20 @@ def test_demo_course_image_is_served_safely(client) -> None:
     assert client.get("/assets/not-a-course/x.png").status_code == 404
 
 
+def test_assets_answer_range_requests(client) -> None:
+    """Media players seek with byte ranges: a course video must answer ``Range`` with 206."""
+    app = client.application
+    with app.app_context():
+        import_folder(DEMO_COURSE_FOLDER, content_store(), user_id=None)
+    data = (DEMO_COURSE_FOLDER / "static" / "kampus-outline.svg").read_bytes()
+    response = client.get(f"/assets/{DEMO}/kampus-outline.svg", headers={"Range": "bytes=10-19"})
+    assert response.status_code == 206
+    assert response.data == data[10:20]
+    assert response.headers["Content-Range"] == f"bytes 10-19/{len(data)}"
+    etag = client.get(f"/assets/{DEMO}/kampus-outline.svg").headers["ETag"]
+    assert client.get(f"/assets/{DEMO}/kampus-outline.svg", headers={"If-None-Match": etag}).status_code == 304
+
+
 def test_locked_assets_need_course_access(make_app, tmp_path: Path) -> None:
     app = make_app(plugins=["content"])
     course = tmp_path / "course"

@@ -1,8 +1,23 @@
-"""The html block: HTML written by course authors (trusted, as in Open edX), with ``/static/`` links
-rewritten to the course's asset URLs."""
+"""The html block: HTML written by course authors (trusted, as in Open edX).
+
+Before it reaches the page, the author's HTML is rewritten as Open edX's LMS does:
+``/static/<file>`` to the course's asset URL, ``/jump_to_id/<block_id>`` and
+``/course/`` to this course's pages, ``%%USER_ID%%`` to the learner's anonymous id,
+and ``[mathjaxinline]``/``[mathjax]`` to MathJax's delimiters.
+
+Authors' scripts run, as in Open edX, under the site's Content-Security-Policy:
+each ``<script>`` element of the author's HTML gets this response's nonce, and the
+author's inline event handlers (``onclick="..."``) are allowed by the hash of their
+exact text (:func:`trust_author_scripts`). Only this block's HTML gets either:
+what learners write is rendered by other blocks, escaped, and stays inert.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
 from typing import Any
 
 from markupsafe import Markup
@@ -10,9 +25,72 @@ from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Scope, String
 
-from kampus_content.blocks.rendering import render_block_template
+from kampus.rendering.csp import allow_sources, csp_nonce
+from kampus_content.blocks.rendering import openedx_math_to_tex, render_block_template
 from kampus_content.progress.completion import completion_from_browser
 from kampus_content.runtime.services import static_url_rewriter
+
+_JUMP_TO_ID = re.compile(r"""(?P<quote>["'])/jump_to_id/(?P<block_id>[^"'?#/\s]+)""")
+_COURSE_URL = re.compile(r"""(?P<quote>["'])/course/(?P<rest>[^"']*)""")
+_MAY_HOLD_SCRIPT = re.compile(r"<script|\son[a-z]+\s*=", re.I)
+
+
+def rewrite_course_urls(html: str, course_key: str) -> str:
+    """Open edX's LMS link rewriting: ``/static/``, ``/jump_to_id/<block_id>`` and ``/course/`` in ``html``."""
+    html = static_url_rewriter(course_key)(html)
+    if "/jump_to_id/" in html:
+        html = _JUMP_TO_ID.sub(
+            lambda m: f"{m.group('quote')}/courses/{course_key}/jump_to_id/{m.group('block_id')}", html)
+    if "/course/" in html:
+        html = _COURSE_URL.sub(lambda m: f"{m.group('quote')}/courses/{course_key}/{m.group('rest')}", html)
+    return html
+
+
+class _AuthorScripts(HTMLParser):
+    """Where the ``<script>`` start tags of an HTML text are, and its inline event handlers' code."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0]
+        self.line_starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
+        self.script_tags: list[int] = []  # offsets of "<script"
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" and not any(name == "nonce" for name, _value in attrs):
+            line, column = self.getpos()
+            self.script_tags.append(self.line_starts[line - 1] + column)
+        self.handlers.extend(value for name, value in attrs if name.startswith("on") and value)
+
+    handle_startendtag = handle_starttag
+
+
+def trust_author_scripts(html: str) -> str:
+    """``html`` (an author's) with this response's CSP nonce on each ``<script>``, its inline
+    event handlers allowed by hash in this response's policy."""
+    if not _MAY_HOLD_SCRIPT.search(html):
+        return html
+    parser = _AuthorScripts(html)
+    parser.feed(html)
+    parser.close()
+    if parser.handlers:
+        hashes = sorted({base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")
+                         for code in parser.handlers})
+        allow_sources("script-src", "'unsafe-hashes'", *(f"'sha256-{digest}'" for digest in hashes))
+    if not parser.script_tags:
+        return html
+    nonce = csp_nonce()
+    parts: list[str] = []
+    done = 0
+    for offset in parser.script_tags:
+        end = offset + len("<script")
+        if html[offset:end].lower() != "<script":
+            continue  # the parser's position is not a script tag: leave it alone
+        parts.append(html[done:end])
+        parts.append(f' nonce="{nonce}"')
+        done = end
+    parts.append(html[done:])
+    return "".join(parts)
 
 
 class HtmlBlock(XBlock):
@@ -23,16 +101,19 @@ class HtmlBlock(XBlock):
     editor = String(scope=Scope.settings, default="visual", help="Editor used in Studio: visual or raw")
 
     def rendered_html(self) -> str:
+        """The author's HTML with its links, learner id and maths markers rewritten (no nonces: see
+        :meth:`student_view`)."""
         course_key = str(self.scope_ids.usage_id.course_key)
-        html = static_url_rewriter(course_key)(self.data or "")
+        html = rewrite_course_urls(self.data or "", course_key)
         user_id = getattr(self.runtime, "anonymous_student_id", None)
         if user_id and "%%USER_ID%%" in html:
             html = html.replace("%%USER_ID%%", user_id)
-        return html
+        return openedx_math_to_tex(html)
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
-        frag = Fragment(render_block_template("html.html", html=Markup(self.rendered_html())))
+        html = trust_author_scripts(self.rendered_html())  # per response: the nonce changes each time
+        frag = Fragment(render_block_template("html.html", html=Markup(html)))
         if not getattr(self.runtime, "authoring", False):
             frag.add_javascript_url(self.runtime.resource_url("completion.js"))
             frag.initialize_js("KampusCompletionOnView")  # posts publish_completion once the learner saw it

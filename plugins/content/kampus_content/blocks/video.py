@@ -9,6 +9,12 @@ Transcripts are served by the ``transcript`` handler as WebVTT (SRT and
 Open edX's SJSON are converted) or, at ``transcript/translation/<lang>``, as SJSON;
 the page shows the first language's transcript as text below the player
 (:mod:`kampus_content.blocks.transcripts` says how its text is escaped).
+
+The player (``static/content/video.js``) sends Open edX's video events to the
+tracking log: ``load_video``, ``play_video``, ``pause_video``, ``stop_video``,
+``seek_video``, ``speed_change_video``, ``show_transcript``/``hide_transcript``,
+each with ``id`` (the block id) and ``code`` (``"html5"``, or the YouTube id).
+A YouTube embed plays in YouTube's own frame, which sends no events here.
 """
 
 from __future__ import annotations
@@ -146,6 +152,7 @@ class VideoBlock(XBlock):
             cues=self._cues(languages[0]) if languages and self.show_captions else [],
             title=self.display_name,
             block_id=self.scope_ids.usage_id.block_id,
+            code="html5" if sources else video_id,  # the "code" of Open edX's video events
             youtube_src=youtube_src,
             sources=[src + media for src in sources],
             tracks=transcripts if self.show_captions else [],

@@ -5,6 +5,13 @@ JavaScript of a fragment is stored by the SHA-256 of its text (in the app's
 memory and in ``content_xblock_resource``, so every web process can serve it)
 and included as ``<script src="/xblock/resource/<hash>.js">``. Inline CSS stays
 inline (the policy allows inline styles).
+
+:func:`resource_tags` also gives every page of course content what Open edX pages
+give it (``templates/content/page_resources.html``): the content stylesheet that
+keeps images, tables, code and maths inside the page's width, Font Awesome 4.7,
+the maths loader, and MathJax itself when the page holds maths. Course HTML may
+load stylesheets and web fonts from other sites (Google Fonts in Open edX's demo
+course), so such pages allow ``https:`` styles and fonts.
 """
 
 from __future__ import annotations
@@ -17,11 +24,15 @@ from html.parser import HTMLParser
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from web_fragments.fragment import Fragment
 
 from kampus.current import current_kampus
+from kampus.rendering.csp import allow_sources
+from kampus_content.blocks.rendering import contains_math
+from kampus_content.runtime.javascript_libraries import FONT_AWESOME_CSS, MATHJAX_SCRIPT
 from kampus_content.runtime.user_state import FragmentResource
 
 _MAX_MEMORY = 2000
@@ -122,6 +133,13 @@ def third_party_script_policy(body_html: str) -> str:
     return "script-src " + " ".join(sources)
 
 
+def allow_third_party_scripts(body_html: str) -> None:
+    """Widen this response's policy as :func:`third_party_script_policy` says, for a page holding
+    third-party XBlocks (the kernel adds it to whatever policy the response sends)."""
+    sources = third_party_script_policy(body_html).split()[2:]  # past "script-src 'self'"
+    allow_sources("script-src", *sources)
+
+
 def script_url(digest: str) -> str:
     return f"/xblock/resource/{digest}.js"
 
@@ -164,9 +182,20 @@ def wrap_block(block: Any, view: str, frag: Fragment, *, handler_prefix: str, us
     return wrapped
 
 
+def content_page_tags(*, math: bool) -> Markup:
+    """The ``<head>`` tags every page of course content gets (see the module's docstring); MathJax
+    itself with ``math``. Allows ``https:`` styles and fonts in this response's policy."""
+    allow_sources("style-src", "https:")
+    allow_sources("font-src", "'self'", "https:", "data:")
+    template = current_app.jinja_env.get_template("content/page_resources.html")
+    return Markup(template.render(math=math, mathjax=MATHJAX_SCRIPT, font_awesome=FONT_AWESOME_CSS))
+
+
 def resource_tags(frag: Fragment) -> tuple[Markup, Markup]:
-    """(head tags, foot tags) for the fragment's resources, de-duplicated, inline scripts served by URL."""
-    head: list[str] = []
+    """(head tags, foot tags) for the fragment's resources, de-duplicated, inline scripts served by URL;
+    the head starts with what every page of course content loads (:func:`content_page_tags`), MathJax
+    included when the fragment holds maths."""
+    head: list[str] = [content_page_tags(math=contains_math(frag.body_html()))]
     foot: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     for resource in frag.resources:

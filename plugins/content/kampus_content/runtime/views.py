@@ -13,8 +13,12 @@
 * ``GET /xblock/resource/<block_type>/<path>``: a file of the block's package
   under its ``public/`` folder (like Open edX's ``xblock_resource`` view);
 * ``GET /static/content/<path>``: this plugin's static files (the JS runtime);
-* ``GET /static/vendor/jquery|jquery-migrate/<path>``: the jQuery that Open edX
-  blocks expect, from its PyPI packages.
+* ``GET /static/vendor/jquery|jquery-migrate|mathjax|font-awesome/<path>``: the
+  libraries that Open edX content expects, from their PyPI packages
+  (:mod:`kampus_content.runtime.javascript_libraries`);
+* ``GET /asset-v1:<org>+<course>+<run>+type@asset+block@<name>``: Open edX's URL of
+  a course file (course CSS written for Open edX uses it), redirected to the course's
+  asset URL.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import UsageKey
+from opaque_keys.edx.keys import AssetKey, UsageKey
 from webob import Request as WebObRequest
 from xblock.exceptions import InvalidScopeError, NoSuchHandlerError, NoSuchUsage
 
@@ -38,12 +42,11 @@ from kampus import current_kampus, db
 from kampus.db import utcnow
 from kampus.identity.permissions import has_permission
 from kampus.identity.tokens import bearer_token_of
-from kampus.rendering.setup import CONTENT_SECURITY_POLICY
 from kampus.urls import site_base_url
 from kampus_content.api import DRAFT, PUBLISHED, CourseNotFound, Structure, VersionConflict, content_store
 from kampus_content.release import release_info
 from kampus_content.runtime.cross_site import comes_from_another_site
-from kampus_content.runtime.fragments import load_script, resource_tags, third_party_script_policy
+from kampus_content.runtime.fragments import allow_third_party_scripts, load_script, resource_tags
 from kampus_content.runtime.javascript_libraries import PAGE_SCRIPTS, library_folder
 from kampus_content.runtime.runtime import KampusRuntime, load_block_class
 
@@ -169,8 +172,7 @@ def block_page(usage_id: str) -> Any:
     response.headers["Cache-Control"] = "no-store"
     if runtime.third_party_loaded:
         # Third-party XBlocks need eval and their own inline event handlers: allowed on these pages only.
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-            "default-src 'self';", f"default-src 'self'; {third_party_script_policy(frag.body_html())};", 1)
+        allow_third_party_scripts(frag.body_html())
     return response
 
 
@@ -286,10 +288,21 @@ def content_static(filename: str) -> Any:
     return send_from_directory(STATIC, filename, max_age=3600)
 
 
-@bp.get('/static/vendor/<any(jquery, "jquery-migrate"):library>/<path:filename>')
+@bp.get('/static/vendor/<any(jquery, "jquery-migrate", mathjax, "font-awesome"):library>/<path:filename>')
 def vendor_static(library: str, filename: str) -> Any:
-    """jQuery and jquery-migrate for XBlocks (:mod:`kampus_content.runtime.javascript_libraries`)."""
+    """jQuery, jquery-migrate, MathJax and Font Awesome for course content
+    (:mod:`kampus_content.runtime.javascript_libraries`)."""
     folder = library_folder(library)
     if folder is None:
         abort(404)
     return send_from_directory(folder, filename, max_age=86400)
+
+
+@bp.get("/asset-v1:<path:rest>")
+def openedx_asset(rest: str) -> Any:
+    """Open edX's URL of a course file, redirected to the same file at ``/assets/<course_id>/<name>``."""
+    try:
+        key = AssetKey.from_string(f"asset-v1:{rest}")
+    except InvalidKeyError:
+        abort(404)
+    return redirect(f"/assets/{key.course_key}/{key.path}", code=301)

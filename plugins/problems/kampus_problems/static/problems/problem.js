@@ -45,7 +45,9 @@
     }
 
     function typeset() {
-      if (window.MathJax && window.MathJax.typesetPromise) {
+      if (window.KampusMath) {  // the content plugin's loader: loads MathJax when the new HTML holds maths
+        window.KampusMath.typeset(root);
+      } else if (window.MathJax && window.MathJax.typesetPromise) {
         window.MathJax.typesetPromise([root]).catch(function () { /* ignore */ });
       } else if (window.MathJax && window.MathJax.Hub) {
         window.MathJax.Hub.Queue(["Typeset", window.MathJax.Hub, root]);

@@ -127,13 +127,15 @@ def wrk_rps(url: str, cookie: str | None, duration: int, connections: int) -> di
 
 def _client(args: tuple[str, int, str | None, float, multiprocessing.Queue]) -> None:
     host_port, connections, cookie, deadline, queue = args
+    host_port, _, path = host_port.partition("/")
+    path = "/" + path
     host, port = host_port.split(":")
     headers = {"Cookie": f"kampus_session={cookie}"} if cookie else {}
     done = errors = 0
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     while time.monotonic() < deadline:
         try:
-            conn.request("GET", "/", headers=headers)
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
             done += 1
@@ -147,7 +149,7 @@ def _client(args: tuple[str, int, str | None, float, multiprocessing.Queue]) -> 
 
 
 def python_rps(url: str, cookie: str | None, duration: int, connections: int) -> dict:
-    host_port = url.split("//", 1)[1].rstrip("/")
+    host_port = url.split("//", 1)[1]
     queue: multiprocessing.Queue = multiprocessing.Queue()
     start = time.monotonic()
     deadline = start + duration

@@ -22,8 +22,6 @@ def kampus_score_changed(
 def kampus_grade_computed(user_id: int, course_id: str, grade: dict[str, Any]) -> dict[str, Any] | None:
     """Adjust a computed course grade: return a new grade dict, or ``None``
     to keep it. The first plugin that answers wins.
-
-    Not called yet: the LMS's grade computation will call it (the LMS issue).
     """
 
 
@@ -38,7 +36,6 @@ def kampus_course_grader(course_id: str, policy: dict[str, Any]) -> Any | None:
 
     The contract of a grader is that of ``kampus_lms.api.CourseGrader``:
     ``grade(course: CourseGradingInput) -> CourseGradeResult``.
-    Not called yet: the LMS's grade computation will call it (the LMS issue).
     """
 
 
@@ -83,6 +80,4 @@ def kampus_external_queues() -> dict[str, Any]:
 def kampus_certificate_eligible(user_id: int, course_id: str, grade: dict[str, Any]) -> bool | None:
     """Return ``False`` to withhold a certificate from a passing learner, or
     ``None`` to abstain.
-
-    Not called yet: the LMS's certificate generation will call it (the LMS issue).
     """

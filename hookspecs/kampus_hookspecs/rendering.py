@@ -12,7 +12,6 @@ def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
     """Return tabs to show in a course for ``user``: dicts with ``type``,
     ``name``, ``url`` and an optional ``order``.
 
-    Not called yet: the LMS's course pages will call it (the LMS issue).
     """
 
 

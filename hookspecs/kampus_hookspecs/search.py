@@ -11,16 +11,12 @@ from kampus_hookspecs._marker import hookspec
 def kampus_search_documents(course_id: str) -> list[dict[str, Any]]:
     """Return documents to index for ``course_id``: dicts with ``id``,
     ``type``, ``title``, ``body`` and optional ``url`` and ``facets``.
-
-    Not called yet: the LMS's catalog search will call it when a course is published (the LMS issue).
     """
 
 
 @hookspec
 def kampus_search_filters() -> dict[str, list[str]]:
     """Return facet names and their allowed values that this plugin indexes.
-
-    Not called yet: the LMS's catalog search will call it (the LMS issue).
     """
 
 
@@ -28,6 +24,4 @@ def kampus_search_filters() -> dict[str, list[str]]:
 def kampus_search_results(query: str, results: list[dict[str, Any]], user: Any) -> None:
     """Post-process search results in place (drop what ``user`` may not see,
     add fields).
-
-    Not called yet: the LMS's catalog search will call it (the LMS issue).
     """

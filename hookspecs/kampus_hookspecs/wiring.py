@@ -102,7 +102,6 @@ def kampus_account_created(user_id: int, username: str, email: str) -> None:
 
     For example the LMS enrolls the new learner in the courses that pre-enrolled
     this e-mail address. Runs in the app context of the request or command.
-    Not called yet: the kernel's account creation will call it (the LMS issue).
     """
 
 

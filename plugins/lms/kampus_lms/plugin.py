@@ -10,14 +10,29 @@ from typing import Any
 
 from kampus_hookspecs import Setting, SiteDefaults, hookimpl
 
+from kampus_lms.catalog import overviews as catalog_overviews
 from kampus_lms.catalog.views import bp as catalog_views
+from kampus_lms.catalog.views import front_page as catalog_front_page
+from kampus_lms.catalog.views import nav_items as catalog_nav_items
+from kampus_lms.certificates.cli import certificates_command
 from kampus_lms.certificates.views import bp as certificate_views
+from kampus_lms.certificates.wiring import settings as certificate_settings
+from kampus_lms.course_home import api as course_home_api
 from kampus_lms.course_home.views import bp as course_home_views
 from kampus_lms.courseware.views import bp as courseware_views
 from kampus_lms.dashboard.views import bp as dashboard_views
+from kampus_lms.dashboard.views import nav_items as dashboard_nav_items
+from kampus_lms.enrollment import api as enrollment_api
+from kampus_lms.enrollment.cli import enroll_command
+from kampus_lms.enrollment.demo import enroll_demo_learner
 from kampus_lms.enrollment.views import bp as enrollment_views
+from kampus_lms.grades import service as grades_service
+from kampus_lms.grades import tasks as grades_tasks
 from kampus_lms.grades.views import bp as grades_views
+from kampus_lms.search import tasks as search_tasks
+from kampus_lms.search.cli import reindex_courses_command
 from kampus_lms.search.views import bp as search_views
+from kampus_lms.search.wiring import search_settings
 
 KAMPUS_HOOKSPECS_REQUIRES = ">=1.3,<2"
 
@@ -29,6 +44,53 @@ def kampus_site_defaults() -> SiteDefaults:
 
 
 @hookimpl
+def kampus_front_page(user: Any) -> Any | None:
+    """The LMS's front page: a welcome, a search box and the catalog's course cards."""
+    return catalog_front_page(user)  # catalog
+
+
+@hookimpl
+def kampus_nav_items(user: Any) -> list[Any]:
+    return [
+        *catalog_nav_items(user),  # catalog
+        *dashboard_nav_items(user),  # dashboard
+    ]
+
+
+@hookimpl
+def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
+    """The LMS's tabs: Course, Progress, Dates, Updates & handouts, the course's custom pages."""
+    return course_home_api.lms_course_tabs(course_id, user)  # course_home
+
+
+@hookimpl
+def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
+    """An active enrollment gives the course role ``learner``."""
+    return enrollment_api.learner_roles(user_id, course_id)  # enrollment
+
+
+@hookimpl
+def kampus_account_created(user_id: int, username: str, email: str) -> None:
+    """A new account is enrolled where its e-mail address was pre-enrolled with auto-enroll."""
+    enrollment_api.enroll_allowed_courses(user_id, email)  # enrollment
+
+
+@hookimpl(trylast=True)
+def kampus_init_site(app: Any, demo: bool) -> list[str]:
+    """Last, after the content plugin installed the demo course: the demo learner is enrolled in it."""
+    return enroll_demo_learner(demo)  # enrollment
+
+
+@hookimpl
+def kampus_cli_commands() -> list[Any]:
+    return [
+        enroll_command,  # enrollment
+        certificates_command,  # certificates
+        reindex_courses_command,  # search
+    ]
+
+
+@hookimpl
 def kampus_settings() -> list[Setting]:
     return [
         # catalog
@@ -36,8 +98,8 @@ def kampus_settings() -> list[Setting]:
         # courseware
         # course_home
         # grades
-        # certificates
-        # search
+        *certificate_settings(),  # certificates
+        *search_settings(),  # search
     ]
 
 
@@ -60,8 +122,8 @@ def kampus_blueprints(app: Any) -> list[Any]:
 @hookimpl
 def kampus_celery_tasks() -> list[Any]:
     return [
-        # search
-        # grades
+        *search_tasks.TASKS,  # search
+        *grades_tasks.TASKS,  # grades
         # certificates
     ]
 
@@ -69,13 +131,21 @@ def kampus_celery_tasks() -> list[Any]:
 @hookimpl
 def kampus_content_published(course_id: str, version: str, user_id: int | None) -> None:
     """A published course: refresh its overview, re-index it, regrade when its grading policy changed."""
-    # catalog
-    # search
-    # grades
+    catalog_overviews.refresh_after_publish(course_id)  # catalog
+    search_tasks.on_published(course_id)  # search
+    grades_tasks.on_published(course_id)  # grades
+
+
+@hookimpl
+def kampus_score_changed(
+    user_id: int, course_id: str, usage_id: str, earned: float, possible: float, only_if_higher: bool
+) -> None:
+    """A committed score change: the learner's course grade is recomputed and stored."""
+    grades_service.on_score_changed(user_id, course_id)  # grades
 
 
 @hookimpl
 def kampus_content_deleted(course_id: str) -> None:
     """A deleted course leaves the catalog and the search index."""
-    # catalog
-    # search
+    catalog_overviews.forget_after_delete(course_id)  # catalog
+    search_tasks.on_deleted(course_id)  # search

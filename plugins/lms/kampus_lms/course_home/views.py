@@ -1,7 +1,127 @@
-"""Pages and endpoints of the LMS area ``course_home``."""
+"""Pages of the LMS area ``course_home``: the course outline, Updates & handouts, the Dates tab,
+custom pages (static tabs) and the in-course search page.
+
+Each page needs the courseware access of :func:`kampus_lms.courseware.api.course_access`: a
+visitor goes to the login page, a learner who is not enrolled to the about page (with the
+reason flashed); an unknown or unpublished course is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
+from typing import Any
 
-bp = Blueprint("lms_course_home", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
+
+from kampus.db import utcnow
+from kampus.rendering.dates import user_timezone
+from kampus_lms.catalog.api import about_url, course_overview
+from kampus_lms.course_home.api import course_page_context
+from kampus_lms.course_home.course_dates import course_dates
+from kampus_lms.course_home.info import course_info, static_tab_html
+from kampus_lms.course_home.outline import build_outline
+from kampus_lms.course_home.tabs import static_tabs
+from kampus_lms.courseware.api import course_access, jump_to_url
+from kampus_lms.search.api import SearchAccessError, search_course_content
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "lms" / "course_home"
+#: Results per page of the in-course search page.
+SEARCH_PAGE_SIZE = 20
+bp = Blueprint("lms_course_home", __name__, static_folder=str(STATIC), static_url_path="/static/lms/course_home")
+
+
+def _open(course_id: str) -> tuple[Structure, Any] | Any:
+    """The published structure when the current user may see the course's pages, else a response."""
+    access = course_access(current_user._get_current_object(), course_id)
+    if access is None:
+        abort(404)
+    try:
+        structure = get_structure(course_id)
+    except (CourseNotFound, VersionNotFound):
+        abort(404)
+    if not access.can_view_courseware:
+        flash(access.reason, "warning")
+        return redirect(access.redirect or about_url(course_id))
+    return structure, access
+
+
+@bp.get("/courses/<course_id>/course/")
+def outline(course_id: str) -> Any:
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, _access = opened
+    user = current_user._get_current_object()
+    info = course_info(structure)
+    return render_template(
+        "lms/course_home/outline.html", **course_page_context(course_id, "courseware"),
+        outline=build_outline(user, course_id, structure), welcome=info.updates[0] if info.updates else None,
+        handouts=info.handouts,
+        info_url=url_for(".info", course_id=course_id) if info.updates or info.handouts else None,
+    )
+
+
+@bp.get("/courses/<course_id>/info")
+def info(course_id: str) -> Any:
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, _access = opened
+    details = course_info(structure)
+    return render_template("lms/course_home/info.html", **course_page_context(course_id, "info"),
+                           updates=details.updates, handouts=details.handouts)
+
+
+@bp.get("/courses/<course_id>/dates")
+def dates(course_id: str) -> Any:
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, _access = opened
+    now = utcnow()
+    overview = course_overview(course_id)
+    if overview is None:
+        abort(404)
+    outline_data = build_outline(current_user._get_current_object(), course_id, structure, now=now)
+    return render_template("lms/course_home/dates.html", **course_page_context(course_id, "dates"),
+                           items=course_dates(overview, outline_data, structure, now), now=now,
+                           user_time_zone=str(user_timezone()))
+
+
+@bp.get("/courses/<course_id>/search")
+def search(course_id: str) -> Any:
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    query = " ".join(request.args.get("q", "").split())[:200]
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1
+    result = None
+    if query:
+        try:
+            result = search_course_content(course_id, query, user=current_user._get_current_object(),
+                                           page=number, page_size=SEARCH_PAGE_SIZE)
+        except SearchAccessError as error:
+            abort(error.status, error.message)
+    return render_template("lms/course_home/search.html", **course_page_context(course_id, "courseware"),
+                           query=query, result=result,
+                           links={hit.usage_id: jump_to_url(course_id, hit.usage_id) for hit in result.hits}
+                           if result else {})
+
+
+@bp.get("/courses/<course_id>/<url_slug>")
+def static_tab(course_id: str, url_slug: str) -> Any:
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, access = opened
+    page = next((tab for tab in static_tabs(structure) if tab.url_slug == url_slug), None)
+    if page is None or page.is_hidden or (page.staff_only and not access.is_staff):
+        abort(404)
+    html = static_tab_html(structure, url_slug)
+    if html is None:
+        abort(404)
+    return render_template("lms/course_home/static_tab.html",
+                           **course_page_context(course_id, f"static_tab_{url_slug}"), page=page, html=html)

@@ -1,7 +1,100 @@
-"""Pages and endpoints of the LMS area ``grades``."""
+"""Pages of the LMS area ``grades``: the progress page, a learner's own and (for course staff) anyone's.
+
+* ``/courses/<course_id>/progress``: the current user's progress, or, when a staff member
+  masquerades, the progress of whom they view the course as (:func:`kampus_lms.courseware.api.viewed_as`);
+* ``/courses/<course_id>/progress/<student_id>/``: a learner's progress, for course staff (Open edX's
+  ``student_progress``); 404 for a user who is not enrolled nor has a grade in the course.
+
+Access is the courseware's: a visitor goes to the login page, a learner who may not view the
+courseware to the about page; an unknown or unpublished course is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
+from typing import Any
 
-bp = Blueprint("lms_grades", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_decimal, format_percent
+from flask_login import current_user
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from werkzeug.wrappers import Response
+
+from kampus import db
+from kampus.identity.models import User
+from kampus_lms.course_home.api import course_page_context
+from kampus_lms.courseware.api import CourseAccess, course_access, viewed_as
+from kampus_lms.enrollment.api import get_enrollment
+from kampus_lms.grades.progress import progress_for
+from kampus_lms.grades.service import NoGrades
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "lms" / "grades"
+bp = Blueprint("lms_grades", __name__, static_folder=str(STATIC), static_url_path="/static/lms/grades")
+
+
+@bp.app_template_filter("grade_points")
+def grade_points(value: float) -> str:
+    """Points as the user's locale writes them, with at most two decimals ("2", "1.5", "0.33")."""
+    return str(format_decimal(round(float(value), 2), format="#,##0.##"))
+
+
+@bp.app_template_filter("grade_percent")
+def grade_percent(value: float) -> str:
+    """A fraction as a whole percent in the user's locale ("85%")."""
+    return str(format_percent(float(value), format="#,##0%"))
+
+
+def _checked_access(course_id: str) -> CourseAccess | Response:
+    try:
+        CourseKey.from_string(course_id)
+    except InvalidKeyError:
+        abort(404)
+    access = course_access(current_user._get_current_object(), course_id)
+    if access is None:
+        abort(404)
+    if access.can_view_courseware:
+        return access
+    if not access.is_authenticated:
+        return redirect(access.redirect or url_for("identity.login"))
+    flash(access.reason, "warning")
+    return redirect(access.redirect or "/")
+
+
+def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, other: bool) -> Any:
+    try:
+        page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed)
+    except NoGrades:
+        abort(404)
+    return render_template("lms/grades/progress.html", **course_page_context(course_id, "progress"),
+                           progress=page, student=student, other_student=other)
+
+
+@bp.get("/courses/<course_id>/progress")
+def progress(course_id: str) -> Any:
+    """The progress page of the current user (or of whom a staff member views the course as)."""
+    checked = _checked_access(course_id)
+    if not isinstance(checked, CourseAccess):
+        return checked
+    user = current_user._get_current_object()
+    student, staff_view = viewed_as(user, course_id)
+    other = getattr(student, "id", None) != user.id
+    as_viewed = checked.is_staff and not staff_view and not other
+    return _render(course_id, student, staff_view=staff_view, as_viewed=as_viewed, other=other)
+
+
+@bp.get("/courses/<course_id>/progress/<int:student_id>/")
+def student_progress(course_id: str, student_id: int) -> Any:
+    """A learner's progress page, for course staff (a learner may open only their own)."""
+    checked = _checked_access(course_id)
+    if not isinstance(checked, CourseAccess):
+        return checked
+    user = current_user._get_current_object()
+    if student_id == user.id:
+        return redirect(url_for(".progress", course_id=course_id))
+    if not checked.is_staff:
+        abort(403)
+    student = db.session().get(User, student_id)
+    if student is None or get_enrollment(student_id, course_id) is None:
+        abort(404)
+    return _render(course_id, student, staff_view=False, as_viewed=False, other=True)

@@ -1,0 +1,231 @@
+"""The course outline a user sees: sections, subsections and units, with completion and due dates.
+
+Built on the courseware area's navigation (:func:`kampus_lms.courseware.api.viewer_nav`: one walk
+of the structure per published version, one viewer's visibility rule), so the outline, the unit
+tabs and previous/next agree on what a viewer may reach:
+
+* learners (and staff viewing as a learner) see released blocks that are not staff-only, and
+  not what ``hide_from_toc`` hides; beta testers early;
+* staff see everything, labelled: staff only, not yet released (with the release date),
+  hidden from the table of contents.
+
+Completion comes from the content plugin's stored completions, read in one query for the
+learner whose data the page shows (masquerade applied): a unit is complete when every
+completable leaf under it (that the viewer may see) is, a subsection or section when its
+units are; "in progress" when some leaf has a completion. The page costs a constant number
+of queries whatever the size of the course.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from kampus_content.api import (
+    BlockKey,
+    CourseNotFound,
+    Structure,
+    VersionNotFound,
+    course_completions,
+    get_structure,
+    release_info,
+)
+
+from kampus.db import utcnow
+from kampus_lms.courseware.api import ViewerNav, jump_to_url, resume_block, unit_url, viewed_as, viewer_nav
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Completion of a block for one learner: ``completed`` of ``possible`` leaves, ``earned`` summed."""
+
+    earned: float = 0.0
+    completed: int = 0
+    possible: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every completable leaf is complete (and there is at least one)."""
+        return self.possible > 0 and self.completed == self.possible
+
+    @property
+    def started(self) -> bool:
+        """Some leaf has a completion, but not every one is complete."""
+        return self.earned > 0 and not self.complete
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of the leaves' completion (0 when there is nothing to complete)."""
+        return round(100 * self.earned / self.possible) if self.possible else 0
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(self.earned + other.earned, self.completed + other.completed, self.possible + other.possible)
+
+
+@dataclass(frozen=True)
+class StaffLabels:
+    """What only staff are told about a block (all false for learners)."""
+
+    staff_only: bool = False
+    not_released: bool = False
+    start: datetime | None = None  #: the effective release date (shown to staff when not released)
+    hidden_from_toc: bool = False
+
+
+@dataclass(frozen=True)
+class OutlineUnit:
+    """A unit of the outline."""
+
+    usage_id: str
+    display_name: str
+    url: str
+    progress: Progress
+    labels: StaffLabels = field(default_factory=StaffLabels)
+
+
+@dataclass(frozen=True)
+class OutlineSubsection:
+    """A subsection of the outline: its due date, assignment type and graded flag."""
+
+    usage_id: str
+    display_name: str
+    url: str  #: its first unit the viewer may reach (the ``jump_to`` path when it has none)
+    due: datetime | None
+    format: str  #: the assignment type ("Homework"), "" when none
+    graded: bool
+    progress: Progress
+    units: list[OutlineUnit]
+    past_due: bool = False
+    content_hidden: bool = False  #: ``hide_after_due`` and past due: learners no longer see its units
+    labels: StaffLabels = field(default_factory=StaffLabels)
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    """A section of the outline."""
+
+    usage_id: str
+    display_name: str
+    subsections: list[OutlineSubsection]
+    progress: Progress
+    labels: StaffLabels = field(default_factory=StaffLabels)
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """What :func:`outline_for` returns: the outline, the resume target and whose view it is."""
+
+    course_id: str
+    sections: list[OutlineSection]
+    progress: Progress
+    resume_url: str | None  #: the unit to open with "Resume course" / "Start course" (``None``: nothing to open)
+    has_visited: bool  #: the learner has visited a unit ("Resume" rather than "Start")
+    staff_view: bool  #: staff rules apply (labels shown, everything listed)
+    user_id: int | None  #: whose completion the outline shows (masquerade applied)
+
+
+def _display_name(nav: ViewerNav, key: BlockKey, fallback: str) -> str:
+    return nav.nav.names.get(key) or fallback
+
+
+def _labels(structure: Structure, nav: ViewerNav, key: BlockKey, now: datetime, staff_view: bool) -> StaffLabels:
+    if not staff_view:
+        return StaffLabels()
+    info = release_info(structure)
+    staff_only, _hide_after_due = info.merged.get(key, (False, False))
+    start = info.starts.get(key)
+    return StaffLabels(staff_only=staff_only, not_released=bool(start and start > now), start=start,
+                       hidden_from_toc=key in nav.nav.hidden_from_toc)
+
+
+def _progress(leaves: list[BlockKey], nav: ViewerNav, completions: dict[str, float]) -> Progress:
+    earned, completed, possible = 0.0, 0, 0
+    for leaf in leaves:
+        if nav.visible is not None and not nav.visible(leaf):
+            continue
+        value = completions.get(nav.nav.usage_ids[leaf], 0.0)
+        earned += value
+        completed += value >= 1.0
+        possible += 1
+    return Progress(earned, completed, possible)
+
+
+def build_outline(user: Any, course_id: str, structure: Structure, *, now: datetime | None = None) -> CourseOutline:
+    """The outline of the published ``structure`` for ``user`` (see the module's documentation)."""
+    now = now or utcnow()
+    data_user, staff_view = viewed_as(user, course_id)
+    nav = viewer_nav(user, course_id, structure=structure, now=now)
+    if nav is None:  # only for an unpublished course, which the caller already ruled out
+        raise VersionNotFound(f"{course_id} is not published")
+    data_user_id = getattr(data_user, "id", None) if getattr(data_user, "is_authenticated", False) else None
+    completions = course_completions(course_id, [data_user_id])[data_user_id] if data_user_id else {}
+    release = release_info(structure)
+
+    def shown(key: BlockKey) -> bool:
+        if staff_view:
+            return True
+        return key not in nav.nav.hidden_from_toc and nav.can_see(key)
+
+    sections: list[OutlineSection] = []
+    first_unit_url: str | None = None
+    for chapter in nav.nav.chapters:
+        if not shown(chapter):
+            continue
+        subsections: list[OutlineSubsection] = []
+        for sequential in nav.nav.sequentials.get(chapter, []):
+            if not shown(sequential):
+                continue
+            settings = nav.nav.sequence_settings.get(sequential, {})
+            due = settings.get("due")
+            past_due = bool(due and due < now)
+            hide_after_due = release.merged.get(sequential, (False, False))[1]
+            content_hidden = bool(hide_after_due and past_due and not staff_view)
+            units: list[OutlineUnit] = []
+            for unit_key in nav.nav.units_of.get(sequential, []):
+                if not shown(unit_key) or content_hidden:
+                    continue
+                usage_id = nav.nav.usage_ids[unit_key]
+                units.append(OutlineUnit(
+                    usage_id, _display_name(nav, unit_key, _("Unit")), unit_url(course_id, usage_id, nav=nav),
+                    _progress(nav.nav.unit_leaves.get(unit_key, []), nav, completions),
+                    _labels(structure, nav, unit_key, now, staff_view)))
+            progress = sum((unit.progress for unit in units), Progress())
+            if content_hidden:
+                leaves = [leaf for key in nav.nav.units_of.get(sequential, []) for leaf in nav.nav.unit_leaves[key]]
+                progress = _progress(leaves, nav, completions)
+            block = structure.blocks[sequential]
+            fmt = block.fields.get("format")
+            url = units[0].url if units else jump_to_url(course_id, nav.nav.usage_ids[sequential])
+            if units and first_unit_url is None and not units[0].labels.staff_only:
+                first_unit_url = units[0].url
+            subsections.append(OutlineSubsection(
+                nav.nav.usage_ids[sequential], _display_name(nav, sequential, _("Subsection")), url, due,
+                fmt if isinstance(fmt, str) else "", bool(settings.get("graded")), progress, units,
+                past_due, content_hidden, _labels(structure, nav, sequential, now, staff_view)))
+        sections.append(OutlineSection(
+            nav.nav.usage_ids[chapter], _display_name(nav, chapter, _("Section")), subsections,
+            sum((sub.progress for sub in subsections), Progress()),
+            _labels(structure, nav, chapter, now, staff_view)))
+
+    resume = resume_block(data_user_id, course_id) if data_user_id else None
+    resume_url = unit_url(course_id, resume, nav=nav) if resume else None
+    if first_unit_url is None and nav.reachable:
+        first_unit_url = unit_url(course_id, nav.reachable[0].usage_id, nav=nav)
+    return CourseOutline(
+        course_id=course_id, sections=sections, progress=sum((s.progress for s in sections), Progress()),
+        resume_url=resume_url or first_unit_url, has_visited=resume_url is not None, staff_view=staff_view,
+        user_id=data_user_id,
+    )
+
+
+def outline_for(user: Any, course_id: str, *, now: datetime | None = None) -> CourseOutline | None:
+    """The outline of the published course ``course_id`` as ``user`` sees it (masquerade applied), or
+    ``None`` when the course is not published. Access is the caller's check
+    (:func:`kampus_lms.courseware.api.course_access`)."""
+    try:
+        structure = get_structure(course_id)
+    except (CourseNotFound, VersionNotFound):
+        return None
+    return build_outline(user, course_id, structure, now=now)

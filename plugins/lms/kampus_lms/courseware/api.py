@@ -1,0 +1,117 @@
+"""The courseware area's API for the other LMS areas (and, through :mod:`kampus_lms.api`, other plugins).
+
+* access: :func:`course_access` (:class:`CourseAccess`) and :func:`viewed_as` (masquerade), from
+  :mod:`kampus_lms.access`; :func:`staff_toolbar` for the "View this course as" control of course pages
+  (template ``lms/courseware/_staff_toolbar.html``);
+* URLs: :func:`unit_url` (the unit page), :func:`jump_to_url` (Open edX's ``jump_to``);
+* :func:`resume_block`: the unit the learner viewed last;
+* :func:`bookmarks_of`: the learner's bookmarks in Open edX's API fields (:class:`BookmarkInfo`);
+* :func:`viewer_nav`: the units a viewer may reach in a course, in order (:class:`ViewerNav`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask import has_request_context
+from flask_login import current_user
+from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import UsageKey
+
+from kampus.db import utcnow
+from kampus.identity.permissions import course_roles
+from kampus.identity.roles import BETA_TESTER
+from kampus_lms.access import CourseAccess, course_access, staff_toolbar, viewed_as
+from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, bookmarks_of
+from kampus_lms.courseware.navigation import CourseNav, UnitRef, ViewerNav, course_nav, visibility_rule
+from kampus_lms.courseware.position import last_visited_unit
+
+__all__ = [
+    "BookmarkInfo",
+    "CourseAccess",
+    "CourseNav",
+    "PathItem",
+    "UnitRef",
+    "ViewerNav",
+    "bookmarks_of",
+    "course_access",
+    "jump_to_url",
+    "resume_block",
+    "staff_toolbar",
+    "unit_url",
+    "viewed_as",
+    "viewer_nav",
+]
+
+
+def _quoted(course_id: str) -> str:
+    return quote(course_id, safe=":+@")
+
+
+def jump_to_url(course_id: str, usage_id: str) -> str:
+    """The path of Open edX's ``/courses/<course_id>/jump_to/<usage_id>`` (any block of the course)."""
+    return f"/courses/{_quoted(course_id)}/jump_to/{quote(str(usage_id), safe=':+@')}"
+
+
+def courseware_url(course_id: str, chapter_id: str, sequential_id: str, position: int | None = None) -> str:
+    """The path of a unit page: ``/courses/<course_id>/courseware/<chapter>/<sequential>/<position>``
+    (block ids; the position is 1-based among the units the viewer sees)."""
+    path = f"/courses/{_quoted(course_id)}/courseware/{quote(chapter_id)}/{quote(sequential_id)}/"
+    return f"{path}{position}" if position else path
+
+
+def viewer_nav(user: Any, course_id: str, *, structure: Structure | None = None,
+               now: datetime | None = None) -> ViewerNav | None:
+    """The units ``user`` (masquerade applied) may reach in the published course, or ``None`` when the
+    course is not published."""
+    if structure is None:
+        try:
+            structure = get_structure(course_id)
+        except (CourseNotFound, VersionNotFound):
+            return None
+    data_user, staff_view = viewed_as(user, course_id)
+    beta = False
+    if not staff_view and getattr(data_user, "is_authenticated", False):
+        access = course_access(data_user, course_id) if data_user is user else None
+        beta = access.is_beta_tester if access is not None else BETA_TESTER in course_roles(data_user, course_id)
+    visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now or utcnow())
+    return ViewerNav(course_nav(structure), visible)
+
+
+def unit_url(course_id: str, unit_usage_id: str, *, nav: ViewerNav | None = None) -> str:
+    """The path of the unit page showing ``unit_usage_id`` to the current user (their position in its
+    subsection); the ``jump_to`` path when the unit is unknown or the user may not see it."""
+    try:
+        usage_key = UsageKey.from_string(str(unit_usage_id))
+    except InvalidKeyError:
+        return jump_to_url(course_id, unit_usage_id)
+    if nav is None:
+        user = current_user if has_request_context() else None
+        nav = viewer_nav(user, course_id)
+    key = (usage_key.block_type, usage_key.block_id)
+    if nav is None or key not in nav.nav.unit_index:
+        return jump_to_url(course_id, unit_usage_id)
+    unit = nav.nav.units[nav.nav.unit_index[key]]
+    siblings = [sibling.key for sibling in nav.units_in(unit.sequential)]
+    if key not in siblings:
+        return jump_to_url(course_id, unit_usage_id)
+    return courseware_url(course_id, unit.chapter[1], unit.sequential[1], siblings.index(key) + 1)
+
+
+def resume_block(user_id: int, course_id: str) -> str | None:
+    """The usage id of the unit the learner viewed last in the course, or ``None`` (never visited, or
+    the unit is no longer in the published course)."""
+    usage_id = last_visited_unit(user_id, course_id)
+    if usage_id is None:
+        return None
+    try:
+        usage_key = UsageKey.from_string(usage_id)
+        structure = get_structure(course_id)
+    except (InvalidKeyError, CourseNotFound, VersionNotFound):
+        return None
+    if (usage_key.block_type, usage_key.block_id) not in course_nav(structure).unit_index:
+        return None
+    return usage_id

@@ -1,0 +1,242 @@
+"""The order of a course's units, and what of it a viewer may see.
+
+Open edX's courseware walks course > section (chapter) > subsection
+(sequential) > unit (the sequential's children, verticals in every course
+Studio makes). :class:`CourseNav` holds that walk for one published
+structure (kept per app by version id in the content plugin's version cache:
+structures never change), with each unit's place, kind and completable leaves,
+so that a unit page never walks the tree again.
+
+:class:`ViewerNav` applies one viewer's rule to it: release dates, staff-only
+(Open edX's access transformers, from :func:`kampus_content.api.release_info`)
+and ``hide_from_toc`` (left out of navigation, still reachable by link, as in
+Open edX). Previous/next cross subsection and section boundaries over the
+units the viewer may reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kampus_content.api import (
+    BlockKey,
+    Structure,
+    app_version_cache,
+    block_settings,
+    completable_leaves,
+    course_tree,
+    release_info,
+)
+from opaque_keys.edx.keys import CourseKey
+
+#: Unit kinds, for the unit tabs' icons (Open edX's sequence tab types: problem, video, other).
+PROBLEM, VIDEO, OTHER = "problem", "video", "other"
+_SCORED_TYPES = {"problem", "openassessment", "drag-and-drop-v2", "lti_consumer", "lti", "staffgradedxblock",
+                 "edx_sga", "done"}
+
+Visible = Callable[[BlockKey], bool]
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """One unit of the course, in course order."""
+
+    key: BlockKey
+    usage_id: str
+    display_name: str
+    chapter: BlockKey
+    sequential: BlockKey
+    kind: str  #: ``problem``, ``video`` or ``other``
+    index: int  #: place in the course's list of units (0-based)
+
+
+@dataclass
+class CourseNav:
+    """The navigation facts of one published structure (immutable once built)."""
+
+    course_id: str
+    version: str
+    root: BlockKey
+    usage_ids: dict[BlockKey, str]
+    names: dict[BlockKey, str]
+    parents: dict[BlockKey, BlockKey]
+    chapters: list[BlockKey]
+    sequentials: dict[BlockKey, list[BlockKey]]  #: chapter -> its subsections in order
+    units_of: dict[BlockKey, list[BlockKey]]  #: subsection -> its units in order
+    units: list[UnitRef]
+    unit_index: dict[BlockKey, int]
+    hidden_from_toc: set[BlockKey]  #: blocks hidden from the table of contents (own or an ancestor's flag)
+    unit_leaves: dict[BlockKey, list[BlockKey]]  #: unit -> completable leaves under it
+    sequence_settings: dict[BlockKey, dict[str, Any]] = field(default_factory=dict)
+
+    def unit_of(self, key: BlockKey) -> BlockKey | None:
+        """The unit holding ``key`` (itself for a unit), or ``None`` for a section, subsection, course or
+        a block outside the course's units."""
+        seen = 0
+        while key is not None and seen < 64:
+            if key in self.unit_index:
+                return key
+            key = self.parents.get(key)  # type: ignore[assignment]
+            seen += 1
+        return None
+
+    def ancestors(self, key: BlockKey) -> list[BlockKey]:
+        """The blocks above ``key``, nearest first (the course last)."""
+        found: list[BlockKey] = []
+        parent = self.parents.get(key)
+        while parent is not None and parent not in found:
+            found.append(parent)
+            parent = self.parents.get(parent)
+        return found
+
+
+def _kind(structure: Structure, key: BlockKey) -> str:
+    types = {block.type for block in structure.walk(key)}
+    if types & _SCORED_TYPES:
+        return PROBLEM
+    if "video" in types:
+        return VIDEO
+    return OTHER
+
+
+def build_course_nav(structure: Structure) -> CourseNav:
+    """Walk ``structure`` once: its sections, subsections and units in order, with their facts."""
+    tree = course_tree(structure)
+    course_key = CourseKey.from_string(structure.course_key)
+    root = structure.blocks[structure.root]
+    parents = structure.parents()
+    names: dict[BlockKey, str] = {}
+    for key, block in structure.blocks.items():
+        name = block.fields.get("display_name")
+        names[key] = name if isinstance(name, str) and name.strip() else ""
+    chapters: list[BlockKey] = []
+    sequentials: dict[BlockKey, list[BlockKey]] = {}
+    units_of: dict[BlockKey, list[BlockKey]] = {}
+    units: list[UnitRef] = []
+    hidden: set[BlockKey] = set()
+    settings: dict[BlockKey, dict[str, Any]] = {}
+    seen: set[BlockKey] = set()
+    for chapter_key in root.children:
+        chapter = structure.blocks.get(chapter_key)
+        if chapter is None or chapter_key in seen:
+            continue
+        seen.add(chapter_key)
+        chapters.append(chapter_key)
+        chapter_hidden = bool(chapter.fields.get("hide_from_toc") in (True, "true", "True"))
+        if chapter_hidden:
+            hidden.add(chapter_key)
+        sequentials[chapter_key] = []
+        for seq_key in chapter.children:
+            seq = structure.blocks.get(seq_key)
+            if seq is None or seq_key in seen:
+                continue
+            seen.add(seq_key)
+            sequentials[chapter_key].append(seq_key)
+            seq_hidden = chapter_hidden or bool(seq.fields.get("hide_from_toc") in (True, "true", "True"))
+            if seq_hidden:
+                hidden.add(seq_key)
+            own_format = seq.fields.get("format")
+            settings[seq_key] = {**block_settings(structure, seq_key),
+                                 "format": own_format if isinstance(own_format, str) else ""}
+            units_of[seq_key] = []
+            for unit_key in seq.children:
+                unit = structure.blocks.get(unit_key)
+                if unit is None or unit_key in seen:
+                    continue
+                seen.add(unit_key)
+                units_of[seq_key].append(unit_key)
+                if seq_hidden or unit.fields.get("hide_from_toc") in (True, "true", "True"):
+                    hidden.add(unit_key)
+                units.append(UnitRef(unit_key, tree.usage_ids[unit_key], names[unit_key], chapter_key, seq_key,
+                                     _kind(structure, unit_key), len(units)))
+    leaves = completable_leaves(structure)
+    return CourseNav(
+        course_id=str(course_key),
+        version=structure.version,
+        root=structure.root,
+        usage_ids=dict(tree.usage_ids),
+        names=names,
+        parents=parents,
+        chapters=chapters,
+        sequentials=sequentials,
+        units_of=units_of,
+        units=units,
+        unit_index={unit.key: unit.index for unit in units},
+        hidden_from_toc=hidden,
+        unit_leaves={unit.key: leaves.get(unit.key, []) for unit in units},
+        sequence_settings=settings,
+    )
+
+
+def course_nav(structure: Structure) -> CourseNav:
+    """The :class:`CourseNav` of ``structure``, kept per app by version id."""
+    return app_version_cache("lms_course_nav", 32).get_or_compute(structure.version,
+                                                                  lambda: build_course_nav(structure))
+
+
+def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool, now: datetime) -> Visible | None:
+    """A predicate on block keys for a viewer: ``None`` for staff (everything), else released and not
+    staff-only along the whole ancestry (beta testers early)."""
+    if staff_view:
+        return None
+    info = release_info(structure)
+    early = beta and info.has_beta_days
+    return lambda key: info.visible(key, now, early)
+
+
+class ViewerNav:
+    """One viewer's navigation: the units they may reach, previous and next."""
+
+    def __init__(self, nav: CourseNav, visible: Visible | None):
+        self.nav = nav
+        self.visible = visible
+        self.reachable: list[UnitRef] = [
+            unit for unit in nav.units
+            if unit.key not in nav.hidden_from_toc and (visible is None or visible(unit.key))
+        ]
+        self._order = {unit.key: position for position, unit in enumerate(self.reachable)}
+
+    def can_see(self, key: BlockKey) -> bool:
+        """Whether the viewer may open ``key`` (released, not staff-only; hidden-from-TOC blocks may be)."""
+        return key in self.nav.parents or key == self.nav.root if self.visible is None else self.visible(key)
+
+    def units_in(self, sequential: BlockKey) -> list[UnitRef]:
+        """The units of a subsection the viewer may see, in order (its unit tabs)."""
+        return [self.nav.units[self.nav.unit_index[key]] for key in self.nav.units_of.get(sequential, [])
+                if self.visible is None or self.visible(key)]
+
+    def first_unit(self, key: BlockKey) -> UnitRef | None:
+        """The first unit the viewer may reach under ``key`` (a section, subsection or the course)."""
+        if key == self.nav.root:
+            return self.reachable[0] if self.reachable else None
+        if key in self.nav.unit_index:
+            unit = self.nav.units[self.nav.unit_index[key]]
+            return unit if self.can_see(key) else None
+        if not self.can_see(key):
+            return None
+        for unit in self.reachable:
+            if unit.sequential == key or unit.chapter == key:
+                return unit
+        if key in self.nav.units_of:  # a subsection hidden from the table of contents: its own first unit
+            units = self.units_in(key)
+            return units[0] if units else None
+        return None
+
+    def neighbours(self, unit: UnitRef) -> tuple[UnitRef | None, UnitRef | None]:
+        """(previous, next) of ``unit`` across subsection and section boundaries; within its own
+        subsection only when the unit is hidden from the table of contents."""
+        position = self._order.get(unit.key)
+        if position is None:
+            siblings = self.units_in(unit.sequential)
+            keys = [sibling.key for sibling in siblings]
+            if unit.key not in keys:
+                return None, None
+            index = keys.index(unit.key)
+            return (siblings[index - 1] if index > 0 else None,
+                    siblings[index + 1] if index + 1 < len(siblings) else None)
+        previous = self.reachable[position - 1] if position > 0 else None
+        following = self.reachable[position + 1] if position + 1 < len(self.reachable) else None
+        return previous, following

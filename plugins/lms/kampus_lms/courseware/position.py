@@ -1,0 +1,64 @@
+"""Where a learner was: the last unit viewed in each subsection, and the course's resume point.
+
+Each unit view writes one row per learner and subsection with a single upsert
+(``INSERT ... ON CONFLICT`` on SQLite and PostgreSQL, ``ON DUPLICATE KEY
+UPDATE`` on MariaDB/MySQL); the newest row of a course is where "Resume" leads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from kampus import db
+from kampus.db import utcnow
+from kampus_lms.courseware.models import Visit
+
+
+def record_visit(user_id: int, course_id: str, sequential_id: str, unit_id: str, *,
+                 db_session: Session | None = None) -> None:
+    """Remember that ``user_id`` viewed ``unit_id`` of subsection ``sequential_id`` now (the caller commits)."""
+    session = db_session or db.session()
+    now = utcnow()
+    values: dict[str, Any] = {"user_id": user_id, "course_id": course_id, "sequential_id": sequential_id,
+                              "unit_id": unit_id, "modified": now}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite.insert(Visit) if dialect == "sqlite" else postgresql.insert(Visit)).values(**values)
+        statement: Any = insert.on_conflict_do_update(
+            index_elements=["user_id", "sequential_id"],
+            set_={"unit_id": insert.excluded.unit_id, "modified": insert.excluded.modified,
+                  "course_id": insert.excluded.course_id})
+    elif dialect in ("mysql", "mariadb"):
+        insert = mysql.insert(Visit).values(**values)
+        statement = insert.on_duplicate_key_update(unit_id=insert.inserted.unit_id,
+                                                   modified=insert.inserted.modified)
+    else:  # another database: update, else insert (two statements on the first visit only)
+        updated = session.execute(sa.update(Visit).where(
+            Visit.user_id == user_id, Visit.sequential_id == sequential_id).values(unit_id=unit_id, modified=now))
+        if updated.rowcount:  # type: ignore[attr-defined]
+            return
+        statement = sa.insert(Visit).values(**values)
+    session.execute(statement)
+
+
+def course_visits(user_id: int, course_id: str, *, db_session: Session | None = None) -> dict[str, str]:
+    """``{sequential usage id: unit usage id}`` of every subsection the learner visited in the course,
+    newest visit first (one query)."""
+    rows = (db_session or db.session()).execute(
+        sa.select(Visit.sequential_id, Visit.unit_id)
+        .where(Visit.user_id == user_id, Visit.course_id == course_id)
+        .order_by(Visit.modified.desc(), Visit.id.desc()))
+    return {str(sequential_id): str(unit_id) for sequential_id, unit_id in rows}
+
+
+def last_visited_unit(user_id: int, course_id: str, *, db_session: Session | None = None) -> str | None:
+    """The usage id of the unit the learner viewed last in the course, or ``None`` (one query)."""
+    return (db_session or db.session()).scalar(
+        sa.select(Visit.unit_id)
+        .where(Visit.user_id == user_id, Visit.course_id == course_id)
+        .order_by(Visit.modified.desc(), Visit.id.desc())
+        .limit(1))

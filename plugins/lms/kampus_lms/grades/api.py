@@ -1,0 +1,78 @@
+"""The grades area's API, for the other LMS areas (and, through :mod:`kampus_lms.api`, other plugins).
+
+* :func:`course_grade`: a learner's :class:`CourseGrade` (``percent`` rounded like Open edX's,
+  ``letter_grade`` or ``None``, ``passed``, ``grade_breakdown`` per assignment type, ``subsections``);
+  :func:`subsection_grades`: their :class:`SubsectionGrade` s by usage id. Both recompute from the
+  learner's scores (one query) and repair the stored rows when stale; they raise :class:`NoGrades`
+  for a course that is not published.
+* :func:`stored_course_grades`: the persistent rows of a course, for reports and lists (one query).
+* graders: the :class:`CourseGrader` protocol (``grade(CourseGradingInput) -> CourseGradeResult``) that a
+  ``kampus_course_grader`` answer implements; :class:`OpenEdxGrader` is the default.
+* for benchmarks and scripts (no web layer): :func:`recompute_course_grade` (recompute and store one
+  learner's grade) and :func:`read_score_rows` (that learner's score rows, the query it starts from).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kampus import current_kampus
+from kampus_lms.grades.data import (
+    AggregatedScore,
+    CourseGrade,
+    CourseGrader,
+    CourseGradeResult,
+    CourseGradingInput,
+    ProblemScore,
+    SubsectionGrade,
+)
+from kampus_lms.grades.grader import OpenEdxGrader, final_percent, letter_grade_for, passed_for
+from kampus_lms.grades.models import PersistentCourseGrade
+from kampus_lms.grades.persistence import stored_course_grades as _stored_course_grades
+from kampus_lms.grades.service import (
+    NoGrades,
+    course_grade,
+    read_score_rows,
+    subsection_grades,
+    update_course_grade,
+)
+
+__all__ = [
+    "AggregatedScore",
+    "CourseGrade",
+    "CourseGradeResult",
+    "CourseGrader",
+    "CourseGradingInput",
+    "NoGrades",
+    "OpenEdxGrader",
+    "PersistentCourseGrade",
+    "ProblemScore",
+    "SubsectionGrade",
+    "course_grade",
+    "final_percent",
+    "letter_grade_for",
+    "passed_for",
+    "read_score_rows",
+    "recompute_course_grade",
+    "stored_course_grades",
+    "subsection_grades",
+]
+
+
+def recompute_course_grade(user_id: int, course_id: str) -> CourseGrade:
+    """Recompute one learner's course grade from their scores and store it (what a score change does).
+
+    Needs an app context only (``with app.app_context():``); ``bench/lms.py`` times it against
+    :func:`read_score_rows`."""
+    return update_course_grade(user_id, course_id)
+
+
+def stored_course_grades(course_id: str, user_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """The stored course grades of a course (of ``user_ids`` when given), one query: dicts with
+    ``user_id``, ``percent``, ``letter_grade``, ``passed``, ``passed_timestamp``, ``course_version``,
+    ``modified``. Rows are as last computed; :func:`course_grade` refreshes one learner's."""
+    with current_kampus().db.session_scope() as db_session:
+        rows = _stored_course_grades(db_session, course_id, user_ids)
+        return [{"user_id": row.user_id, "percent": row.percent_grade, "letter_grade": row.letter_grade or None,
+                 "passed": row.passed, "passed_timestamp": row.passed_timestamp,
+                 "course_version": row.course_version, "modified": row.modified} for row in rows]

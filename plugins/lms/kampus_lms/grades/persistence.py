@@ -1,0 +1,193 @@
+"""Keeping the persistent grade rows equal to the computed grades: idempotent, race-safe upserts.
+
+:func:`sync_grade` writes a learner's course row and their attempted subsections' rows in one
+transaction, and only what differs: the same grade again writes nothing. Each row is unique per
+learner (and subsection); a row a concurrent writer inserted first is updated instead (the insert
+runs in a savepoint). A writer that graded older scores than the row already holds (its latest score
+change is earlier) leaves the row alone, so a slow recompute never undoes a newer one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kampus.db import utcnow
+from kampus_lms.grades.compute import visible_blocks_hash
+from kampus_lms.grades.data import CourseGrade, SubsectionGrade
+from kampus_lms.grades.models import PersistentCourseGrade, PersistentSubsectionGrade
+
+#: Float comparisons of stored points: the databases keep doubles, but be tolerant of round trips.
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class GradeInputs:
+    """What a course grade was computed from, stored with it to tell when it is stale."""
+
+    course_version: str
+    policy_hash: str
+    visibility: str
+    scores_count: int
+    scores_modified: datetime | None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What :func:`sync_grade` wrote: whether the course row changed, the subsections written."""
+
+    course_changed: bool
+    subsections_written: tuple[SubsectionGrade, ...]
+    skipped_as_older: bool = False
+    passed_timestamp: datetime | None = None
+
+
+def _subsection_values(grade: SubsectionGrade, version: str) -> dict[str, Any]:
+    return {"course_version": version, "earned_all": grade.all_total.earned, "possible_all": grade.all_total.possible,
+            "earned_graded": grade.graded_total.earned, "possible_graded": grade.graded_total.possible,
+            "first_attempted": grade.all_total.first_attempted, "visible_blocks_hash": visible_blocks_hash(grade)}
+
+
+def subsections_digest(grade: CourseGrade) -> str:
+    """A hash of the stored values of the grade's attempted subsections (kept in the course row, so a
+    course row that matches proves its subsection rows match without reading them)."""
+    parts = []
+    for sub in grade.subsections:
+        if sub.attempted:
+            values = _subsection_values(sub, grade.course_version)
+            parts.append(f"{sub.usage_id}|{values['earned_all']!r}|{values['possible_all']!r}|"
+                         f"{values['earned_graded']!r}|{values['possible_graded']!r}|"
+                         f"{values['first_attempted'].isoformat() if values['first_attempted'] else ''}|"
+                         f"{values['visible_blocks_hash']}")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _course_values(grade: CourseGrade, inputs: GradeInputs) -> dict[str, Any]:
+    summary = {"grade_breakdown": grade.grade_breakdown, "section_breakdown": grade.section_breakdown,
+               "subsections_digest": subsections_digest(grade)}
+    return {"course_version": inputs.course_version, "grading_policy_hash": inputs.policy_hash,
+            "percent_grade": grade.percent, "letter_grade": grade.letter_grade or "", "passed": grade.passed,
+            "visibility": inputs.visibility, "scores_count": inputs.scores_count,
+            "scores_modified": inputs.scores_modified, "summary": json.dumps(summary, sort_keys=True, default=str)}
+
+
+def _same(row: Any, values: dict[str, Any]) -> bool:
+    for name, value in values.items():
+        stored = getattr(row, name)
+        if isinstance(value, float) and isinstance(stored, (float, int)):
+            if abs(float(stored) - value) > EPSILON:
+                return False
+        elif stored != value:
+            return False
+    return True
+
+
+def course_row(db_session: Session, user_id: int, course_id: str, *,
+               lock: bool = False) -> PersistentCourseGrade | None:
+    """The learner's stored course grade row, or ``None``."""
+    query = sa.select(PersistentCourseGrade).where(PersistentCourseGrade.user_id == user_id,
+                                                   PersistentCourseGrade.course_id == course_id)
+    if lock:
+        query = query.with_for_update()
+    return db_session.scalar(query)
+
+
+def is_current(row: PersistentCourseGrade | None, grade: CourseGrade, inputs: GradeInputs) -> bool:
+    """Whether the stored course row already holds exactly this grade, from these inputs."""
+    return row is not None and _same(row, _course_values(grade, inputs))
+
+
+def _insert_or_get(db_session: Session, model: type, unique: dict[str, Any],
+                   values: dict[str, Any]) -> tuple[Any, bool]:
+    """(row, inserted): insert the row in a savepoint; when a concurrent writer was first, lock and return theirs."""
+    now = utcnow()
+    try:
+        with db_session.begin_nested():
+            row = model(**unique, **values, created=now, modified=now)
+            db_session.add(row)
+        return row, True
+    except IntegrityError:
+        query = sa.select(model).filter_by(**unique).with_for_update()
+        existing = db_session.scalar(query)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def sync_grade(db_session: Session, grade: CourseGrade, inputs: GradeInputs) -> SyncResult:
+    """Make the stored rows equal ``grade`` inside ``db_session`` (the caller commits)."""
+    user_id, course_id = grade.user_id, grade.course_id
+    values = _course_values(grade, inputs)
+    row = course_row(db_session, user_id, course_id, lock=True)
+    if row is not None and _same(row, values):
+        return SyncResult(False, (), passed_timestamp=row.passed_timestamp)
+    if (row is not None and row.scores_modified is not None and inputs.scores_modified is not None
+            and row.scores_modified > inputs.scores_modified):
+        return SyncResult(False, (), skipped_as_older=True, passed_timestamp=row.passed_timestamp)
+    now = utcnow()
+    if row is None:
+        row, inserted = _insert_or_get(db_session, PersistentCourseGrade,
+                                       {"user_id": user_id, "course_id": course_id},
+                                       {**values, "passed_timestamp": now if grade.passed else None})
+        if inserted:
+            written = _sync_subsections(db_session, grade)
+            return SyncResult(True, written, passed_timestamp=row.passed_timestamp)
+    for name, value in values.items():
+        setattr(row, name, value)
+    if grade.passed and row.passed_timestamp is None:
+        row.passed_timestamp = now  # Open edX keeps the first passing time, never clears it
+    row.modified = now
+    db_session.flush()
+    return SyncResult(True, _sync_subsections(db_session, grade), passed_timestamp=row.passed_timestamp)
+
+
+def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[SubsectionGrade, ...]:
+    """Write the attempted subsections' rows that differ; drop rows of subsections no longer attempted."""
+    existing = {row.usage_key: row for row in db_session.scalars(
+        sa.select(PersistentSubsectionGrade).where(PersistentSubsectionGrade.user_id == grade.user_id,
+                                                   PersistentSubsectionGrade.course_id == grade.course_id))}
+    written = []
+    wanted = set()
+    now = utcnow()
+    for sub in grade.subsections:
+        if not sub.attempted:
+            continue
+        wanted.add(sub.usage_id)
+        values = _subsection_values(sub, grade.course_version)
+        row = existing.get(sub.usage_id)
+        if row is not None and _same(row, values):
+            continue
+        if row is None:
+            row, inserted = _insert_or_get(db_session, PersistentSubsectionGrade,
+                                           {"user_id": grade.user_id, "course_id": grade.course_id,
+                                            "usage_key": sub.usage_id}, values)
+            if inserted:
+                written.append(sub)
+                continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.modified = now
+        written.append(sub)
+    gone = [key for key in existing if key not in wanted]
+    if gone:
+        db_session.execute(sa.delete(PersistentSubsectionGrade).where(
+            PersistentSubsectionGrade.user_id == grade.user_id, PersistentSubsectionGrade.course_id == grade.course_id,
+            PersistentSubsectionGrade.usage_key.in_(gone)))
+    db_session.flush()
+    return tuple(written)
+
+
+def stored_course_grades(db_session: Session, course_id: str,
+                         user_ids: list[int] | None = None) -> list[PersistentCourseGrade]:
+    """The stored course grade rows of a course (of ``user_ids`` when given), in one query."""
+    query = sa.select(PersistentCourseGrade).where(PersistentCourseGrade.course_id == course_id)
+    if user_ids is not None:
+        query = query.where(PersistentCourseGrade.user_id.in_(sorted(set(user_ids))))
+    return list(db_session.scalars(query.order_by(PersistentCourseGrade.user_id)))

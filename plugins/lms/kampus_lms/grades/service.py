@@ -1,0 +1,188 @@
+"""Grades of learners: computed from their scores, kept in the persistent rows, announced.
+
+The flow of one learner's course grade (:func:`update_course_grade`):
+
+1. the published structure and its :class:`~kampus_lms.grades.structure.GradingStructure` (cached per
+   version), the possible points of its blocks (cached, stored once per version);
+2. the learner's score rows, **one query**, and who they are to the course (staff see every block,
+   beta testers early releases, learners released blocks only: Open edX grades what a learner can see);
+3. the grade, computed in memory (:mod:`kampus_lms.grades.compute`: the grader from
+   ``kampus_course_grader``, then ``kampus_grade_computed``);
+4. the stored rows compared and written only where they differ, in one transaction of their own
+   (:mod:`kampus_lms.grades.persistence`); then, after the commit, Open edX's
+   ``edx.grades.subsection.grade_calculated`` / ``edx.grades.course.grade_calculated`` events for what
+   changed and the certificates area's ``update_certificate``.
+
+**When.** ``kampus_score_changed`` fires after the score's commit; the LMS recomputes that learner's
+course grade right there, synchronously, rather than in a Celery task: it is one query and a few
+milliseconds of arithmetic (``bench/lms.py`` holds it to 10x reading the score rows), the learner sees
+the new grade on their very next page with no broker round trip, and nothing is lost if no worker runs.
+A failure there is logged and never fails the learner's answer: every read of a grade recomputes from
+the scores and repairs the rows (:func:`course_grade`). Proving a stored row fresh needs the same
+score query as recomputing it, so a read recomputes and writes only when something differs.
+
+A change of the grading policy (or of which subsections are graded, their format, or the problems'
+possible points) on publish regrades every enrolled learner in a background task (:mod:`.tasks`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from kampus_content.api import CourseNotFound, ScoreRecord, VersionNotFound, course_scores, get_structure
+
+from kampus import current_kampus, db
+from kampus.events.emit import emit
+from kampus.identity.models import User
+from kampus.identity.permissions import course_roles, permission_table
+from kampus_lms.certificates.api import update_certificate
+from kampus_lms.grades.compute import compute_grade, visible_blocks_hash
+from kampus_lms.grades.data import CourseGrade
+from kampus_lms.grades.persistence import GradeInputs, SyncResult, sync_grade
+from kampus_lms.grades.structure import GradingStructure, Viewer, grading_structure, max_scores
+
+log = logging.getLogger(__name__)
+
+#: Open edX's ``event_transaction_type`` values for the grade events.
+PROBLEM_SUBMITTED = "edx.grades.problem.submitted"
+GRADING_POLICY_CHANGED = "edx.grades.grading_policy_changed"
+GRADE_READ = "edx.grades.course.read"
+
+
+class NoGrades(LookupError):
+    """The course is not published (or unknown): there is nothing to grade."""
+
+
+@dataclass(frozen=True)
+class GradeComputation:
+    """A learner's grade with what it was computed from."""
+
+    grade: CourseGrade
+    inputs: GradeInputs
+    grading: GradingStructure
+    scores: dict[str, ScoreRecord]
+
+
+def published_grading(course_id: str) -> GradingStructure:
+    """The grading facts of the course's published version; raises :class:`NoGrades`."""
+    try:
+        structure = get_structure(course_id)
+    except (CourseNotFound, VersionNotFound):
+        raise NoGrades(course_id) from None
+    return grading_structure(structure)
+
+
+def natural_mode(user: Any, course_id: str, grading: GradingStructure) -> str:
+    """How much of the course ``user``'s own grade counts: ``staff``, ``beta`` or ``learner``."""
+    if user is None or not getattr(user, "is_active", False):
+        return "learner"
+    if user.is_staff or user.is_superuser:
+        return "staff"
+    roles = course_roles(user, course_id)
+    table = permission_table()
+    if roles & table.get("course.view_staff", set()):
+        return "staff"
+    if grading.release.has_beta_days and roles & table.get("course.view_beta", set()):
+        return "beta"
+    return "learner"
+
+
+def read_score_rows(user_id: int, course_id: str, *, db_session: Any = None) -> dict[str, ScoreRecord]:
+    """The learner's score rows in the course, ``{usage_id: ScoreRecord}`` (one query)."""
+    return course_scores(course_id, [user_id], db_session=db_session)[user_id]
+
+
+def compute(user: Any, course_id: str, *, mode: str | None = None, now: datetime | None = None,
+            db_session: Any = None, grading: GradingStructure | None = None,
+            scores: dict[str, ScoreRecord] | None = None) -> GradeComputation:
+    """The learner's grade from their scores now (nothing written). ``mode`` overrides who they are
+    (a staff member viewing the course as a learner); ``scores`` are their score rows when already read."""
+    grading = grading or published_grading(course_id)
+    now = now or datetime.now(UTC)
+    viewer = Viewer(int(user.id), mode or natural_mode(user, course_id, grading))
+    if scores is None:
+        scores = read_score_rows(viewer.user_id, course_id, db_session=db_session)
+    grade = compute_grade(grading, viewer, scores, max_scores(grading), now)
+    latest = max((row.modified for row in scores.values()), default=None)
+    inputs = GradeInputs(grading.version, grading.policy_hash, grading.visibility_key(viewer.mode, now),
+                         len(scores), latest)
+    return GradeComputation(grade, inputs, grading, scores)
+
+
+def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: Any = None) -> CourseGrade:
+    """Store a computed grade (one transaction, only what differs), then announce what changed.
+
+    Returns the grade with its ``passed_timestamp``.
+    """
+    with current_kampus().db.session_scope() as db_session:
+        result = sync_grade(db_session, computation.grade, computation.inputs)
+    grade = computation.grade
+    if result.passed_timestamp != grade.passed_timestamp:
+        grade = replace(grade, passed_timestamp=result.passed_timestamp)
+    if result.course_changed or result.subsections_written:
+        _announce(grade, computation, result, reason, user)
+    return grade
+
+
+def _announce(grade: CourseGrade, computation: GradeComputation, result: SyncResult, reason: str, user: Any) -> None:
+    transaction_id = str(uuid.uuid4())
+    username = getattr(user, "username", None)
+    common = {"user_id": grade.user_id, "course_id": grade.course_id, "course_version": grade.course_version,
+              "event_transaction_id": transaction_id, "event_transaction_type": reason}
+    for sub in result.subsections_written:
+        emit("edx.grades.subsection.grade_calculated", {
+            **common, "block_id": sub.usage_id,
+            "weighted_total_earned": sub.all_total.earned, "weighted_total_possible": sub.all_total.possible,
+            "weighted_graded_earned": sub.graded_total.earned, "weighted_graded_possible": sub.graded_total.possible,
+            "first_attempted": sub.all_total.first_attempted.isoformat() if sub.all_total.first_attempted else None,
+            "subtree_edited_timestamp": None, "visible_blocks_hash": visible_blocks_hash(sub),
+        }, course_id=grade.course_id, user_id=grade.user_id, username=username)
+    if result.course_changed:
+        emit("edx.grades.course.grade_calculated", {
+            **common, "percent_grade": grade.percent, "letter_grade": grade.letter_grade or "",
+            "course_edited_timestamp": None, "grading_policy_hash": computation.inputs.policy_hash,
+        }, course_id=grade.course_id, user_id=grade.user_id, username=username)
+        update_certificate(grade.user_id, grade.course_id, grade)
+
+
+def load_user(user_id: int) -> User | None:
+    """The account ``user_id`` (``None`` when it does not exist)."""
+    return db.session().get(User, user_id)
+
+
+def update_course_grade(user: Any, course_id: str, *, reason: str = GRADE_READ, now: datetime | None = None,
+                        grading: GradingStructure | None = None,
+                        scores: dict[str, ScoreRecord] | None = None) -> CourseGrade:
+    """Recompute ``user``'s course grade from their committed scores and store it (no writes when
+    unchanged). ``user`` is an account or a user id. Raises :class:`NoGrades` for an unpublished course
+    and ``LookupError`` for an unknown user."""
+    account = load_user(user) if isinstance(user, int) else user
+    if account is None:
+        raise LookupError(f"no user {user!r}")
+    with current_kampus().db.session_scope() as db_session:
+        computation = compute(account, course_id, now=now, db_session=db_session, grading=grading, scores=scores)
+    return persist(computation, reason=reason, user=account)
+
+
+def course_grade(user_id: int, course_id: str) -> CourseGrade:
+    """The learner's current course grade (stored rows repaired when stale). Raises :class:`NoGrades`."""
+    return update_course_grade(user_id, course_id)
+
+
+def subsection_grades(user_id: int, course_id: str) -> dict[str, Any]:
+    """The learner's subsection grades by usage id, in course order."""
+    return {sub.usage_id: sub for sub in course_grade(user_id, course_id).subsections}
+
+
+def on_score_changed(user_id: int, course_id: str) -> None:
+    """``kampus_score_changed``: recompute the learner's grade now (after the score's commit)."""
+    try:
+        update_course_grade(user_id, course_id, reason=PROBLEM_SUBMITTED)
+    except NoGrades:
+        return
+    except Exception:  # the answer is stored; the next read of the grade repairs it
+        log.exception("recomputing the grade of user %s in %s failed", user_id, course_id)

@@ -1,0 +1,83 @@
+"""The unit page's script in Chromium: Open edX's navigation events reach POST /event, and the bookmark
+toggle works without a reload; nothing is wider than a 375 px window."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from kampus.testing import TEST_PASSWORD
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:
+    """The test app served on a free port of 127.0.0.1 (a thread, stopped after the test)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def _browser_events(events, event_type):
+    return [json.loads(event["event"]) for event in events.of_type(event_type) if event["event_source"] == "browser"]
+
+
+def test_navigation_events_and_the_bookmark_toggle_in_a_browser(cw, served, events):
+    cw.publish()
+    client = cw.learner(username="lin")
+    sequence = cw.usage("sequential", "c1s1")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(served + "/login")
+            page.fill("#username", client.user.username)
+            page.fill("#password", TEST_PASSWORD)
+            page.locator("main").get_by_role("button", name="Log in").click()
+            page.wait_for_load_state()
+            page.goto(served + cw.url("c1", "c1s1", 1))
+            with page.expect_navigation():
+                page.locator('a[data-seq-tab="2"]').click()
+            with page.expect_navigation():
+                page.locator('a[data-seq-nav="next"]').last.click()  # across the subsection boundary
+            assert page.url.endswith(cw.url("c1", "c1s2", 1))
+            with page.expect_navigation():
+                page.locator('a[data-seq-nav="previous"]').first.click()
+            with page.expect_navigation():
+                page.locator('a[data-seq-nav="previous"]').first.click()  # inside the subsection
+            button = page.locator("[data-bookmark-form] button")
+            button.click()
+            page.wait_for_function("document.querySelector('[data-bookmark-form] button').ariaPressed === 'true'")
+            assert page.url.endswith(cw.url("c1", "c1s1", 1))  # no reload, no redirect
+            assert "Bookmarked" in button.inner_text()
+            page.set_viewport_size({"width": 375, "height": 800})
+            page.reload()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            page.wait_for_timeout(300)
+        finally:
+            browser.close()
+
+    [goto] = _browser_events(events, "seq_goto")
+    assert goto == {"old": 1, "new": 2, "current_tab": 1, "target_tab": 2, "tab_count": 2, "id": sequence,
+                    "widget_placement": "top"}
+    [crossing] = _browser_events(events, "edx.ui.lms.sequence.next_selected")
+    assert crossing == {"current_tab": 2, "tab_count": 2, "id": sequence, "widget_placement": "bottom"}
+    [crossing_back] = _browser_events(events, "edx.ui.lms.sequence.previous_selected")
+    assert crossing_back["id"] == cw.usage("sequential", "c1s2") and crossing_back["current_tab"] == 1
+    [previous] = _browser_events(events, "seq_prev")
+    assert previous["old"] == 2 and previous["new"] == 1 and previous["id"] == sequence
+    assert all(event["context"]["course_id"] == cw.COURSE for event in events.of_type("seq_goto"))
+    assert len(events.of_type("edx.bookmark.added")) == 1

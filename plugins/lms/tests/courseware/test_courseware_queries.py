@@ -1,0 +1,36 @@
+"""The unit page reads the database a fixed number of times, whatever the course's size."""
+
+from __future__ import annotations
+
+from kampus.testing import recording_statements
+
+
+def _unit_page_queries(cw, app, course_id, sections, subsections, units):
+    cw.publish(course_id, sections=sections, subsections=subsections, units=units)
+    client = cw.learner(course_id)
+    url = cw.url("c2", "c2s2", 2, course_id=course_id)
+    assert client.get(url).status_code == 200  # warm: structure and per-version facts cached
+    with recording_statements(app) as recorder:
+        page = client.get(url)
+    assert page.status_code == 200
+    return recorder.queries
+
+
+def test_unit_page_queries_do_not_grow_with_the_course(cw, app):
+    small = _unit_page_queries(cw, app, "course-v1:KampusX+Small+2026", 2, 2, 2)
+    large = _unit_page_queries(cw, app, "course-v1:KampusX+Large+2026", 20, 5, 4)
+    assert len(small) == len(large), "\n".join(large)
+    assert len(large) <= 16, "\n".join(large)
+    assert len([query for query in large if "lms_visit" in query]) == 2  # read the positions, write one
+
+
+def test_unit_page_queries_do_not_grow_with_the_number_of_learners(cw, app):
+    course = "course-v1:KampusX+Many+2026"
+    first = _unit_page_queries(cw, app, course, 2, 2, 2)
+    for _ in range(5):
+        cw.learner(course).get(cw.url("c1", "c1s1", 1, course_id=course))
+    client = cw.learner(course)
+    client.get(cw.url("c2", "c2s2", 2, course_id=course))
+    with recording_statements(app) as recorder:
+        client.get(cw.url("c2", "c2s2", 2, course_id=course))
+    assert len(recorder.queries) == len(first)

@@ -1,0 +1,289 @@
+"""Persistent grades: a committed score change updates the learner's subsection and course rows (and
+announces them), the same scores write nothing, released blocks only count, a policy change on
+publish regrades everyone in the background, and the grading hooks are called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from kampus_hookspecs import hookimpl
+from kampus_lms.api import (
+    CourseGradeResult,
+    CourseGradingInput,
+    OpenEdxGrader,
+    course_grade,
+    recompute_course_grade,
+)
+from kampus_lms.grades.models import GradingMaxScores, PersistentCourseGrade, PersistentSubsectionGrade
+
+from kampus import current_kampus
+from kampus.tasks.api import TaskRecord
+from kampus.testing import client_as as login_as
+from kampus.testing import make_user, recording_statements
+
+from .conftest import COURSE, Sub, answer, publish
+
+pytestmark = pytest.mark.kampus_plugins("content", "problems", "lms")
+
+POLICY = {"GRADER": [{"type": "Homework", "min_count": 2, "drop_count": 0, "short_label": "HW", "weight": 0.5},
+                     {"type": "Exam", "min_count": 1, "drop_count": 0, "weight": 0.5}],
+          "GRADE_CUTOFFS": {"A": 0.9, "Pass": 0.5}}
+
+
+def chapters(**overrides: Any) -> dict[str, list[Sub]]:
+    return {
+        "week1": [Sub("hw1", {"p1": 1, "p2": 3}, "Homework", True, due="2030-01-01T00:00:00Z"),
+                  Sub("practice", {"p3": 2})],
+        "week2": [Sub("hw2", {"p4": 2}, "Homework", True), Sub("exam", {"p5": 10}, "Exam", True)],
+        **overrides,
+    }
+
+
+@pytest.fixture
+def course(app) -> dict[str, str]:
+    return publish(app, chapters(), policy=POLICY)
+
+
+def rows(app, model) -> list[Any]:
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        return list(db_session.scalars(sa.select(model).order_by(model.id)))
+
+
+def last_regrade(app) -> TaskRecord:
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        return db_session.scalars(sa.select(TaskRecord).where(TaskRecord.name == "grades.regrade_course")
+                                  .order_by(TaskRecord.created_at.desc())).first()
+
+
+def grade_of(app, user_id: int):
+    with app.app_context():
+        return course_grade(user_id, COURSE)
+
+
+def test_a_score_change_updates_the_rows_and_announces_them(app, client_as, course, events):
+    learner = client_as("learner")
+    answer(learner, course["p1"], 1)
+    answer(learner, course["p2"], 2)  # hw1 3/4
+    [subsection] = rows(app, PersistentSubsectionGrade)
+    assert (subsection.usage_key, subsection.earned_graded, subsection.possible_graded) == (course["hw1"], 3.0, 4.0)
+    assert subsection.first_attempted is not None
+    [stored] = rows(app, PersistentCourseGrade)
+    # HW: (0.75 + 0 placeholder hw2 counts 0 of 2) / 2 = 0.375 * 0.5 = 0.1875; exam 0 -> 0.19 (0.1875 + .0005)
+    assert (stored.user_id, stored.percent_grade, stored.letter_grade, stored.passed) == (learner.user.id, 0.19, "",
+                                                                                          False)
+    answer(learner, course["p5"], 10)  # exam 10/10 -> 0.1875 + 0.5 = 0.6875 -> 0.69 Pass
+    [stored] = rows(app, PersistentCourseGrade)
+    assert (stored.percent_grade, stored.letter_grade, stored.passed) == (0.69, "Pass", True)
+    assert stored.passed_timestamp is not None
+    course_events = events.of_type("edx.grades.course.grade_calculated")
+    # 1/4, then 3/4 in hw1, then the exam
+    assert [e["event"]["percent_grade"] for e in course_events] == [0.06, 0.19, 0.69]
+    assert course_events[-1]["event"]["user_id"] == learner.user.id
+    assert course_events[-1]["event"]["event_transaction_type"] == "edx.grades.problem.submitted"
+    assert course_events[-1]["event"]["grading_policy_hash"] == stored.grading_policy_hash
+    sub_events = events.of_type("edx.grades.subsection.grade_calculated")
+    assert sub_events[-1]["event"]["block_id"] == course["exam"]
+    assert sub_events[-1]["event"]["weighted_graded_earned"] == 10.0
+    # the API reads the same grade, with the subsections in course order and their labels
+    grade = grade_of(app, learner.user.id)
+    assert (grade.percent, grade.letter_grade, grade.passed) == (0.69, "Pass", True)
+    assert [s.usage_id for s in grade.subsections] == [course[k] for k in ("hw1", "practice", "hw2", "exam")]
+    assert [s.label for s in grade.subsections] == ["HW 01", "", "HW 02", "Exam"]
+    assert grade.passed_timestamp == stored.passed_timestamp
+
+
+def test_the_same_scores_again_write_nothing(app, client_as, course, events):
+    learner = client_as("learner")
+    answer(learner, course["p1"], 1)
+    before = rows(app, PersistentCourseGrade)[0].modified
+    events.clear()
+    with recording_statements(app) as recorder:
+        grade_of(app, learner.user.id)
+        with app.app_context():
+            recompute_course_grade(learner.user.id, COURSE)
+    assert recorder.writes() == []
+    assert rows(app, PersistentCourseGrade)[0].modified == before
+    assert events.of_type("edx.grades.course.grade_calculated") == []
+
+
+def test_a_lower_score_after_passing_keeps_the_first_passing_time(app, client_as, course):
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    answer(learner, course["p4"], 2)
+    first = rows(app, PersistentCourseGrade)[0]
+    assert first.passed
+    answer(learner, course["p5"], 0)
+    again = rows(app, PersistentCourseGrade)[0]
+    assert not again.passed and again.passed_timestamp == first.passed_timestamp
+
+
+def test_stale_rows_are_repaired_on_read(app, client_as, course):
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.update(PersistentCourseGrade).values(percent_grade=0.01, passed=False))
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+    grade = grade_of(app, learner.user.id)
+    assert grade.percent == 0.5
+    [stored] = rows(app, PersistentCourseGrade)
+    assert stored.percent_grade == 0.5 and stored.passed
+    assert [row.usage_key for row in rows(app, PersistentSubsectionGrade)] == [course["exam"]]
+
+
+def test_unreleased_and_staff_only_blocks_do_not_count_for_learners(app, client_as):
+    course = publish(app, {"week1": [Sub("exam", {"p1": 1}, "Exam", True),
+                                     Sub("later", {"p2": 9}, "Exam", True, start="2099-01-01T00:00:00Z"),
+                                     Sub("hidden", {"p3": 9}, "Exam", True, staff_only=True)]},
+                     policy={"GRADER": [{"type": "Exam", "min_count": 1, "drop_count": 0, "weight": 1.0}],
+                             "GRADE_CUTOFFS": {"Pass": 0.5}})
+    learner = client_as("learner")
+    answer(learner, course["p1"], 1)
+    grade = grade_of(app, learner.user.id)
+    assert [s.usage_id for s in grade.subsections] == [course["exam"]]
+    assert grade.percent == 1.0  # only the released exam counts
+    staff = make_user(app, "staff")
+    with app.app_context():
+        staff_grade = course_grade(staff.id, COURSE)
+    assert [s.usage_id for s in staff_grade.subsections] == [course["exam"], course["later"], course["hidden"]]
+    assert [s.graded_total.possible for s in staff_grade.subsections] == [1.0, 9.0, 9.0]
+
+
+def test_possible_points_of_unanswered_blocks_come_from_the_blocks_and_are_stored_per_version(app, client_as,
+                                                                                                course):
+    learner = client_as("learner")
+    grade = grade_of(app, learner.user.id)
+    assert [s.graded_total.possible for s in grade.subsections] == [4.0, 0.0, 2.0, 10.0]
+    assert [s.all_total.possible for s in grade.subsections] == [4.0, 2.0, 2.0, 10.0]
+    assert [p.possible for p in grade.subsections[0].problem_scores] == [1.0, 3.0]
+    [stored] = rows(app, GradingMaxScores)
+    assert stored.course_id == COURSE and '"' + course["p5"] + '": 10.0' in stored.max_scores
+
+
+def test_a_policy_change_on_publish_regrades_every_learner_in_the_background(app, client_as, course, events):
+    learners = [client_as("learner") for _ in range(3)]
+    for i, learner in enumerate(learners):
+        answer(learner, course["p5"], [10, 5, 0][i])
+    assert [row.percent_grade for row in rows(app, PersistentCourseGrade)] == [0.5, 0.25, 0.0]
+    events.clear()
+    exam_only = {"GRADER": [{"type": "Exam", "min_count": 1, "drop_count": 0, "weight": 1.0}],
+                 "GRADE_CUTOFFS": {"Pass": 0.5}}
+    publish(app, chapters(), policy=exam_only)  # Celery is eager in tests: the task has run
+    assert [row.percent_grade for row in rows(app, PersistentCourseGrade)] == [1.0, 0.5, 0.0]
+    assert [row.passed for row in rows(app, PersistentCourseGrade)] == [True, True, False]
+    changed = events.of_type("edx.grades.course.grade_calculated")
+    assert {e["event"]["event_transaction_type"] for e in changed} == {"edx.grades.grading_policy_changed"}
+    # the third learner's percent stays 0, but their row records the new policy and breakdown
+    assert sorted(e["event"]["percent_grade"] for e in changed) == [0.0, 0.5, 1.0]
+    record = last_regrade(app)
+    assert record.state == "SUCCESS" and record.result["regraded"] == 3
+    assert (record.progress_current, record.progress_total) == (3, 3)
+
+
+def test_a_publish_that_changes_nothing_graded_regrades_nobody(app, client_as, course, events):
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    events.clear()
+    renamed = chapters()
+    renamed["week1"][1].display_name = "Practice, renamed"
+    publish(app, renamed, policy=POLICY)
+    assert events.of_type("edx.grades.course.grade_calculated") == []
+    assert last_regrade(app).result["changed"] is False
+
+
+class UnitWeightGrader:
+    """A second grader: each unit's score (earned/possible of its blocks) times the unit's ``weight``
+    setting (default 1), over the sum of the weights; passing at 0.6."""
+
+    def grade(self, course):
+        weights: dict[str, float] = {}
+        earned: dict[str, float] = {}
+        possible: dict[str, float] = {}
+        for sub in course.subsections:
+            for score in sub.problem_scores:
+                unit = score.unit_id.rsplit("@", 1)[-1]
+                weights[unit] = float(course.structure.blocks[("vertical", unit)].fields.get("weight", 1))
+                earned[unit] = earned.get(unit, 0.0) + score.earned
+                possible[unit] = possible.get(unit, 0.0) + score.possible
+        total = sum(weights.values())
+        percent = sum(weights[u] * (earned[u] / possible[u] if possible[u] else 0) for u in weights) / total
+        percent = round(percent, 2)
+        return CourseGradeResult(percent=percent, letter_grade="Pass" if percent >= 0.6 else None,
+                                 passed=percent >= 0.6)
+
+
+class GraderPlugin:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, dict]] = []
+
+    @hookimpl
+    def kampus_course_grader(self, course_id, policy):
+        self.asked.append((course_id, policy))
+        return UnitWeightGrader()
+
+
+def test_kampus_course_grader_replaces_the_grader(make_app, client_as):
+    plugin = GraderPlugin()
+    app = make_app(plugins=["content", "problems", "lms", plugin])
+    course = publish(app, {"week1": [Sub("s1", {"a": 1, "b": 1}, "Homework", True,
+                                         units={"u1": ["a"], "u2": ["b"]}, unit_fields={"u1": {"weight": 3}})]},
+                     policy=POLICY)
+    learner = login_as(app, "learner")
+    answer(learner, course["a"], 1)  # u1 full (weight 3), u2 empty (weight 1) -> 3/4 = 0.75
+    with app.app_context():
+        grade = course_grade(learner.user.id, COURSE)
+    assert (grade.percent, grade.letter_grade, grade.passed) == (0.75, "Pass", True)
+    assert plugin.asked and plugin.asked[-1][0] == COURSE and plugin.asked[-1][1]["GRADE_CUTOFFS"] == POLICY[
+        "GRADE_CUTOFFS"]
+    # the Open edX grader would give HW (1/2 -> 0.5 and a placeholder 0) / 2 * 0.5 = 0.125 -> 0.13
+    assert OpenEdxGrader(POLICY).grade(_input(grade, POLICY)).percent == 0.13
+    [stored] = rows(app, PersistentCourseGrade)
+    assert stored.percent_grade == 0.75 and stored.passed
+
+
+def _input(grade, policy):
+    return CourseGradingInput(grade.user_id, grade.course_id, policy, grade.subsections, None)
+
+
+class CurvePlugin:
+    @hookimpl
+    def kampus_grade_computed(self, user_id, course_id, grade):
+        assert grade["percent"] == 0.25 and "grade_breakdown" in grade
+        return {**grade, "percent": 0.5, "letter_grade": "Pass", "passed": True}
+
+
+def test_kampus_grade_computed_adjusts_the_grade(make_app, hook_calls):
+    app = make_app(plugins=["content", "problems", "lms", CurvePlugin()])
+    course = publish(app, chapters(), policy=POLICY)
+    learner = login_as(app, "learner")
+    answer(learner, course["p5"], 5)  # 0.25 computed, curved to 0.5
+    [stored] = rows(app, PersistentCourseGrade)
+    assert (stored.percent_grade, stored.letter_grade, stored.passed) == (0.5, "Pass", True)
+
+
+def test_the_hooks_are_called_with_the_policy_and_the_grade(app, client_as, course, hook_calls):
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    graders = hook_calls.of("kampus_course_grader")
+    assert graders and graders[-1]["course_id"] == COURSE and graders[-1]["policy"]["GRADER"] == POLICY["GRADER"]
+    computed = hook_calls.of("kampus_grade_computed")
+    assert computed[-1]["user_id"] == learner.user.id and computed[-1]["grade"]["percent"] == 0.5
+
+
+def test_recompute_costs_a_constant_number_of_queries(app, client_as):
+    big = {f"week{c}": [Sub(f"hw{c}_{s}", {f"p{c}_{s}_{i}": 1 for i in range(5)}, "Homework", True)
+                        for s in range(4)] for c in range(5)}
+    small = {"week0": [Sub("hw0_0", {"p0_0_0": 1}, "Homework", True)]}
+    counts = []
+    for spec, course_id in ((small, "course-v1:X+Small+1"), (big, "course-v1:X+Big+1")):
+        ids = publish(app, spec, policy=POLICY, course_id=course_id)
+        learner = make_user(app, "learner", course_id=course_id)
+        with app.app_context():
+            course_grade(learner.id, course_id)  # first read: rows written, caches warm
+        first = next(v for k, v in ids.items() if k.startswith("p"))
+        assert first
+        with recording_statements(app) as recorder, app.app_context():
+            course_grade(learner.id, course_id)
+        counts.append(recorder.count)
+    assert counts[0] == counts[1] <= 6

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import flask_bootstrap
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -46,6 +46,16 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
     return response
 
 
+def request_translations() -> Any:
+    """The translations of the current request's locale, kept on ``g`` for the rest of the request
+    (code that switches locale within a request, like ``flask_babel.force_locale``, must drop
+    ``g._kampus_translations``)."""
+    translations = g.get("_kampus_translations")
+    if translations is None:
+        translations = g._kampus_translations = get_translations()
+    return translations
+
+
 def init_rendering(app: Flask, kampus: Kampus) -> None:
     """Template loaders (site overrides, then plugins, then kernel), context and errors."""
     settings = kampus.settings
@@ -64,6 +74,13 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
     Babel(app, default_locale=settings.default_locale, default_timezone=settings.default_timezone,
           locale_selector=dates.select_locale, timezone_selector=dates.select_timezone)
     dates.install(app)  # |user_datetime, |user_date, |iso_datetime, |time_tag: dates in the user's zone
+    # Templates translate through the request's catalogue, looked up once per request: Flask-Babel's
+    # own callables find the locale again for every string (about 40 us each, hundreds on a page).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda string: request_translations().ugettext(string),
+        lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:

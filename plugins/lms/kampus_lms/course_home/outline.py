@@ -34,7 +34,15 @@ from kampus_content.api import (
 )
 
 from kampus.db import utcnow
-from kampus_lms.courseware.api import ViewerNav, jump_to_url, resume_block, unit_url, viewed_as, viewer_nav
+from kampus_lms.courseware.api import (
+    ViewerNav,
+    courseware_url,
+    jump_to_url,
+    resume_block,
+    unit_url,
+    viewed_as,
+    viewer_nav,
+)
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,7 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
             return True
         return key not in nav.nav.hidden_from_toc and nav.can_see(key)
 
+    unit_name, subsection_name, section_name = _("Unit"), _("Subsection"), _("Section")
     sections: list[OutlineSection] = []
     first_unit_url: str | None = None
     for chapter in nav.nav.chapters:
@@ -183,12 +192,17 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
             hide_after_due = release.merged.get(sequential, (False, False))[1]
             content_hidden = bool(hide_after_due and past_due and not staff_view)
             units: list[OutlineUnit] = []
+            # a unit's page is its position among the units of the subsection the viewer sees (unit_url's rule)
+            positions = {unit.key: index for index, unit in enumerate(nav.units_in(sequential), 1)}
             for unit_key in nav.nav.units_of.get(sequential, []):
                 if not shown(unit_key) or content_hidden:
                     continue
                 usage_id = nav.nav.usage_ids[unit_key]
+                position = positions.get(unit_key)
+                url = (courseware_url(course_id, chapter[1], sequential[1], position) if position
+                       else jump_to_url(course_id, usage_id))
                 units.append(OutlineUnit(
-                    usage_id, _display_name(nav, unit_key, _("Unit")), unit_url(course_id, usage_id, nav=nav),
+                    usage_id, _display_name(nav, unit_key, unit_name), url,
                     _progress(nav.nav.unit_leaves.get(unit_key, []), nav, completions),
                     _labels(structure, nav, unit_key, now, staff_view)))
             progress = sum((unit.progress for unit in units), Progress())
@@ -201,11 +215,11 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
             if units and first_unit_url is None and not units[0].labels.staff_only:
                 first_unit_url = units[0].url
             subsections.append(OutlineSubsection(
-                nav.nav.usage_ids[sequential], _display_name(nav, sequential, _("Subsection")), url, due,
+                nav.nav.usage_ids[sequential], _display_name(nav, sequential, subsection_name), url, due,
                 fmt if isinstance(fmt, str) else "", bool(settings.get("graded")), progress, units,
                 past_due, content_hidden, _labels(structure, nav, sequential, now, staff_view)))
         sections.append(OutlineSection(
-            nav.nav.usage_ids[chapter], _display_name(nav, chapter, _("Section")), subsections,
+            nav.nav.usage_ids[chapter], _display_name(nav, chapter, section_name), subsections,
             sum((sub.progress for sub in subsections), Progress()),
             _labels(structure, nav, chapter, now, staff_view)))
 

@@ -11,11 +11,13 @@ courseware to the about page; an unknown or unpublished course is a 404.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_decimal, format_percent
+from babel import numbers as babel_numbers
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -36,13 +38,29 @@ bp = Blueprint("lms_grades", __name__, static_folder=str(STATIC), static_url_pat
 @bp.app_template_filter("grade_points")
 def grade_points(value: float) -> str:
     """Points as the user's locale writes them, with at most two decimals ("2", "1.5", "0.33")."""
-    return str(format_decimal(round(float(value), 2), format="#,##0.##"))
+    return _formatted(round(float(value), 2), "#,##0.##", _locale_name())
 
 
 @bp.app_template_filter("grade_percent")
 def grade_percent(value: float) -> str:
     """A fraction as a whole percent in the user's locale ("85%")."""
-    return str(format_percent(float(value), format="#,##0%"))
+    return _formatted(round(float(value) * 100) / 100, "#,##0%", _locale_name())
+
+
+def _locale_name() -> str:
+    name = g.get("_lms_grades_locale")
+    if name is None:
+        name = g._lms_grades_locale = str(get_locale() or "en")
+    return name
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: float, pattern: str, locale: str) -> str:
+    """Babel's formatting of ``value`` (a pure function of its arguments: a progress page formats the
+    same few values hundreds of times)."""
+    if pattern.endswith("%"):
+        return str(babel_numbers.format_percent(value, format=pattern, locale=locale))
+    return str(babel_numbers.format_decimal(value, format=pattern, locale=locale))
 
 
 def _checked_access(course_id: str) -> CourseAccess | Response:

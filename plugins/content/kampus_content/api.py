@@ -20,7 +20,11 @@ Other plugins import this module only, never the plugin's inner modules. It offe
   :func:`load_block_class`; :func:`render_student_view` renders a block into another plugin's page;
 * learner progress (scores and completion, :mod:`kampus_content.progress`);
 * files an OLX import kept (`about/`, `info/`, `tabs/`): :func:`course_file_paths`, :func:`read_course_file`;
-* helpers: :func:`safe_xml_parser`, :func:`parse_date`.
+* authors' HTML on other plugins' pages (:mod:`kampus_content.author_html`): :func:`rewrite_course_urls`
+  (Open edX's ``/static/``, ``/jump_to_id/`` and ``/course/`` links), :func:`asset_url`, and
+  :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages);
+* video transcripts as plain text (search indexes them): :func:`transcript_texts`, :func:`transcript_text`;
+* helpers: :func:`safe_xml_parser`, :func:`parse_date`; :data:`CONTAINERS` (block types that hold blocks).
 
 Errors: every store error is a :class:`ContentStoreError` (:class:`CourseNotFound`,
 :class:`VersionNotFound`, :class:`VersionConflict`, :class:`BlockNotFound`,
@@ -51,6 +55,7 @@ from kampus_content.asset_index import (
     list_assets,
     set_asset_locked,
 )
+from kampus_content.author_html import asset_url, clean_author_html, rewrite_course_urls
 from kampus_content.block_edits import (
     BlockNotFound,
     InvalidEdit,
@@ -61,7 +66,9 @@ from kampus_content.block_edits import (
     reorder_children,
     update_fields,
 )
+from kampus_content.blocks.transcripts import TranscriptError, parse_transcript
 from kampus_content.blocks_api import DEFAULT_DISPLAY_NAMES, CourseTree, build_blocks, course_tree
+from kampus_content.olx.reader import CONTAINERS
 from kampus_content.olx.safety import xml_parser as safe_xml_parser
 
 # learner progress: scores and completion (kampus_content.progress)
@@ -70,12 +77,14 @@ from kampus_content.progress.aggregation import (
     aggregate_completion,
     completable_leaves,
     course_completion,
+    course_completion_summaries,
 )
 from kampus_content.progress.completion import (
     completable_by_viewing,
     completion_mode,
     completion_of,
     course_completions,
+    learner_completions,
 )
 from kampus_content.progress.scores import ScoreRecord, course_scores, score_of
 from kampus_content.release import BlockRelease, ReleaseInfo, release_info
@@ -101,6 +110,7 @@ from kampus_content.store import (
     new_version_id,
 )
 from kampus_content.store.cache import VersionCache, app_version_cache
+from kampus_content.usage_ids import usage_ids
 
 #: Open edX's grading policy of a course that sets none (``xmodule/course_block.py``).
 DEFAULT_GRADING_POLICY: dict[str, Any] = {
@@ -235,6 +245,40 @@ def grading_policy_of(structure: Structure) -> dict[str, Any]:
     return policy
 
 
+# -- video transcripts as text ---------------------------------------------------------------------------------------
+
+
+def transcript_texts(structure: Structure, key: BlockKey) -> dict[str, str]:
+    """The plain text of each transcript of the video block ``key`` of ``structure``, by language code (its
+    cues joined by spaces). Files the course does not hold or that cannot be read are left out; a block that
+    is not a video (or a video block class without ``transcript_files``) gives ``{}``."""
+    block_key: BlockKey = tuple(key)  # type: ignore[assignment]
+    block = structure.blocks.get(block_key)
+    if block is None or block.type != "video":
+        return {}
+    runtime = KampusRuntime(structure, user=None)
+    video = runtime.get_block(runtime.usage_key(block_key))
+    files_of = getattr(video, "transcript_files", None)
+    texts: dict[str, str] = {}
+    for lang, name in sorted((files_of() if callable(files_of) else {}).items()):
+        raw = runtime.read_course_file(name)
+        if raw is None:
+            continue
+        try:
+            cues = parse_transcript(name, raw.decode("utf-8-sig", errors="replace"))
+        except TranscriptError:
+            continue
+        text = " ".join(" ".join(cue.text.split()) for cue in cues).strip()
+        if text:
+            texts[str(lang)] = text
+    return texts
+
+
+def transcript_text(structure: Structure, key: BlockKey, lang: str = "en") -> str:
+    """The plain text of the video block's transcript in ``lang`` ("" when it has none)."""
+    return transcript_texts(structure, key).get(lang, "")
+
+
 # -- rendering a block into a page (learner pages of other plugins) ------------------------------------------------
 
 
@@ -303,6 +347,7 @@ def revert(course_id: str, version: str, *, user_id: int | None, expected_versio
 
 
 __all__ = [
+    "CONTAINERS",
     "DEFAULT_GRADING_POLICY",
     "DRAFT",
     "PUBLISHED",
@@ -329,7 +374,9 @@ __all__ = [
     "VersionInfo",
     "VersionNotFound",
     "add_asset",
+    "asset_url",
     "block_release",
+    "clean_author_html",
     "block_settings",
     "build_blocks",
     "can_view_block",
@@ -355,9 +402,13 @@ __all__ = [
     "render_student_view",
     "reorder_children",
     "revert",
+    "rewrite_course_urls",
     "safe_xml_parser",
     "set_asset_locked",
+    "transcript_text",
+    "transcript_texts",
     "update_fields",
+    "usage_ids",
 ]
 
 # learner progress: scores and completion (kampus_content.progress)
@@ -370,7 +421,9 @@ __all__ += [
     "completion_mode",
     "completion_of",
     "course_completion",
+    "course_completion_summaries",
     "course_completions",
+    "learner_completions",
     "course_scores",
     "score_of",
 ]

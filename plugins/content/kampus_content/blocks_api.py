@@ -32,9 +32,11 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
+from pydantic import BaseModel, Field, RootModel
 from xblock.core import XBlock
 
 from kampus import current_kampus, db
+from kampus.api_docs import ApiSection
 from kampus.identity.models import User
 from kampus.identity.permissions import has_permission
 from kampus.urls import site_base_url
@@ -51,8 +53,41 @@ from kampus_content.store import (
     content_store,
 )
 from kampus_content.store.cache import app_version_cache
+from kampus_content.usage_ids import usage_ids
 
 bp = Blueprint("course_blocks_api", __name__)
+
+blocks_api = ApiSection("course blocks", "Open edX's course blocks API.", errors="openedx")
+
+
+class BlocksQuery(BaseModel):
+    """Open edX's ``BlockListGetForm`` (checked by the view, with Open edX's messages)."""
+
+    course_id: str | None = Field(None, description="The course (required without a usage id in the path).")
+    username: str | None = Field(None, description="Whose view of the course; required unless all_blocks.")
+    all_blocks: str | None = Field(None, description="true: every block (course staff only).")
+    depth: str | None = Field(None, description="How deep to go: a number, or all. Default 0.")
+    nav_depth: str | None = Field(None, description="Depth of the navigation fields.")
+    requested_fields: str | None = Field(None, description="Comma-separated extra fields.")
+    block_counts: str | None = Field(None, description="Comma-separated block types to count.")
+    student_view_data: str | None = Field(None, description="Comma-separated block types whose data to add.")
+    block_types_filter: str | None = Field(None, description="Comma-separated block types to keep.")
+    return_type: str | None = Field(None, description="dict (default) or list.")
+    branch: str | None = Field(None, description="published (default) or draft (course authors).")
+
+
+class BlocksAnswer(BaseModel):
+    root: str
+    blocks: dict[str, dict[str, object]]
+
+
+class BlocksResult(RootModel[BlocksAnswer | list[dict[str, object]]]):
+    """``{"root", "blocks"}``, or a list of blocks with ``return_type=list``."""
+
+
+class BlocksError(BaseModel):
+    developer_message: str | None = None
+    field_errors: dict[str, dict[str, str]] | None = None
 
 #: Settings read with inheritance for the API's fields and the access checks.
 INHERITED_NAMES = ("start", "due", "graded", "visible_to_staff_only", "days_early_for_beta", "show_correctness",
@@ -110,10 +145,7 @@ class CourseTree:
 
     def __init__(self, structure: Structure):
         self.structure = structure
-        course_key = CourseKey.from_string(structure.course_key)
-        self.usage_ids: dict[BlockKey, str] = {
-            key: str(course_key.make_usage_key(key[0], key[1])) for key in structure.blocks
-        }
+        self.usage_ids: dict[BlockKey, str] = usage_ids(structure)
         self.settings = inherited_settings(structure, INHERITED_NAMES)
         self.release: ReleaseInfo = release_info(structure)
         self.merged = self.release.merged
@@ -212,6 +244,8 @@ def _find_user(username: str) -> Any:
 @bp.get("/api/courses/v2/blocks/", endpoint="blocks_in_course_v2")
 @bp.get("/api/courses/v1/blocks/<path:usage_id>", endpoint="blocks_in_block_tree")
 @bp.get("/api/courses/v2/blocks/<path:usage_id>", endpoint="blocks_in_block_tree_v2")
+@blocks_api.doc(query=BlocksQuery, validate=False, resp={200: BlocksResult, 400: BlocksError, 401: BlocksError,
+                                                         403: BlocksError, 404: BlocksError})
 def blocks_view(usage_id: str | None = None) -> Any:
     try:
         data = _blocks(usage_id.rstrip("/") if usage_id else None)

@@ -29,11 +29,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request, session, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from kampus_content.api import CourseNotFound, VersionNotFound, get_structure, release_info
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from werkzeug.wrappers import Response
 
 from kampus import db
 from kampus.db import utcnow
@@ -143,6 +145,20 @@ def _course_access(user: Any, course_id: str, now: datetime) -> CourseAccess | N
         return CourseAccess(course_id, False, enrolled, False, _("This course has not started yet."),
                             about_url(course_id), True, beta, False, overview.start)
     return CourseAccess(course_id, False, enrolled, True, "", None, True, beta, True, overview.start)
+
+
+def checked_course_access(course_id: str) -> CourseAccess | Response:
+    """The current user's access to the course's courseware when they may view it, else the response
+    refusing it: 404 (``abort``) for a malformed, unknown or unpublished course; for anybody else the
+    reason flashed and a redirect (the login page for a visitor, the about page for a learner).
+    Course pages (courseware, course home, progress) share this one rule."""
+    access = course_access(current_user._get_current_object(), course_id)
+    if access is None:
+        abort(404)
+    if access.can_view_courseware:
+        return access
+    flash(access.reason, "warning")
+    return redirect(access.redirect or about_url(course_id))
 
 
 def _released_for_beta(course_id: str, now: datetime) -> bool:

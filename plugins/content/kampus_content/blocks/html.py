@@ -26,24 +26,11 @@ from xblock.core import XBlock
 from xblock.fields import Scope, String
 
 from kampus.rendering.csp import allow_sources, csp_nonce
+from kampus_content.author_html import rewrite_course_urls
 from kampus_content.blocks.rendering import openedx_math_to_tex, render_block_template
 from kampus_content.progress.completion import completion_from_browser
-from kampus_content.runtime.services import static_url_rewriter
 
-_JUMP_TO_ID = re.compile(r"""(?P<quote>["'])/jump_to_id/(?P<block_id>[^"'?#/\s]+)""")
-_COURSE_URL = re.compile(r"""(?P<quote>["'])/course/(?P<rest>[^"']*)""")
-_MAY_HOLD_SCRIPT = re.compile(r"<script|\son[a-z]+\s*=", re.I)
-
-
-def rewrite_course_urls(html: str, course_key: str) -> str:
-    """Open edX's LMS link rewriting: ``/static/``, ``/jump_to_id/<block_id>`` and ``/course/`` in ``html``."""
-    html = static_url_rewriter(course_key)(html)
-    if "/jump_to_id/" in html:
-        html = _JUMP_TO_ID.sub(
-            lambda m: f"{m.group('quote')}/courses/{course_key}/jump_to_id/{m.group('block_id')}", html)
-    if "/course/" in html:
-        html = _COURSE_URL.sub(lambda m: f"{m.group('quote')}/courses/{course_key}/{m.group('rest')}", html)
-    return html
+_MAY_HOLD_SCRIPT = re.compile(r"<script|[\s/]on[a-z]+\s*=", re.I)
 
 
 class _AuthorScripts(HTMLParser):

@@ -17,9 +17,17 @@ from dataclasses import dataclass
 from opaque_keys.edx.keys import CourseKey
 from sqlalchemy.orm import Session
 
-from kampus_content.progress.completion import AGGREGATOR, COMPLETABLE, completion_mode, course_completions
+from kampus_content.progress.completion import (
+    AGGREGATOR,
+    COMPLETABLE,
+    completion_mode,
+    course_completions,
+    learner_completions,
+)
 from kampus_content.runtime.runtime import load_block_class
+from kampus_content.store.cache import app_version_cache
 from kampus_content.store.interface import BlockKey, Structure
+from kampus_content.usage_ids import usage_ids
 
 Visible = Callable[[BlockKey], bool]
 
@@ -94,8 +102,7 @@ def aggregate_completion(
     """
     if leaves is None:
         leaves = completable_leaves(structure, visible=visible)
-    course = CourseKey.from_string(structure.course_key)
-    usage = {key: str(course.make_usage_key(*key)) for key in leaves}
+    usage = usage_ids(structure)
     result = {}
     for key, under in leaves.items():
         values = [completions.get(usage[leaf], 0.0) for leaf in under]
@@ -113,3 +120,21 @@ def course_completion(
     leaves = completable_leaves(structure, visible=visible)
     stored = course_completions(structure.course_key, user_ids, db_session=db_session)
     return {user_id: aggregate_completion(structure, values, leaves=leaves) for user_id, values in stored.items()}
+
+
+def course_completion_summaries(
+    user_id: int, structures: Iterable[Structure], *, db_session: Session | None = None,
+) -> dict[str, CompletionSummary]:
+    """One learner's completion of each whole course of ``structures`` (the course block's summary), by
+    course key, with one query whatever the number of courses (the learner dashboard's cards)."""
+    by_course = {structure.course_key: structure for structure in structures}
+    stored = learner_completions(user_id, by_course, db_session=db_session)
+    result = {}
+    for course_key, structure in by_course.items():
+        root = str(CourseKey.from_string(course_key).make_usage_key(*structure.root))
+        leaves = app_version_cache("completable_leaves").get_or_compute(
+            structure.version, lambda structure=structure: completable_leaves(structure))
+        summary = aggregate_completion(structure, stored[course_key], leaves=leaves).get(root)
+        if summary is not None:
+            result[course_key] = summary
+    return result

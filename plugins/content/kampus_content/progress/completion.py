@@ -156,3 +156,21 @@ def course_completions(
     for user_id, usage_key, completion in rows:
         result[user_id][usage_key] = float(completion)
     return result
+
+
+def learner_completions(
+    user_id: int, course_keys: Iterable[str], *, db_session: Session | None = None
+) -> dict[str, dict[str, float]]:
+    """Every stored completion of one learner in each course of ``course_keys``, in one query:
+    ``{course_key: {usage_key: completion}}`` (every asked course is a key)."""
+    wanted = sorted({str(course_key) for course_key in course_keys})
+    result: dict[str, dict[str, float]] = {course_key: {} for course_key in wanted}
+    if not wanted:
+        return result
+    rows = (db_session or db.session()).execute(
+        sa.select(BlockCompletion.course_key, BlockCompletion.usage_key, BlockCompletion.completion)
+        .where(BlockCompletion.user_id == user_id, BlockCompletion.course_key.in_(wanted))
+    )
+    for course_key, usage_key, completion in rows:
+        result[course_key][usage_key] = float(completion)
+    return result

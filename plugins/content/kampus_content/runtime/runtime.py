@@ -50,6 +50,7 @@ from kampus_content.runtime.services import (
     SettingsService,
 )
 from kampus_content.store import content_store
+from kampus_content.store.cache import app_version_cache
 from kampus_content.store.interface import Block, BlockKey, Structure
 
 log = logging.getLogger(__name__)
@@ -236,8 +237,10 @@ class KampusRuntime(Runtime):
         return [self.usage_key(child) for child in block.children] if block is not None else []
 
     def parents(self) -> dict[BlockKey, BlockKey]:
-        if self._parents is None:
-            self._parents = self.structure.parents()
+        if self._parents is None:  # the same for every request on this version: kept per app
+            structure = self.structure
+            self._parents = (app_version_cache("parents").get_or_compute(structure.version, structure.parents)
+                             if structure.version else structure.parents())
         return self._parents
 
     def parent_of(self, usage_key: Any) -> UsageKey | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gettext
 import importlib
 import importlib.resources
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from kampus_content.author_html import rewrite_course_urls
 
 if TYPE_CHECKING:
     from kampus_content.runtime.runtime import KampusRuntime
@@ -154,24 +155,12 @@ class RebindUserService:
         block._dirty_fields.clear()
 
 
-_STATIC_URL = re.compile(r"""(?P<quote>["'(])/static/(?P<path>[^"')\s?#]+)""")
-
-
-def static_url_rewriter(course_key: str) -> Any:
-    """A function rewriting ``/static/<path>`` in HTML to the course's asset URL ``/assets/<course>/<path>``."""
-    prefix = f"/assets/{course_key}/"
-
-    def rewrite(text: str) -> str:
-        return _STATIC_URL.sub(lambda match: f"{match.group('quote')}{prefix}{match.group('path')}", text)
-
-    return rewrite
-
-
 class ReplaceURLService:
-    """The ``replace_urls`` service: ``/static/`` URLs of course assets made absolute for this course."""
+    """The ``replace_urls`` service (Open edX's ``ReplaceURLService``): ``/static/`` URLs of course assets,
+    and unless ``static_replace_only`` the ``/jump_to_id/`` and ``/course/`` links, made this course's."""
 
     def __init__(self, course_key: str):
-        self._rewrite = static_url_rewriter(course_key)
+        self._course_key = str(course_key)
 
     def replace_urls(self, text: str, static_replace_only: bool = False) -> str:
-        return self._rewrite(text)
+        return rewrite_course_urls(text, self._course_key, static_only=static_replace_only)

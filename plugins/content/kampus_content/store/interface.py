@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import has_app_context
+from flask import g, has_app_context, has_request_context
 
 from kampus import current_kampus
 
@@ -259,8 +259,19 @@ class ContentStore(abc.ABC):
 
     def get_branch(self, course_key: str, branch: str = PUBLISHED) -> Structure | None:
         """The structure a branch points at (``None`` for a never-published course)."""
-        version = self.get_course_index(course_key).versions.get(branch)
+        version = self.request_course_index(course_key).versions.get(branch)
         return None if version is None else self.get_structure(course_key, version)
+
+    def request_course_index(self, course_key: str) -> CourseIndex:
+        """:meth:`get_course_index`, read once per request (``flask.g``; every write of this store in the
+        request forgets the course's entry): a page asks for a course's branches as often as it likes."""
+        if not has_request_context():
+            return self.get_course_index(course_key)
+        cache = g.setdefault("_kampus_content_course_index", {})
+        key = (id(self), course_key)
+        if key not in cache:
+            cache[key] = self.get_course_index(course_key)
+        return cache[key]  # type: ignore[no-any-return]
 
     @abc.abstractmethod
     def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
@@ -346,6 +357,9 @@ class ContentStore(abc.ABC):
         self._call_hook("kampus_content_deleted", course_id=course_key)
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:
-        """Call the life-cycle hook ``name`` of the current app, once (nothing outside an app context)."""
+        """Call the life-cycle hook ``name`` of the current app, once (nothing outside an app context).
+        Every write calls it after changing the course index: the request's cached index is forgotten first."""
+        if has_request_context() and "course_id" in kwargs:
+            g.get("_kampus_content_course_index", {}).pop((id(self), kwargs["course_id"]), None)
         if has_app_context():
             getattr(current_kampus().hook, name)(**kwargs)

@@ -28,6 +28,8 @@ from kampus_content.api import (
     DEFAULT_GRADING_POLICY,
     ContentStoreError,
     Structure,
+    asset_url,
+    clean_author_html,
     content_store,
     find_asset,
     parse_date,
@@ -53,27 +55,8 @@ DEFAULT_START = datetime(2030, 1, 1, tzinfo=UTC)
 #: The image shown for a course that names none, or names one it does not hold.
 DEFAULT_COURSE_IMAGE = "/static/lms/catalog/course-default.svg"
 
-#: Tags and attributes kept in an author's about page overview (shown to anonymous visitors): markup, no scripts.
-OVERVIEW_TAGS = nh3.ALLOWED_TAGS | {
-    "section", "article", "header", "footer", "aside", "figure", "figcaption", "img", "iframe", "video",
-    "source", "track", "picture", "caption", "colgroup", "col", "details", "summary", "mark", "time",
-}
-OVERVIEW_ATTRIBUTES: dict[str, set[str]] = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "iframe": {"src", "width", "height", "title", "allowfullscreen", "frameborder"},
-    "video": {"src", "controls", "width", "height", "poster", "preload"},
-    "source": {"src", "type"},
-    "track": {"src", "kind", "srclang", "label", "default"},
-    "a": {"href", "title", "target"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
-    "time": {"datetime"},
-}
 _YOUTUBE_ID = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed/|v/|watch\?v=)|youtu\.be/)([A-Za-z0-9_-]{6,32})")
 _BARE_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,32}$")
-_STATIC_URL = re.compile(r"""(["'(])/static/([^"'()\s>]+)""")
 
 
 @dataclass(frozen=True)
@@ -125,6 +108,10 @@ class CourseOverview:
     duration: str = ""
     advertised_start: str = ""
     instructors: tuple[Instructor, ...] = field(default_factory=tuple)
+    #: Open edX's ``certificate_available_date`` (kept only with ``certificates_display_behavior``
+    #: ``end_with_date``, see :func:`certificate_display_settings`) and the deprecated ``certificates_show_before_end``.
+    certificate_available_date: datetime | None = None
+    certificates_show_before_end: bool = False
 
     def has_started(self, now: datetime | None = None) -> bool:
         """Whether the course has started (Open edX: ``start <= now``; no start means 2030-01-01)."""
@@ -221,26 +208,6 @@ def youtube_id(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def _asset_url(course_id: str, path: str) -> str:
-    return f"/assets/{quote(course_id, safe=':+@')}/{quote(path, safe='/')}"
-
-
-def _rewrite_static(course_id: str, html: str) -> str:
-    """``/static/<path>`` in an author's HTML -> the course's asset URL."""
-    return _STATIC_URL.sub(lambda m: m.group(1) + _asset_url(course_id, m.group(2)), html)
-
-
-def sanitize_overview(course_id: str, html: str) -> str:
-    """An author's about page overview, safe to show to anyone: markup kept, scripts, handlers and styles dropped."""
-    if not html:
-        return ""
-    cleaned = nh3.clean(
-        _rewrite_static(course_id, html), tags=OVERVIEW_TAGS, attributes=OVERVIEW_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-    )
-    return cleaned.strip()
-
-
 def course_image_url(structure: Structure, course_id: str, course_image: Any) -> str:
     """The URL of the course's card image: its asset when the course holds it, else the default image."""
     name = _text(course_image)
@@ -253,7 +220,7 @@ def course_image_url(structure: Structure, course_id: str, course_image: Any) ->
     if not name:
         return DEFAULT_COURSE_IMAGE
     asset = find_asset(structure, name)
-    return _asset_url(course_id, asset.path) if asset is not None else DEFAULT_COURSE_IMAGE
+    return asset_url(course_id, quote(asset.path, safe="/")) if asset is not None else DEFAULT_COURSE_IMAGE
 
 
 def _instructors(value: Any) -> tuple[Instructor, ...]:
@@ -279,6 +246,17 @@ def _lowest_passing_grade(value: Any) -> float | None:
     return min(grades) if grades else None
 
 
+def certificate_display_settings(available_date: Any, behavior: Any) -> tuple[datetime | None, str]:
+    """Open edX's ``CourseDetails.validate_certificate_settings``: ``early_no_info`` drops the date; a
+    date makes the behaviour ``end_with_date``; otherwise ``end``."""
+    if _text(behavior) == "early_no_info":
+        return None, "early_no_info"
+    date = parse_date(available_date)
+    if date is not None:
+        return date, "end_with_date"
+    return None, "end"
+
+
 def build_overview(structure: Structure) -> CourseOverview:
     """The overview of the course whose published structure is ``structure`` (reads its ``about/`` files)."""
     course_id = structure.course_key
@@ -286,7 +264,8 @@ def build_overview(structure: Structure) -> CourseOverview:
     root = structure.blocks[structure.root]
     f = root.fields
     visibility = _text(f.get("catalog_visibility")) or "both"
-    behavior = _text(f.get("certificates_display_behavior")) or "end"
+    available_date, behavior = certificate_display_settings(f.get("certificate_available_date"),
+                                                            f.get("certificates_display_behavior"))
     prerequisites = _json_value(f.get("pre_requisite_courses"))
     short_description = _about_file(structure, "short_description.html")
     return CourseOverview(
@@ -298,7 +277,7 @@ def build_overview(structure: Structure) -> CourseOverview:
         display_org=_text(f.get("display_organization")) or key.org,
         display_number=_text(f.get("display_coursenumber")) or key.course,
         short_description=nh3.clean(short_description, tags=set()).strip() if short_description else "",
-        overview_html=sanitize_overview(course_id, _about_file(structure, "overview.html")),
+        overview_html=clean_author_html(_about_file(structure, "overview.html"), course_id, strict=True),
         effort=nh3.clean(_about_file(structure, "effort.html"), tags=set()).strip(),
         language=_text(f.get("language")),
         start=parse_date(f.get("start")),
@@ -313,13 +292,15 @@ def build_overview(structure: Structure) -> CourseOverview:
         pre_requisite_courses=[c for c in prerequisites if isinstance(c, str) and parse_course_key(c)]
         if isinstance(prerequisites, list) else [],
         self_paced=_bool(f.get("self_paced")),
-        certificates_display_behavior=behavior if behavior in CERTIFICATE_DISPLAY_BEHAVIORS else "end",
+        certificates_display_behavior=behavior,
         lowest_passing_grade=_lowest_passing_grade(f.get("grading_policy")),
         version=structure.version,
         subtitle=nh3.clean(_about_file(structure, "subtitle.html"), tags=set()).strip(),
         duration=nh3.clean(_about_file(structure, "duration.html"), tags=set()).strip(),
         advertised_start=_text(f.get("advertised_start")),
         instructors=_instructors(f.get("instructor_info")),
+        certificate_available_date=available_date,
+        certificates_show_before_end=_bool(f.get("certificates_show_before_end")),
     )
 
 
@@ -333,6 +314,8 @@ def _to_row_values(overview: CourseOverview) -> dict[str, Any]:
     data = asdict(overview)
     for name in ("start", "end", "enrollment_start", "enrollment_end"):
         data.pop(name)
+    available = overview.certificate_available_date
+    data["certificate_available_date"] = available.isoformat() if available is not None else None
     data.pop("id")
     values = {name: getattr(overview, name) for name in _COLUMNS}
     values["display_name"] = overview.display_name[:255]
@@ -348,6 +331,7 @@ def _from_row(row: CourseOverviewRow) -> CourseOverview:
     data = json.loads(row.data)
     data = {name: value for name, value in data.items() if name in _FIELD_NAMES}
     data["instructors"] = tuple(Instructor(**person) for person in data.get("instructors") or ())
+    data["certificate_available_date"] = parse_date(data.get("certificate_available_date"))
     data.update(id=row.course_id, start=row.start, end=row.end, enrollment_start=row.enrollment_start,
                 enrollment_end=row.enrollment_end, version=row.version)
     return CourseOverview(**data)
@@ -444,7 +428,11 @@ def _fresh_or_stored(course_id: str, stored: CourseOverview | None, published: s
 def get_overview(course_id: str) -> CourseOverview | None:
     """The overview of a published course, or ``None`` (unknown, unpublished or malformed id).
 
-    One query (cached for the rest of the request); built from the store when no row exists yet.
+    The row (cached for the rest of the request) checked against the course index's published
+    version: a missing or stale row (a publish whose refresh failed) is rebuilt from the store. The
+    index is the content store's per-request read (``request_course_index``), which course pages make
+    anyway to load the structure: two queries on a page that reads nothing else of the course, no more
+    on the others.
     """
     if parse_course_key(course_id) is None:
         return None
@@ -452,13 +440,12 @@ def get_overview(course_id: str) -> CourseOverview | None:
     if course_id in cache:
         return cache[course_id]
     row = db.session().get(CourseOverviewRow, course_id)
-    overview = _from_row(row) if row is not None else None
-    if overview is None:
-        try:
-            published = content_store().get_course_index(course_id).published_version
-        except ContentStoreError:
-            published = None
-        overview = _fresh_or_stored(course_id, None, published)
+    stored = _from_row(row) if row is not None else None
+    try:
+        published = content_store().request_course_index(course_id).published_version
+    except ContentStoreError:
+        published = None
+    overview = _fresh_or_stored(course_id, stored, published)
     cache[course_id] = overview
     return overview
 
@@ -504,3 +491,18 @@ def sort_overviews(overviews: Iterable[CourseOverview]) -> list[CourseOverview]:
     """Overviews by start date, newest first (courses without a start last), then by name."""
     return sorted(overviews, key=lambda o: (-o.start.timestamp() if o.start else float("inf"),
                                              o.display_name.lower(), o.id))
+
+
+def lock_course_overview(db_session: Any, course_id: str) -> None:
+    """Take the course's lock for the rest of ``db_session``'s transaction, on its overview row:
+    ``SELECT ... FOR UPDATE`` on PostgreSQL and MariaDB; on SQLite a write to the row, which takes the
+    database's write lock. Make it the transaction's first statement: SQLite then waits for the lock
+    rather than failing on a stale snapshot, and MariaDB's snapshot is taken after it (enrollment's
+    limit check counts under this lock)."""
+    if db_session.get_bind().dialect.name == "sqlite":
+        db_session.execute(sa.update(CourseOverviewRow).where(CourseOverviewRow.course_id == course_id)
+                           .values(course_id=CourseOverviewRow.course_id)
+                           .execution_options(synchronize_session=False))
+    else:
+        db_session.execute(sa.select(CourseOverviewRow.course_id)
+                           .where(CourseOverviewRow.course_id == course_id).with_for_update())

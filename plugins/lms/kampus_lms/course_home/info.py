@@ -12,8 +12,10 @@
 
 Authors are trusted with markup and styles, but these pages are not blocks: the
 rendering area runs author scripts inside blocks only, so scripts, event handlers
-and ``javascript:`` URLs are removed here (nh3). ``/static/<file>`` links point to
-the course's assets. Each file is parsed once per published version.
+and ``javascript:`` URLs are removed (the content plugin's one sanitiser,
+:func:`kampus_content.api.clean_author_html`), and Open edX's ``/static/``,
+``/jump_to_id/`` and ``/course/`` links point to this course. Each file is parsed
+once per published version.
 """
 
 from __future__ import annotations
@@ -22,37 +24,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 import nh3
-from kampus_content.api import Structure, app_version_cache, parse_date, read_course_file
+from kampus_content.api import Structure, app_version_cache, clean_author_html, parse_date, read_course_file
 from lxml import etree
 from lxml import html as lxml_html
 
-#: Tags kept in authors' pages (markup and media; never script, style sheets, forms or objects).
-AUTHOR_TAGS = nh3.ALLOWED_TAGS | {
-    "section", "article", "header", "footer", "aside", "main", "figure", "figcaption", "img", "iframe", "video",
-    "audio", "source", "track", "picture", "caption", "colgroup", "col", "details", "summary", "mark", "time",
-    "span", "div", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
-}
-#: Attributes kept (``style`` included: authors lay out their pages; the site's CSP allows inline styles).
-AUTHOR_ATTRIBUTES: dict[str, set[str]] = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "*": {"class", "id", "lang", "dir", "title", "role", "style", "aria-label", "aria-hidden", "aria-describedby"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "iframe": {"src", "width", "height", "title", "allowfullscreen", "frameborder", "allow"},
-    "video": {"src", "controls", "width", "height", "poster", "preload"},
-    "audio": {"src", "controls", "preload"},
-    "source": {"src", "type"},
-    "track": {"src", "kind", "srclang", "label", "default"},
-    "a": {"href", "title", "target", "hreflang"},
-    "td": {"colspan", "rowspan", "align", "headers"},
-    "th": {"colspan", "rowspan", "align", "scope", "headers"},
-    "time": {"datetime"},
-    "ol": {"start", "type"},
-}
 _MEDIA = re.compile(r"<(img|iframe|video|audio|object|svg)\b", re.IGNORECASE)
-_STATIC_URL = re.compile(r"""(["'(])/static/([^"'()\s>]+)""")
 
 
 @dataclass(frozen=True)
@@ -63,16 +41,6 @@ class CourseUpdate:
     date_text: str  #: the date as the author wrote it ("February 13, 2014")
     date: datetime | None  #: the parsed date when the text is a date, else ``None``
     content: str  #: sanitised HTML
-
-
-def author_html(course_id: str, text: str) -> str:
-    """An author's HTML, with course static links and without scripts or event handlers."""
-    if not text or not text.strip():
-        return ""
-    prefix = f"/assets/{quote(course_id, safe=':+@')}/"
-    linked = _STATIC_URL.sub(lambda m: m.group(1) + prefix + quote(m.group(2), safe="/%"), text)
-    return nh3.clean(linked, tags=AUTHOR_TAGS, attributes=AUTHOR_ATTRIBUTES, clean_content_tags={"script", "style"},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer").strip()
 
 
 def has_content(html: str) -> bool:
@@ -100,7 +68,7 @@ def _inner_html(element: lxml_html.HtmlElement, skip_first: bool) -> str:
 def _update(course_id: str, number: int, date_text: str, content: str) -> CourseUpdate:
     date_text = " ".join(date_text.split())
     return CourseUpdate(number, date_text, parse_date(date_text) if date_text else None,
-                        author_html(course_id, content))
+                        clean_author_html(content, course_id))
 
 
 def parse_updates_html(course_id: str, text: str) -> list[CourseUpdate]:
@@ -163,7 +131,7 @@ def _course_info(structure: Structure) -> CourseInfo:
         updates = parse_updates_items(course_id, items)
     if updates is None:
         updates = parse_updates_html(course_id, _text_file(structure, "info/updates.html"))
-    handouts = author_html(course_id, _text_file(structure, "info/handouts.html"))
+    handouts = clean_author_html(_text_file(structure, "info/handouts.html"), course_id)
     return CourseInfo(updates, handouts if has_content(handouts) else "")
 
 
@@ -182,6 +150,6 @@ def static_tab_html(structure: Structure, url_slug: str) -> str | None:
     pages: dict[str, str | None] = app_version_cache("lms_static_tabs", 32).get_or_compute(structure.version, make)
     if url_slug not in pages:
         data = read_course_file(structure, f"tabs/{url_slug}.html")
-        pages[url_slug] = None if data is None else author_html(structure.course_key,
-                                                                data.decode("utf-8", errors="replace"))
+        pages[url_slug] = None if data is None else clean_author_html(data.decode("utf-8", errors="replace"),
+                                                                      structure.course_key)
     return pages[url_slug]

@@ -11,19 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
 
 from kampus.db import utcnow
 from kampus.rendering.dates import user_timezone
-from kampus_lms.catalog.api import about_url, course_overview
+from kampus_lms.catalog.api import course_overview
 from kampus_lms.course_home.api import course_page_context
 from kampus_lms.course_home.course_dates import course_dates
 from kampus_lms.course_home.info import course_info, static_tab_html
 from kampus_lms.course_home.outline import build_outline
 from kampus_lms.course_home.tabs import static_tabs
-from kampus_lms.courseware.api import course_access, jump_to_url
+from kampus_lms.courseware.api import CourseAccess, checked_course_access, jump_to_url
 from kampus_lms.search.api import SearchAccessError, search_course_content
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "lms" / "course_home"
@@ -34,16 +34,13 @@ bp = Blueprint("lms_course_home", __name__, static_folder=str(STATIC), static_ur
 
 def _open(course_id: str) -> tuple[Structure, Any] | Any:
     """The published structure when the current user may see the course's pages, else a response."""
-    access = course_access(current_user._get_current_object(), course_id)
-    if access is None:
-        abort(404)
+    access = checked_course_access(course_id)
+    if not isinstance(access, CourseAccess):
+        return access
     try:
         structure = get_structure(course_id)
     except (CourseNotFound, VersionNotFound):
         abort(404)
-    if not access.can_view_courseware:
-        flash(access.reason, "warning")
-        return redirect(access.redirect or about_url(course_id))
     return structure, access
 
 

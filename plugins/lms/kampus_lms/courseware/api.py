@@ -1,16 +1,18 @@
 """The courseware area's API for the other LMS areas (and, through :mod:`kampus_lms.api`, other plugins).
 
-* access: :func:`course_access` (:class:`CourseAccess`) and :func:`viewed_as` (masquerade), from
+* access: :func:`course_access` (:class:`CourseAccess`), :func:`checked_course_access` (the access, or the
+  404 / redirect a course page answers) and :func:`viewed_as` (masquerade), from
   :mod:`kampus_lms.access`; :func:`staff_toolbar` for the "View this course as" control of course pages
   (template ``lms/courseware/_staff_toolbar.html``);
 * URLs: :func:`unit_url` (the unit page), :func:`jump_to_url` (Open edX's ``jump_to``);
-* :func:`resume_block`: the unit the learner viewed last;
+* :func:`resume_block`: the unit the learner viewed last; :func:`resume_blocks`: the same in several courses;
 * :func:`bookmarks_of`: the learner's bookmarks in Open edX's API fields (:class:`BookmarkInfo`);
 * :func:`viewer_nav`: the units a viewer may reach in a course, in order (:class:`ViewerNav`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -24,10 +26,10 @@ from opaque_keys.edx.keys import UsageKey
 from kampus.db import utcnow
 from kampus.identity.permissions import course_roles
 from kampus.identity.roles import BETA_TESTER
-from kampus_lms.access import CourseAccess, course_access, staff_toolbar, viewed_as
+from kampus_lms.access import CourseAccess, checked_course_access, course_access, staff_toolbar, viewed_as
 from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, bookmarks_of
 from kampus_lms.courseware.navigation import CourseNav, UnitRef, ViewerNav, course_nav, visibility_rule
-from kampus_lms.courseware.position import last_visited_unit
+from kampus_lms.courseware.position import last_visited_unit, last_visited_units
 
 __all__ = [
     "BookmarkInfo",
@@ -37,9 +39,11 @@ __all__ = [
     "UnitRef",
     "ViewerNav",
     "bookmarks_of",
+    "checked_course_access",
     "course_access",
     "jump_to_url",
     "resume_block",
+    "resume_blocks",
     "staff_toolbar",
     "unit_url",
     "viewed_as",
@@ -101,6 +105,15 @@ def unit_url(course_id: str, unit_usage_id: str, *, nav: ViewerNav | None = None
     return courseware_url(course_id, unit.chapter[1], unit.sequential[1], siblings.index(key) + 1)
 
 
+def _published_unit(usage_id: str, structure: Structure) -> bool:
+    """Whether ``usage_id`` names a unit of the course ``structure``."""
+    try:
+        usage_key = UsageKey.from_string(usage_id)
+    except InvalidKeyError:
+        return False
+    return (usage_key.block_type, usage_key.block_id) in course_nav(structure).unit_index
+
+
 def resume_block(user_id: int, course_id: str) -> str | None:
     """The usage id of the unit the learner viewed last in the course, or ``None`` (never visited, or
     the unit is no longer in the published course)."""
@@ -108,10 +121,25 @@ def resume_block(user_id: int, course_id: str) -> str | None:
     if usage_id is None:
         return None
     try:
-        usage_key = UsageKey.from_string(usage_id)
         structure = get_structure(course_id)
-    except (InvalidKeyError, CourseNotFound, VersionNotFound):
+    except (CourseNotFound, VersionNotFound):
         return None
-    if (usage_key.block_type, usage_key.block_id) not in course_nav(structure).unit_index:
-        return None
-    return usage_id
+    return usage_id if _published_unit(usage_id, structure) else None
+
+
+def resume_blocks(user_id: int, course_ids: Iterable[str], *,
+                  structures: Mapping[str, Structure] | None = None) -> dict[str, str]:
+    """:func:`resume_block` for several courses in one query: ``{course id: usage id}`` of the courses
+    the learner visited whose last unit is still published. ``structures`` (published structures by
+    course id, as the caller already holds them) saves reading them again."""
+    found = {}
+    for course_id, usage_id in last_visited_units(user_id, course_ids).items():
+        structure = (structures or {}).get(course_id)
+        if structure is None:
+            try:
+                structure = get_structure(course_id)
+            except (CourseNotFound, VersionNotFound):
+                continue
+        if _published_unit(usage_id, structure):
+            found[course_id] = usage_id
+    return found

@@ -7,6 +7,7 @@ UPDATE`` on MariaDB/MySQL); the newest row of a course is where "Resume" leads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,3 +63,24 @@ def last_visited_unit(user_id: int, course_id: str, *, db_session: Session | Non
         .where(Visit.user_id == user_id, Visit.course_id == course_id)
         .order_by(Visit.modified.desc(), Visit.id.desc())
         .limit(1))
+
+
+def last_visited_units(user_id: int, course_ids: Iterable[str], *,
+                       db_session: Session | None = None) -> dict[str, str]:
+    """``{course id: usage id of the unit viewed last}`` of the courses among ``course_ids`` the learner
+    visited (one query whatever the number of courses)."""
+    wanted = sorted(set(course_ids))
+    if not wanted:
+        return {}
+    latest = (sa.select(Visit.course_id, sa.func.max(Visit.modified).label("modified"))
+              .where(Visit.user_id == user_id, Visit.course_id.in_(wanted))
+              .group_by(Visit.course_id).subquery())
+    rows = (db_session or db.session()).execute(
+        sa.select(Visit.course_id, Visit.unit_id)
+        .join(latest, sa.and_(Visit.course_id == latest.c.course_id, Visit.modified == latest.c.modified))
+        .where(Visit.user_id == user_id)
+        .order_by(Visit.id.desc()))
+    found: dict[str, str] = {}
+    for course_id, unit_id in rows:
+        found.setdefault(str(course_id), str(unit_id))  # the newest row when two share a time
+    return found

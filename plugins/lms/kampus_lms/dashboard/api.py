@@ -3,8 +3,9 @@
 :func:`dashboard_courses` gathers, for every course the learner is actively enrolled in: the catalog
 overview (title, org, image, dates), the enrollment mode, completion (the course's completable leaves
 done), the resume target (the unit visited last, through ``jump_to``), the current grade and the
-certificate. Reads are batched by kind where the areas offer a batch (enrollments, overviews,
-certificates); see the module's notes in the report for the rest.
+certificate. Every kind of data is read for all the learner's courses at once (one query per kind:
+enrollments, overviews, completions, visits, stored grades, certificates), so the page's queries do not
+grow with the number of courses.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from kampus_content.api import CompletionSummary, ContentStoreError, content_store, course_completion
-from opaque_keys.edx.keys import CourseKey
+from kampus_content.api import (
+    CompletionSummary,
+    ContentStoreError,
+    Structure,
+    content_store,
+    course_completion_summaries,
+)
 
-from kampus_lms.catalog.api import CourseOverview, about_url, list_overviews
+from kampus_lms.catalog.api import CourseOverview, about_url, course_overviews
 from kampus_lms.certificates.api import CertificateInfo, certificate_statuses
-from kampus_lms.courseware.api import jump_to_url, resume_block
+from kampus_lms.courseware.api import jump_to_url, resume_blocks
 from kampus_lms.enrollment.api import Enrollment, enrollments_of
-from kampus_lms.grades.api import stored_course_grades
+from kampus_lms.grades.api import stored_learner_grades
 
 
 @dataclass(frozen=True)
@@ -83,46 +89,40 @@ class DashboardCourse:
         return self.overview is not None and self.overview.has_ended(now)
 
 
-def _completion(overview: CourseOverview, user_id: int) -> CompletionSummary | None:
-    """The learner's completion of the whole course (the published version the overview describes)."""
-    try:
-        structure = content_store().get_structure(overview.id, overview.version)
-    except ContentStoreError:
-        return None
-    usage = str(CourseKey.from_string(overview.id).make_usage_key(*structure.root))
-    return course_completion(structure, [user_id]).get(user_id, {}).get(usage)
-
-
-def _grades(user_id: int, course_ids: list[str]) -> dict[str, DashboardGrade]:
-    """The learner's stored course grades by course id."""
-    grades = {}
-    for course_id in course_ids:
-        for row in stored_course_grades(course_id, [user_id]):
-            grades[course_id] = DashboardGrade(percent=row["percent"], letter_grade=row["letter_grade"],
-                                               passed=row["passed"])
-    return grades
+def _structures(overviews: dict[str, CourseOverview]) -> dict[str, Structure]:
+    """The published structures the overviews describe, by course id (kept per app by version: no query
+    once read); a course whose version the store no longer holds is left out."""
+    structures = {}
+    for course_id, overview in overviews.items():
+        try:
+            structures[course_id] = content_store().get_structure(course_id, overview.version)
+        except ContentStoreError:
+            continue
+    return structures
 
 
 def dashboard_courses(user: Any) -> list[DashboardCourse]:
-    """The learner's active enrollments as dashboard cards, the most recently enrolled first."""
+    """The learner's active enrollments as dashboard cards, the most recently enrolled first.
+
+    A constant number of queries whatever the number of courses: one per kind of data."""
     enrollments = enrollments_of(user.id)
     if not enrollments:
         return []
     course_ids = [enrollment.course_id for enrollment in enrollments]
-    wanted = set(course_ids)
-    overviews = {overview.id: overview for overview in list_overviews() if overview.id in wanted}
+    overviews = course_overviews(course_ids)
+    structures = _structures(overviews)
+    completions = course_completion_summaries(user.id, structures.values())
+    resume = resume_blocks(user.id, list(structures), structures=structures)
     certificates = certificate_statuses(user.id, course_ids)
-    grades = _grades(user.id, [course_id for course_id in course_ids if course_id in overviews])
-    cards = []
-    for enrollment in enrollments:
-        overview = overviews.get(enrollment.course_id)
-        resume = resume_block(user.id, enrollment.course_id) if overview is not None else None
-        cards.append(DashboardCourse(
-            enrollment=enrollment,
-            overview=overview,
-            completion=_completion(overview, user.id) if overview is not None else None,
-            resume_url=jump_to_url(enrollment.course_id, resume) if resume else None,
-            grade=grades.get(enrollment.course_id),
-            certificate=certificates.get(enrollment.course_id),
-        ))
-    return cards
+    grades = {course_id: DashboardGrade(percent=row["percent"], letter_grade=row["letter_grade"],
+                                        passed=row["passed"])
+              for course_id, row in stored_learner_grades(user.id, list(overviews)).items()}
+    return [DashboardCourse(
+        enrollment=enrollment,
+        overview=overviews.get(enrollment.course_id),
+        completion=completions.get(enrollment.course_id),
+        resume_url=jump_to_url(enrollment.course_id, resume[enrollment.course_id])
+        if enrollment.course_id in resume else None,
+        grade=grades.get(enrollment.course_id),
+        certificate=certificates.get(enrollment.course_id),
+    ) for enrollment in enrollments]

@@ -5,7 +5,8 @@
   :func:`subsection_grades`: their :class:`SubsectionGrade` s by usage id. Both recompute from the
   learner's scores (one query) and repair the stored rows when stale; they raise :class:`NoGrades`
   for a course that is not published.
-* :func:`stored_course_grades`: the persistent rows of a course, for reports and lists (one query).
+* :func:`stored_course_grades`: the persistent rows of a course, for reports and lists (one query);
+  :func:`stored_learner_grades`: one learner's rows across courses (the dashboard; one query).
 * graders: the :class:`CourseGrader` protocol (``grade(CourseGradingInput) -> CourseGradeResult``) that a
   ``kampus_course_grader`` answer implements; :class:`OpenEdxGrader` is the default.
 * for benchmarks and scripts (no web layer): :func:`recompute_course_grade` (recompute and store one
@@ -28,6 +29,7 @@ from kampus_lms.grades.data import (
 )
 from kampus_lms.grades.grader import OpenEdxGrader, final_percent, letter_grade_for, passed_for
 from kampus_lms.grades.models import PersistentCourseGrade
+from kampus_lms.grades.persistence import learner_course_grades as _learner_course_grades
 from kampus_lms.grades.persistence import stored_course_grades as _stored_course_grades
 from kampus_lms.grades.service import (
     NoGrades,
@@ -55,6 +57,7 @@ __all__ = [
     "read_score_rows",
     "recompute_course_grade",
     "stored_course_grades",
+    "stored_learner_grades",
     "subsection_grades",
 ]
 
@@ -67,12 +70,22 @@ def recompute_course_grade(user_id: int, course_id: str) -> CourseGrade:
     return update_course_grade(user_id, course_id)
 
 
+def _stored_grade(row: PersistentCourseGrade) -> dict[str, Any]:
+    return {"user_id": row.user_id, "percent": row.percent_grade, "letter_grade": row.letter_grade or None,
+            "passed": row.passed, "passed_timestamp": row.passed_timestamp, "course_version": row.course_version,
+            "modified": row.modified}
+
+
 def stored_course_grades(course_id: str, user_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """The stored course grades of a course (of ``user_ids`` when given), one query: dicts with
     ``user_id``, ``percent``, ``letter_grade``, ``passed``, ``passed_timestamp``, ``course_version``,
     ``modified``. Rows are as last computed; :func:`course_grade` refreshes one learner's."""
     with current_kampus().db.session_scope() as db_session:
-        rows = _stored_course_grades(db_session, course_id, user_ids)
-        return [{"user_id": row.user_id, "percent": row.percent_grade, "letter_grade": row.letter_grade or None,
-                 "passed": row.passed, "passed_timestamp": row.passed_timestamp,
-                 "course_version": row.course_version, "modified": row.modified} for row in rows]
+        return [_stored_grade(row) for row in _stored_course_grades(db_session, course_id, user_ids)]
+
+
+def stored_learner_grades(user_id: int, course_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """One learner's stored course grades in the courses ``course_ids``, by course id (courses without a
+    stored grade left out), one query; the dicts are those of :func:`stored_course_grades`."""
+    with current_kampus().db.session_scope() as db_session:
+        return {row.course_id: _stored_grade(row) for row in _learner_course_grades(db_session, user_id, course_ids)}

@@ -191,3 +191,13 @@ def stored_course_grades(db_session: Session, course_id: str,
     if user_ids is not None:
         query = query.where(PersistentCourseGrade.user_id.in_(sorted(set(user_ids))))
     return list(db_session.scalars(query.order_by(PersistentCourseGrade.user_id)))
+
+
+def learner_course_grades(db_session: Session, user_id: int,
+                          course_ids: list[str]) -> list[PersistentCourseGrade]:
+    """One learner's stored course grade rows in the courses ``course_ids``, in one query."""
+    wanted = sorted(set(course_ids))
+    if not wanted:
+        return []
+    return list(db_session.scalars(sa.select(PersistentCourseGrade).where(
+        PersistentCourseGrade.user_id == user_id, PersistentCourseGrade.course_id.in_(wanted))))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kampus_content.api import Block, content_store
+from kampus_content.api import Block, clean_author_html, content_store
 from kampus_content.demo import DEMO_COURSE_FOLDER
 from kampus_content.olx.service import import_folder
 from kampus_content.testing.xblocks import publish_course
@@ -155,9 +155,10 @@ def test_a_course_published_without_the_hook_is_caught_up(app) -> None:
 def test_overview_html_is_sanitised(app) -> None:
     html = ('<section><h2 onclick="x()">Hi</h2><script>alert(1)</script><img src="/static/pic.png" alt="p">'
             '<a href="javascript:alert(1)">bad</a><a href="https://example.org">good</a><style>p{}</style></section>')
-    cleaned = overviews.sanitize_overview("course-v1:O+N+R", html)
+    cleaned = clean_author_html(html, "course-v1:O+N+R", strict=True)  # what the about page's overview gets
     assert "<script" not in cleaned and "onclick" not in cleaned and "javascript:" not in cleaned
     assert "<style" not in cleaned
+    assert 'style="' not in clean_author_html('<p style="color: red">Hi</p>', strict=True)
     assert '<h2>Hi</h2>' in cleaned
     assert 'src="/assets/course-v1:O+N+R/pic.png"' in cleaned
     assert 'href="https://example.org"' in cleaned

@@ -84,8 +84,8 @@ def test_completion_marks(app, olx_course):
     assert not first.subsections[1].progress.started
     complete(app, learner.user.id, course, "p1_1_2")
     page = learner.get(f"/courses/{course}/course/").get_data(as_text=True)
-    assert re.search(r'Completed:</span> <a href="[^"]+">Subsection 1.1</a>', page)
-    assert re.search(r'Not started:</span> <a href="[^"]+">Subsection 1.2</a>', page)
+    assert re.search(r'Completed:</span> <a href="[^"]+" data-outline-link="accordion">Subsection 1.1</a>', page)
+    assert re.search(r'Not started:</span> <a href="[^"]+" data-outline-link="accordion">Subsection 1.2</a>', page)
     assert re.search(r'In progress:</span> Section 1<', page)
     assert "4 of 16 activities completed" in page
 
@@ -95,10 +95,10 @@ def test_start_then_resume_button(app, olx_course):
     learner = client_as(app, "learner", course)
     page = learner.get(f"/courses/{course}/course/").get_data(as_text=True)
     base = f"/courses/{re.escape(course)}/courseware"
-    assert re.search(rf'id="lms-resume" href="{base}/ch1/s1_1/1">\s*Start course', page)
+    assert re.search(rf'id="lms-resume" href="{base}/ch1/s1_1/1"\s+data-resume-course="start">\s*Start course', page)
     assert learner.get(f"/courses/{course}/courseware/ch1/s1_2/2").status_code == 200
     page = learner.get(f"/courses/{course}/course/").get_data(as_text=True)
-    assert re.search(rf'id="lms-resume" href="{base}/ch1/s1_2/2">\s*Resume course', page)
+    assert re.search(rf'id="lms-resume" href="{base}/ch1/s1_2/2"\s+data-resume-course="resume">\s*Resume course', page)
 
 
 def test_visitors_log_in_and_unenrolled_users_go_to_the_about_page(app, client, olx_course):

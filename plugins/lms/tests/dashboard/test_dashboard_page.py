@@ -157,8 +157,6 @@ def test_enrollments_overviews_and_certificates_are_read_once_whatever_the_numbe
         assert counts == [counts[0]] * 4 and counts[0] <= 2, (table, counts)
 
 
-@pytest.mark.xfail(strict=True, reason="completion, resume and stored grades are read per course until "
-                   "kampus_content.api, courseware.api and grades.api offer reads for one learner across courses")
 def test_queries_do_not_grow_with_the_number_of_courses(app, client_as) -> None:
     counts = [len(run) for run in dashboard_statements(app, client_as("user"), 4)]
     assert counts[-1] == counts[1], counts

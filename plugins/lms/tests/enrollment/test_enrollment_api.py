@@ -13,7 +13,7 @@ from kampus_lms.enrollment import api
 from kampus_lms.enrollment.models import CourseEnrollment
 
 from kampus.identity.permissions import course_roles, grant_role
-from kampus.testing import make_user
+from kampus.testing import make_user, recording_statements
 
 pytestmark = pytest.mark.kampus_plugins("content", "problems", "lms")
 
@@ -240,3 +240,17 @@ def test_simultaneous_requests_write_one_row_and_one_event(app, events, before, 
     assert failures == []
     assert rows(app) == [(learner.id, "audit", active)]
     assert [name for name, _ in enrollment_events(events)] == [expected_event]
+
+
+def test_is_enrolled_is_read_once_per_request_and_enrolling_forgets_it(app) -> None:
+    publish_course(app, "course-v1:Org+Once+1", {"u": [Block("html", "h", {"data": "<p>x</p>"})]})
+    user = make_user(app, "user")
+    with app.test_request_context():
+        with recording_statements(app) as recorded:
+            assert not api.is_enrolled(user.id, "course-v1:Org+Once+1")
+            assert not api.is_enrolled(user.id, "course-v1:Org+Once+1")
+        assert len(recorded.touching("lms_course_enrollment")) == 1
+        api.enroll(user, "course-v1:Org+Once+1", check_access=False)
+        assert api.is_enrolled(user.id, "course-v1:Org+Once+1")
+        api.unenroll(user, "course-v1:Org+Once+1")
+        assert not api.is_enrolled(user.id, "course-v1:Org+Once+1")

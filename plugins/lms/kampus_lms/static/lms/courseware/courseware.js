@@ -1,10 +1,15 @@
-/* Courseware pages: Open edX's navigation events, and the bookmark toggle without a reload.
+/* Course pages' browser events (Open edX's), and the bookmark toggle without a reload. The one script that
+ * posts browser events for the LMS's course pages: the unit page and the course outline load it.
  *
  * Events go to the kernel's POST /event (Open edX's track.views.user_track) as the browser sends
- * them in Open edX: a unit tab sends `seq_goto`; previous/next inside a subsection `seq_prev` /
- * `seq_next`, and across a subsection boundary `edx.ui.lms.sequence.previous_selected` /
- * `edx.ui.lms.sequence.next_selected`; a breadcrumb or outline link `edx.ui.lms.outline.selected`;
- * any other link `edx.ui.lms.link_clicked`. Links work without this script (it only reports). */
+ * them in Open edX. Inside the courseware (`.lms-courseware`): a unit tab sends `seq_goto`;
+ * previous/next inside a subsection `seq_prev` / `seq_next`, and across a subsection boundary
+ * `edx.ui.lms.sequence.previous_selected` / `edx.ui.lms.sequence.next_selected`; any other link
+ * `edx.ui.lms.link_clicked`. Anywhere a page marks it: a link with `data-outline-link` (a breadcrumb,
+ * or the course outline's links with `data-outline-link="accordion"`) sends `edx.ui.lms.outline.selected`;
+ * the course home's resume button (`data-resume-course="resume|start"`, inside an element holding
+ * `data-course-id` and `data-org`) `edx.course.home.resume_course.clicked`. Links work without this
+ * script (it only reports). */
 (function () {
   "use strict";
 
@@ -38,9 +43,24 @@
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[href]") : null;
-    if (!link || !link.closest(".lms-courseware")) { return; }
+    if (!link) { return; }
+    var courseware = link.closest(".lms-courseware");
     var seq;
-    if (link.hasAttribute("data-seq-tab")) {
+    if (link.hasAttribute("data-outline-link")) {
+      track("edx.ui.lms.outline.selected", {
+        current_url: window.location.href, target_url: link.href,
+        target_name: link.textContent.trim(), widget_placement: link.getAttribute("data-outline-link") || "breadcrumb"
+      });
+    } else if (link.hasAttribute("data-resume-course")) {
+      var course = link.closest("[data-course-id]");
+      track("edx.course.home.resume_course.clicked", {
+        url: link.href, event_type: link.getAttribute("data-resume-course") || "resume",
+        org_key: course ? course.getAttribute("data-org") : "",
+        courserun_key: course ? course.getAttribute("data-course-id") : ""
+      });
+    } else if (!courseware) {
+      return;
+    } else if (link.hasAttribute("data-seq-tab")) {
       seq = sequenceOf(link);
       var target = parseInt(link.getAttribute("data-seq-tab"), 10);
       track("seq_goto", {
@@ -58,11 +78,6 @@
         data["new"] = seq.current + (next ? 1 : -1);
         track(next ? "seq_next" : "seq_prev", data);
       }
-    } else if (link.hasAttribute("data-outline-link")) {
-      track("edx.ui.lms.outline.selected", {
-        current_url: window.location.href, target_url: link.href,
-        target_name: link.textContent.trim(), widget_placement: "breadcrumb"
-      });
     } else if ((link.getAttribute("href") || "").charAt(0) !== "#") {
       track("edx.ui.lms.link_clicked", { current_url: window.location.href, target_url: link.href });
     }

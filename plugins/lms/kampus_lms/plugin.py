@@ -14,6 +14,7 @@ from kampus_lms.catalog import overviews as catalog_overviews
 from kampus_lms.catalog.views import bp as catalog_views
 from kampus_lms.catalog.views import front_page as catalog_front_page
 from kampus_lms.catalog.views import nav_items as catalog_nav_items
+from kampus_lms.certificates import tasks as certificate_tasks
 from kampus_lms.certificates.cli import certificates_command
 from kampus_lms.certificates.views import bp as certificate_views
 from kampus_lms.certificates.wiring import settings as certificate_settings
@@ -71,7 +72,14 @@ def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
 
 @hookimpl
 def kampus_account_created(user_id: int, username: str, email: str) -> None:
-    """A new account is enrolled where its e-mail address was pre-enrolled with auto-enroll."""
+    """A new account made confirmed (or on a site without confirmation) is enrolled where its e-mail
+    address was pre-enrolled with auto-enroll."""
+    enrollment_api.enroll_allowed_courses(user_id, email)  # enrollment
+
+
+@hookimpl
+def kampus_account_confirmed(user_id: int, username: str, email: str) -> None:
+    """A confirmed address claims its pre-enrollments (auto-enroll ones enroll the account)."""
     enrollment_api.enroll_allowed_courses(user_id, email)  # enrollment
 
 
@@ -124,7 +132,7 @@ def kampus_celery_tasks() -> list[Any]:
     return [
         *search_tasks.TASKS,  # search
         *grades_tasks.TASKS,  # grades
-        # certificates
+        *certificate_tasks.TASKS,  # certificates
     ]
 
 
@@ -134,6 +142,7 @@ def kampus_content_published(course_id: str, version: str, user_id: int | None) 
     catalog_overviews.refresh_after_publish(course_id)  # catalog
     search_tasks.on_published(course_id)  # search
     grades_tasks.on_published(course_id)  # grades
+    certificate_tasks.on_published(course_id)  # certificates
 
 
 @hookimpl

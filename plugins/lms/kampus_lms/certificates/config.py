@@ -18,6 +18,8 @@ The parsed configuration is cached per published version.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,13 +89,8 @@ def _text(value: Any) -> str:
 
 
 def _parse(structure: Structure) -> CertificateConfig | None:
-    root = structure.blocks[structure.root]
-    fields = root.fields
-    raw = fields.get("certificates")
-    entries = raw.get("certificates") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        return None
-    chosen = next((entry for entry in entries if isinstance(entry, dict) and entry.get("is_active")), None)
+    fields = structure.blocks[structure.root].fields
+    chosen = _active_entry(structure)
     if chosen is None:
         return None
     signatories = tuple(
@@ -117,6 +114,23 @@ def _parse(structure: Structure) -> CertificateConfig | None:
         number=_text(fields.get("display_coursenumber")) or number,
         version=structure.version,
     )
+
+
+def _active_entry(structure: Structure) -> dict[str, Any] | None:
+    raw = structure.blocks[structure.root].fields.get("certificates")
+    entries = raw.get("certificates") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return None
+    return next((entry for entry in entries if isinstance(entry, dict) and entry.get("is_active")), None)
+
+
+def config_signature(structure: Structure) -> str:
+    """A hash of the course's active certificate configuration in ``structure`` ("" when none is active):
+    two versions with equal signatures give learners the same certificates."""
+    if _parse(structure) is None:
+        return ""
+    text = json.dumps(_active_entry(structure), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _org_and_number(course_id: str) -> tuple[str, str]:

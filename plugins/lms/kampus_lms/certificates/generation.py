@@ -4,6 +4,8 @@
 and by the staff command ``kampus certificates generate``. The rules, in Open edX's order:
 
 * no active enrollment, or no active certificate configuration in the course: nothing changes;
+* a beta tester of the course who is not on its allowlist: nothing changes (Open edX's
+  ``_can_generate_regular_certificate`` and ``_can_set_regular_cert_status`` refuse beta testers);
 * an enrollment mode outside the ``certificates_eligible_modes`` setting (audit, by Open edX's current
   rule: honor, verified and the professional modes are eligible): ``audit_passing`` or
   ``audit_notpassing``, never a certificate;
@@ -15,6 +17,11 @@ and by the staff command ``kampus certificates generate``. The rules, in Open ed
 
 Each call is idempotent: a row is written only when its status, mode or grade changes, and
 ``edx.certificate.created`` is emitted once per certificate, when it first becomes downloadable.
+
+What the learner sees follows the course's display settings (:mod:`.display`): every
+:class:`CertificateInfo` this module returns shows a downloadable certificate that its course does not
+show yet as ``certificate_earned_but_not_available`` (no links, ``available_date`` when known), as Open
+edX's dashboard does; ``stored_status`` keeps the status as stored.
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ from kampus import db
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.events.emit import emit
-from kampus.identity.models import User
+from kampus.identity.models import CourseAccessRole, User
+from kampus.identity.roles import BETA_TESTER
 from kampus.urls import absolute_url
+from kampus_lms.catalog.api import CourseOverview, course_overview, course_overviews
 from kampus_lms.certificates.config import certificate_config
+from kampus_lms.certificates.display import available_date, certificates_viewable
 from kampus_lms.certificates.models import (
     CertificateAllowlist,
     CertificateInvalidation,
@@ -53,6 +63,8 @@ class CertificateStatuses:
     audit_notpassing = "audit_notpassing"
     unavailable = "unavailable"
     invalidated = "invalidated"
+    #: Issued, but the course does not show certificates yet (Open edX's dashboard status of that name).
+    earned_but_not_available = "certificate_earned_but_not_available"
 
     PASSING_STATUSES = (downloadable,)
 
@@ -86,6 +98,10 @@ class CertificateInfo:
     issued_at: datetime | None
     created: datetime
     modified: datetime
+    #: The status as stored (``status`` is what the learner is shown).
+    stored_status: str = ""
+    #: When an earned certificate the course does not show yet will be shown (``None``: shown, or unknown).
+    available_date: datetime | None = None
 
     @property
     def is_downloadable(self) -> bool:
@@ -102,8 +118,13 @@ def pdf_path(verify_uuid: str) -> str:
     return f"/certificates/{verify_uuid}.pdf"
 
 
-def _info(cert: GeneratedCertificate, invalidated: bool) -> CertificateInfo:
+def _info(cert: GeneratedCertificate, invalidated: bool, overview: CourseOverview | None) -> CertificateInfo:
+    """What the learner is shown of ``cert`` (``overview``: its course's, for the display settings)."""
     status = CertificateStatuses.invalidated if invalidated else cert.status
+    shown_later = None
+    if status == CertificateStatuses.downloadable and not certificates_viewable(overview):
+        status = CertificateStatuses.earned_but_not_available
+        shown_later = available_date(overview)
     downloadable = status == CertificateStatuses.downloadable
     return CertificateInfo(
         user_id=cert.user_id, course_id=cert.course_id, status=status, mode=cert.mode, grade=cert.grade,
@@ -111,6 +132,7 @@ def _info(cert: GeneratedCertificate, invalidated: bool) -> CertificateInfo:
         download_url=certificate_path(cert.verify_uuid) if downloadable else "",
         pdf_url=pdf_path(cert.verify_uuid) if downloadable else "",
         name=cert.name, issued_at=cert.issued_at, created=cert.created, modified=cert.modified,
+        stored_status=cert.status, available_date=shown_later,
     )
 
 
@@ -127,17 +149,20 @@ def certificate_status(user_id: int, course_id: str) -> CertificateInfo | None:
         sa.select(GeneratedCertificate, _active_invalidation())
         .where(GeneratedCertificate.user_id == user_id, GeneratedCertificate.course_id == course_id)
     ).first()
-    return None if row is None else _info(row[0], bool(row[1]))
+    return None if row is None else _info(row[0], bool(row[1]), course_overview(course_id))
 
 
 def certificate_statuses(user_id: int, course_ids: list[str] | None = None) -> dict[str, CertificateInfo]:
-    """The learner's certificates by course id (every course, or those of ``course_ids``), in one query."""
+    """The learner's certificates by course id (every course, or those of ``course_ids``): one query, plus one
+    for their courses' overviews unless this request read them already."""
     query = sa.select(GeneratedCertificate, _active_invalidation()).where(GeneratedCertificate.user_id == user_id)
     if course_ids is not None:
         if not course_ids:
             return {}
         query = query.where(GeneratedCertificate.course_id.in_(course_ids))
-    return {cert.course_id: _info(cert, bool(invalid)) for cert, invalid in db.session().execute(query)}
+    rows = db.session().execute(query).all()
+    overviews = course_overviews([row[0].course_id for row in rows]) if rows else {}
+    return {cert.course_id: _info(cert, bool(invalid), overviews.get(cert.course_id)) for cert, invalid in rows}
 
 
 def certificate_by_uuid(verify_uuid: str) -> CertificateInfo | None:
@@ -147,7 +172,7 @@ def certificate_by_uuid(verify_uuid: str) -> CertificateInfo | None:
     row = db.session().execute(
         sa.select(GeneratedCertificate, _active_invalidation()).where(GeneratedCertificate.verify_uuid == verify_uuid)
     ).first()
-    return None if row is None else _info(row[0], bool(row[1]))
+    return None if row is None else _info(row[0], bool(row[1]), course_overview(row[0].course_id))
 
 
 def grade_fields(grade: Any) -> dict[str, Any]:
@@ -172,6 +197,15 @@ def is_allowlisted(user_id: int, course_id: str) -> bool:
         sa.select(CertificateAllowlist.id).where(CertificateAllowlist.user_id == user_id,
                                                  CertificateAllowlist.course_id == course_id,
                                                  CertificateAllowlist.allowlist.is_(True))
+    ) is not None
+
+
+def is_beta_tester(user_id: int, course_id: str) -> bool:
+    """Does the learner hold the course's beta tester role (Open edX's ``CourseBetaTesterRole``)?"""
+    return db.session().scalar(
+        sa.select(CourseAccessRole.id).where(CourseAccessRole.user_id == user_id,
+                                             CourseAccessRole.course_id == course_id,
+                                             CourseAccessRole.role == BETA_TESTER).limit(1)
     ) is not None
 
 
@@ -210,13 +244,15 @@ def update_certificate(user_id: int, course_id: str, grade: Any, *,
     enrollment = get_enrollment(user_id, course_id)
     if enrollment is None or not enrollment.is_active or certificate_config(course_id) is None:
         return certificate_status(user_id, course_id)
+    if is_beta_tester(user_id, course_id) and not is_allowlisted(user_id, course_id):
+        return certificate_status(user_id, course_id)
     fields = grade_fields(grade)
     session = db.session()
     cert, invalidated = _load_for_update(user_id, course_id)
     status = _wanted_status(user_id, course_id, enrollment.mode, fields, invalidated)
     grade_text = f"{fields['percent']:.2f}"[:5]
     if cert is not None and (cert.status, cert.mode, cert.grade) == (status, enrollment.mode, grade_text):
-        return _info(cert, invalidated)
+        return _info(cert, invalidated, course_overview(course_id))
     user = session.get(User, user_id)
     first_issue = False
     try:
@@ -242,7 +278,7 @@ def update_certificate(user_id: int, course_id: str, grade: Any, *,
     session.commit()
     if first_issue:
         _emit_created(cert, user)
-    return _info(cert, invalidated)
+    return _info(cert, invalidated, course_overview(course_id))
 
 
 def _emit_created(cert: GeneratedCertificate, user: User | None) -> None:

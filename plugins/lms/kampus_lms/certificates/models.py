@@ -3,7 +3,9 @@
 ``GeneratedCertificate`` is one learner's certificate in one course (one row per learner and course, its
 ``status`` one of :class:`~kampus_lms.certificates.statuses.CertificateStatuses`); ``CertificateAllowlist``
 forces eligibility (Open edX's allowlist, once "whitelist", with its notes); ``CertificateInvalidation``
-records who invalidated a certificate and why (``active`` False when the invalidation was lifted).
+records who invalidated a certificate and why (``active`` False when the invalidation was lifted);
+``CertificateConfigState`` remembers, per course, the signature of the certificate configuration last
+published (a publish that changes it refreshes the learners' certificates, :mod:`.tasks`).
 
 The per-course configuration (title, signatories, active) is not a table: it is the course's
 ``certificates`` field (see :mod:`kampus_lms.certificates.config`).
@@ -77,4 +79,16 @@ class CertificateInvalidation(Base):
     notes: Mapped[str] = mapped_column(sa.Text(), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CertificateConfigState(Base):
+    """The certificate configuration a course was last published with: its signature ("" for none active)."""
+
+    __tablename__ = "lms_certificate_config_state"
+
+    course_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    signature: Mapped[str] = mapped_column(sa.String(64), default="")
+    #: The published version the signature was read from.
+    version: Mapped[str] = mapped_column(sa.String(64), default="")
     modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

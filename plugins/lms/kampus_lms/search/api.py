@@ -15,9 +15,11 @@ see :mod:`kampus.drivers.search` for the query language (whole words ANDed, ``"p
   ``lms_search_hide_invitation_only``, default on) no invitation-only course, except for global
   staff, who see every course.
 * :func:`search_course_content` (the in-course search page): units' leaves of one course matching
-  the words — :class:`ContentSearchResult`, for enrolled learners and course staff
-  (:class:`SearchAccessError` 404/403 otherwise). Learners (and staff viewing as a learner) never
-  get staff-only or unreleased content.
+  the words — :class:`ContentSearchResult`, for whoever may open the course's units
+  (:func:`kampus_lms.access.course_access`: course staff, enrolled learners, holders of the
+  ``learner`` / ``beta_tester`` course roles once the course started for them;
+  :class:`SearchAccessError` 404/403 otherwise). Learners (and staff viewing as a learner) never
+  get staff-only or unreleased content; beta testers get content ``days_early_for_beta`` early.
 * Both run every result list through ``kampus_search_results(query, results, user)`` (a plugin may
   drop results or add fields to ``data``); ``access_denied_count`` says how many it dropped.
 * :func:`reindex_course` / :func:`remove_course`: rebuild or drop a course's documents (the
@@ -47,8 +49,8 @@ from markupsafe import Markup, escape
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.drivers.search import DateRange, SearchEngine, parse_query
-from kampus_lms.catalog.api import course_overview, course_overviews, list_overviews
-from kampus_lms.courseware.api import course_access, viewed_as
+from kampus_lms.catalog.api import course_overview, course_overviews, is_global_staff, list_overviews
+from kampus_lms.courseware.api import CourseAccess, course_access, viewed_as
 from kampus_lms.search.documents import (
     COURSE_INFO_INDEX,
     COURSEWARE_INDEX,
@@ -279,13 +281,8 @@ def _enrollment_open(now: datetime) -> _Conditions:
                        exclude={"invitation_only": True})
 
 
-def _is_global_staff(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)
-                and (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)))
-
-
 def _visibility(user: Any) -> _Conditions:
-    if _is_global_staff(user):
+    if is_global_staff(user):
         return _Conditions()
     hide_invitation_only = current_kampus().settings.lms_search_hide_invitation_only
     return _Conditions(must={"catalog_visibility": "both"},
@@ -464,7 +461,7 @@ def search_course_content(course_id: str, query: str | None, *, user: Any, page:
     access = course_access(user, course_id)
     if access is None:
         raise SearchAccessError(404, _("There is no such course."))
-    if not (access.is_staff or access.is_enrolled):
+    if not access.can_view_courseware:  # the courseware's rule: staff, enrolled, learner and beta tester roles
         raise SearchAccessError(403, access.reason or _("Enroll in this course to search it."))
     moment = now or utcnow()
     text = " ".join(str(query or "").split())[:1000]
@@ -472,12 +469,16 @@ def search_course_content(course_id: str, query: str | None, *, user: Any, page:
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     if not parse_query(text):
         return ContentSearchResult(course_id, text, 0, page, page_size, [])
-    _viewer, staff_view = viewed_as(user, course_id)
+    viewer, staff_view = viewed_as(user, course_id)
     field_dictionary: dict[str, Any] = {"course": course_id}
     filter_dictionary: dict[str, Any] = {}
     exclude_dictionary: dict[str, Any] = {}
     if not staff_view:
-        filter_dictionary["start_date"] = DateRange(None, moment)
+        if _is_beta_tester(user, viewer, access):  # released days_early_for_beta early for them
+            # a filter, as start_date: plugins' documents (no release dates) stay found
+            filter_dictionary["beta_start_date"] = DateRange(None, moment)
+        else:
+            filter_dictionary["start_date"] = DateRange(None, moment)
         exclude_dictionary["staff_only"] = True
     answer = engine().search(COURSEWARE_INDEX, text, field_dictionary=field_dictionary,
                              filter_dictionary=filter_dictionary, exclude_dictionary=exclude_dictionary,
@@ -489,6 +490,14 @@ def search_course_content(course_id: str, query: str | None, *, user: Any, page:
                                answer["took"], answer["max_score"], denied)
 
 
+def _is_beta_tester(user: Any, viewer: Any, access: CourseAccess) -> bool:
+    """Whether the user whose view a search takes (``viewer``: the masquerade applied) is a beta tester."""
+    if viewer is user:
+        return access.is_beta_tester and not access.is_staff
+    viewer_access = course_access(viewer, access.course_id) if viewer is not None else None
+    return bool(viewer_access and viewer_access.is_beta_tester)
+
+
 def _content_hit(hit: Mapping[str, Any], query: str) -> ContentHit:
     data = dict(hit["data"])
     content = data.get("content") or {}
@@ -497,11 +506,25 @@ def _content_hit(hit: Mapping[str, Any], query: str) -> ContentHit:
         display_name=str(content.get("display_name") or ""),
         location=[str(part) for part in data.get("location") or []],
         url=str(data.get("url") or ""),
-        excerpt=excerpt(str(content.get("text") or content.get("display_name") or ""), query),
+        excerpt=excerpt(_excerpt_source(content, query), query),
         content_type=str(data.get("content_type") or ""),
         score=float(hit["score"]),
         data=data,
     )
+
+
+def _excerpt_source(content: Mapping[str, Any], query: str) -> str:
+    """The text of a hit to take its excerpt from: the first of its text, its transcripts (a video's) and its
+    name that holds a word of ``query``, else its text or name."""
+    texts = [str(content.get("text") or "")]
+    texts += [str(content[name]) for name in sorted(content) if name.startswith("transcript_") and content[name]]
+    texts.append(str(content.get("display_name") or ""))
+    words = [word.casefold() for term in parse_query(query) for word in term.words]
+    for text in texts:
+        folded = text.casefold()
+        if text and any(word in folded for word in words):
+            return text
+    return texts[0] or texts[-1]
 
 
 def excerpt(text: str, query: str, length: int = EXCERPT_CHARS) -> Markup:

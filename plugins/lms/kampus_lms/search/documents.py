@@ -12,9 +12,12 @@
   video, ...) of the published course, as edx-platform's ``CoursewareSearchIndexer``: ``id`` (the
   block's usage id), ``course``, ``org``, ``unit`` (the usage id of its unit), ``location`` (the
   section, subsection and unit names), ``content_type``, ``start_date`` (its effective release,
-  inherited), ``staff_only`` (``visible_to_staff_only`` on it or an ancestor), ``url`` (Open edX's
+  inherited), ``beta_start_date`` (when beta testers get it: ``days_early_for_beta`` earlier; Kampus's
+  own field), ``staff_only`` (``visible_to_staff_only`` on it or an ancestor), ``url`` (Open edX's
   ``jump_to``), and ``content``: ``display_name`` and ``text`` (tags stripped; a problem's
-  solutions, hints and scripts left out, so a search never reveals answers). Plugins add
+  solutions, hints and scripts left out, so a search never reveals answers); a video's ``content`` also
+  holds the text of each of its transcripts as ``transcript_<lang>`` (Open edX's ``VideoBlock.index_dictionary``),
+  so its words find the video. Plugins add
   documents of other types through ``kampus_search_documents`` (``id``, ``type``, ``title``,
   ``body``, optional ``url`` and ``facets``).
 """
@@ -24,16 +27,17 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 import nh3
-from kampus_content.api import Block, BlockKey, Structure, release_info
+from kampus_content.api import CONTAINERS, Block, BlockKey, Structure, release_info, transcript_texts
 from opaque_keys.edx.keys import CourseKey
 
 from kampus.current import current_kampus
 from kampus.plugins import flatten
 from kampus_lms.catalog.api import CourseOverview
+from kampus_lms.courseware.api import jump_to_url
 from kampus_lms.enrollment.api import course_modes
 
 log = logging.getLogger(__name__)
@@ -43,9 +47,6 @@ COURSEWARE_INDEX = "courseware_content"
 #: The document type a plugin gives to add fields to a course's ``course_info`` document.
 COURSE_INFO_TYPE = "course_info"
 
-#: Blocks that hold others: their text comes from their leaves.
-CONTAINERS = frozenset({"course", "chapter", "sequential", "vertical", "library_content", "split_test",
-                        "conditional", "unit"})
 #: Elements whose content never reaches the index: code, styles, and what would give answers away.
 HIDDEN_ELEMENTS = frozenset({
     "script", "style", "solution", "answer", "hint", "hintgroup", "demandhint", "choicehint",
@@ -63,6 +64,13 @@ def plain_text(markup: str) -> str:
         return ""
     cleaned = nh3.clean(markup, tags=set(), clean_content_tags=set(HIDDEN_ELEMENTS))
     return " ".join(html.unescape(cleaned).split())
+
+
+def _beta_start(release: Any, key: BlockKey) -> Any:
+    """When beta testers get the block: its start, ``days_early_for_beta`` earlier (Open edX's rule)."""
+    start = release.starts.get(key)
+    days = release.beta_days.get(key)
+    return start - timedelta(days=days) if start is not None and days else start
 
 
 def _iso(value: Any) -> str | None:
@@ -125,9 +133,17 @@ def _leaf_text(block: Block) -> str:
     return " ".join(part for part in parts if part)
 
 
-def jump_to_path(course_id: str, usage_id: str) -> str:
-    """Open edX's ``/courses/<course_id>/jump_to/<usage_id>``."""
-    return f"/courses/{quote(course_id, safe=':+@')}/jump_to/{quote(usage_id, safe=':+@')}"
+def _transcripts(structure: Structure, block: Block) -> dict[str, str]:
+    """``{"transcript_<lang>": text}`` of a video block (nothing for other blocks; a broken video is logged
+    and indexed without its transcripts rather than failing the course's indexing)."""
+    if block.type != "video":
+        return {}
+    try:
+        texts = transcript_texts(structure, block.key)
+    except Exception:
+        log.warning("could not read the transcripts of %s in %s", block.key, structure.course_key, exc_info=True)
+        return {}
+    return {f"transcript_{lang}": text for lang, text in texts.items()}
 
 
 def courseware_documents(course_id: str, structure: Structure) -> list[dict[str, Any]]:
@@ -162,9 +178,10 @@ def courseware_documents(course_id: str, structure: Structure) -> list[dict[str,
             "location": location,
             "content_type": CONTENT_TYPES.get(block.type, block.type),
             "start_date": _iso(release.starts.get(key)),
+            "beta_start_date": _iso(_beta_start(release, key)),
             "staff_only": bool(staff_only),
-            "url": jump_to_path(course_id, usage_ids[key]),
-            "content": {"display_name": _name(block), "text": _leaf_text(block)},
+            "url": jump_to_url(course_id, usage_ids[key]),
+            "content": {"display_name": _name(block), "text": _leaf_text(block), **_transcripts(structure, block)},
         })
 
     for child in root.children:
@@ -209,7 +226,6 @@ __all__ = [
     "COURSE_INFO_INDEX",
     "course_info_document",
     "courseware_documents",
-    "jump_to_path",
     "mode_slugs",
     "plain_text",
     "plugin_documents",

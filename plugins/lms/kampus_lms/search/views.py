@@ -6,8 +6,9 @@
   "results": [{"_id", "_index", "score", "data"}], "facets": {name: {"terms", "total", "other"}},
   "access_denied_count"}``. Anyone may ask (the catalog is public); visibility rules apply.
 * ``POST /search/<course_id>``: form fields ``search_string``, ``page_size``, ``page_index``; for
-  enrolled learners and course staff (404 / 403 otherwise); each result's ``data`` has ``url``
-  (Open edX's ``jump_to``) and ``excerpt`` (HTML, matched words in ``<b>``, the text escaped).
+  whoever may open the course's units (``course_access``; 404 / 403 otherwise); each result's
+  ``data`` has ``url`` (Open edX's ``jump_to``) and ``excerpt`` (HTML, matched words in ``<b>``,
+  the text escaped).
 
 Errors are ``{"error": message}`` with 400 (bad paging), 403 or 404. Both are read-only, so they take
 no CSRF token (as edx-search's ``csrf_exempt`` views).

@@ -47,9 +47,13 @@ class CertificateKit:
         self.app = app
 
     def publish(self, course_id: str = COURSE, certificates: Any = CERTIFICATES,
-                root_meta: dict[str, Any] | None = None) -> str:
-        """Publish a one-unit course whose ``certificates`` field is ``certificates`` (None: no field)."""
-        fields: dict[str, Any] = {"display_name": "Certified Course", "display_organization": "KampusX Academy"}
+                root_meta: dict[str, Any] | None = None, **course_fields: Any) -> str:
+        """Publish a one-unit course whose ``certificates`` field is ``certificates`` (None: no field).
+
+        The course is self-paced unless ``course_fields`` say otherwise (so certificates show at once);
+        other ``course_fields`` (``end``, ``certificates_display_behavior``, ...) go to the course block."""
+        fields: dict[str, Any] = {"display_name": "Certified Course", "display_organization": "KampusX Academy",
+                                  "self_paced": True, **course_fields}
         if certificates is not None:
             fields["certificates"] = copy.deepcopy(certificates)
         publish_course(self.app, course_id, {"unit1": []}, course_fields=fields, root_meta=root_meta)

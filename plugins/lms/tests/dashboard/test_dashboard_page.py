@@ -107,7 +107,8 @@ def test_the_grade_and_the_certificate(app, client_as) -> None:
     publish(app, certificates={"certificates": [{
         "id": 1, "name": "Certificate", "description": "", "course_title": "", "is_active": True, "version": 1,
         "signatories": [{"id": 1, "name": "Ada", "title": "Lead", "organization": "Org"}]}]},
-        grading_policy={"GRADER": [], "GRADE_CUTOFFS": {"Pass": 0.0}})
+        grading_policy={"GRADER": [], "GRADE_CUTOFFS": {"Pass": 0.0}},
+        self_paced=True)  # Open edX shows an instructor-paced course's certificates only after its end
     learner = client_as("user")
     with app.test_request_context():
         enrollment.set_course_mode(COURSE, "honor", "Honor")
@@ -120,6 +121,27 @@ def test_the_grade_and_the_certificate(app, client_as) -> None:
     assert "Your certificate is available." in page
     assert re.search(r'href="/certificates/[0-9a-f]+"', page) and re.search(r'href="/certificates/[0-9a-f]+\.pdf"',
                                                                                page)
+
+
+def test_a_certificate_not_yet_viewable_says_when(app, client_as) -> None:
+    """An instructor-paced course with a later certificate date: earned, but not shown until then."""
+    publish(app, certificates={"certificates": [{
+        "id": 1, "name": "Certificate", "description": "", "course_title": "", "is_active": True, "version": 1,
+        "signatories": [{"id": 1, "name": "Ada", "title": "Lead", "organization": "Org"}]}]},
+        grading_policy={"GRADER": [], "GRADE_CUTOFFS": {"Pass": 0.0}},
+        certificates_display_behavior="end_with_date", certificate_available_date="2999-05-01T00:00:00Z")
+    learner = client_as("user")
+    with app.test_request_context():
+        enrollment.set_course_mode(COURSE, "honor", "Honor")
+    enroll(app, learner.user, mode="honor")
+    with app.test_request_context():
+        course_grade(learner.user.id, COURSE)
+        update_certificate(learner.user.id, COURSE, {"percent": 0.85, "passed": True, "letter_grade": "Pass"})
+    page = learner.get("/dashboard").text
+    assert "You earned a certificate. It will be available on May 1, 2999." in page
+    assert "/certificates/" not in page
+    progress = learner.get(f"/courses/{COURSE}/progress").text
+    assert "It will be available on May 1, 2999." in progress
 
 
 def test_an_unpublished_course_can_still_be_left(app, client_as) -> None:

@@ -1,0 +1,107 @@
+"""The public certificate page and the staff's certificate settings page in Chromium: axe-core finds no
+serious or critical violation in them (the site's navbar is another area's and left out of the check),
+and nothing is wider than a 375 px window."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from kampus_lms.api import update_certificate
+from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+from kampus.testing import TEST_PASSWORD, make_user
+
+pytestmark = [pytest.mark.slow, pytest.mark.kampus_plugins("content", "problems", "lms")]
+
+CHROMIUM = "/usr/bin/chromium"
+#: The site navbar belongs to the kernel (its colour contrast is being fixed there).
+AXE_CONTEXT = {"exclude": [["nav.navbar"]]}
+#: Where screenshots go (``KAMPUS_SCREENSHOTS`` to keep them), else the test's temporary folder.
+SHOTS = os.environ.get("KAMPUS_SCREENSHOTS", "")
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:
+    """The test app served on a free port of 127.0.0.1 (a thread, stopped after the test)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (300, 100), (0, 0, 0, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page (outside the site navbar)."""
+    results = Axe().run(page, context=AXE_CONTEXT)
+    return [{"id": violation["id"], "impact": violation["impact"],
+             "targets": [node["target"] for node in violation["nodes"]]}
+            for violation in results.response["violations"] if violation["impact"] in ("serious", "critical")]
+
+
+def check_page(page: Page, shots: Path, name: str) -> None:
+    """No serious violation, wide or narrow; nothing wider than 375 px; screenshots of both."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert serious_violations(page) == [], name
+    page.screenshot(path=str(shots / f"{name}-wide.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.wait_for_timeout(100)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
+    assert serious_violations(page) == [], name
+    page.screenshot(path=str(shots / f"{name}-narrow.png"), full_page=True)
+
+
+def test_certificate_and_settings_pages_pass_axe(app, certs, served, tmp_path) -> None:
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        app.extensions["kampus"].blob_store.put("tests/sig.png", png_bytes(), content_type="image/png")
+    course = certs.publish(root_meta={"files": {"static/signature.png": "tests/sig.png"}})
+    learner = certs.enrolled("honor", name="Zoë Ångström-Łukasiewicz")
+    staff = make_user(app, "staff", course_id=course)
+    with app.test_request_context():
+        info = update_certificate(learner.id, course, certs.PASS)
+    assert info.is_downloadable
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{served}/certificates/{info.verify_uuid}")
+            assert page.locator("#cert-learner-name").inner_text() == "Zoë Ångström-Łukasiewicz"
+            check_page(page, shots, "certificate")
+
+            page.goto(served + "/login")
+            page.fill("#username", staff.username)
+            page.fill("#password", TEST_PASSWORD)
+            page.locator("main").get_by_role("button", name="Log in").click()
+            page.wait_for_load_state()
+            page.goto(f"{served}/courses/{course}/certificates/settings")
+            assert page.locator("#cert-settings-save").is_visible()
+            check_page(page, shots, "settings")
+
+            # the form with errors: a signatory without a name
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.fill("#signatory-1-title", "Dean")
+            with page.expect_navigation():
+                page.locator("#cert-settings-save").click()
+            assert page.locator("#signatory-1-name.is-invalid").count() == 1
+            check_page(page, shots, "settings-errors")
+        finally:
+            browser.close()

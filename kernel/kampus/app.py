@@ -15,11 +15,13 @@ from kampus.db import Database, close_session
 from kampus.drivers import load_driver
 from kampus.errors import StartupError
 from kampus.identity.setup import init_identity
+from kampus.oauth2.api_access import init_api_access
 from kampus.plugins import flatten, load_plugin_manager
 from kampus.proxies import TrustedProxyMiddleware, parse_networks
 from kampus.rendering.setup import init_rendering
 from kampus.settings import Settings, enabled_plugins, read_raw_settings, validate_settings
 from kampus.tasks.celery_app import init_celery
+from kampus.url_converters import init_url_converters
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -108,6 +110,7 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
     trusted_proxies = parse_networks(validated.trusted_proxies)
 
     app = Flask("kampus", static_folder=None)
+    init_url_converters(app)  # before any route: <int:...> bounded to database ids
     # Client address and scheme from X-Forwarded-* only behind the configured proxies.
     app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted_proxies)  # type: ignore[method-assign]
     app.config.update(
@@ -144,6 +147,7 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
 
     # Kernel parts and plugins wire themselves through the same hooks.
     init_rendering(app, kampus)
+    init_api_access(app, kampus)
     init_identity(app, kampus)
     init_celery(kampus)
     for blueprint in flatten(pm.hook.kampus_blueprints(app=app)):

@@ -19,6 +19,7 @@ from kampus.app import create_app
 from kampus.db.migrate import pending, upgrade
 from kampus.errors import PluginError, StartupError
 from kampus.identity.accounts import AccountError, announce_account, create_user
+from kampus.oauth2.commands import create_oauth_client_command, create_token_command
 from kampus.plugins import flatten, installed_plugins, load_plugin_manager, new_plugin_manager, plugin_hooks
 from kampus.settings import SETTINGS_FILE, Settings, enabled_plugins, kampus_home, read_raw_settings
 from kampus.site_defaults import new_site, settings_file_text
@@ -240,6 +241,10 @@ def create_user_command(
     with app.app_context():
         announce_account(user)
     click.echo(f"Created user {username}")
+
+
+main.add_command(create_oauth_client_command)
+main.add_command(create_token_command)
 
 
 @main.command()

@@ -38,6 +38,8 @@ CORE_PLUGINS = (
     "kampus.db.plugin",
     "kampus.rendering.plugin",
     "kampus.identity.plugin",
+    "kampus.oauth2.plugin",
+    "kampus.api_docs.plugin",
     "kampus.tasks.plugin",
     "kampus.events.plugin",
 )

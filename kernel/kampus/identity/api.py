@@ -14,9 +14,11 @@ from flask import Blueprint, jsonify
 from flask import request as flask_request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import BaseModel, Field, RootModel
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
 from kampus.identity.accounts import EMAIL_TAKEN, USERNAME_TAKEN
 from kampus.identity.models import User
@@ -24,6 +26,41 @@ from kampus.identity.views import register_account
 from kampus.rendering.setup import error_response
 
 bp = Blueprint("identity_api", __name__)
+
+user_api = ApiSection("user", "Accounts (Open edX's user API).", errors="openedx")
+
+
+class Me(BaseModel):
+    username: str
+
+
+class Account(BaseModel):
+    """An account: every field for the user themselves and staff, ``username``, ``account_privacy`` and
+    ``profile_image`` for others."""
+
+    username: str
+    model_config = {"extra": "allow"}
+
+
+class AccountList(RootModel[list[Account]]):
+    pass
+
+
+class AccountQuery(BaseModel):
+    username: str | None = Field(None, description="Comma-separated user names.")
+    email: str | None = Field(None, description="Comma-separated e-mail addresses (staff only).")
+
+
+class Registration(BaseModel):
+    username: str = Field(description="2 to 150 letters, digits and _ . @ + -")
+    email: str
+    name: str
+    password: str
+
+
+class RegistrationDone(BaseModel):
+    success: bool
+    redirect_url: str
 
 
 def _iso(value: Any) -> str | None:
@@ -76,7 +113,9 @@ def _require_user() -> Response | None:
 
 
 @bp.get("/api/user/v1/me")
+@user_api.doc(resp={200: Me, 401: None})
 def me() -> Response:
+    """The user of the request (Open edX's ``/api/user/v1/me``)."""
     denied = _require_user()
     if denied is not None:
         return denied
@@ -84,6 +123,7 @@ def me() -> Response:
 
 
 @bp.get("/api/user/v1/accounts/<username>")
+@user_api.doc(resp={200: Account, 401: None, 404: None})
 def account_detail(username: str) -> Response:
     denied = _require_user()
     if denied is not None:
@@ -96,6 +136,7 @@ def account_detail(username: str) -> Response:
 
 
 @bp.get("/api/user/v1/accounts")
+@user_api.doc(query=AccountQuery, resp={200: AccountList, 401: None, 403: None, 404: None})
 def account_list() -> Response:
     """``?username=a,b`` (anyone logged in) or ``?email=`` (staff only), like Open edX."""
     denied = _require_user()
@@ -118,6 +159,8 @@ def account_list() -> Response:
 
 @bp.post("/user_api/v1/account/registration/")
 @bp.post("/api/user/v2/account/registration/")
+@user_api.doc(form=Registration, resp={200: RegistrationDone, 400: None, 403: None, 409: None}, public=True,
+              validate=False)
 def registration() -> Response:
     """Create an account (Open edX's ``RegistrationView``): form fields ``username``, ``email``,
     ``name``, ``password``. Every field's problems come back at once:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kampus.identity import accounts, tokens
+from kampus.identity import accounts
+from kampus.oauth2 import authn
 from kampus.rendering.setup import error_response, wants_json
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
     login_manager.login_view = "identity.login"
     login_manager.session_protection = "basic"
     login_manager.user_loader(accounts.load_session_user)
-    login_manager.request_loader(tokens.load_bearer_user)
+    login_manager.request_loader(authn.request_user)
     login_manager.init_app(app)
 
     @login_manager.unauthorized_handler
@@ -39,17 +40,15 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
 
     @app.before_request
     def check_bearer_and_csrf():  # type: ignore[no-untyped-def]
-        if tokens.bearer_token_of(request) is not None:
-            # A bearer token is the only credential of its request: the session
+        # Personal tokens, OAuth2 bearer tokens and JWTs: one code path (kampus.oauth2.authn).
+        credential = authn.authenticate(request)
+        if credential is not None:
+            # A token is the only credential of its request: the session
             # cookie is ignored, so skipping CSRF cannot let a cookie ride along.
-            user = tokens.load_bearer_user(request)
-            if user is None:
-                response = jsonify({"error": {"status": 401, "message": "The token is invalid or revoked."}})
-                response.status_code = 401
-                response.headers["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
-                return response
-            g._login_user = user  # what Flask-Login's current_user reads
-            return None
+            if credential.user is None:
+                return authn.failure_response(credential)
+            g._login_user = credential.user  # what Flask-Login's current_user reads
+            return authn.scope_refusal(credential, request.method)
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         if getattr(app.view_functions.get(request.endpoint or ""), "kampus_csrf_exempt", False):

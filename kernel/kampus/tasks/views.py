@@ -10,12 +10,16 @@ traceback is in the server log, never in a page or the API.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.api_docs import ApiSection, CourseIdParam
 from kampus.course_keys import is_course_id
 from kampus.current import current_kampus
 from kampus.tasks import access, runner
@@ -26,6 +30,39 @@ bp = Blueprint("tasks", __name__)
 
 #: Most records a list shows (newest first).
 LIST_LIMIT = 100
+
+tasks_api = ApiSection("tasks", "Background tasks: start the ones you may start, follow their progress.")
+
+
+class CourseFilter(BaseModel):
+    course_id: CourseIdParam
+
+
+class TaskStart(BaseModel):
+    """What to start (checked by the view too: its messages say what is wrong)."""
+
+    name: str | None = Field(None, description="The task's name, one of /api/tasks/v1/startable/.")
+    course_id: str | None = Field(None, description="The course the task works on (its permission is checked there).")
+    kwargs: Any = Field(None, description="The task's arguments (an object).",
+                        json_schema_extra={"type": ["object", "null"]})
+    key: str | None = Field(None, description="Idempotency key: a running task with the same key is not started twice.")
+
+
+class TaskJson(BaseModel):
+    """A task record."""
+
+    id: str
+    name: str
+    state: str
+    model_config = {"extra": "allow"}
+
+
+class TaskList(BaseModel):
+    results: list[TaskJson]
+
+
+class NameList(BaseModel):
+    results: list[str]
 
 
 def _visible_record(task_id: str) -> TaskRecord:
@@ -91,6 +128,7 @@ def task_page(task_id: str) -> str:
 
 @bp.get("/api/tasks/v1/tasks/")
 @login_required
+@tasks_api.doc(query=CourseFilter, resp={200: TaskList, 401: None})
 def api_task_list() -> Response:
     """The tasks the user may see, newest first; ``?course_id=`` keeps one course's."""
     records = _visible_records(_course_filter())
@@ -100,12 +138,15 @@ def api_task_list() -> Response:
 
 @bp.get("/api/tasks/v1/tasks/<task_id>")
 @login_required
+@tasks_api.doc(resp={200: TaskJson, 401: None, 403: None, 404: None})
 def api_task(task_id: str) -> Response:
+    """One task record."""
     return jsonify(_visible_record(task_id).to_json(full_error=access.is_global_staff(current_user)))
 
 
 @bp.post("/api/tasks/v1/tasks/")
 @login_required
+@tasks_api.doc(json=TaskStart, resp={202: TaskJson, 401: None, 403: None, 409: None})
 def api_submit() -> tuple[Response, int, dict[str, str]]:
     """Start a task the user may start.
 
@@ -148,6 +189,7 @@ def api_submit() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/api/tasks/v1/startable/")
 @login_required
+@tasks_api.doc(query=CourseFilter, resp={200: NameList, 401: None})
 def api_startable() -> Response:
     """Names of the tasks the user may start (``?course_id=``: in that course)."""
     return jsonify({"results": access.startable_tasks(current_kampus(), current_user, _course_filter())})

@@ -14,14 +14,52 @@ from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from pydantic import BaseModel, Field, RootModel
 from werkzeug.wrappers import Response
 
 from kampus import current_kampus
+from kampus.api_docs import ApiSection
 from kampus.identity.permissions import has_permission
 from kampus.tasks.api import AlreadyRunningError, get_record, submit
 from kampus_content.olx.tasks import UPLOAD_PREFIX, export_expired
 
 bp = Blueprint("content_olx", __name__)
+
+olx_api = ApiSection("course import and export",
+                     "Open edX's course import/export API: OLX .tar.gz archives, run as background tasks.",
+                     errors="openedx")
+
+
+class TaskQuery(BaseModel):
+    task_id: str | None = Field(None, description="GET: the task to report on.")
+
+
+class ImportUpload(BaseModel):
+    course_data: bytes = Field(description="The course as an OLX .tar.gz archive.")
+
+
+class ExportRequest(BaseModel):
+    branch: str | None = Field(None, description="draft (default) or published.")
+
+
+class TaskStarted(BaseModel):
+    task_id: str
+    filename: str | None = None
+
+
+class TaskState(BaseModel):
+    state: str = Field(description="Pending, In Progress, Succeeded or Failed (Open edX's UserTaskStatus words).")
+    task: dict[str, object] = Field(description="Kampus's task record.")
+
+
+class TaskAnswer(RootModel[TaskState | TaskStarted]):
+    """POST: the started task; GET: its state."""
+
+
+class OlxError(BaseModel):
+    developer_message: str
+    error_code: str
+
 
 STATES = {"PENDING": "Pending", "STARTED": "In Progress", "PROGRESS": "In Progress", "SUCCESS": "Succeeded",
           "FAILURE": "Failed"}
@@ -64,7 +102,10 @@ def _status(course_id: str, task_name: str) -> Response:
 
 
 @bp.route("/api/courses/v0/import/<course_id>/", methods=["GET", "POST"])
+@olx_api.doc(query=TaskQuery, form=ImportUpload, validate=False,
+             resp={200: TaskAnswer, 400: OlxError, 401: OlxError, 403: OlxError, 404: OlxError, 409: OlxError})
 def course_import(course_id: str) -> Response:
+    """POST: import a course from an OLX archive (answers the task id); GET with ``task_id``: its state."""
     refused = _check(course_id)
     if refused is not None:
         return refused
@@ -90,7 +131,10 @@ course_import.kampus_max_request_setting = "content_import_max_bytes"  # type: i
 
 
 @bp.route("/api/courses/v0/export/<course_id>/", methods=["GET", "POST"])
+@olx_api.doc(query=TaskQuery, form=ExportRequest, validate=False,
+             resp={200: TaskAnswer, 401: OlxError, 403: OlxError, 404: OlxError})
 def course_export(course_id: str) -> Response:
+    """POST: export the course as an OLX archive (answers the task id); GET with ``task_id``: its state."""
     refused = _check(course_id)
     if refused is not None:
         return refused
@@ -103,6 +147,8 @@ def course_export(course_id: str) -> Response:
 
 @bp.get("/api/courses/v0/export/<course_id>/output")
 def course_export_output(course_id: str) -> Response:
+    """The archive of a finished export (``?task_id=``), as application/gzip (not wrapped by the API
+    documentation's validation, which would read the whole file into memory)."""
     refused = _check(course_id)
     if refused is not None:
         return refused

@@ -1,0 +1,190 @@
+"""Who a token-authenticated request is: the one code path for every kind of API token.
+
+``Authorization: Bearer kmp_…`` is a personal token (:mod:`kampus.identity.tokens`),
+``Authorization: Bearer <other>`` an OAuth2 access token from ``/oauth2/access_token``, and
+``Authorization: JWT <jwt>`` a JWT from the same endpoint (``token_type=jwt``). :func:`authenticate`
+returns a :class:`Credential` (the user, the scopes, the throttle key) or, for a token that does not
+hold, a failure that :func:`failure_response` answers with 401 and Open edX's body (``error_code``,
+``developer_message``; ``detail`` for JWTs) plus Kampus's ``error`` object.
+
+A token is the only credential of its request: the session cookie is then ignored, which is why
+token-authenticated requests need no CSRF token (see :mod:`kampus.identity.setup`).
+
+Scopes: tokens from ``/oauth2/access_token`` carry scopes; one without ``write`` may only read
+(``GET``/``HEAD``/``OPTIONS``): other methods get 403 ``insufficient_scope``. Endpoints that need a
+particular scope say so with :func:`require_scopes`. Personal tokens and sessions hold every scope.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from flask import Request, g, jsonify
+from flask import request as flask_request
+from werkzeug.wrappers import Response
+
+from kampus import db
+from kampus.current import current_kampus
+from kampus.db import utcnow
+from kampus.identity import tokens
+from kampus.identity.models import User
+from kampus.oauth2.jwt import JwtError, verify_jwt
+from kampus.oauth2.models import OAuthToken, digest
+
+PERSONAL = "personal"
+BEARER = "bearer"
+JWT = "jwt"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The outcome of a request's ``Authorization`` header.
+
+    ``user`` is ``None`` when the token was refused; then ``error_code`` and ``message`` say why.
+    ``scopes`` is ``None`` for credentials that hold every scope (personal tokens).
+    """
+
+    kind: str
+    user: User | None
+    throttle_key: str
+    scopes: frozenset[str] | None = None
+    error_code: str = ""
+    message: str = ""
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+
+def token_of(request: Request) -> tuple[str, str] | None:
+    """``(scheme, token)`` of a ``Bearer`` or ``JWT`` Authorization header, scheme lower-cased; else ``None``."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme = scheme.lower()
+    if scheme not in ("bearer", "jwt") or not value.strip():
+        return None
+    return scheme, value.strip()
+
+
+def _throttle_key(token: str) -> str:
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _refused(kind: str, key: str, code: str, message: str) -> Credential:
+    return Credential(kind, None, key, error_code=code, message=message)
+
+
+def _personal(request: Request, token: str, key: str) -> Credential:
+    user = tokens.load_bearer_user(request)
+    if user is None:
+        return _refused(PERSONAL, key, "token_nonexistent", "The token is invalid or revoked.")
+    return Credential(PERSONAL, user, key)
+
+
+def _bearer(token: str, key: str) -> Credential:
+    db_session = db.session()
+    record = db_session.scalar(sa.select(OAuthToken).where(OAuthToken.access_digest == digest(token)))
+    if record is None or record.revoked_at is not None or record.token_type != BEARER:
+        return _refused(BEARER, key, "token_nonexistent", "The provided access token does not match any valid tokens.")
+    if record.expires_at <= utcnow():
+        return _refused(BEARER, key, "token_expired", "The provided access token has expired and is no longer valid.")
+    user = db_session.get(User, record.user_id) if record.user_id is not None else None
+    if user is None or not user.is_active:
+        name = user.username if user is not None else "?"
+        return _refused(BEARER, key, "user_not_active", f"User inactive or deleted: {name}")
+    return Credential(BEARER, user, key, frozenset(record.scope.split()))
+
+
+def _jwt(token: str, key: str) -> Credential:
+    try:
+        claims = verify_jwt(current_kampus(), token)
+    except JwtError as exc:
+        return _refused(JWT, key, exc.code, exc.message)
+    user = db.session().scalar(sa.select(User).where(User.username == claims["preferred_username"]))
+    if user is None or not user.is_active:
+        return _refused(JWT, key, "user_not_active", "User inactive or deleted.")
+    scopes = claims.get("scopes")
+    return Credential(JWT, user, key, frozenset(scopes) if isinstance(scopes, list) else frozenset())
+
+
+def authenticate(request: Request) -> Credential | None:
+    """The credential of ``request``'s Authorization header (``None`` without a token); kept on ``g``."""
+    if "_kampus_credential" in g:
+        return cast(Credential | None, g._kampus_credential)
+    found = token_of(request)
+    credential: Credential | None = None
+    if found is not None:
+        scheme, token = found
+        key = _throttle_key(token)
+        if scheme == "jwt":
+            credential = _jwt(token, key)
+        elif token.startswith(tokens.TOKEN_PREFIX):
+            credential = _personal(request, token, key)
+        else:
+            credential = _bearer(token, key)
+    g._kampus_credential = credential
+    return credential
+
+
+def request_user(request: Request) -> User | None:
+    """Flask-Login's request loader: the user of a token that holds."""
+    credential = authenticate(request)
+    return credential.user if credential is not None else None
+
+
+def current_credential() -> Credential | None:
+    """The token credential of the current request (``None`` for sessions and anonymous requests)."""
+    return authenticate(flask_request)
+
+
+def _error_body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error_code": code, "developer_message": message, **extra,
+            "error": {"status": status, "message": message, "code": code}}
+
+
+def failure_response(credential: Credential) -> Response:
+    """401 for a refused token, in Open edX's shape."""
+    extra = {"detail": credential.message} if credential.kind == JWT else {}
+    response = jsonify(_error_body(401, credential.error_code, credential.message, **extra))
+    response.status_code = 401
+    scheme = "JWT" if credential.kind == JWT else "Bearer"
+    response.headers["WWW-Authenticate"] = f'{scheme} realm="api", error="invalid_token"'
+    return response
+
+
+def scope_refusal(credential: Credential, method: str) -> Response | None:
+    """403 when a token without the ``write`` scope is used to change something; else ``None``."""
+    if method in SAFE_METHODS or credential.has_scope("write"):
+        return None
+    return insufficient_scope("write")
+
+
+def insufficient_scope(*scopes: str) -> Response:
+    """403 ``insufficient_scope`` naming the scopes a request's token lacks."""
+    message = "The token's scopes do not include " + ", ".join(repr(scope) for scope in scopes) + "."
+    response = jsonify(_error_body(403, "insufficient_scope", message))
+    response.status_code = 403
+    response.headers["WWW-Authenticate"] = f'Bearer realm="api", error="insufficient_scope", scope="{" ".join(scopes)}"'
+    return response
+
+
+def require_scopes(*scopes: str) -> Callable[[F], F]:
+    """Decorate a view that token-authenticated requests may call only with all of ``scopes``
+    (Open edX's ``JwtHasScope``). Sessions and personal tokens pass."""
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            credential = current_credential()
+            missing = [scope for scope in scopes if credential is not None and not credential.has_scope(scope)]
+            if missing:
+                return insufficient_scope(*missing)
+            return view(*args, **kwargs)
+        wrapper.kampus_required_scopes = scopes  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+    return decorate

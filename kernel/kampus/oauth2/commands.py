@@ -1,0 +1,66 @@
+"""``kampus create-oauth-client`` and ``kampus create-token``: API credentials for operators."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from kampus.app import create_app
+from kampus.errors import StartupError
+from kampus.identity.models import User
+from kampus.identity.tokens import create_token
+from kampus.oauth2.clients import ClientError, create_client
+from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES
+
+
+def _app() -> Flask:
+    try:
+        return create_app()
+    except StartupError as exc:
+        click.echo(f"kampus: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.command("create-oauth-client")
+@click.argument("name")
+@click.option("--type", "client_type", type=click.Choice(CLIENT_TYPES), default="public", show_default=True,
+              help="public: an app that logs users in (no secret); confidential: a server with a secret.")
+@click.option("--client-id", default="", help="The client id (default: random).")
+@click.option("--grant", "grants", multiple=True, type=click.Choice(GRANT_TYPES),
+              help="A grant type it may use (repeat). Default: password and refresh_token for public clients, "
+                   "client_credentials for confidential ones.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(list(SCOPES)),
+              help="A scope it may ask for (repeat). Default: read, write, email, profile.")
+@click.option("--user", "username", default="", help="Service user of client-credentials tokens.")
+def create_oauth_client_command(name: str, client_type: str, client_id: str, grants: tuple[str, ...],
+                                scopes: tuple[str, ...], username: str) -> None:
+    """Register an OAuth2 client and print its id (and secret, shown once)."""
+    kampus = _app().extensions["kampus"]
+    try:
+        with kampus.db.session_scope() as db_session:
+            created = create_client(db_session, name, client_type, client_id=client_id,
+                                    grant_types=list(grants) or None, scopes=list(scopes) or None,
+                                    username=username)
+            client_id, secret = created.client.client_id, created.secret
+    except ClientError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    click.echo(f"client_id: {client_id}")
+    if secret:
+        click.echo(f"client_secret: {secret}")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="Name of the token on the account page.")
+def create_token_command(username: str, name: str) -> None:
+    """Print a new personal API token of USERNAME (use it as `Authorization: Bearer <token>`)."""
+    kampus = _app().extensions["kampus"]
+    with kampus.db.session_scope() as db_session:
+        user = db_session.scalar(sa.select(User).where(User.username == username))
+        if user is None or not user.is_active:
+            raise click.ClickException(f"no active user is called {username!r}")
+        _record, token = create_token(db_session, user, name)
+    click.echo(token)

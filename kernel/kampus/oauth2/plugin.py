@@ -1,0 +1,44 @@
+"""Wiring of OAuth2 and API access: settings, the token endpoints, the staff page, its permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kampus_hookspecs import Setting, hookimpl
+
+from kampus.oauth2 import views
+
+
+@hookimpl
+def kampus_settings() -> list[Setting]:
+    return [
+        Setting("oauth2_access_token_seconds", int, 36000,
+                "Lifetime of OAuth2 access tokens and JWTs, in seconds (Open edX: 10 hours)."),
+        Setting("oauth2_refresh_token_days", int, 30, "Lifetime of OAuth2 refresh tokens, in days."),
+        Setting("jwt_issuer", str, "", "The 'iss' of the site's JWTs. Empty: <base_url>/oauth2."),
+        Setting("jwt_audience", str, "kampus", "The 'aud' of the site's JWTs."),
+        Setting("api_token_rate_limit", int, 600,
+                "API requests allowed per token within api_rate_window seconds (bursts up to this many); "
+                "more get 429. 0: no limit."),
+        Setting("api_user_rate_limit", int, 1200,
+                "API requests allowed per user (all their tokens and sessions) within api_rate_window. 0: no limit."),
+        Setting("api_anonymous_rate_limit", int, 300,
+                "API requests allowed per address without a login within api_rate_window. 0: no limit."),
+        Setting("api_rate_window", int, 60, "Window of the API rate limits, in seconds."),
+        Setting("cors_origins", list, [],
+                "Origins (https://app.example.org) whose pages may call /api/ and /oauth2/ from a browser. "
+                "Empty: none."),
+        Setting("cors_allow_credentials", bool, False,
+                "Let those origins send the site's cookies along (state changes still need the CSRF token)."),
+    ]
+
+
+@hookimpl
+def kampus_blueprints(app: Any) -> list[Any]:
+    return [views.bp]
+
+
+@hookimpl
+def kampus_permissions() -> dict[str, list[str]]:
+    """Registering clients is for global staff only."""
+    return {"site.manage_oauth_clients": []}

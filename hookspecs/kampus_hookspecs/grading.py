@@ -70,9 +70,20 @@ def kampus_response_graders() -> dict[str, Any]:
 
 @hookspec
 def kampus_external_queues() -> dict[str, Any]:
-    """Return external grading queues this plugin serves: ``{"name": queue}``.
+    """Return external grading queues this plugin serves: ``{"name": queue}``; the name ``"*"`` for one
+    object that serves any queue name (the XQueue plugin answers ``{"*": XQueueService()}``, its queues
+    being configured by staff at run time).
 
-    Not called yet: the XQueue plugin will call it when ``coderesponse`` submissions are queued.
+    Called by the problems plugin each time a ``coderesponse`` answer is checked; the queue is the one the
+    problem names (``queuename``), else Open edX's default ``<org>-<course>``. An exact name wins over
+    ``"*"``; between plugins, the first answer of a name wins. The contract of a queue is Open edX's
+    ``XQueueInterface.send_to_queue``, with the learner's target as keywords:
+    ``send_to_queue(*, header: str, body: str, files: dict[str, bytes], user_id: int, course_id: str,
+    usage_id: str) -> tuple[int, str]`` (``header`` the LMS header JSON with ``lms_callback_url``,
+    ``lms_key``, ``queue_name``; returns ``(0, "<position in queue>")`` or ``(1, message)``, e.g.
+    ``"Queue 'q' not found"``). A queue writes in the check's transaction (committed with the problem's
+    "queued" state) and later delivers the grader's reply with
+    ``kampus_problems.api.apply_queue_reply(user_id, usage_id, lms_key, reply, db_session=...)``.
     """
 
 

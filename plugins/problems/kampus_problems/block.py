@@ -40,6 +40,7 @@ from kampus_problems.capa.rendering import RenderOptions, render, text_content, 
 from kampus_problems.capa.submission import check_submission
 from kampus_problems.policies import SHOWANSWER, Situation
 from kampus_problems.templating import render as render_problem_template
+from kampus_problems.xqueue import ProblemQueue, default_queue_name
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,19 @@ def make_dict_of_responses(data: Any) -> dict[str, Any]:
             raise ValueError(f"Key {name} already exists in answers dict")
         answers[name] = value
     return answers
+
+
+def uploaded_files(data: Any) -> dict[str, bytes]:
+    """The files uploaded with a check (``filesubmission``), by file name."""
+    files: dict[str, bytes] = {}
+    items = data.items() if hasattr(data, "items") else []
+    for _key, value in items:
+        stream = getattr(value, "file", None)
+        name = getattr(value, "filename", None)
+        if stream is not None and name:
+            files[str(name)] = stream.read()
+            stream.seek(0)
+    return files
 
 
 def _now() -> datetime:
@@ -206,8 +220,28 @@ class ProblemBlock(XBlock):
         return LoncapaProblem(
             self.data or "<problem></problem>", problem_id=self.html_id, seed=self.get_seed(), state=state,
             sandbox=get_sandbox(), anonymous_student_id=getattr(self.runtime, "anonymous_student_id", None) or "",
-            response_classes=response_types.response_classes(current_kampus()),
+            response_classes=response_types.response_classes(current_kampus()), xqueue=self.problem_queue(),
         )
+
+    def problem_queue(self) -> ProblemQueue:
+        """The external grading queues of this learner's problem (``coderesponse``)."""
+        usage = self.scope_ids.usage_id
+        course_key = getattr(usage, "course_key", None)
+        return ProblemQueue(user_id=self._user_id(), course_id=str(course_key or ""), usage_id=str(usage),
+                            default_queuename=default_queue_name(course_key) if course_key is not None else "")
+
+    def apply_queue_reply(self, queuekey: str, score_msg: str) -> bool:
+        """An external grader's reply to the submission queued under ``queuekey`` (upstream's
+        ``score_update``): the state and score are updated and the grade published; False (nothing changed)
+        when no input waits for that key."""
+        lcp = self.lcp
+        if not any(lcp.correct_map.is_right_queuekey(answer_id, queuekey) for answer_id in lcp.correct_map):
+            return False
+        lcp.update_score(score_msg, queuekey)
+        self.set_state_from_lcp()
+        self.set_score_from_lcp()
+        self.publish_grade(grader_response=True)
+        return True
 
     @property
     def lcp(self) -> Any:
@@ -500,13 +534,16 @@ class ProblemBlock(XBlock):
             log.debug("unmasking failed", exc_info=True)
         self.runtime.publish(self, name, event)
 
-    def publish_grade(self) -> dict[str, float]:
+    def publish_grade(self, grader_response: bool = False) -> dict[str, float]:
         earned, possible = self.weighted()
         score = self.score or {}
-        self.runtime.publish(self, "grade", {
+        data = {
             "value": earned, "max_value": possible, "only_if_higher": False,
             "raw_earned": score.get("raw_earned", 0.0), "raw_possible": score.get("raw_possible", 0.0),
-        })
+        }
+        if grader_response:
+            data["grader_response"] = True
+        self.runtime.publish(self, "grade", data)
         return {"grade": earned, "max_grade": possible}
 
     def submission_metadata(self, answers: dict[str, Any], correct_map: Any) -> dict[str, Any]:
@@ -550,6 +587,8 @@ class ProblemBlock(XBlock):
         event_info: dict[str, Any] = {"state": lcp.get_state(), "problem_id": str(self.scope_ids.usage_id)}
         answers = make_dict_of_responses(data)
         event_info["answers"] = answers
+        if isinstance(getattr(lcp, "xqueue", None), ProblemQueue):
+            lcp.xqueue.files = uploaded_files(data)
         now = _now()
         if self.closed():
             event_info["failure"] = "closed"

@@ -1,7 +1,9 @@
 """External graders through a queue (coderesponse): build the submission and mark the input queued.
 
-Delivering to the queue is the job of the ``xqueue`` object given to the problem (a later issue);
-without one the input gets upstream's "no grader" message and is not graded.
+Delivering to the queue is the job of the ``xqueue`` object given to the problem
+(:class:`kampus_problems.xqueue.ProblemQueue`, which hands it to a queue of the ``kampus_external_queues``
+hook); without one the input gets upstream's "no grader" message and is not graded. The grader's reply
+comes back through :meth:`CodeResponse.update_score` (its message sanitised, its points clamped).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+import nh3
 
 from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import LoncapaProblemError
@@ -89,8 +93,14 @@ class CodeResponse(LoncapaResponse):
             oldcmap.set(self.answer_id, msg="Invalid grader reply. Please contact the course staff.")
             return oldcmap
         if oldcmap.is_right_queuekey(self.answer_id, queuekey):
-            oldcmap.set(self.answer_id, npoints=max(points, 0), correctness="correct" if correct else "incorrect",
-                        msg=str(msg).replace("&nbsp;", "&#160;"), queuestate=None)
+            try:
+                npoints = min(max(float(points), 0.0), float(self.maxpoints.get(self.answer_id, 1)))
+            except (TypeError, ValueError):
+                npoints = 0.0
+            # The grader's HTML is shown in the learner's page: only harmless markup is kept.
+            clean = nh3.clean(str(msg).replace("&nbsp;", "&#160;"))
+            oldcmap.set(self.answer_id, npoints=npoints, correctness="correct" if correct else "incorrect",
+                        msg=clean, queuestate=None)
         return oldcmap
 
     def get_answers(self) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""Wiring of the XQueue plugin: settings, migrations, routes, templates, tasks, CLI and hook answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kampus_hookspecs import Setting, SiteDefaults, hookimpl
+
+from kampus_xqueue import api, push
+from kampus_xqueue.admin import bp as admin_views
+from kampus_xqueue.admin import nav_items as admin_nav_items
+from kampus_xqueue.cli import xqueue_command
+from kampus_xqueue.grader.cli import xqueue_grader_command
+from kampus_xqueue.wire import bp as wire_views
+
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.3,<2"
+
+
+@hookimpl
+def kampus_site_defaults() -> SiteDefaults:
+    """A new site enables XQueue after the problems it grades and the LMS."""
+    return SiteDefaults(enable_on_init=True, order=50)
+
+
+@hookimpl
+def kampus_settings() -> list[Setting]:
+    return [
+        Setting("xqueue_push_hosts", list, [],
+                "Hosts (host or host:port) that push-mode queues may post submissions to. Empty: none, so a "
+                "queue's URL cannot make the server call an address of its choosing."),
+    ]
+
+
+@hookimpl
+def kampus_permissions() -> dict[str, list[str]]:
+    """``xqueue.manage``: queues and grader credentials (global staff only)."""
+    return {"xqueue.manage": []}
+
+
+@hookimpl
+def kampus_migration_locations() -> list[str]:
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def kampus_template_folders() -> list[str]:
+    return [str(Path(__file__).parent / "templates")]
+
+
+@hookimpl
+def kampus_blueprints(app: Any) -> list[Any]:
+    return [wire_views, admin_views]
+
+
+@hookimpl
+def kampus_nav_items(user: Any) -> list[Any]:
+    return admin_nav_items(user)
+
+
+@hookimpl
+def kampus_celery_tasks() -> list[Any]:
+    return [*push.TASKS]
+
+
+@hookimpl
+def kampus_cli_commands() -> list[Any]:
+    return [
+        xqueue_command,
+        xqueue_grader_command,
+    ]
+
+
+@hookimpl
+def kampus_external_queues() -> dict[str, Any]:
+    """One object for every queue of this site: ``{"*": XQueueService()}``."""
+    return api.external_queues()

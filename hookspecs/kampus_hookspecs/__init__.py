@@ -37,11 +37,11 @@ __all__ = [
 ]
 
 #: Version of the hook API (``major.minor``; a new minor only adds hooks). A
-#: plugin module may declare ``KAMPUS_HOOKSPECS_REQUIRES = "1.3"`` (that version
+#: plugin module may declare ``KAMPUS_HOOKSPECS_REQUIRES = "1.4"`` (that version
 #: or a later minor of the same major) or a requirement like ``">=1.1,<2"``: the
 #: kernel refuses, at start-up, a plugin whose requirement this version does not
 #: meet (so a plugin built for another major stops start-up with one line naming it).
-__version__ = "1.3"
+__version__ = "1.4"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

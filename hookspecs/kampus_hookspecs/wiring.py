@@ -106,6 +106,19 @@ def kampus_account_created(user_id: int, username: str, email: str) -> None:
 
 
 @hookspec
+def kampus_account_confirmed(user_id: int, username: str, email: str) -> None:
+    """Called after a user's e-mail address is confirmed and the confirmation is
+    committed: the confirmation link, or a password reset link (which proves the
+    address too). Called once per confirmation, never for an address already
+    confirmed; an account made already confirmed (``kampus create-user``,
+    ``kampus init``) is announced by ``kampus_account_created`` only.
+
+    For example the LMS acts on the address's pre-enrollments only once the
+    address is proven. Runs in the app context of the request.
+    """
+
+
+@hookspec
 def kampus_init_site(app: Any, demo: bool) -> list[str] | None:
     """Called once by ``kampus init``, inside an app context, after the
     database is migrated and the admin and demo accounts exist.

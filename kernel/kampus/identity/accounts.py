@@ -104,6 +104,12 @@ def announce_account(user: User) -> None:
     current_kampus().hook.kampus_account_created(user_id=user.id, username=user.username, email=user.email)
 
 
+def announce_confirmation(user: User) -> None:
+    """Tell the plugins that ``user``'s e-mail address is now confirmed, once that is committed
+    (``kampus_account_confirmed``): the confirmation link and the password reset link call it."""
+    current_kampus().hook.kampus_account_confirmed(user_id=user.id, username=user.username, email=user.email)
+
+
 def account_problems(
     db_session: Session, username: str, email: str, password: str | None, name: str = ""
 ) -> dict[str, str]:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort, current_app, g, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,7 @@ def grant_role(db_session: Session, user: User, role: str, course_id: str = "", 
     record = CourseAccessRole(user_id=user.id, course_id=course_id, org=org, role=role)
     db_session.add(record)
     db_session.flush()
+    forget_course_roles()
     return record
 
 
@@ -65,13 +66,34 @@ def revoke_role(db_session: Session, user: User, role: str, course_id: str = "",
             CourseAccessRole.role == role,
         )
     )
+    forget_course_roles()
     return bool(result.rowcount)
 
 
+def forget_course_roles() -> None:
+    """Drop the course roles this request has read (a plugin whose answer to
+    ``kampus_user_course_roles`` changed, e.g. a new enrollment, calls it)."""
+    if has_request_context():
+        g.pop("_kampus_course_roles", None)
+
+
 def course_roles(user: Any, course_id: str) -> set[str]:
-    """The course roles ``user`` holds in ``course_id`` (role table and plugins)."""
+    """The course roles ``user`` holds in ``course_id`` (role table and plugins), read once per request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
+    cache: dict[tuple[int, str], frozenset[str]] | None = None
+    if has_request_context():
+        cache = g.setdefault("_kampus_course_roles", {})
+        known = cache.get((user.id, str(course_id)))
+        if known is not None:
+            return set(known)
+    roles = _read_course_roles(user, course_id)
+    if cache is not None:
+        cache[(user.id, str(course_id))] = frozenset(roles)
+    return roles
+
+
+def _read_course_roles(user: Any, course_id: str) -> set[str]:
     org = org_of(course_id)
     rows = db.session().scalars(
         sa.select(CourseAccessRole.role).where(

@@ -128,6 +128,7 @@ def confirm_email(token: str) -> Page:
         emit(EVENT_SETTINGS_CHANGED, {"setting": "email_confirmed", "old": None, "new": None, "truncated": [],
                                            "user_id": user.id, "table": "auth_user"},
              username=user.username, user_id=user.id)
+        accounts.announce_confirmation(user)
     flash(_("Your e-mail address is confirmed. You can log in now."), "success")
     if current_user.is_authenticated:
         return redirect("/")
@@ -237,7 +238,8 @@ def password_reset_confirm(token: str) -> Page:
                 errors["password"] = _(exc.message)
         if not errors:
             db_session = db.session()
-            if user.email_confirmed_at is None:
+            newly_confirmed = user.email_confirmed_at is None
+            if newly_confirmed:
                 user.email_confirmed_at = utcnow()  # the link proved the address
             throttle.clear_failures(db_session, user.username)
             if current_user.is_authenticated:
@@ -245,6 +247,8 @@ def password_reset_confirm(token: str) -> Page:
                 session.clear()
             db_session.commit()
             password_changed_event(user)
+            if newly_confirmed:
+                accounts.announce_confirmation(user)
             flash(_("Your password is changed. Log in with the new one."), "success")
             return redirect(url_for("identity.login"))
     status = 400 if errors else 200

@@ -6,8 +6,10 @@ import pytest
 from flask_login import AnonymousUserMixin
 from kampus_hookspecs import hookimpl
 
+from kampus import db
 from kampus.identity.permissions import (
     course_roles,
+    forget_course_roles,
     grant_role,
     has_permission,
     permission_table,
@@ -133,11 +135,24 @@ def test_plugin_answers_course_roles(app, plugin):
     with app.test_request_context():
         assert not has_permission(user, "course.view", DEFAULT_COURSE)
         plugin.enrolled.add(user.id)
+        assert course_roles(user, DEFAULT_COURSE) == set()  # read once per request...
+        forget_course_roles()  # ...until the plugin says its answer changed
         assert course_roles(user, DEFAULT_COURSE) == {"learner"}
         assert has_permission(user, "course.view", DEFAULT_COURSE)
         assert has_permission(user, "forum.post", DEFAULT_COURSE)
         assert not has_permission(user, "course.view_beta", DEFAULT_COURSE)
         assert not has_permission(user, "course.view", OTHER_ORG_COURSE)
+
+
+def test_roles_granted_or_revoked_in_a_request_are_seen_at_once(app):
+    user = make_user(app, "user")
+    with app.test_request_context():
+        db_session = db.session()  # the request's session: what course_roles reads through
+        assert course_roles(user, DEFAULT_COURSE) == set()
+        grant_role(db_session, user, "staff", DEFAULT_COURSE)
+        assert course_roles(user, DEFAULT_COURSE) == {"staff"}
+        revoke_role(db_session, user, "staff", DEFAULT_COURSE)
+        assert course_roles(user, DEFAULT_COURSE) == set()
 
 
 def test_require_permission_decorator(app):

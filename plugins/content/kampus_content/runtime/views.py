@@ -74,14 +74,14 @@ class Access:
         return self._beta
 
     def visible_rule(self, structure: Structure) -> Any:
-        """A predicate on block keys: released and not staff-only, along the whole ancestry
-        (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
+        """A predicate on block keys: released and not staff-only, along the whole ancestry, and not
+        hidden after its due date (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
         if self.staff:
             return None
         info = release_info(structure)
         beta = info.has_beta_days and self.beta
         now = utcnow()
-        return lambda key: info.visible(key, now, beta)
+        return lambda key: info.visible(key, now, beta) and not info.hidden_after_due(key, now)
 
 
 def _usage_key(usage_id: str) -> UsageKey:
@@ -115,6 +115,8 @@ def _runtime_for(usage_id: str, authoring: bool) -> tuple[KampusRuntime, Any] | 
     access = Access(current_user, course_key)
     visible = None if authoring else access.visible_rule(structure)
     if visible is not None and not visible(key):
+        if release_info(structure).hidden_after_due(key, utcnow()):
+            abort(403, _("The due date for this assignment has passed, so the content is hidden."))
         abort(404)
     kampus = current_kampus()
     runtime = KampusRuntime(

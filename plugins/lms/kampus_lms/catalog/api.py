@@ -5,8 +5,9 @@
   ``lms_course_overviews`` and refreshed on publish; one query for one course (then cached for the
   request), one for several, two for all courses.
 * :func:`about_url`: the path of a course's about page.
+* :func:`lock_course_overview`: the course's lock in a transaction (enrollment's limit check).
 * :func:`can_see_in_catalog` / :func:`can_see_about_page`: Open edX's ``see_in_catalog`` and
-  ``see_about_page`` rules (``catalog_visibility``; staff see everything).
+  ``see_about_page`` rules (``catalog_visibility``; staff see everything); :func:`is_global_staff`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+from kampus.current import current_kampus
 from kampus.identity.permissions import has_permission
 from kampus_lms.catalog.overviews import (
     DEFAULT_COURSE_IMAGE,
@@ -23,6 +25,7 @@ from kampus_lms.catalog.overviews import (
     all_overviews,
     get_overview,
     get_overviews,
+    lock_course_overview,
     refresh_overview,
 )
 
@@ -35,7 +38,9 @@ __all__ = [
     "can_see_in_catalog",
     "course_overview",
     "course_overviews",
+    "is_global_staff",
     "list_overviews",
+    "lock_course_overview",
     "refresh_overview",
 ]
 
@@ -65,20 +70,27 @@ def about_url(course_id: str) -> str:
     return f"/courses/{quote(course_id, safe=':+@')}/about"
 
 
-def _is_global_staff(user: Any) -> bool:
+def is_global_staff(user: Any) -> bool:
+    """Whether ``user`` is logged in as global staff (``is_staff`` or ``is_superuser``): the LMS's one
+    test of it (catalog, search, courseware access)."""
     return bool(getattr(user, "is_authenticated", False)
                 and (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)))
 
 
 def can_see_in_catalog(user: Any, overview: CourseOverview) -> bool:
     """Whether the front page and the catalog list the course for ``user``: ``catalog_visibility``
-    'both', or global staff (no query: safe to call for every course of a listing)."""
-    return overview.listed or _is_global_staff(user)
+    'both' and, with the setting ``lms_search_hide_invitation_only`` (course discovery's same rule), not
+    invitation-only; global staff see every course (no query: safe to call for every course of a listing)."""
+    if is_global_staff(user):
+        return True
+    if overview.invitation_only and current_kampus().settings.lms_search_hide_invitation_only:
+        return False
+    return overview.listed
 
 
 def can_see_about_page(user: Any, overview: CourseOverview) -> bool:
     """Whether ``user`` may open the course's about page: ``catalog_visibility`` 'both' or 'about', or
     course staff (global staff, instructor, staff, TA) of that course."""
-    if overview.has_about_page or _is_global_staff(user):
+    if overview.has_about_page or is_global_staff(user):
         return True
     return has_permission(user, "course.view_staff", overview.id)

@@ -21,15 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from kampus_hookspecs import NavItem
 
-from kampus.identity.permissions import has_permission
 from kampus_lms.catalog.api import about_url, can_see_about_page, can_see_in_catalog, course_overview, list_overviews
 from kampus_lms.catalog.listing import PAGE_SIZE, parse_query
 from kampus_lms.catalog.overviews import CourseOverview
 from kampus_lms.enrollment.api import (
-    allowances_of,
     count_enrolled_learners,
     course_modes,
     default_mode_slug,
+    enrollment_refusal,
     get_enrollment,
 )
 from kampus_lms.search.api import language_label, search_courses
@@ -94,25 +93,32 @@ class EnrollmentState:
     mode: str = ""
 
 
+def _closed_kind(overview: CourseOverview, now: datetime) -> str:
+    return "not_yet" if overview.is_enrollment_upcoming(now) else "closed"
+
+
 def enrollment_state(user: Any, overview: CourseOverview, now: datetime) -> EnrollmentState:
-    """What the about page offers ``user``, by Open edX's about page rules (enrolled, full, invitation
-    only, closed, else enroll; course staff may always enroll)."""
-    authenticated = bool(getattr(user, "is_authenticated", False))
-    if authenticated:
+    """What the about page offers ``user``: enrolled, else what the enrollment area's one rule answers
+    (:func:`~kampus_lms.enrollment.api.enrollment_refusal`: the page never offers what enrolling refuses).
+    A visitor is told the course's own limits (full, invitation only, closed), else to log in."""
+    if getattr(user, "is_authenticated", False):
         enrollment = get_enrollment(user.id, overview.id)
         if enrollment is not None and enrollment.is_active:
             return EnrollmentState("enrolled", enrollment.mode)
-        if has_permission(user, "course.edit_content", overview.id):
+        refusal = enrollment_refusal(user, overview.id, now=now)
+        if refusal is None:
             return EnrollmentState("enroll")
+        if refusal.code in ("full", "invitation_only"):
+            return EnrollmentState(refusal.code)
+        return EnrollmentState(_closed_kind(overview, now))
     limit = overview.max_student_enrollments_allowed
     if limit is not None and count_enrolled_learners(overview.id) >= limit:
         return EnrollmentState("full")
-    allowed = authenticated and any(a.course_id == overview.id for a in allowances_of(user.email))
-    if overview.invitation_only and not allowed:
+    if overview.invitation_only:
         return EnrollmentState("invitation_only")
-    if not allowed and not overview.is_enrollment_open(now):
-        return EnrollmentState("not_yet" if overview.is_enrollment_upcoming(now) else "closed")
-    return EnrollmentState("enroll" if authenticated else "login")
+    if not overview.is_enrollment_open(now):
+        return EnrollmentState(_closed_kind(overview, now))
+    return EnrollmentState("login")
 
 
 @bp.get("/courses/<course_id>/about")

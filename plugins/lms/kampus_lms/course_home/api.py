@@ -43,7 +43,6 @@ from flask import abort, url_for
 from flask_login import current_user
 from kampus_content.api import CourseNotFound, VersionNotFound, get_structure
 
-from kampus_lms.access import course_access, staff_toolbar
 from kampus_lms.catalog.api import course_overview
 from kampus_lms.course_home.info import CourseUpdate, course_info
 from kampus_lms.course_home.outline import (
@@ -56,6 +55,7 @@ from kampus_lms.course_home.outline import (
 from kampus_lms.course_home.tabs import CourseTab
 from kampus_lms.course_home.tabs import course_tabs as _course_tabs
 from kampus_lms.course_home.tabs import lms_course_tabs as _lms_course_tabs
+from kampus_lms.courseware.api import course_access, staff_toolbar
 
 __all__ = [
     "CourseOutline",

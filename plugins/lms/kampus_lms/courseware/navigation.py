@@ -11,7 +11,10 @@ so that a unit page never walks the tree again.
 (Open edX's access transformers, from :func:`kampus_content.api.release_info`)
 and ``hide_from_toc`` (left out of navigation, still reachable by link, as in
 Open edX). Previous/next cross subsection and section boundaries over the
-units the viewer may reach.
+units the viewer may reach. ``hide_after_due`` is part of the same rule
+(:class:`LearnerVisibility`): once a subsection's due date has passed, a learner
+may still open the subsection (its page says the content is hidden, as Open
+edX's ``hidden_content.html`` does) but none of the units under it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from kampus_content.api import (
     BlockKey,
+    ReleaseInfo,
     Structure,
     app_version_cache,
     block_settings,
@@ -177,14 +181,37 @@ def course_nav(structure: Structure) -> CourseNav:
                                                                   lambda: build_course_nav(structure))
 
 
-def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool, now: datetime) -> Visible | None:
-    """A predicate on block keys for a viewer: ``None`` for staff (everything), else released and not
-    staff-only along the whole ancestry (beta testers early)."""
+class LearnerVisibility:
+    """A learner's rule on block keys: called, whether the block is released and not staff-only along
+    the whole ancestry (beta testers early; what grading and progress count); :meth:`content_hidden`
+    and :meth:`under_hidden_content` add ``hide_after_due`` for what the learner may open."""
+
+    def __init__(self, info: ReleaseInfo, now: datetime, early: bool):
+        self.info = info
+        self.now = now
+        self.early = early
+
+    def __call__(self, key: BlockKey) -> bool:
+        return self.info.visible(key, self.now, self.early)
+
+    def content_hidden(self, key: BlockKey) -> bool:
+        """Whether the block's content is hidden after its due date (the block shows the message)."""
+        return self.info.hidden_after_due(key, self.now)
+
+    def under_hidden_content(self, key: BlockKey) -> bool:
+        """Whether the block lies inside a block whose content is hidden after its due date."""
+        return self.info.under_hidden_content(key, self.now)
+
+
+def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool,
+                    now: datetime) -> LearnerVisibility | None:
+    """A predicate on block keys for a viewer: ``None`` for staff (everything), else a
+    :class:`LearnerVisibility`: released and not staff-only along the whole ancestry (beta testers
+    early), with the ``hide_after_due`` rule that :class:`ViewerNav` applies to what may be opened."""
     if staff_view:
         return None
     info = release_info(structure)
-    early = beta and info.has_beta_days
-    return lambda key: info.visible(key, now, early)
+    return LearnerVisibility(info, now, beta and info.has_beta_days)
 
 
 class ViewerNav:
@@ -194,19 +221,31 @@ class ViewerNav:
         self.nav = nav
         self.visible = visible
         self.reachable: list[UnitRef] = [
-            unit for unit in nav.units
-            if unit.key not in nav.hidden_from_toc and (visible is None or visible(unit.key))
+            unit for unit in nav.units if unit.key not in nav.hidden_from_toc and self._opens(unit.key)
         ]
         self._order = {unit.key: position for position, unit in enumerate(self.reachable)}
 
+    def _opens(self, key: BlockKey) -> bool:
+        if self.visible is None:
+            return True
+        if isinstance(self.visible, LearnerVisibility) and self.visible.under_hidden_content(key):
+            return False
+        return self.visible(key)
+
     def can_see(self, key: BlockKey) -> bool:
-        """Whether the viewer may open ``key`` (released, not staff-only; hidden-from-TOC blocks may be)."""
-        return key in self.nav.parents or key == self.nav.root if self.visible is None else self.visible(key)
+        """Whether the viewer may open ``key`` (released, not staff-only, not inside content hidden after
+        its due date; hidden-from-TOC blocks may be opened)."""
+        return key in self.nav.parents or key == self.nav.root if self.visible is None else self._opens(key)
+
+    def content_hidden(self, key: BlockKey) -> bool:
+        """Whether the viewer sees Open edX's "the due date has passed" message instead of the content of
+        ``key`` (a subsection with ``hide_after_due`` past its due date; never for staff)."""
+        return isinstance(self.visible, LearnerVisibility) and self.visible.content_hidden(key)
 
     def units_in(self, sequential: BlockKey) -> list[UnitRef]:
         """The units of a subsection the viewer may see, in order (its unit tabs)."""
         return [self.nav.units[self.nav.unit_index[key]] for key in self.nav.units_of.get(sequential, [])
-                if self.visible is None or self.visible(key)]
+                if self._opens(key)]
 
     def first_unit(self, key: BlockKey) -> UnitRef | None:
         """The first unit the viewer may reach under ``key`` (a section, subsection or the course)."""

@@ -37,13 +37,14 @@ from kampus_lms.access import (
     STAFF_ROLE,
     CourseAccess,
     MasqueradeError,
+    checked_course_access,
     course_access,
     set_masquerade,
     staff_toolbar,
     valid_course_key,
     viewed_as,
 )
-from kampus_lms.catalog.api import course_overview
+from kampus_lms.catalog.api import course_overview, course_overviews
 from kampus_lms.course_home.api import course_page_context
 from kampus_lms.courseware.api import courseware_url, jump_to_url, unit_url, viewer_nav
 from kampus_lms.courseware.bookmarks import add_bookmark, bookmarks_of, is_bookmarked, remove_bookmark
@@ -67,21 +68,6 @@ def courseware_template_context() -> dict[str, Any]:
 # -- access ---------------------------------------------------------------------------------------------------------
 
 
-def _checked_access(course_id: str) -> CourseAccess | Response:
-    """The user's access to the course's courseware, or the response refusing it (404, login, about page)."""
-    if not valid_course_key(course_id):
-        abort(404)
-    access = course_access(current_user, course_id)
-    if access is None:
-        abort(404)
-    if access.can_view_courseware:
-        return access
-    if not access.is_authenticated:
-        return redirect(access.redirect or url_for("identity.login"))
-    flash(access.reason, "warning")
-    return redirect(access.redirect or "/")
-
-
 def _structure(course_id: str) -> Structure:
     try:
         return get_structure(course_id)
@@ -103,7 +89,7 @@ def _nav(course_id: str, structure: Structure) -> ViewerNav:
 @bp.get("/courses/<course_id>/courseware/<chapter>/", endpoint="chapter")
 def first_unit(course_id: str, chapter: str | None = None) -> Any:
     """The course's (or a section's) first unit the viewer may reach."""
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     structure = _structure(course_id)
@@ -122,7 +108,7 @@ def first_unit(course_id: str, chapter: str | None = None) -> Any:
         strict_slashes=False)
 def unit_page(course_id: str, chapter: str, sequential: str, position: int | None = None) -> Any:
     """A unit of a subsection, in the course layout, with its subsection's tabs and previous/next."""
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     access = checked
@@ -133,6 +119,8 @@ def unit_page(course_id: str, chapter: str, sequential: str, position: int | Non
         abort(404)
     if not nav.can_see(chapter_key) or not nav.can_see(seq_key):
         abort(404)
+    if nav.content_hidden(seq_key):
+        return _hidden_content_page(course_id, chapter, sequential, nav)
     data_user, staff_view = viewed_as(current_user, course_id)
     tabs = nav.units_in(seq_key)
     if not tabs:
@@ -196,6 +184,34 @@ def unit_page(course_id: str, chapter: str, sequential: str, position: int | Non
     return response
 
 
+def _hidden_content_page(course_id: str, chapter: str, sequential: str, nav: ViewerNav) -> Any:
+    """Open edX's ``hidden_content.html``: a subsection whose due date (in a self-paced course, the
+    course's end) has passed and which hides its content from learners, with the way on."""
+    chapter_key, seq_key = ("chapter", chapter), ("sequential", sequential)
+    settings = nav.nav.sequence_settings.get(seq_key, {})
+    indexes = [nav.nav.unit_index[key] for key in nav.nav.units_of.get(seq_key, [])]
+    before = [unit for unit in nav.reachable if indexes and unit.index < min(indexes)]
+    after = [unit for unit in nav.reachable if indexes and unit.index > max(indexes)]
+    overview = course_overview(course_id)
+    context = {
+        **course_page_context(course_id, "courseware"),
+        "course_id": course_id,
+        "outline_url": f"/courses/{course_id}/course/",
+        "chapter": {"title": _title(nav, chapter_key, _("Section")), "url": f"/courses/{course_id}/course/#{chapter}"},
+        "sequence": {"title": _title(nav, seq_key, _("Subsection")), "graded": bool(settings.get("graded")),
+                     "due": settings.get("due"), "format": settings.get("format") or ""},
+        "self_paced": bool(overview and overview.self_paced),
+        "progress_url": url_for("lms_grades.progress", course_id=course_id),
+        "previous": {"url": unit_url(course_id, before[-1].usage_id, nav=nav),
+                     "title": _title(nav, before[-1].key, _("Unit"))} if before else None,
+        "next": {"url": unit_url(course_id, after[0].usage_id, nav=nav),
+                 "title": _title(nav, after[0].key, _("Unit"))} if after else None,
+    }
+    response = Response(render_template("lms/courseware/hidden_content.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _title(nav: ViewerNav, key: Any, default: str) -> str:
     return nav.nav.names.get(key) or default
 
@@ -217,11 +233,14 @@ def _neighbour(course_id: str, nav: ViewerNav, target: Any, current: Any) -> dic
 
 def _staff_notice(structure: Structure, key: Any) -> str:
     """What staff are told about a unit learners cannot see (staff-only or not released yet), else ""."""
-    release = release_info(structure).block_release(key, utcnow())
+    info, now = release_info(structure), utcnow()
+    release = info.block_release(key, now)
     if release.visible_to_staff_only:
         return _("This unit is visible to course staff only.")
     if not release.visible:
         return _("This unit is not released to learners yet.")
+    if info.hidden_after_due(key, now):
+        return _("The due date of this subsection has passed: learners no longer see its content.")
     return ""
 
 
@@ -245,6 +264,9 @@ def jump_to_id(course_id: str, block_id: str) -> Any:
     """Open edX's ``jump_to_id``: a link in course HTML naming a block by its id alone."""
     if not valid_course_key(course_id):
         abort(404)
+    checked = checked_course_access(course_id)  # before looking: whether a block exists is not for visitors
+    if not isinstance(checked, CourseAccess):
+        return checked
     structure = _structure(course_id)
     matches = [key for key in structure.blocks if key[1] == block_id]
     if len(matches) != 1:
@@ -253,14 +275,19 @@ def jump_to_id(course_id: str, block_id: str) -> Any:
 
 
 def _jump(course_id: str, key: Any) -> Any:
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     structure = _structure(course_id)
     nav = _nav(course_id, structure)
     if key == nav.nav.root:
         return redirect(f"/courses/{course_id}/course/")
-    if key not in structure.blocks or not nav.can_see(key):
+    if key not in structure.blocks:
+        abort(404)
+    hiding = _hiding_subsection(nav, key)
+    if hiding is not None:  # content hidden after its due date: the subsection's page says so
+        return redirect(courseware_url(course_id, nav.nav.parents[hiding][1], hiding[1]))
+    if not nav.can_see(key):
         abort(404)
     unit_key = nav.nav.unit_of(key)
     if unit_key is not None:
@@ -274,6 +301,17 @@ def _jump(course_id: str, key: Any) -> Any:
     return redirect(unit_url(course_id, unit.usage_id, nav=nav))
 
 
+def _hiding_subsection(nav: ViewerNav, key: Any) -> Any:
+    """The subsection (itself or above ``key``) whose content is hidden from the viewer after its due
+    date, when ``key`` is otherwise released to them; else ``None``."""
+    if nav.visible is None or not nav.visible(key):
+        return None
+    for candidate in (key, *nav.nav.ancestors(key)):
+        if candidate in nav.nav.units_of and nav.content_hidden(candidate) and nav.can_see(candidate):
+            return candidate
+    return None
+
+
 # -- bookmarks ------------------------------------------------------------------------------------------------------
 
 
@@ -282,7 +320,7 @@ def bookmark(course_id: str) -> Any:
     """Add (``action=add``) or remove (``action=remove``) the bookmark on the unit ``usage_id``."""
     if not current_user.is_authenticated:
         abort(401)
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     usage_id = request.form.get("usage_id", "")
@@ -331,10 +369,12 @@ def bookmarks_page() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("identity.login", next=request.path))
     groups: dict[str, dict[str, Any]] = {}
-    for item in bookmarks_of(current_user.id):
+    items = bookmarks_of(current_user.id)
+    overviews = course_overviews([item.course_id for item in items])  # one query for every course
+    for item in items:
         group = groups.get(item.course_id)
         if group is None:
-            overview = course_overview(item.course_id)
+            overview = overviews.get(item.course_id)
             group = groups[item.course_id] = {
                 "course_id": item.course_id, "title": overview.display_name if overview else item.course_id,
                 "items": []}

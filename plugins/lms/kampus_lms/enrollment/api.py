@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -36,13 +36,14 @@ from sqlalchemy.orm import Session
 
 from kampus import db
 from kampus.course_keys import org_of
+from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.errors import KampusError
 from kampus.events.emit import emit
 from kampus.identity.models import CourseAccessRole, User
-from kampus.identity.permissions import course_roles
+from kampus.identity.permissions import course_roles, forget_course_roles
 from kampus.identity.roles import INSTRUCTOR, LEARNER, STAFF
-from kampus_lms.catalog.api import course_overview
+from kampus_lms.catalog.api import course_overview, lock_course_overview
 from kampus_lms.enrollment.models import CourseEnrollment, CourseEnrollmentAllowed, CourseModeRecord
 
 EVENT_ACTIVATED = "edx.course.enrollment.activated"
@@ -138,15 +139,30 @@ def get_enrollment(user_id: int, course_id: str) -> Enrollment | None:
     return _enrollment(row) if row is not None else None
 
 
+def _enrolled_cache() -> dict[tuple[int, str], bool] | None:
+    """The request's answers of :func:`is_enrolled` (``None`` outside a request)."""
+    if not has_request_context():
+        return None
+    return g.setdefault("_lms_is_enrolled", {})  # type: ignore[no-any-return]
+
+
 def is_enrolled(user_id: int | None, course_id: str) -> bool:
-    """Whether the user has an active enrollment in the course."""
+    """Whether the user has an active enrollment in the course (read once per request: enrolling and
+    unenrolling through this module forget the answer)."""
     if user_id is None:
         return False
-    return db.session().scalar(
+    cache = _enrolled_cache()
+    key = (user_id, str(course_id))
+    if cache is not None and key in cache:
+        return cache[key]
+    enrolled = db.session().scalar(
         sa.select(CourseEnrollment.id).where(CourseEnrollment.user_id == user_id,
                                              CourseEnrollment.course_id == str(course_id),
                                              CourseEnrollment.is_active.is_(True))
     ) is not None
+    if cache is not None:
+        cache[key] = enrolled
+    return enrolled
 
 
 def enrollments_of(user_id: int, *, active_only: bool = True) -> list[Enrollment]:
@@ -253,6 +269,68 @@ def set_course_mode(course_id: str, slug: str, name: str, *, min_price: int = 0,
                       expiration=expiration, description=description)
 
 
+def _mode_of(row: CourseModeRecord) -> CourseMode:
+    return CourseMode(slug=row.mode_slug, name=row.mode_display_name, min_price=row.min_price, currency=row.currency,
+                      expiration=row.expiration_datetime, description=row.description)
+
+
+def course_modes_for(course_ids: list[str], *, include_expired: bool = False,
+                     now: datetime | None = None) -> dict[str, list[CourseMode]]:
+    """:func:`course_modes` of several courses in one query, by course id (each id present; a course that
+    sets none offers :func:`default_mode`)."""
+    ids = sorted({str(course_id) for course_id in course_ids})
+    found: dict[str, list[CourseMode]] = {course_id: [] for course_id in ids}
+    if ids:
+        stmt = sa.select(CourseModeRecord).where(CourseModeRecord.course_id.in_(ids))
+        if not include_expired:
+            stmt = stmt.where(sa.or_(CourseModeRecord.expiration_datetime.is_(None),
+                                     CourseModeRecord.expiration_datetime > (now or utcnow())))
+        for row in db.session().scalars(stmt.order_by(CourseModeRecord.min_price, CourseModeRecord.id)):
+            found[row.course_id].append(_mode_of(row))
+    return {course_id: modes or [default_mode()] for course_id, modes in found.items()}
+
+
+def stored_course_modes(course_id: str) -> list[CourseMode]:
+    """The modes the course itself sets, expired ones included (no default added), cheapest first."""
+    rows = db.session().scalars(sa.select(CourseModeRecord).where(CourseModeRecord.course_id == str(course_id))
+                                .order_by(CourseModeRecord.min_price, CourseModeRecord.id))
+    return [_mode_of(row) for row in rows]
+
+
+def delete_course_mode(course_id: str, slug: str) -> bool:
+    """Remove a mode the course sets (committed); false when it sets no such mode. Enrollments in it stay."""
+    result = db.session().execute(sa.delete(CourseModeRecord).where(CourseModeRecord.course_id == str(course_id),
+                                                                    CourseModeRecord.mode_slug == slug))
+    db.session().commit()
+    return bool(result.rowcount)
+
+
+def list_enrollments(*, course_ids: list[str] | None = None, user_ids: list[int] | None = None,
+                     after: tuple[datetime, int] | None = None, before: tuple[datetime, int] | None = None,
+                     limit: int = 100) -> list[tuple[int, Enrollment]]:
+    """Enrollments (active or not) newest first, as ``(row id, enrollment)``, filtered by courses and users,
+    one query: a keyset page of at most ``limit`` after (older than) or before (newer than) a
+    ``(created, id)`` position; pages before a position come newest first too."""
+    stmt = sa.select(CourseEnrollment.id, CourseEnrollment.user_id, CourseEnrollment.course_id,
+                     CourseEnrollment.mode, CourseEnrollment.is_active, CourseEnrollment.created)
+    if course_ids is not None:
+        stmt = stmt.where(CourseEnrollment.course_id.in_(sorted({str(course_id) for course_id in course_ids}) or [""]))
+    if user_ids is not None:
+        stmt = stmt.where(CourseEnrollment.user_id.in_(sorted(set(user_ids)) or [-1]))
+    newest_first = (CourseEnrollment.created.desc(), CourseEnrollment.id.desc())
+    if after is not None:
+        stmt = stmt.where(sa.or_(CourseEnrollment.created < after[0],
+                                 sa.and_(CourseEnrollment.created == after[0], CourseEnrollment.id < after[1])))
+    if before is not None:
+        stmt = stmt.where(sa.or_(CourseEnrollment.created > before[0],
+                                 sa.and_(CourseEnrollment.created == before[0], CourseEnrollment.id > before[1])))
+        rows = list(db.session().execute(stmt.order_by(CourseEnrollment.created, CourseEnrollment.id).limit(limit)))
+        rows.reverse()
+    else:
+        rows = list(db.session().execute(stmt.order_by(*newest_first).limit(limit)))
+    return [(row.id, _enrollment(row)) for row in rows]
+
+
 # -- enrolling -------------------------------------------------------------------------------------------------
 
 
@@ -260,26 +338,89 @@ def _is_course_staff(user: Any, course_id: str) -> bool:
     return bool(getattr(user, "is_staff", False)) or bool(STAFF_ROLES & course_roles(user, course_id))
 
 
-def _allowed(db_session: Session, email: str, course_id: str) -> bool:
+def address_proven(user: Any) -> bool:
+    """Whether ``user``'s e-mail address may claim pre-enrollments: it is confirmed, or the site asks new
+    accounts for no confirmation (setting ``require_email_confirmation`` off: creating the account is
+    the moment). An unconfirmed address proves nothing: anybody may register with somebody else's."""
+    if getattr(user, "email_confirmed_at", None) is not None:
+        return True
+    return not bool(current_kampus().settings.require_email_confirmation)
+
+
+def _allowed(db_session: Session, user: Any, course_id: str) -> bool:
+    """Whether an allowance lets ``user`` in: one for their address, which must be proven."""
+    if not address_proven(user):
+        return False
     return db_session.scalar(sa.select(CourseEnrollmentAllowed.id).where(
-        CourseEnrollmentAllowed.email == email.strip().lower(), CourseEnrollmentAllowed.course_id == course_id)
+        CourseEnrollmentAllowed.email == str(user.email).strip().lower(),
+        CourseEnrollmentAllowed.course_id == course_id)
     ) is not None
 
 
+def _full() -> EnrollmentError:
+    return EnrollmentError("full", _("This course is full: it has reached its maximum number of learners."))
+
+
+def _refusal(db_session: Session, user: Any, course_id: str, overview: Any, now: datetime | None = None,
+             *, count_limit: bool = True) -> EnrollmentError | None:
+    """Why ``user`` may not enroll themselves in the course (window, invitation, limit; not the price),
+    or ``None``: the one rule of :func:`enroll` and of the about page (:func:`enrollment_refusal`)."""
+    if _is_course_staff(user, course_id):
+        return None
+    allowed = _allowed(db_session, user, course_id)
+    if overview.invitation_only and not allowed:
+        return EnrollmentError("invitation_only", _("Enrollment in this course is by invitation only."))
+    if not allowed and not overview.is_enrollment_open(now or utcnow()):
+        return EnrollmentError("closed", _("Enrollment in this course is closed."))
+    limit = overview.max_student_enrollments_allowed
+    if count_limit and limit is not None and count_enrolled_learners(course_id) >= limit:
+        return _full()
+    return None
+
+
+def enrollment_refusal(user: Any, course_id: str, *, now: datetime | None = None) -> EnrollmentError | None:
+    """Why ``user`` (an account) may not enroll themselves in the published course now, as
+    :func:`enroll` would refuse it (``code`` ``not_found``, ``invitation_only``, ``closed`` or ``full``),
+    or ``None`` when they may. The about page asks this, so it never offers what :func:`enroll` refuses."""
+    overview = course_overview(str(course_id))
+    if overview is None:
+        return EnrollmentError("not_found", _("There is no published course %(course_id)s.", course_id=course_id))
+    return _refusal(db.session(), user, str(course_id), overview, now)
+
+
 def _check_access(db_session: Session, user: Any, course_id: str, overview: Any, mode: CourseMode) -> None:
-    """Raise :class:`EnrollmentError` when ``user`` may not enroll themselves (see the module's rules)."""
+    """Raise :class:`EnrollmentError` when ``user`` may not enroll themselves (see the module's rules).
+    The limit is checked again under the course's lock when the enrollment is written."""
     if not mode.is_free:
         raise EnrollmentError("bad_mode", _("The %(mode)s track must be purchased.", mode=mode.name))
-    if _is_course_staff(user, course_id):
-        return
-    allowed = _allowed(db_session, user.email, course_id)
-    if overview.invitation_only and not allowed:
-        raise EnrollmentError("invitation_only", _("Enrollment in this course is by invitation only."))
-    if not allowed and not overview.is_enrollment_open():
-        raise EnrollmentError("closed", _("Enrollment in this course is closed."))
-    limit = overview.max_student_enrollments_allowed
-    if limit is not None and count_enrolled_learners(course_id) >= limit:
-        raise EnrollmentError("full", _("This course is full: it has reached its maximum number of learners."))
+    refusal = _refusal(db_session, user, course_id, overview)
+    if refusal is not None:
+        raise refusal
+
+
+def _enroll_within_limit(db_session: Session, user: Any, course_id: str, mode: str,
+                         limit: int) -> tuple[list[str], Any]:
+    """Count and write in one transaction holding the course's lock, so that
+    learners enrolling at the same moment never exceed ``limit``; committed. Its first statement is
+    the lock (:func:`~kampus_lms.catalog.api.lock_course_overview`): on MariaDB the count's snapshot is
+    taken after it, so it sees every earlier enrollment."""
+    for attempt in range(3):
+        db_session.commit()  # end the reads so far: the next statement opens the locked transaction
+        try:
+            lock_course_overview(db_session, course_id)
+            if count_enrolled_learners(course_id) >= limit:
+                raise _full()
+            result = _write(db_session, user.id, course_id, mode, True)
+            db_session.commit()
+            return result
+        except OperationalError:
+            db_session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            db_session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _current_row(db_session: Session, user_id: int, course_id: str, *, lock: bool = True) -> Any:
@@ -300,6 +441,10 @@ def _write(db_session: Session, user_id: int, course_id: str, mode: str, active:
     the winner's row), updates are conditional on the values read (a concurrent change makes us read
     again), so two requests never both report the same change.
     """
+    cache = _enrolled_cache()
+    if cache is not None:
+        cache.pop((user_id, str(course_id)), None)
+    forget_course_roles()  # an enrollment is the course role "learner" (kampus_user_course_roles)
     exists = _current_row(db_session, user_id, course_id, lock=False) is not None
     for _attempt in range(5):
         row = _current_row(db_session, user_id, course_id) if exists else None
@@ -383,13 +528,19 @@ def enroll(user: Any, course_id: str, mode: str | None = None, *, check_access: 
     existing = get_enrollment(user.id, course_id)
     if existing is not None and existing.is_active and existing.mode == slug:
         return existing
+    limit = None
     if check_access:
         if existing is not None and existing.is_active:
             if not chosen.is_free:
                 raise EnrollmentError("bad_mode", _("The %(mode)s track must be purchased.", mode=chosen.name))
         else:
             _check_access(db_session, user, course_id, overview, chosen)
-    events, row = _write_and_commit(db_session, user.id, course_id, slug, True)
+            if not _is_course_staff(user, course_id):
+                limit = overview.max_student_enrollments_allowed
+    if limit is not None:
+        events, row = _enroll_within_limit(db_session, user, course_id, slug, limit)
+    else:
+        events, row = _write_and_commit(db_session, user.id, course_id, slug, True)
     _emit(events, user, course_id, slug)
     return _enrollment(row)
 
@@ -456,13 +607,15 @@ def enroll_by_email(course_id: str, email: str, *, auto_enroll: bool = False,
 
 
 def enroll_allowed_courses(user_id: int, email: str) -> list[Enrollment]:
-    """A new account takes over the allowances of its e-mail address and is enrolled in the courses
-    whose allowance says ``auto_enroll`` (the ``kampus_account_created`` answer). Courses that are gone
-    or refuse are skipped; the enrollments made are returned."""
+    """An account takes over the allowances of its e-mail address and is enrolled in the courses whose
+    allowance says ``auto_enroll`` — once the address is proven (:func:`address_proven`): the answer
+    to ``kampus_account_confirmed``, and to ``kampus_account_created`` for an account made confirmed or
+    on a site that asks for no confirmation. An unconfirmed address claims nothing. Courses that are
+    gone or refuse are skipped; the enrollments made are returned."""
     db_session = db.session()
     email = email.strip().lower()
     user = db_session.get(User, user_id)
-    if user is None:
+    if user is None or str(user.email).strip().lower() != email or not address_proven(user):
         return []
     rows = db_session.scalars(sa.select(CourseEnrollmentAllowed).where(CourseEnrollmentAllowed.email == email)
                               .order_by(CourseEnrollmentAllowed.id)).all()
@@ -480,3 +633,62 @@ def enroll_allowed_courses(user_id: int, email: str) -> list[Enrollment]:
         except EnrollmentError:
             continue
     return made
+
+
+@dataclass(frozen=True)
+class EnrolledLearner:
+    """One active enrollment with its account, for paged lists (the grades API, the gradebook)."""
+
+    enrollment_id: int
+    user: User
+    mode: str
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, user_contains: str | None) -> Any:
+    stmt = stmt.where(CourseEnrollment.course_id == str(course_id), CourseEnrollment.is_active.is_(True))
+    if username_contains:
+        stmt = stmt.where(sa.func.lower(User.username).like(_like(username_contains), escape="\\"))
+    if user_contains:
+        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(_like(user_contains), escape="\\"),
+                                 sa.func.lower(User.email).like(_like(user_contains), escape="\\")))
+    return stmt
+
+
+def enrolled_learners_page(course_id: str, *, after_id: int | None = None, before_id: int | None = None,
+                           limit: int = 50, username_contains: str | None = None,
+                           user_contains: str | None = None) -> tuple[list[EnrolledLearner], bool]:
+    """A page of the course's active enrollments in enrollment id order (a keyset page: after the
+    enrollment ``after_id``, or the ``limit`` ones just before ``before_id``), with their accounts, in one
+    query; ``username_contains`` keeps user names holding it, ``user_contains`` user names or e-mail
+    addresses holding it (any case). Returns the page and whether more enrollments lie beyond it (after
+    it, or before it for ``before_id``)."""
+    stmt = _learner_filters(sa.select(CourseEnrollment.id, CourseEnrollment.mode, User)
+                            .join(User, User.id == CourseEnrollment.user_id),
+                            course_id, username_contains, user_contains)
+    if before_id is not None:
+        stmt = stmt.where(CourseEnrollment.id < before_id).order_by(CourseEnrollment.id.desc())
+    else:
+        if after_id is not None:
+            stmt = stmt.where(CourseEnrollment.id > after_id)
+        stmt = stmt.order_by(CourseEnrollment.id)
+    rows = db.session().execute(stmt.limit(limit + 1)).all()
+    more = len(rows) > limit
+    page = [EnrolledLearner(row[0], row[2], row[1]) for row in rows[:limit]]
+    if before_id is not None:
+        page.reverse()
+    return page, more
+
+
+def count_enrolled_matching(course_id: str, username_contains: str | None = None,
+                            user_contains: str | None = None) -> int:
+    """How many active enrollments of the course :func:`enrolled_learners_page` would list with these
+    filters (all when none), one query."""
+    stmt = _learner_filters(sa.select(sa.func.count()).select_from(CourseEnrollment)
+                            .join(User, User.id == CourseEnrollment.user_id),
+                            course_id, username_contains, user_contains)
+    return int(db.session().scalar(stmt) or 0)

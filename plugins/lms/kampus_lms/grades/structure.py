@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from kampus_content.api import (
+    CONTAINERS,
     BlockKey,
     KampusRuntime,
     Structure,
@@ -41,9 +42,6 @@ from kampus import current_kampus
 from kampus_lms.grades.models import GradingMaxScores
 
 log = logging.getLogger(__name__)
-
-CONTAINERS = {"course", "chapter", "sequential", "vertical"}
-
 
 @dataclass(frozen=True)
 class Scorable:

@@ -16,17 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from babel import numbers as babel_numbers
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey
-from werkzeug.wrappers import Response
 
 from kampus import db
 from kampus.identity.models import User
 from kampus_lms.course_home.api import course_page_context
-from kampus_lms.courseware.api import CourseAccess, course_access, viewed_as
+from kampus_lms.courseware.api import CourseAccess, checked_course_access, viewed_as
 from kampus_lms.enrollment.api import get_enrollment
 from kampus_lms.grades.progress import progress_for
 from kampus_lms.grades.service import NoGrades
@@ -63,22 +60,6 @@ def _formatted(value: float, pattern: str, locale: str) -> str:
     return str(babel_numbers.format_decimal(value, format=pattern, locale=locale))
 
 
-def _checked_access(course_id: str) -> CourseAccess | Response:
-    try:
-        CourseKey.from_string(course_id)
-    except InvalidKeyError:
-        abort(404)
-    access = course_access(current_user._get_current_object(), course_id)
-    if access is None:
-        abort(404)
-    if access.can_view_courseware:
-        return access
-    if not access.is_authenticated:
-        return redirect(access.redirect or url_for("identity.login"))
-    flash(access.reason, "warning")
-    return redirect(access.redirect or "/")
-
-
 def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, other: bool) -> Any:
     try:
         page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed)
@@ -91,7 +72,7 @@ def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, 
 @bp.get("/courses/<course_id>/progress")
 def progress(course_id: str) -> Any:
     """The progress page of the current user (or of whom a staff member views the course as)."""
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     user = current_user._get_current_object()
@@ -104,7 +85,7 @@ def progress(course_id: str) -> Any:
 @bp.get("/courses/<course_id>/progress/<int:student_id>/")
 def student_progress(course_id: str, student_id: int) -> Any:
     """A learner's progress page, for course staff (a learner may open only their own)."""
-    checked = _checked_access(course_id)
+    checked = checked_course_access(course_id)
     if not isinstance(checked, CourseAccess):
         return checked
     user = current_user._get_current_object()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from kampus_content.api import Block
 from kampus_content.testing.xblocks import publish_course
@@ -10,6 +11,7 @@ from kampus_lms.enrollment import api, cli
 from kampus_lms.enrollment.demo import enroll_demo_learner
 
 from kampus import db
+from kampus.identity import links
 from kampus.identity.models import User
 from kampus.testing import TEST_PASSWORD, login, make_user
 
@@ -34,8 +36,16 @@ def run_enroll(app, monkeypatch):
 
 
 def register(client, username: str, email: str):
-    return client.post("/register", data={"username": username, "email": email, "name": username.title(),
-                                          "password": TEST_PASSWORD})
+    """Register, then open the confirmation link (allowances wait for a confirmed address)."""
+    response = client.post("/register", data={"username": username, "email": email, "name": username.title(),
+                                              "password": TEST_PASSWORD})
+    app = client.application
+    with app.test_request_context():
+        user = db.session().scalar(sa.select(User).where(User.username == username))
+        token = links.confirmation_token(user) if user is not None else None
+    if token is not None:
+        assert client.get(f"/confirm/{token}").status_code == 302
+    return response
 
 
 def test_auto_enroll_on_registration_through_the_registration_page(app, client, run_enroll, events) -> None:

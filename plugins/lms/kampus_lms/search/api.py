@@ -45,12 +45,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from kampus_content.api import ContentStoreError, get_structure
 from markupsafe import Markup, escape
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import UsageKey
 
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.drivers.search import DateRange, SearchEngine, parse_query
 from kampus_lms.catalog.api import course_overview, course_overviews, is_global_staff, list_overviews
-from kampus_lms.courseware.api import CourseAccess, course_access, viewed_as
+from kampus_lms.courseware.api import CourseAccess, ViewerNav, course_access, viewed_as, viewer_nav
 from kampus_lms.search.documents import (
     COURSE_INFO_INDEX,
     COURSEWARE_INDEX,
@@ -484,10 +486,35 @@ def search_course_content(course_id: str, query: str | None, *, user: Any, page:
                              filter_dictionary=filter_dictionary, exclude_dictionary=exclude_dictionary,
                              size=page_size, from_=(page - 1) * page_size)
     results = list(answer["results"])
-    denied = _post_process(text, results, user)
+    stale = 0 if staff_view else _drop_unreachable(results, viewer_nav(user, course_id, now=moment))
+    denied = stale + _post_process(text, results, user)
     hits = [_content_hit(hit, text) for hit in results]
     return ContentSearchResult(course_id, text, max(0, answer["total"] - denied), page, page_size, hits,
                                answer["took"], answer["max_score"], denied)
+
+
+def _drop_unreachable(results: list[dict[str, Any]], nav: ViewerNav | None) -> int:
+    """Drop, in place, the hits on blocks the viewer may not open in the course as published now (the
+    index may lag behind a publish: content made staff-only, moved later or hidden after its due date is
+    not found); documents that are not blocks (plugins') stay. Returns how many were dropped."""
+    if nav is None:
+        return 0
+    before = len(results)
+    results[:] = [hit for hit in results if _reachable(hit, nav)]
+    return before - len(results)
+
+
+def _reachable(hit: Mapping[str, Any], nav: ViewerNav) -> bool:
+    keys = []
+    for usage_id in (hit.get("_id"), (hit.get("data") or {}).get("unit")):
+        try:
+            usage_key = UsageKey.from_string(str(usage_id))
+        except InvalidKeyError:
+            continue
+        keys.append((usage_key.block_type, usage_key.block_id))
+    if not keys:
+        return True  # not a block of the course: a plugin's document
+    return all((key in nav.nav.parents or key == nav.nav.root) and nav.can_see(key) for key in keys)
 
 
 def _is_beta_tester(user: Any, viewer: Any, access: CourseAccess) -> bool:

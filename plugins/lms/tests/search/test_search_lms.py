@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from kampus_content import api as content_api
 from kampus_content.api import Block
 from kampus_content.testing.xblocks import publish_course
 from kampus_hookspecs import hookimpl
@@ -245,6 +246,20 @@ def test_course_search_for_an_enrolled_learner(app) -> None:
     assert _course_search(learner, ALGEBRA, "invertible")["total"] == 1
     for hidden in ("secret", "hinted", "hiddenScriptWord", "eigenvalues", "rubric"):
         assert _course_search(learner, ALGEBRA, hidden)["total"] == 0, hidden
+
+
+def test_course_search_checks_the_published_course_not_only_the_index(app, monkeypatch) -> None:
+    """The index may lag behind a publish (its task has not run): content made staff-only since is not found."""
+    usage = _algebra(app)
+    learner = _learner(app)
+    assert _course_search(learner, ALGEBRA, "vector")["total"] == 1
+    monkeypatch.setattr("kampus_lms.search.tasks.submit", lambda *args, **kwargs: None)  # no re-index
+    with app.test_request_context():
+        content_api.update_fields(ALGEBRA, ("vertical", "intro"), {"visible_to_staff_only": True}, user_id=None)
+        content_api.publish(ALGEBRA, user_id=None)
+    assert _course_search(learner, ALGEBRA, "vector")["total"] == 0
+    staff = client_as(app, "staff", course_id=ALGEBRA)
+    assert _course_search(staff, ALGEBRA, "vector")["results"][0]["_id"] == usage["vectors"]
 
 
 def test_course_staff_also_find_unreleased_and_staff_only_content(app) -> None:

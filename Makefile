@@ -18,7 +18,7 @@ INSTALL_STAMP := $(VENV)/.kampus-installed
 TEST_STAMP := $(VENV)/.kampus-test-installed
 FUZZ_STAMP := $(VENV)/.kampus-fuzz-installed
 FUZZ_SECONDS ?= 300
-TEST_TOOLS := pytest pytest-xdist openapi-spec-validator playwright aiosmtpd mongomock requests ruff pypdf axe-playwright-python \
+TEST_TOOLS := pytest pytest-xdist openapi-spec-validator schemathesis playwright aiosmtpd mongomock requests ruff pypdf axe-playwright-python \
 	done-xblock xblock-poll xblock-drag-and-drop-v2 acid-xblock xblock-google-drive feedback-xblock
 # tests/ includes tests/example_plugin/tests and tests/e2e.
 TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)

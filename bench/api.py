@@ -10,29 +10,48 @@ Figures (JSON lines, DESIGN.md section 8):
   signature and claims) against joserfc's bare ``jwt.decode`` + claims check (joserfc is the
   Authlib project's JOSE library; ``authlib.jose`` is deprecated in its favour). Target >= 0.5.
 
-The endpoint figures come with the REST endpoints. ``--quick`` runs fewer rounds.
+Endpoint figures (same method as ``bench/lms.py``: ``kampus serve --workers 2`` with every plugin, and
+the kernel home page of the same site served with no plugin, same load, wrk when installed): requests/s
+of a logged-in learner's ``GET /api/courses/v1/courses/`` (30 published courses; target >= 0.5),
+``GET /api/enrollment/v1/enrollment`` (enrolled in all 30; target >= 0.5) and ``GET
+/api/courses/v1/blocks/?course_id=...&username=...&depth=all`` of a 1,061-block course (10 x 5 x 4
+units of 3 HTML blocks and a problem; target >= 0.3), as ratios to the kernel home page. The API is
+authenticated here by the session cookie (the load generator sends one header for every request; a
+bearer token takes the same sign-in path, :mod:`kampus.oauth2.authn`), and the API throttles are
+switched off for the run (``KAMPUS_API_*_RATE_LIMIT=0``), so that 429s are not counted as answers.
+
+``--quick`` runs fewer rounds and shorter loads; ``--skip-endpoints`` only the in-process token figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
+import kernel_overhead as live
+import lms as lms_bench
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from flask import Flask
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import OctKey
+from kampus_content.api import content_store
+from kampus_lms.api import enroll
 
+from kampus.app import create_app
 from kampus.db.migrate import upgrade
+from kampus.identity.accounts import create_user
 from kampus.oauth2.clients import create_client
 from kampus.oauth2.jwt import create_jwt, verify_jwt
 from kampus.testing import build_app, make_user
@@ -88,14 +107,100 @@ def bare_authlib_app() -> Flask:
     return app
 
 
-def figure(name: str, value: float, detail: dict[str, object]) -> dict[str, object]:
-    return {"bench": "api", "figure": name, "value": round(value, 3), "target": f">= {TARGET}",
-            "met": value >= TARGET, "detail": detail}
+def figure(name: str, value: float, detail: dict[str, object], target: float = TARGET) -> dict[str, object]:
+    return {"bench": "api", "figure": name, "value": round(value, 3), "target": f">= {target}",
+            "met": value >= target, "detail": detail}
+
+
+#: The endpoint figures: name, path (after the site's data is made), target.
+BLOCKS_COURSE = "course-v1:BenchX+Blocks+2026"
+CATALOG_COURSES = 30
+
+
+def endpoint_site(home: Path, env: dict[str, str]) -> dict[str, str]:
+    """``kampus init`` in ``home``, the bench learner, 30 small courses and the 1,061-block course, the
+    learner enrolled in all; returns the API paths to load."""
+    live.run([live.KAMPUS, "init"], env)
+    for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
+    app = create_app()
+    kampus = app.extensions["kampus"]
+    with app.app_context():
+        store = content_store()
+        courses = [f"course-v1:BenchX+C{index}+2026" for index in range(CATALOG_COURSES - 1)]
+        for course in courses:
+            store.create_course(course, lms_bench.course_blocks(1, 1, 1, 1, 0), ("course", "course"), user_id=None)
+            store.publish(course, user_id=None)
+        store.create_course(BLOCKS_COURSE, lms_bench.course_blocks(10, 5, 4, 3, 1), ("course", "course"),
+                            user_id=None)
+        store.publish(BLOCKS_COURSE, user_id=None)
+        with kampus.db.session_scope() as db_session:
+            user = create_user(db_session, live.USERNAME, f"{live.USERNAME}@example.com", live.PASSWORD,
+                               confirmed=True)
+            db_session.expunge(user)
+        for course in [*courses, BLOCKS_COURSE]:
+            enroll(user, course, check_access=False)
+    kampus.db.engine.dispose()
+    return {
+        "course_list": "/api/courses/v1/courses/",
+        "enrollment_list": "/api/enrollment/v1/enrollment",
+        "course_blocks": "/api/courses/v1/blocks/?" + urlencode({"course_id": BLOCKS_COURSE,
+                                                                  "depth": "all", "username": live.USERNAME}),
+    }
+
+
+def endpoint_figures(args: argparse.Namespace) -> list[dict[str, object]]:
+    """Requests/s of the three API lists against the kernel home page, from live servers."""
+    duration = args.duration or (2 if args.quick else 10)
+    tool = args.load or ("wrk" if shutil.which("wrk") else "python")
+    with tempfile.TemporaryDirectory(prefix="kampus-bench-api-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
+        env.update(KAMPUS_HOME=str(Path(tmp) / "site"), KAMPUS_API_TOKEN_RATE_LIMIT="0",
+                   KAMPUS_API_USER_RATE_LIMIT="0", KAMPUS_API_ANONYMOUS_RATE_LIMIT="0")
+        paths = endpoint_site(Path(tmp) / "site", env)
+        api_port, kernel_port = live.free_port(), live.free_port()
+        api_url, kernel_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{kernel_port}"
+        servers = []
+        rps: dict[str, dict[str, object]] = {}
+        try:
+            servers.append(live.subprocess.Popen(
+                [live.KAMPUS, "serve", "--port", str(api_port), "--workers", "2", "--no-worker"],
+                env=env, stdout=live.subprocess.DEVNULL, stderr=live.subprocess.DEVNULL, start_new_session=True))
+            servers.append(live.subprocess.Popen(
+                [live.KAMPUS, "serve", "--port", str(kernel_port), "--workers", "2", "--no-worker"],
+                env={**env, "KAMPUS_PLUGINS": ""}, stdout=live.subprocess.DEVNULL,
+                stderr=live.subprocess.DEVNULL, start_new_session=True))
+            live.wait_for(api_url + "/", servers[0])
+            live.wait_for(kernel_url + "/", servers[1])
+            cookie, _html = live.log_in(kernel_url)
+            rps["home"] = live.measure(kernel_url + "/", cookie, duration, args.connections, tool)
+            for name, path in paths.items():
+                rps[name] = live.measure(api_url + path, cookie, duration, args.connections, tool)
+        finally:
+            for server in servers:
+                live.stop(server)
+    base = {"load": tool, "duration_s": duration, "connections": args.connections, "cpus": os.cpu_count(),
+            "quick": args.quick, "db": "sqlite", "auth": "session cookie", "throttles": "off"}
+    home_rps = float(rps["home"]["rps"])  # type: ignore[arg-type]
+    out = []
+    for name, target in (("course_list", 0.5), ("enrollment_list", 0.5), ("course_blocks", 0.3)):
+        ratio = float(rps[name]["rps"]) / home_rps if home_rps else 0.0  # type: ignore[arg-type]
+        line = figure(f"{name}_vs_home", ratio, {"api_rps": rps[name]["rps"], "kernel_home_rps": home_rps,
+                                                 "api_errors": rps[name]["non_2xx"], "path": paths[name], **base},
+                      target)
+        line["met"] = bool(line["met"]) and rps[name]["non_2xx"] == 0
+        out.append(line)
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument("--skip-endpoints", action="store_true", help="only the in-process token figures")
+    parser.add_argument("--duration", type=int, default=None, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--load", choices=["wrk", "python"], default=None)
     args = parser.parse_args()
     issues, checks = (150, 2000) if args.quick else (800, 20000)
     warnings.simplefilter("ignore")
@@ -151,7 +256,10 @@ def main() -> int:
         figure("jwt_verify_vs_authlib", kampus_check_rate / bare_check_rate,
                {"kampus_per_s": round(kampus_check_rate), "joserfc_per_s": round(bare_check_rate)}),
     ):
-        print(json.dumps(line))
+        print(json.dumps(line), flush=True)
+    if not args.skip_endpoints:
+        for line in endpoint_figures(args):
+            print(json.dumps(line), flush=True)
     return 0
 
 

@@ -162,13 +162,18 @@ def test_wire_grader_round_trip_in_the_browser(live_site, page, queue_course, tm
                                                      "xqueue_body": json.dumps(result)}, timeout=10).json()
     assert put == {"return_code": 0, "content": ""}
 
+    # the page polls while the answer is queued: the feedback arrives without a reload, announced politely
+    problem = page.locator(".kampus-problem")
+    problem.locator(".kampus-status.status-correct").wait_for(timeout=20000)
+    page.wait_for_function("document.querySelector('.kampus-problem-live').textContent.length > 0")
+    shots = tmp_path_factory.mktemp("xqueue-shots")
+    page.screenshot(path=str(shots / "problem_graded_by_poll.png"), full_page=True)
     page.reload()
     problem = page.locator(".kampus-problem")
     problem.wait_for()
     assert problem.locator(".kampus-status.status-correct").count() == 1
     assert "All three tests passed." in problem.inner_text()
     assert "1/1 point" in problem.inner_text()
-    shots = tmp_path_factory.mktemp("xqueue-shots")
     page.screenshot(path=str(shots / "problem_graded.png"), full_page=True)
 
     page.goto(f"{live_site.url}/courses/{COURSE}/progress")

@@ -46,11 +46,12 @@ from __future__ import annotations
 
 import copy
 import threading
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from flask import Flask, json, request
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, RootModel
 from pydantic_core import PydanticCustomError
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SpecTree, Tag
@@ -133,6 +134,28 @@ class OpenEdxValidationError(BaseModel):
 
 
 ERROR_MODELS: dict[str, type[BaseModel]] = {"kampus": KampusValidationError, "openedx": OpenEdxValidationError}
+
+
+class KampusErrorBody(BaseModel):
+    """An error the site answers before or around the view (a refused token, a missing login, an
+    unknown path, a throttle): Kampus's ``error`` object, with Open edX's fields beside it when the
+    API has them (``developer_message``, ``error_code``, ``detail``)."""
+
+    error: KampusErrorObject
+
+
+_EITHER: dict[tuple[type[BaseModel], type[BaseModel]], type[BaseModel]] = {}
+
+
+def either(first: type[BaseModel], second: type[BaseModel]) -> type[BaseModel]:
+    """A model that documents (and accepts) a body of either model, made once per pair."""
+    if first is second:
+        return first
+    key = (first, second)
+    if key not in _EITHER:
+        _EITHER[key] = types.new_class(f"{first.__name__}Or{second.__name__}",
+                                       (RootModel[first | second],))  # type: ignore[valid-type]
+    return _EITHER[key]
 
 
 def register_error_shape(name: str, shape: ErrorShape, model: type[BaseModel]) -> None:
@@ -231,9 +254,13 @@ class ApiSection:
         """Declare a view: its parameters (validated unless ``validate`` is false), answers and scopes."""
         shape = errors or self.errors
         codes = [f"HTTP_{code}" for code, model in (resp or {}).items() if model is None]
-        models = {f"HTTP_{code}": model for code, model in (resp or {}).items() if model is not None}
+        # An error a view declares may also come from the site itself (the validation of its parameters,
+        # the sign-in, the router, the throttle): such answers carry Kampus's error object.
+        models = {f"HTTP_{code}": either(model, KampusErrorBody) if code >= 400 else model
+                  for code, model in (resp or {}).items() if model is not None}
         if (query or json or form) and validate:
-            models.setdefault("HTTP_400", ERROR_MODELS[shape])
+            declared = (resp or {}).get(400)
+            models["HTTP_400"] = either(declared, ERROR_MODELS[shape]) if declared else ERROR_MODELS[shape]
         response = DocumentedResponse(*codes, **models) if (codes or models) else None
         is_public = self.public if public is None else public
 

@@ -1,16 +1,24 @@
-"""Open edX's user API: ``/api/user/v1/me``, ``/api/user/v1/accounts`` and account registration.
+"""Open edX's user API: ``/api/user/v1/me``, ``/api/user/v1/accounts[/<username>]`` (GET, PATCH),
+``/api/user/v1/preferences/<username>[/<key>]`` and account registration.
 
-Authenticated by session cookie or by a personal token
-(``Authorization: Bearer kmp_...``). Field names follow Open edX's
-``user_api`` account serializer.
+Authenticated by session cookie, OAuth2 bearer token, JWT or personal token (:mod:`kampus.oauth2.authn`).
+Paths, status codes and JSON fields follow Open edX's ``user_api`` (``AccountViewSet``, the account
+serializer and ``ACCOUNT_VISIBILITY_CONFIGURATION``; ``PreferencesView``/``PreferencesDetailView`` with
+``IsUserInUrlOrStaff``): changes are ``application/merge-patch+json`` (else 415), invalid fields answer
+400 with ``field_errors: {name: {"developer_message", "user_message"}}`` and nothing is written. What
+Open edX keeps on ``UserProfile`` lives in :mod:`kampus.identity.profiles`; ``account_privacy``,
+``time_zone`` and ``pref-lang`` are preferences (:mod:`kampus.identity.preferences`).
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask import request as flask_request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,26 +28,85 @@ from werkzeug.wrappers import Response
 from kampus import db
 from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
+from kampus.identity import preferences as preference_store
+from kampus.identity import profiles
 from kampus.identity.accounts import EMAIL_TAKEN, USERNAME_TAKEN
 from kampus.identity.models import User
+from kampus.identity.preferences import UserPreference
 from kampus.identity.views import register_account
+from kampus.rendering.dates import available_locales, forget_request_preferences
 from kampus.rendering.setup import error_response
 
 bp = Blueprint("identity_api", __name__)
 
-user_api = ApiSection("user", "Accounts (Open edX's user API).", errors="openedx")
+user_api = ApiSection("user", "Accounts and preferences (Open edX's user API).", errors="openedx")
+
+#: The content type of account and preference changes (Open edX's ``MergePatchParser``).
+MERGE_PATCH = "application/merge-patch+json"
+#: Open edX's ``UserPreference.key`` validator (a search, not a full match, as Django's ``RegexValidator``).
+PREFERENCE_KEY = re.compile(r"[-_a-zA-Z0-9]+")
 
 
 class Me(BaseModel):
     username: str
 
 
+class ProfileImage(BaseModel):
+    has_image: bool
+    image_url_full: str | None = None
+    image_url_large: str | None = None
+    image_url_medium: str | None = None
+    image_url_small: str | None = None
+
+
+class LanguageProficiency(BaseModel):
+    code: str
+
+
+class SocialLink(BaseModel):
+    platform: str
+    social_link: str
+
+
+class ExtendedProfileField(BaseModel):
+    field_name: str
+    field_value: Any = None
+
+
 class Account(BaseModel):
-    """An account: every field for the user themselves and staff, ``username``, ``account_privacy`` and
-    ``profile_image`` for others."""
+    """An account (Open edX's ``UserReadOnlySerializer``): every field for the user themselves and staff;
+    for others ``username``, ``account_privacy``, ``profile_image`` and the fields the owner shares."""
 
     username: str
-    model_config = {"extra": "allow"}
+    account_privacy: str
+    profile_image: ProfileImage
+    name: str | None = None
+    email: str | None = None
+    id: int | None = None
+    date_joined: str | None = None
+    last_login: str | None = None
+    is_active: bool | None = None
+    bio: str | None = None
+    country: str | None = None
+    state: str | None = None
+    language_proficiencies: list[LanguageProficiency] | None = None
+    level_of_education: str | None = None
+    gender: str | None = None
+    year_of_birth: int | None = None
+    goals: str | None = None
+    mailing_address: str | None = None
+    phone_number: str | None = None
+    requires_parental_consent: bool | None = None
+    social_links: list[SocialLink] | None = None
+    extended_profile: list[ExtendedProfileField] | None = None
+    secondary_email: str | None = None
+    secondary_email_enabled: bool | None = None
+    time_zone: str | None = None
+    language: str | None = None
+    course_certificates: Any = None
+    verified_name: str | None = None
+    pending_name_change: str | None = None
+    model_config = {"extra": "forbid"}
 
 
 class AccountList(RootModel[list[Account]]):
@@ -49,6 +116,59 @@ class AccountList(RootModel[list[Account]]):
 class AccountQuery(BaseModel):
     username: str | None = Field(None, description="Comma-separated user names.")
     email: str | None = Field(None, description="Comma-separated e-mail addresses (staff only).")
+    view: str | None = Field(None, description="`shared`: only the fields others see.")
+
+
+class AccountView(BaseModel):
+    view: str | None = Field(None, description="`shared`: only the fields others see.")
+
+
+class AccountUpdate(BaseModel):
+    """A merge-patch of one's account (``application/merge-patch+json``); unknown fields are ignored."""
+
+    name: str | None = None
+    bio: str | None = None
+    country: str | None = Field(None, description="ISO 3166 country code.")
+    state: str | None = None
+    level_of_education: str | None = Field(None, description="p, m, b, a, hs, jhs, el, none or other.")
+    gender: str | None = Field(None, description="m, f or o.")
+    year_of_birth: int | None = None
+    goals: str | None = None
+    mailing_address: str | None = None
+    phone_number: str | None = None
+    language_proficiencies: list[LanguageProficiency] | None = None
+    social_links: list[SocialLink] | None = Field(None, description="Merged with the current links; an "
+                                                  "empty social_link removes its platform.")
+    extended_profile: list[ExtendedProfileField] | None = None
+    account_privacy: str | None = Field(None, description="private, all_users or custom.")
+    secondary_email: str | None = None
+
+
+class AccountErrors(BaseModel):
+    """400: Open edX's ``field_errors`` (or ``developer_message``/``user_message`` of an update error)."""
+
+    field_errors: dict[str, dict[str, str]] | None = None
+    developer_message: str | None = None
+    user_message: str | None = None
+    detail: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class Preferences(RootModel[dict[str, str | None]]):
+    """Preference keys and their values (strings; ``null`` in a PATCH deletes the key)."""
+
+
+class PreferenceValue(RootModel[str]):
+    """One preference's value, a JSON string."""
+
+
+class PreferenceError(BaseModel):
+    """400: why the value was refused."""
+
+    developer_message: str | None = None
+    user_message: str | None = None
+    detail: str | None = None
+    error: dict[str, Any] | None = None
 
 
 class Registration(BaseModel):
@@ -64,7 +184,10 @@ class RegistrationDone(BaseModel):
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+    """A datetime as DRF renders it (seconds, UTC as ``Z``), like Open edX's ``date_joined``."""
+    if value is None:
+        return None
+    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _profile_image() -> dict[str, Any]:
@@ -72,44 +195,119 @@ def _profile_image() -> dict[str, Any]:
             "image_url_small": None}
 
 
-def account_json(user: User, full: bool) -> dict[str, Any]:
-    """Open edX's account representation; ``full`` for the user themselves and staff."""
-    if not full:
-        # Open edX's "private" visibility: what other users may see.
-        return {"username": user.username, "account_privacy": "private", "profile_image": _profile_image()}
-    return {
-        "id": user.id,
+def _none_if_empty(value: str | None) -> str | None:
+    return value or None
+
+
+def _extended_fields() -> list[str]:
+    return list(current_kampus().settings.account_extended_profile_fields)
+
+
+def account_json(user: User, full: bool, profile: profiles.UserProfile | None = None,
+                 preferences: Mapping[str, str] | None = None, *, view: str | None = None) -> dict[str, Any]:
+    """Open edX's account representation (``UserReadOnlySerializer``): every field for the user
+    themselves and staff (``full``, unless ``view="shared"``), else the fields the owner shares."""
+    preferences = preferences or {}
+    meta = (profile.meta if profile is not None else None) or {}
+    links = (profile.social_links if profile is not None else None) or {}
+    data: dict[str, Any] = {
         "username": user.username,
-        "name": user.name,
         "email": user.email,
+        "id": user.id,
         "date_joined": _iso(user.date_joined),
         "last_login": _iso(user.last_login),
         "is_active": user.is_active,
-        "activation_key": None,
-        "bio": None,
-        "country": None,
-        "state": None,
+        "name": user.name,
+        "bio": _none_if_empty(profile.bio) if profile else None,
+        "country": _none_if_empty(profile.country) if profile else None,
+        "state": _none_if_empty(profile.state) if profile else None,
         "profile_image": _profile_image(),
-        "language_proficiencies": [],
-        "level_of_education": None,
-        "gender": None,
-        "year_of_birth": None,
-        "mailing_address": None,
-        "goals": None,
-        "requires_parental_consent": False,
-        "secondary_email": None,
-        "time_zone": None,
-        "social_links": [],
-        "extended_profile": [],
-        "account_privacy": "private",
-        "accomplishments_shared": False,
+        "language_proficiencies": [{"code": code} for code in (profile.language_proficiencies or [])]
+        if profile else [],
+        "gender": _none_if_empty(profile.gender) if profile else None,
+        "goals": _none_if_empty(profile.goals) if profile else None,
+        "year_of_birth": profile.year_of_birth if profile else None,
+        "level_of_education": _none_if_empty(profile.level_of_education) if profile else None,
+        "mailing_address": _none_if_empty(profile.mailing_address) if profile else None,
+        "requires_parental_consent": profiles.requires_parental_consent(profile),
+        "account_privacy": profiles.privacy_of(profile, preferences),
+        "social_links": [{"platform": platform, "social_link": links[platform]} for platform in sorted(links)],
+        "extended_profile": [{"field_name": name, "field_value": meta.get(name, "")} for name in _extended_fields()],
+        "phone_number": _none_if_empty(profile.phone_number) if profile else None,
+        "secondary_email": _none_if_empty(profile.secondary_email) if profile else None,
+        "secondary_email_enabled": None,
+        "time_zone": preferences.get(preference_store.TIME_ZONE),
+        "language": preferences.get(preference_store.LANGUAGE),
+        "course_certificates": None,
+        "verified_name": None,
+        "pending_name_change": None,
     }
+    fields = profiles.visible_fields(profile, preferences, full and view != "shared")
+    return {name: data.get(name) for name in fields}
+
+
+def _accounts_json(users: Sequence[User], view: str | None = None) -> list[dict[str, Any]]:
+    """The accounts of ``users`` as the requesting user may see them (one query per kind of data)."""
+    ids = [user.id for user in users]
+    found = profiles.profiles_of(ids)
+    rows = db.session().execute(sa.select(UserPreference.user_id, UserPreference.key, UserPreference.value)
+                                .where(UserPreference.user_id.in_(ids))).all() if ids else []
+    preferences: dict[int, dict[str, str]] = {}
+    for row in rows:
+        preferences.setdefault(row.user_id, {})[row.key] = row.value
+    return [account_json(user, user.id == current_user.id or current_user.is_staff, found.get(user.id),
+                         preferences.get(user.id, {}), view=view) for user in users]
 
 
 def _require_user() -> Response | None:
     if not current_user.is_authenticated:
-        return error_response(401, _("Authentication credentials were not provided."))
+        return _drf_error(401, _("Authentication credentials were not provided."))
     return None
+
+
+def _drf_error(status: int, detail: str, **body: Any) -> Response:
+    """DRF's error body (``detail``, or Open edX's fields in ``body``) with Kampus's ``error`` object."""
+    payload: dict[str, Any] = dict(body) if body else {"detail": detail}
+    payload["error"] = {"status": status, "message": detail}
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+def _no_content() -> Response:
+    """204 (a Flask response: SpecTree keeps the status of Flask's responses only)."""
+    return current_app.response_class(status=204)
+
+
+def _not_found() -> Response:
+    return _drf_error(404, _("Not found."))
+
+
+def _forbidden() -> Response:
+    return _drf_error(403, _("You do not have permission to perform this action."))
+
+
+def _merge_patch_body() -> tuple[dict[str, Any] | None, Response | None]:
+    """The JSON object of an ``application/merge-patch+json`` request, or the 415/400 answer."""
+    if flask_request.mimetype != MERGE_PATCH:
+        return None, _drf_error(415, _('Unsupported media type "%(type)s" in request.',
+                                       type=flask_request.mimetype or ""))
+    return _json_object()
+
+
+def _json_object() -> tuple[dict[str, Any] | None, Response | None]:
+    try:
+        body = json.loads(flask_request.get_data(as_text=True) or "null")
+    except ValueError as error:
+        return None, _drf_error(400, _("JSON parse error - %(error)s", error=str(error)))
+    if not isinstance(body, dict):
+        message = _("The request body must be a JSON object.")
+        return None, _drf_error(400, message, developer_message=message, user_message=message)
+    return body, None
+
+
+def _user_named(username: str) -> User | None:
+    return db.session().scalar(sa.select(User).where(User.username == username))
 
 
 @bp.get("/api/user/v1/me")
@@ -123,16 +321,197 @@ def me() -> Response:
 
 
 @bp.get("/api/user/v1/accounts/<username>")
-@user_api.doc(resp={200: Account, 401: None, 404: None})
+@user_api.doc(query=AccountView, resp={200: Account, 401: None, 404: None})
 def account_detail(username: str) -> Response:
+    """One account (Open edX's ``GET /api/user/v1/accounts/{username}``): every field for the user and
+    staff, the shared fields for others (``?view=shared``: what others see)."""
     denied = _require_user()
     if denied is not None:
         return denied
-    user = db.session().scalar(sa.select(User).where(User.username == username))
-    is_self = user is not None and user.id == current_user.id
+    user = _user_named(username)
     if user is None or (not user.is_active and not current_user.is_staff):
-        return error_response(404, _("No such user."))
-    return jsonify(account_json(user, full=is_self or current_user.is_staff))
+        return _not_found()
+    return jsonify(_accounts_json([user], view=flask_request.args.get("view"))[0])
+
+
+@bp.patch("/api/user/v1/accounts/<username>")
+@user_api.doc(json=AccountUpdate, resp={200: Account, 400: AccountErrors, 401: None, 403: None, 415: None},
+              validate=False)
+def account_update(username: str) -> Response:
+    """Change one's own account (Open edX's ``PATCH /api/user/v1/accounts/{username}``, body
+    ``application/merge-patch+json``). Read-only and invalid fields: 400 with ``field_errors``; another
+    user's account: 403; other content types: 415. Unknown fields are ignored, as in Open edX."""
+    denied = _require_user()
+    if denied is not None:
+        return denied
+    if flask_request.mimetype != MERGE_PATCH:
+        return _merge_patch_body()[1]  # type: ignore[return-value]
+    if username != current_user.username:
+        return _forbidden()
+    update, bad = _json_object()
+    if bad is not None or update is None:
+        return bad  # type: ignore[return-value]
+    user = db.session().get(User, current_user.id)
+    if user is None:
+        return _not_found()
+    if "email" in update and update["email"] != user.email:
+        message = _("Email address changes have been disabled by the site operators.")
+        return _drf_error(400, message, developer_message=message, user_message=message)
+    update.pop("email", None)
+    errors = profiles.validate_update(update, user.email, user.name, _extended_fields())
+    if errors:
+        return _drf_error(400, next(iter(errors.values()))["developer_message"], field_errors=errors)
+    if "name" in update:
+        user.name = update["name"].strip()
+    profile_fields = {key: value for key, value in update.items()
+                      if key not in ("name", "account_privacy") and key in profiles.ADMIN_FIELDS}
+    if profile_fields:
+        profiles.apply_update(db.session(), user.id, profile_fields)
+    if "account_privacy" in update:
+        preference_store.set_preference(user.id, profiles.ACCOUNT_PRIVACY, update["account_privacy"])
+    db.session().commit()
+    return jsonify(_accounts_json([user])[0])
+
+
+# -- preferences -----------------------------------------------------------------------------------------
+
+
+def _preferences_owner(username: str, write: bool) -> tuple[User | None, Response | None]:
+    """Open edX's ``IsUserInUrlOrStaff`` then ``_get_authorized_user``: others' preferences are 404 to
+    users (the account's existence stays hidden), readable by staff, never writable (403)."""
+    denied = _require_user()
+    if denied is not None:
+        return None, denied
+    is_self = username.lower() == current_user.username.lower()
+    if not is_self and not current_user.is_staff:
+        return None, _not_found()
+    if write and username != current_user.username:
+        return None, _forbidden()
+    user = _user_named(username)
+    if user is None:
+        return None, _not_found()
+    return user, None
+
+
+def _preference_error(key: str, value: str | None) -> dict[str, str] | None:
+    """Open edX's ``validate_user_preference_serializer`` (plus Kampus's language and length checks)."""
+    if value is None or not value.strip():
+        message = "Preference '{preference_key}' cannot be set to an empty value."
+        return {"developer_message": message.format(preference_key=key),
+                "user_message": _("Preference '%(key)s' cannot be set to an empty value.", key=key)}
+    if not PREFERENCE_KEY.search(key) or len(key) > preference_store.MAX_KEY_LENGTH:
+        return {"developer_message": f"Value '{value}' not valid for preference '{key}': {{'key': ['Invalid key.']}}",
+                "user_message": _("Invalid user preference key '%(key)s'.", key=key)}
+    if len(value) > preference_store.MAX_VALUE_LENGTH:
+        return {"developer_message": f"Value '{value[:40]}…' not valid for preference '{key}': too long.",
+                "user_message": _("Value '%(value)s' is not valid for user preference '%(key)s'.",
+                                  value=value[:40] + "…", key=key)}
+    if key == preference_store.TIME_ZONE and not preference_store.is_valid_time_zone(value):
+        return {"developer_message": f"Value '{value}' not valid for preference '{key}': Not in timezone set.",
+                "user_message": _("Value '%(value)s' is not a valid time zone selection.", value=value)}
+    if key == preference_store.LANGUAGE and value not in available_locales():
+        return {"developer_message": f"Value '{value}' not valid for preference '{key}': Not a site language.",
+                "user_message": _("Value '%(value)s' is not a valid language selection.", value=value)}
+    if key == profiles.ACCOUNT_PRIVACY and value not in profiles.PRIVACY_CHOICES:
+        return {"developer_message": f"Value '{value}' not valid for preference '{key}'.",
+                "user_message": _("Value '%(value)s' is not valid for user preference '%(key)s'.",
+                                  value=value, key=key)}
+    return None
+
+
+def _preference_text(value: Any) -> str | None:
+    """Open edX stores ``str(value)`` of a non-null JSON value."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+@bp.get("/api/user/v1/preferences/<username>")
+@user_api.doc(resp={200: Preferences, 401: None, 404: None})
+def preferences_detail(username: str) -> Response:
+    """Every preference of a user (Open edX's ``GET /api/user/v1/preferences/{username}``): the user and staff."""
+    user, denied = _preferences_owner(username, write=False)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    return jsonify(preference_store.user_preferences(user.id))
+
+
+@bp.patch("/api/user/v1/preferences/<username>")
+@user_api.doc(json=Preferences, resp={204: None, 400: AccountErrors, 401: None, 403: None, 404: None, 415: None},
+              validate=False)
+def preferences_update(username: str) -> Response:
+    """Set several preferences at once (``application/merge-patch+json``; ``null`` deletes one): 204,
+    or 400 with every invalid one in ``field_errors`` and nothing written."""
+    user, denied = _preferences_owner(username, write=True)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    update, bad = _merge_patch_body()
+    if bad is not None or update is None:
+        return bad  # type: ignore[return-value]
+    if not update:
+        message = _("No data provided for user preference update")
+        return _drf_error(400, message, developer_message=message, user_message=message)
+    values = {key: _preference_text(value) for key, value in update.items()}
+    errors = {key: error for key, value in values.items() if value is not None
+              for error in [_preference_error(key, value)] if error is not None}
+    if errors:
+        return _drf_error(400, next(iter(errors.values()))["developer_message"], field_errors=errors)
+    for key, value in values.items():
+        preference_store.set_preference(user.id, key, value)
+    db.session().commit()
+    forget_request_preferences()
+    return _no_content()
+
+
+@bp.get("/api/user/v1/preferences/<username>/<preference_key>")
+@user_api.doc(resp={200: PreferenceValue, 401: None, 404: None})
+def preference_detail(username: str, preference_key: str) -> Response:
+    """One preference's value, as a JSON string; 404 when unset."""
+    user, denied = _preferences_owner(username, write=False)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    value = preference_store.get_preference(user.id, preference_key)
+    if value is None:
+        return _not_found()
+    return jsonify(value)
+
+
+@bp.put("/api/user/v1/preferences/<username>/<preference_key>")
+@user_api.doc(json=PreferenceValue, resp={204: None, 400: PreferenceError, 401: None, 403: None, 404: None},
+              validate=False)
+def preference_set(username: str, preference_key: str) -> Response:
+    """Set one preference (body: a JSON string): 204; 400 with ``developer_message``/``user_message``."""
+    user, denied = _preferences_owner(username, write=True)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    try:
+        value = _preference_text(json.loads(flask_request.get_data(as_text=True) or "null"))
+    except ValueError as error:
+        return _drf_error(400, _("JSON parse error - %(error)s", error=str(error)))
+    error = _preference_error(preference_key, value)
+    if error is not None:
+        return _drf_error(400, error["developer_message"], **error)
+    preference_store.set_preference(user.id, preference_key, value)
+    db.session().commit()
+    forget_request_preferences()
+    return _no_content()
+
+
+@bp.delete("/api/user/v1/preferences/<username>/<preference_key>")
+@user_api.doc(resp={204: None, 401: None, 403: None, 404: None})
+def preference_delete(username: str, preference_key: str) -> Response:
+    """Delete one preference: 204, or 404 when it was not set."""
+    user, denied = _preferences_owner(username, write=True)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    if preference_store.get_preference(user.id, preference_key) is None:
+        return _not_found()
+    preference_store.set_preference(user.id, preference_key, None)
+    db.session().commit()
+    forget_request_preferences()
+    return _no_content()
 
 
 @bp.get("/api/user/v1/accounts")
@@ -154,7 +533,7 @@ def account_list() -> Response:
     users = db.session().scalars(stmt.order_by(User.username)).all()
     if not users:
         return error_response(404, _("No such user."))
-    return jsonify([account_json(user, full=user.id == current_user.id or current_user.is_staff) for user in users])
+    return jsonify(_accounts_json(users, view=flask_request.args.get("view")))
 
 
 @bp.post("/user_api/v1/account/registration/")

@@ -21,6 +21,8 @@ def kampus_settings() -> list[Setting]:
         ),
         Setting("login_failure_limit", int, 10, "Failed logins allowed per account and per address within the window."),
         Setting("login_failure_window", int, 60, "Length of the login throttling window, in seconds."),
+        Setting("account_extended_profile_fields", list, [],
+                "Extra account fields users may fill in (Open edX's extended_profile_fields)."),
     ]
 
 

@@ -80,11 +80,14 @@ from kampus_content.progress.aggregation import (
     course_completion_summaries,
 )
 from kampus_content.progress.completion import (
+    InvalidCompletion,
     completable_by_viewing,
     completion_mode,
     completion_of,
+    completion_value,
     course_completions,
     learner_completions,
+    record_completion,
 )
 from kampus_content.progress.scores import ScoreRecord, course_scores, score_of
 from kampus_content.release import BlockRelease, ReleaseInfo, release_info
@@ -414,16 +417,19 @@ __all__ = [
 # learner progress: scores and completion (kampus_content.progress)
 __all__ += [
     "CompletionSummary",
+    "InvalidCompletion",
     "ScoreRecord",
     "aggregate_completion",
     "completable_by_viewing",
     "completable_leaves",
     "completion_mode",
     "completion_of",
+    "completion_value",
     "course_completion",
     "course_completion_summaries",
     "course_completions",
     "learner_completions",
+    "record_completion",
     "course_scores",
     "score_of",
 ]

@@ -30,12 +30,21 @@ from kampus_lms.enrollment.views import bp as enrollment_views
 from kampus_lms.grades import service as grades_service
 from kampus_lms.grades import tasks as grades_tasks
 from kampus_lms.grades.views import bp as grades_views
+from kampus_lms.rest import bookmarks as rest_bookmarks  # rest (slice B)
+from kampus_lms.rest import certificates as rest_certificates  # rest (slice B)
+from kampus_lms.rest import completion as rest_completion  # rest (slice B)
+from kampus_lms.rest import course_home as rest_course_home  # rest (slice B)
+from kampus_lms.rest import course_modes as rest_course_modes  # rest (slice A)
+from kampus_lms.rest import courses as rest_courses  # rest (slice A)
+from kampus_lms.rest import enrollments as rest_enrollments  # rest (slice A)
+from kampus_lms.rest import grades as rest_grades  # rest (slice B)
+from kampus_lms.rest import mobile as rest_mobile  # rest (slice C)
 from kampus_lms.search import tasks as search_tasks
 from kampus_lms.search.cli import reindex_courses_command
 from kampus_lms.search.views import bp as search_views
 from kampus_lms.search.wiring import search_settings
 
-KAMPUS_HOOKSPECS_REQUIRES = ">=1.3,<2"
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.4,<2"
 
 
 @hookimpl
@@ -124,7 +133,12 @@ def kampus_template_folders() -> list[str]:
 @hookimpl
 def kampus_blueprints(app: Any) -> list[Any]:
     return [catalog_views, search_views, enrollment_views, dashboard_views, courseware_views, course_home_views,
-            grades_views, certificate_views]
+            grades_views, certificate_views,
+            rest_courses.bp, rest_enrollments.bp, rest_course_modes.bp,  # rest: courses, enrollment, course modes
+            rest_grades.bp, rest_certificates.bp, rest_completion.bp, rest_bookmarks.bp,  # rest (slice B)
+            rest_course_home.bp,  # rest (slice B)
+            rest_mobile.bp,  # rest (slice C)
+            ]
 
 
 @hookimpl

@@ -28,6 +28,7 @@ from xblock.fields import Boolean, Date, Dict, Float, Integer, Scope, String
 from kampus import current_kampus
 from kampus.drivers.sandbox import SandboxError, get_sandbox
 from kampus_problems import policies, response_types
+from kampus_problems.capa.correctmap import CorrectMap
 from kampus_problems.capa.errors import (
     EmptySubmission,
     LoncapaProblemError,
@@ -37,6 +38,7 @@ from kampus_problems.capa.errors import (
 )
 from kampus_problems.capa.problem import LoncapaProblem
 from kampus_problems.capa.rendering import RenderOptions, render, text_content, text_of
+from kampus_problems.capa.responses.code import apply_grader_reply
 from kampus_problems.capa.submission import check_submission
 from kampus_problems.policies import SHOWANSWER, Situation
 from kampus_problems.templating import render as render_problem_template
@@ -121,6 +123,12 @@ def uploaded_files(data: Any) -> dict[str, bytes]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def points_text(points: float) -> str:
+    """Points as Open edX's problem header shows them: rounded to two decimals (``0.33``, ``2.5``, ``1``)."""
+    rounded = round(float(points), 2)
+    return f"{rounded:g}" if rounded != int(rounded) else str(int(rounded))
 
 
 def _json(data: dict[str, Any], status: int = 200) -> Response:
@@ -233,15 +241,41 @@ class ProblemBlock(XBlock):
     def apply_queue_reply(self, queuekey: str, score_msg: str) -> bool:
         """An external grader's reply to the submission queued under ``queuekey`` (upstream's
         ``score_update``): the state and score are updated and the grade published; False (nothing changed)
-        when no input waits for that key."""
-        lcp = self.lcp
-        if not any(lcp.correct_map.is_right_queuekey(answer_id, queuekey) for answer_id in lcp.correct_map):
+        when no input waits for that key.
+
+        The reply is applied to the stored correct map directly (the queued input's maximum points were kept
+        in its queue state at submission), without parsing the problem again; a submission queued before
+        that was kept goes through the parsed problem as upstream does."""
+        cmap = CorrectMap()
+        cmap.set_dict(self.correct_map or {})
+        waiting = [answer_id for answer_id in cmap if cmap.is_right_queuekey(answer_id, queuekey)]
+        if not waiting:
             return False
-        lcp.update_score(score_msg, queuekey)
-        self.set_state_from_lcp()
-        self.set_score_from_lcp()
+        points = cmap[waiting[0]]["queuestate"].get("points")
+        if self._lcp is None and self.score is not None and isinstance(points, (int, float)):
+            apply_grader_reply(cmap, waiting[0], score_msg, queuekey, float(points))
+            self.correct_map = cmap.get_dict()
+            earned = sum(cmap.get_npoints(answer_id) for answer_id in cmap)
+            self.score = {"raw_earned": float(earned), "raw_possible": float(self.score.get("raw_possible") or 0)}
+        else:
+            lcp = self.lcp
+            lcp.update_score(score_msg, queuekey)
+            self.set_state_from_lcp()
+            self.set_score_from_lcp()
         self.publish_grade(grader_response=True)
         return True
+
+    def queue_position(self) -> dict[str, Any]:
+        """The learner's queued inputs: ``{"queued": bool, "positions": {input id: position or None}}``."""
+        cmap = CorrectMap()
+        cmap.set_dict(self.correct_map or {})
+        queued = {answer_id: cmap[answer_id]["queuestate"] for answer_id in cmap if cmap.is_queued(answer_id)}
+        if not queued:
+            return {"queued": False, "positions": {}}
+        lookup = getattr(self.problem_queue(), "position", None)
+        positions = {answer_id: (lookup(str(state.get("key") or "")) if callable(lookup) else None)
+                     for answer_id, state in queued.items()}
+        return {"queued": True, "positions": positions}
 
     @property
     def lcp(self) -> Any:
@@ -362,7 +396,8 @@ class ProblemBlock(XBlock):
         else:
             kind = "partially-correct"
         earned, possible = self.weighted()
-        points = f"{earned:g}/{possible:g} " + (self.t("point") if possible == 1 else self.t("points"))
+        points = f"{points_text(earned)}/{points_text(possible)} " + (
+            self.t("point") if possible == 1 else self.t("points"))
         labels = {"correct": self.t("Correct"), "incorrect": self.t("Incorrect"),
                   "partially-correct": self.t("Partially correct"), "submitted": self.t("Answer submitted.")}
         message = labels[kind] if kind == "submitted" else f"{labels[kind]} ({points})"
@@ -412,8 +447,8 @@ class ProblemBlock(XBlock):
         unit = self.t("point") if possible == 1 else self.t("points")
         graded = self.t("graded") if self.graded else self.t("ungraded")
         if earned is None or not self.done and not earned:
-            return f"{possible:g} {unit} {'(' + graded + ')'}" if possible else ""
-        return f"{earned:g}/{possible:g} {unit} ({graded})"
+            return f"{points_text(possible)} {unit} {'(' + graded + ')'}" if possible else ""
+        return f"{points_text(earned)}/{points_text(possible)} {unit} ({graded})"
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
@@ -513,6 +548,29 @@ class ProblemBlock(XBlock):
         return self._dispatch("problem_get", request)
 
     @XBlock.handler
+    def queue_status(self, request: Any, suffix: str = "") -> Response:
+        """Where the learner's queued answers stand (polled by the page while one waits for its grader):
+        ``{"queued": true, "messages": {input id: text}}``, or, once graded, ``{"queued": false,
+        "contents", "progress", "notification"}`` to show the grader's feedback."""
+        status = self.queue_position()
+        if status["queued"]:
+            messages = {}
+            for answer_id, position in status["positions"].items():
+                if position == 0:
+                    where = self.t("A grader is checking your answer now.")
+                elif position:
+                    where = self.t("Position in queue: {position}.", position=position)
+                else:
+                    where = ""
+                messages[answer_id] = " ".join(part for part in (
+                    self.t("Your answer has been queued for grading."), where,
+                    self.t("As soon as it is graded, this message is replaced with the grader's feedback.")) if part)
+            return _json({"queued": True, "messages": messages})
+        _kind, message = self.notification()
+        return _json({"queued": False, "contents": self.problem_html(), "progress": self.progress_text(),
+                      "notification": message or ""})
+
+    @XBlock.handler
     def xmodule_handler(self, request: Any, suffix: str = "") -> Response:
         """Open edX's URL: ``.../handler/xmodule_handler/<action>``."""
         return self._dispatch(suffix.strip("/"), request)
@@ -544,6 +602,12 @@ class ProblemBlock(XBlock):
         if grader_response:
             data["grader_response"] = True
         self.runtime.publish(self, "grade", data)
+        return {"grade": earned, "max_grade": possible}
+
+    def publish_queued(self) -> dict[str, float]:
+        """A submission waits for its grader: the block is complete, its score is not published yet."""
+        earned, possible = self.weighted()
+        self.runtime.publish(self, "completion", {"completion": 1.0})
         return {"grade": earned, "max_grade": possible}
 
     def submission_metadata(self, answers: dict[str, Any], correct_map: Any) -> dict[str, Any]:
@@ -628,7 +692,12 @@ class ProblemBlock(XBlock):
         except (StudentInputError, ResponseError, LoncapaProblemError, SandboxError) as err:
             log.info("problem_check of %s failed: %s", self.scope_ids.usage_id, err)
             return {"success": self._lcp_error_message(err)}
-        published = self.publish_grade()
+        if lcp.is_queued():
+            # Queued for an external grader: no score yet; it is published when the grader's reply arrives
+            # (:meth:`apply_queue_reply`). The answer completes the problem now, as Open edX's does.
+            published = self.publish_queued()
+        else:
+            published = self.publish_grade()
         success = "correct"
         for answer_id in correct_map:
             if not correct_map.is_correct(answer_id):

@@ -11,6 +11,7 @@ from kampus_problems.capa.cli import check_problem
 from kampus_problems.capa.responses import first_party_response_classes
 from kampus_problems.response_types import response_classes
 from kampus_problems.views import bp
+from kampus_problems.xqueue import callback_bp
 
 
 @hookimpl
@@ -19,6 +20,14 @@ def kampus_settings() -> list[Setting]:
         Setting("problems_external_graders", list, [],
                 "Hosts (host or host:port) that externalresponse problems may post learners' answers to. "
                 "Empty: none, so a problem cannot make the server call an address of its choosing."),
+        Setting("xqueue_url", str, "",
+                "An external Open edX XQueue server for coderesponse problems (e.g. https://xqueue.example.com). "
+                "Empty: the queues of the enabled plugins (the XQueue plugin)."),
+        Setting("xqueue_username", str, "", "The account this site logs in with on the external XQueue."),
+        Setting("xqueue_password", str, "", "The password of that account.", secret=True),
+        Setting("xqueue_callback_url", str, "",
+                "The base URL an XQueue posts graders' replies to (Open edX's XQUEUE_INTERFACE callback_url), "
+                "when it must differ from the site's URL. Empty: the site's URL."),
     ]
 
 
@@ -35,7 +44,7 @@ def kampus_cli_commands() -> list[object]:
 
 @hookimpl
 def kampus_blueprints(app: object) -> list[object]:
-    return [bp]
+    return [bp, callback_bp]
 
 
 @hookimpl

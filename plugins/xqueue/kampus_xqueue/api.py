@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from kampus import db
-from kampus_xqueue.service import FAILURE_MSG, FAILURE_REPLY, QueueError, add_grader, queue_length, save_queue, sweep
+from kampus_xqueue.service import (
+    FAILURE_MSG,
+    FAILURE_REPLY,
+    QueueError,
+    add_grader,
+    position_for,
+    queue_length,
+    save_queue,
+    sweep,
+)
 from kampus_xqueue.service import submit as submit_to_queue
 
 
@@ -24,6 +33,11 @@ class XQueueService:
         """Queue a submission in the current request's transaction (committed with the problem's state)."""
         return submit_to_queue(db.session(), header=header, body=body, files=files, user_id=user_id,
                                course_id=course_id, usage_id=usage_id)
+
+    def position(self, *, user_id: int | None, usage_id: str, queuekey: str) -> int | None:
+        """The place in its queue of the learner's live submission queued under ``queuekey`` (1: next), or
+        ``None`` when it is no longer waiting (taken by a grader, answered, or superseded)."""
+        return position_for(db.session(), user_id=user_id, usage_id=usage_id, lms_key=queuekey)
 
     def __repr__(self) -> str:
         return "XQueueService()"

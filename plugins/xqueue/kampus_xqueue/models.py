@@ -28,6 +28,8 @@ GRADED = "graded"
 SUPERSEDED = "superseded"
 FAILED = "failed"
 RETIRED_BY_STAFF = "staff"
+#: A remote LMS's submission whose reply its LMS never acknowledged (more failures than the queue allows).
+UNDELIVERED = "undelivered"
 
 #: Open edX's default seconds before a pulled (or pushed) submission is handed out again.
 DEFAULT_TIMEOUT = 60

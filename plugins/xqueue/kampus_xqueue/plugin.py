@@ -7,7 +7,7 @@ from typing import Any
 
 from kampus_hookspecs import Setting, SiteDefaults, hookimpl
 
-from kampus_xqueue import api, push
+from kampus_xqueue import api, callback, push
 from kampus_xqueue.admin import bp as admin_views
 from kampus_xqueue.admin import nav_items as admin_nav_items
 from kampus_xqueue.cli import xqueue_command
@@ -29,6 +29,10 @@ def kampus_settings() -> list[Setting]:
         Setting("xqueue_push_hosts", list, [],
                 "Hosts (host or host:port) that push-mode queues may post submissions to. Empty: none, so a "
                 "queue's URL cannot make the server call an address of its choosing."),
+        Setting("xqueue_lms_callback_hosts", list, [],
+                "Hosts (host or host:port) of remote LMSs (Open edX) using this site as their XQueue: a reply is "
+                "posted to a submission's lms_callback_url only on these hosts. Empty: remote LMSs' submissions "
+                "are refused."),
     ]
 
 
@@ -60,7 +64,7 @@ def kampus_nav_items(user: Any) -> list[Any]:
 
 @hookimpl
 def kampus_celery_tasks() -> list[Any]:
-    return [*push.TASKS]
+    return [*push.TASKS, *callback.TASKS]
 
 
 @hookimpl

@@ -19,11 +19,13 @@ Every function takes the SQLAlchemy session it works in. Safety under concurrenc
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,7 +187,36 @@ def open_session(db_session: Session, grader: GraderAccount) -> str:
     return token
 
 
+#: Logins already verified with argon2, by session: ``{token hash: HMAC of the password}`` (this process only).
+_verified_logins: OrderedDict[str, bytes] = OrderedDict()
+_VERIFIED_MAX = 10000
+
+
+def _password_mac(password: str) -> bytes:
+    return hmac.new(str(current_kampus().settings.secret_key).encode(), password.encode(), hashlib.sha256).digest()
+
+
+def remember_login(token: str, password: str) -> None:
+    """Remember that the session ``token`` was opened with ``password`` (see :func:`login_of_session`)."""
+    _verified_logins[_token_hash(token)] = _password_mac(password)
+    _verified_logins.move_to_end(_token_hash(token))
+    while len(_verified_logins) > _VERIFIED_MAX:
+        _verified_logins.popitem(last=False)
+
+
+def login_of_session(db_session: Session, token: str, username: str, password: str) -> bool:
+    """Whether a login with ``username``/``password`` repeats the one that opened the still valid session
+    ``token`` (a grader logging in again on every start): then the argon2 hash (~0.4 s) is not computed again.
+    Holding the session already grants everything the login would."""
+    mac = _verified_logins.get(_token_hash(token)) if token else None
+    if mac is None or not hmac.compare_digest(mac, _password_mac(password)):
+        return False
+    grader = grader_of_token(db_session, token)
+    return grader is not None and grader.username == username
+
+
 def close_session(db_session: Session, token: str) -> None:
+    _verified_logins.pop(_token_hash(token), None)
     db_session.execute(sa.delete(GraderSession).where(GraderSession.token_hash == _token_hash(token)))
 
 
@@ -236,6 +267,22 @@ def position_of(db_session: Session, submission: Submission, queue: Queue) -> in
     before = db_session.scalar(sa.select(sa.func.count(Submission.id)).where(
         _waiting(queue, now), Submission.id <= submission.id)) or 0
     return max(before, 1)
+
+
+def position_for(db_session: Session, *, user_id: int | None, usage_id: str, lms_key: str) -> int | None:
+    """The place of a learner's waiting submission to ``usage_id`` under ``lms_key`` (``None``: not waiting)."""
+    if user_id is None or not lms_key:
+        return None
+    submission = db_session.scalar(sa.select(Submission).where(
+        Submission.user_id == user_id, Submission.usage_id == usage_id, Submission.retired.is_(False),
+        Submission.return_time.is_(None), Submission.lms_key == lms_key[:128]))
+    queue = queue_named(db_session, submission.queue_name) if submission is not None else None
+    if submission is None or queue is None:
+        return None
+    taken = submission.push_time if queue.mode == PUSH else submission.pull_time
+    if taken is not None and taken > utcnow() - timedelta(seconds=queue.timeout):
+        return 0  # with a grader now
+    return position_of(db_session, submission, queue)
 
 
 def store_files(files: dict[str, bytes] | None) -> dict[str, str]:
@@ -354,6 +401,11 @@ def take(db_session: Session, queue: Queue, grader_label: str) -> Submission | N
     """
     push = queue.mode == PUSH
     column = Submission.push_time if push else Submission.pull_time
+    if db_session.get_bind().dialect.name in ("postgresql", "sqlite"):
+        taken = _take_in_one_statement(db_session, queue, grader_label)
+        if taken is not None:
+            return taken
+    # MariaDB/MySQL (no UPDATE ... RETURNING), and a submission past its failures (retired here)
     for _attempt in range(20):
         now = utcnow()
         stmt = (sa.select(Submission.id, column.label("taken"), Submission.num_failures)
@@ -384,6 +436,29 @@ def take(db_session: Session, queue: Queue, grader_label: str) -> Submission | N
         db_session.rollback()  # another grader took it first: try the next one
     db_session.rollback()
     return None
+
+
+def _take_in_one_statement(db_session: Session, queue: Queue, grader_label: str) -> Submission | None:
+    """:func:`take` as one ``UPDATE ... WHERE id = (SELECT ... LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING``
+    (PostgreSQL, SQLite), committed; ``None`` when no submission may be handed out this way (none waiting, or
+    the oldest one would pass its queue's ``max_failures``: the caller's loop retires it)."""
+    push = queue.mode == PUSH
+    column = Submission.push_time if push else Submission.pull_time
+    now = utcnow()
+    may_take = sa.or_(column.is_(None), Submission.num_failures < queue.max_failures)
+    oldest = (sa.select(Submission.id).where(_waiting(queue, now), may_take)
+              .order_by(Submission.arrival_time, Submission.id).limit(1))
+    values: dict[str, Any] = {
+        "pullkey": secrets.token_hex(16), "grader_id": grader_label[:128],
+        "num_failures": Submission.num_failures + sa.case((column.is_(None), 0), else_=1),
+        ("push_time" if push else "pull_time"): now,
+    }
+    stmt = (sa.update(Submission).where(Submission.id == _locking(db_session, oldest).scalar_subquery())
+            .values(**values).returning(Submission)
+            .execution_options(synchronize_session=False, populate_existing=True))
+    submission = db_session.scalars(stmt).first()
+    db_session.commit()
+    return submission
 
 
 def check_reply(reply: str) -> bool:
@@ -421,9 +496,41 @@ def put_result(db_session: Session, submission_id: int, submission_key: str, rep
     submission.grader_reply = reply
     submission.retired = True
     submission.retire_reason = GRADED
+    if submission.user_id is None:  # a remote LMS's submission: its callback is posted after the commit
+        db_session.commit()
+        start_callback(submission_id)
+        return None
+    # The reply and its delivery to the problem in one transaction (one commit). When the delivery fails,
+    # the reply alone is recorded (with the failure counted) and the sweep delivers it later.
+    try:
+        applied = apply_queue_reply(submission.user_id, submission.usage_id, submission.lms_key, reply,
+                                    db_session=db_session)
+    except Exception as err:
+        db_session.rollback()
+        if isinstance(err, QueueReplyError):
+            log.warning("reply of xqueue submission %s not delivered: %s", submission_id, err)
+        else:
+            log.exception("reply of xqueue submission %s not delivered", submission_id)
+        db_session.execute(sa.update(Submission).where(
+            Submission.id == submission_id, Submission.return_time.is_(None)).values(
+            return_time=utcnow(), grader_reply=reply, retired=True, retire_reason=GRADED,
+            num_failures=Submission.num_failures + 1))
+        db_session.commit()
+        return None
+    submission.lms_ack = True
     db_session.commit()
-    deliver(db_session, submission_id)
+    applied.after_commit()
     return None
+
+
+def start_callback(submission_id: int) -> None:
+    """Send the task posting the reply of a remote LMS's submission to its callback URL (see
+    :mod:`kampus_xqueue.callback`); when the broker is down, the sweep starts it later."""
+    try:
+        submit_task("xqueue.lms_callback", submission_id, key=f"xqueue-callback-{submission_id}")
+    except Exception:
+        log.warning("callback of submission %s not started now; the sweep will retry", submission_id,
+                    exc_info=True)
 
 
 # -- delivery to the problem --------------------------------------------------------------------------------------
@@ -436,8 +543,13 @@ def deliver(db_session: Session, submission_id: int) -> bool:
     """
     submission = db_session.scalar(_locking(db_session, sa.select(Submission).where(
         Submission.id == submission_id, Submission.lms_ack.is_(False), Submission.return_time.is_not(None))))
-    if submission is None or submission.user_id is None:
+    if submission is None:
         db_session.rollback()
+        return False
+    if submission.user_id is None:  # a remote LMS's: posted to its callback URL by a task
+        db_session.rollback()
+        if submission.lms_callback_url:
+            start_callback(submission_id)
         return False
     try:
         applied = apply_queue_reply(submission.user_id, submission.usage_id, submission.lms_key,
@@ -523,7 +635,8 @@ def sweep(db_session: Session, now: datetime | None = None) -> dict[str, int]:
                 start_push(submission_id)
                 counts["pushed"] += 1
     undelivered = db_session.scalars(sa.select(Submission.id).where(
-        Submission.return_time.is_not(None), Submission.lms_ack.is_(False), Submission.user_id.is_not(None),
+        Submission.return_time.is_not(None), Submission.lms_ack.is_(False),
+        sa.or_(Submission.user_id.is_not(None), Submission.lms_callback_url != ""),
         Submission.retire_reason.in_((GRADED, FAILED)), Submission.num_failures < MAX_DELIVERY_TRIES,
         Submission.return_time <= now - timedelta(seconds=2))).all()
     db_session.commit()

@@ -1,4 +1,5 @@
-"""Open edX's XQueue REST API at its paths (``/xqueue/login/``, ``get_queuelen``, ``get_submission``, ``put_result``).
+"""Open edX's XQueue REST API at its paths (``/xqueue/login/``, ``submit``, ``get_queuelen``, ``get_submission``,
+``put_result``).
 
 Wire format of openedx/xqueue (``submission_queue/views.py``, ``ext_interface.py``), so that an unmodified
 ``xqueue-watcher`` (or any grader written against XQueue) works:
@@ -12,7 +13,10 @@ Wire format of openedx/xqueue (``submission_queue/views.py``, ``ext_interface.py
   ``submission_key``) and ``xqueue_files`` (``{filename: URL}``) are JSON strings too, ``xqueue_body`` the body
   as the problem sent it;
 * ``put_result`` is a form post echoing the header, without CSRF token (graders send none; their session is
-  their authentication, and the cookie is ``SameSite=Strict``).
+  their authentication, and the cookie is ``SameSite=Strict``);
+* ``submit`` is an Open edX LMS's submission (Kampus as its XQueue): the LMS logs in with an account that
+  may use the queue (``kampus xqueue add-grader``), its reply is posted to the header's ``lms_callback_url``
+  (:mod:`kampus_xqueue.callback`), on hosts of the ``xqueue_lms_callback_hosts`` setting only.
 
 File URLs (``/xqueue/files/<id>/<token>/<name>``): see :mod:`kampus_xqueue.files`.
 """
@@ -30,6 +34,7 @@ from kampus import db
 from kampus.current import current_kampus
 from kampus.identity import throttle
 from kampus_xqueue import service
+from kampus_xqueue.callback import CallbackRefused, check_callback_url
 from kampus_xqueue.files import check_file_token, file_urls
 from kampus_xqueue.models import Submission
 
@@ -73,6 +78,8 @@ def log_in() -> Response:
         return compose_reply(False, "Insufficient login info")
     settings = current_kampus().settings
     db_session = db.session()
+    if service.login_of_session(db_session, request.cookies.get(COOKIE, ""), username, password):
+        return compose_reply(True, "Logged in")  # the same login again on a live session: no new hash
     key = "xqueue:" + username[:200]
     ip = request.remote_addr or ""
     wait = throttle.retry_after(db_session, key, ip, int(settings.get("login_failure_limit") or 10),
@@ -86,6 +93,7 @@ def log_in() -> Response:
         return compose_reply(False, "Incorrect login credentials")
     token = service.open_session(db_session, grader)
     db_session.commit()
+    service.remember_login(token, password)
     response = compose_reply(True, "Logged in")
     response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="Strict",
                         secure=bool(settings.get("session_cookie_secure")),
@@ -109,6 +117,54 @@ def log_out() -> Response:
 @bp.get("/xqueue/status/")
 def status() -> Response:
     return compose_reply(True, "OK")
+
+
+@bp.route("/xqueue/submit/", methods=["GET", "POST"])
+@_exempt
+def submit() -> Response:
+    """An LMS's submission (Open edX's ``lms_interface.submit``): form ``xqueue_header`` (JSON with
+    ``lms_callback_url``, ``lms_key``, ``queue_name``), ``xqueue_body``, files (field name = file name).
+    The LMS logs in as an account allowed on the queue; the reply reaches ``lms_callback_url`` later."""
+    grader = _grader()
+    if grader is None:
+        return compose_reply(False, "login_required")
+    if request.method != "POST":
+        return compose_reply(False, "Queue requests should use HTTP POST")
+    header_text = request.form.get("xqueue_header")
+    body = request.form.get("xqueue_body")
+    try:
+        header = json.loads(header_text or "")
+        if not isinstance(header, dict) or body is None:
+            raise ValueError("incomplete")
+        callback_url = header["lms_callback_url"]
+        queue_name = header["queue_name"]
+        if "lms_key" not in header or not isinstance(callback_url, str) or not isinstance(queue_name, str):
+            raise ValueError("not strings")
+    except (TypeError, ValueError, KeyError):
+        return compose_reply(False, "Queue request has invalid format")
+    if queue_name not in grader.queues:
+        return compose_reply(False, f"Queue '{queue_name}' not found")
+    try:
+        check_callback_url(callback_url)
+    except CallbackRefused as err:
+        log.warning("submission refused from %s: %s", _grader_label(grader), err)
+        return compose_reply(False, "Queue request has invalid format: the lms_callback_url is not allowed here")
+    files: dict[str, bytes] = {}
+    for name, upload in request.files.items(multi=True):
+        files[name] = upload.read(service.MAX_FILE_BYTES + 1)
+    db_session = db.session()
+    try:
+        error, message = service.submit(db_session, header=header_text or "", body=body, files=files,
+                                        requester=_grader_label(grader))
+        if error:
+            db_session.rollback()
+            return compose_reply(False, message)
+        db_session.commit()
+    except SQLAlchemyError:
+        db_session.rollback()
+        log.exception("submit failed for %s", queue_name)
+        return compose_reply(False, "Error recording the submission. Please try again.")
+    return compose_reply(True, message)
 
 
 @bp.get("/xqueue/get_queuelen/")

@@ -139,13 +139,23 @@ def test_sweep_requeues_without_any_grader_call(app, course, grader, client_as):
 
 
 def test_reply_stored_but_not_delivered_is_delivered_by_sweep(app, course, grader, client_as, monkeypatch):
-    """A web process killed between recording the reply and applying it: the sweep applies it, once."""
+    """Applying the reply fails (the problem's side broke): the reply alone is kept, with the failure counted,
+    and the sweep applies it later, once."""
     learner = client_as("learner")
     submit_code(learner, course["code"])
     header = header_of(pull(grader))
-    monkeypatch.setattr(service, "deliver", lambda db_session, submission_id: False)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the problem's store is down")
+
+    monkeypatch.setattr(service, "apply_queue_reply", broken)
     assert put(grader, header, {"correct": True, "score": 1, "msg": "late but fine"})["return_code"] == 0
     monkeypatch.undo()
+    with app.app_context():
+        with app.extensions["kampus"].db.session_scope() as db_session:
+            stored = db_session.scalars(sa.select(Submission)).all()[-1]
+            assert (stored.lms_ack, stored.num_failures, stored.retire_reason) == (False, 1, "graded")
+            assert json.loads(stored.grader_reply)["msg"] == "late but fine"
     with app.app_context():
         assert score_of(learner.user.id, course["code"]) is None or \
             score_of(learner.user.id, course["code"]).earned == 0

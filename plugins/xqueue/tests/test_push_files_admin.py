@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from kampus_content.api import score_of
 from kampus_content.testing.xblocks import publish_course
 from kampus_xqueue import service
-from kampus_xqueue.cli import xqueue_command
 from kampus_xqueue.models import GraderAccount, Queue, Submission
 
 from kampus.db import utcnow
@@ -190,21 +189,6 @@ def test_staff_page_lists_queues_and_acts(app, course, grader):
             robot = db_session.scalar(sa.select(GraderAccount).where(GraderAccount.username == "robot"))
             assert robot.password_hash.startswith("$argon2") and password not in robot.password_hash
             assert db_session.scalar(sa.select(Queue.timeout).where(Queue.name == "new-q")) == 90
-
-
-def test_cli_creates_queue_and_grader(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(xqueue_command, ["create-queue", "cli-q", "--timeout", "45"])
-    assert result.exit_code == 0, result.output
-    assert runner.invoke(xqueue_command, ["create-queue", "cli-q"]).exit_code != 0
-    result = runner.invoke(xqueue_command, ["add-grader", "cli-q", "cli-grader", "--password", "a-long-password-1"])
-    assert result.exit_code == 0, result.output
-    client = app.test_client()
-    assert reply_of(client.post("/xqueue/login/", data={"username": "cli-grader", "password": "a-long-password-1"},
-                                csrf=False))["content"] == "Logged in"
-    assert reply_of(client.get("/xqueue/get_queuelen/", query_string={"queue_name": "cli-q"}))["content"] == 0
-    assert json.loads(runner.invoke(xqueue_command, ["sweep"]).output) == {
-        "requeued": 0, "retired": 0, "delivered": 0, "pushed": 0}
 
 
 def test_put_result_needs_no_csrf_token_but_login(app, course, grader):

@@ -32,24 +32,29 @@ Exports:
 * :func:`course_tabs` (``course_id``, ``user``) -> the :class:`CourseTab` list a user sees;
 * :func:`outline_for` (``user``, ``course_id``) -> :class:`CourseOutline` (sections, subsections,
   units the user may see, with completion, due dates, formats, and the resume target);
-* :func:`course_updates` / :func:`course_handouts`: the course's updates (newest first) and handouts.
+* :func:`course_updates` / :func:`course_handouts`: the course's updates (newest first) and handouts;
+* :func:`course_dates_for` (``user``, ``course_id``) -> the Dates tab's :class:`DateItem` timeline.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, url_for
 from flask_login import current_user
 from kampus_content.api import CourseNotFound, VersionNotFound, get_structure
 
+from kampus.db import utcnow
 from kampus_lms.catalog.api import course_overview
+from kampus_lms.course_home.course_dates import DateItem, course_dates
 from kampus_lms.course_home.info import CourseUpdate, course_info
 from kampus_lms.course_home.outline import (
     CourseOutline,
     OutlineSection,
     OutlineSubsection,
     OutlineUnit,
+    build_outline,
     outline_for,
 )
 from kampus_lms.course_home.tabs import CourseTab
@@ -61,10 +66,12 @@ __all__ = [
     "CourseOutline",
     "CourseTab",
     "CourseUpdate",
+    "DateItem",
     "OutlineSection",
     "OutlineSubsection",
     "OutlineUnit",
     "course_handouts",
+    "course_dates_for",
     "course_page_context",
     "course_tabs",
     "course_updates",
@@ -126,3 +133,15 @@ def course_handouts(course_id: str) -> str:
     """The course's handouts (sanitised HTML; ``""`` when it has none)."""
     structure = _structure(course_id)
     return "" if structure is None else course_info(structure).handouts
+
+
+def course_dates_for(user: Any, course_id: str, *, now: datetime | None = None) -> list[DateItem] | None:
+    """The Dates tab's timeline of the published course for ``user`` (``None`` for a course that is not
+    published), oldest first."""
+    structure = _structure(course_id)
+    overview = course_overview(course_id) if structure is not None else None
+    if structure is None or overview is None:
+        return None
+    now = now or utcnow()
+    outline = build_outline(user, course_id, structure, now=now)
+    return course_dates(overview, outline, structure, now)

@@ -7,6 +7,7 @@
 * URLs: :func:`unit_url` (the unit page), :func:`jump_to_url` (Open edX's ``jump_to``);
 * :func:`resume_block`: the unit the learner viewed last; :func:`resume_blocks`: the same in several courses;
 * :func:`bookmarks_of`: the learner's bookmarks in Open edX's API fields (:class:`BookmarkInfo`);
+  :func:`bookmark_unit` / :func:`unbookmark` add and remove one (the bookmarks REST API);
 * :func:`viewer_nav`: the units a viewer may reach in a course, in order (:class:`ViewerNav`).
 """
 
@@ -27,7 +28,7 @@ from kampus.db import utcnow
 from kampus.identity.permissions import course_roles
 from kampus.identity.roles import BETA_TESTER
 from kampus_lms.access import CourseAccess, checked_course_access, course_access, staff_toolbar, viewed_as
-from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, bookmarks_of
+from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, add_bookmark, bookmarks_of, remove_bookmark
 from kampus_lms.courseware.navigation import CourseNav, UnitRef, ViewerNav, course_nav, visibility_rule
 from kampus_lms.courseware.position import last_visited_unit, last_visited_units
 
@@ -38,6 +39,7 @@ __all__ = [
     "PathItem",
     "UnitRef",
     "ViewerNav",
+    "bookmark_unit",
     "bookmarks_of",
     "checked_course_access",
     "course_access",
@@ -45,6 +47,7 @@ __all__ = [
     "resume_block",
     "resume_blocks",
     "staff_toolbar",
+    "unbookmark",
     "unit_url",
     "viewed_as",
     "viewer_nav",
@@ -143,3 +146,31 @@ def resume_blocks(user_id: int, course_ids: Iterable[str], *,
         if _published_unit(usage_id, structure):
             found[course_id] = usage_id
     return found
+
+
+def bookmark_unit(user: Any, usage_id: str) -> bool | None:
+    """Bookmark the unit ``usage_id`` for ``user`` when they may open the course's units and see that unit
+    (the caller commits): True when added, False when it was bookmarked already, ``None`` when it is not a
+    unit ``user`` may reach (unknown, another block type, not released, no access)."""
+    try:
+        usage_key = UsageKey.from_string(str(usage_id))
+    except InvalidKeyError:
+        return None
+    course_id = str(usage_key.course_key)
+    access = course_access(user, course_id)
+    if access is None or not access.can_view_courseware:
+        return None
+    nav = viewer_nav(user, course_id)
+    key = (usage_key.block_type, usage_key.block_id)
+    if nav is None or key not in nav.nav.unit_index or not nav.can_see(key):
+        return None
+    return add_bookmark(user, nav.nav, nav.nav.units[nav.nav.unit_index[key]])
+
+
+def unbookmark(user: Any, usage_id: str) -> bool:
+    """Remove ``user``'s bookmark on ``usage_id`` (the caller commits); False when there was none."""
+    try:
+        course_id = str(UsageKey.from_string(str(usage_id)).course_key)
+    except InvalidKeyError:
+        return False
+    return remove_bookmark(user, course_id, str(usage_id))

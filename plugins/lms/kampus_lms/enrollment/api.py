@@ -19,6 +19,9 @@ The rules are Open edX's (``student.models.CourseEnrollment.enroll`` and ``cours
 :func:`enroll` and :func:`unenroll` commit the session of the app context and then emit Open edX's
 tracking events ``edx.course.enrollment.activated``, ``edx.course.enrollment.deactivated`` and
 ``edx.course.enrollment.mode_changed`` with ``event: {"course_id", "user_id", "mode"}``.
+
+Lists of a course's learners (the grades REST API, the gradebook): :func:`enrolled_learners_page` (a keyset
+page of active enrollments with their accounts, one query) and :func:`count_enrolled_matching`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@
   :func:`subsection_grades`: their :class:`SubsectionGrade` s by usage id. Both recompute from the
   learner's scores (one query) and repair the stored rows when stale; they raise :class:`NoGrades`
   for a course that is not published.
+* :func:`course_grades_of`: several learners' grades computed at once from one score query (nothing
+  written; the grades REST API's lists and gradebook); :func:`progress_for`: a learner's
+  :class:`ProgressPage` (the progress page and the learning MFE's progress API);
 * :func:`stored_course_grades`: the persistent rows of a course, for reports and lists (one query);
   :func:`stored_learner_grades`: one learner's rows across courses (the dashboard; one query).
 * graders: the :class:`CourseGrader` protocol (``grade(CourseGradingInput) -> CourseGradeResult``) that a
@@ -15,7 +18,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+from kampus_content.api import course_scores
 
 from kampus import current_kampus
 from kampus_lms.grades.data import (
@@ -31,9 +37,12 @@ from kampus_lms.grades.grader import OpenEdxGrader, final_percent, letter_grade_
 from kampus_lms.grades.models import PersistentCourseGrade
 from kampus_lms.grades.persistence import learner_course_grades as _learner_course_grades
 from kampus_lms.grades.persistence import stored_course_grades as _stored_course_grades
+from kampus_lms.grades.progress import ProgressPage, progress_for
 from kampus_lms.grades.service import (
     NoGrades,
+    compute,
     course_grade,
+    published_grading,
     read_score_rows,
     subsection_grades,
     update_course_grade,
@@ -49,11 +58,14 @@ __all__ = [
     "OpenEdxGrader",
     "PersistentCourseGrade",
     "ProblemScore",
+    "ProgressPage",
     "SubsectionGrade",
     "course_grade",
+    "course_grades_of",
     "final_percent",
     "letter_grade_for",
     "passed_for",
+    "progress_for",
     "read_score_rows",
     "recompute_course_grade",
     "stored_course_grades",
@@ -89,3 +101,14 @@ def stored_learner_grades(user_id: int, course_ids: list[str]) -> dict[str, dict
     stored grade left out), one query; the dicts are those of :func:`stored_course_grades`."""
     with current_kampus().db.session_scope() as db_session:
         return {row.course_id: _stored_grade(row) for row in _learner_course_grades(db_session, user_id, course_ids)}
+
+
+def course_grades_of(course_id: str, users: list[Any]) -> dict[int, CourseGrade]:
+    """The course grades of several learners (accounts) as learners see the course, computed from their
+    scores read in **one query** (nothing is written: lists and the gradebook read many learners at once).
+    Raises :class:`NoGrades` for a course that is not published."""
+    grading = published_grading(course_id)
+    scores = course_scores(course_id, [int(user.id) for user in users])
+    now = datetime.now(UTC)
+    return {int(user.id): compute(user, course_id, mode="learner", now=now, grading=grading,
+                                  scores=scores[int(user.id)]).grade for user in users}

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, make_user
 
-pytestmark = [pytest.mark.slow, pytest.mark.kampus_plugins("content", "problems", "lms")]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
 CHROMIUM = "/usr/bin/chromium"
 #: The site navbar belongs to the kernel (its colour contrast is being fixed there).

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, client_as
 
-pytestmark = [pytest.mark.slow, pytest.mark.kampus_plugins("content", "problems", "lms")]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
 CHROMIUM = "/usr/bin/chromium"
 

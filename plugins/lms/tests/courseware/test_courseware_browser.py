@@ -8,12 +8,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -60,7 +60,8 @@ def test_navigation_events_and_the_bookmark_toggle_in_a_browser(cw, served, even
                 page.locator('a[data-seq-nav="previous"]').first.click()  # inside the subsection
             button = page.locator("[data-bookmark-form] button")
             button.click()
-            page.wait_for_function("document.querySelector('[data-bookmark-form] button').ariaPressed === 'true'")
+            # (a locator's wait, not wait_for_function: its polling evaluates strings, which the page's CSP forbids)
+            expect(button).to_have_attribute("aria-pressed", "true")
             assert page.url.endswith(cw.url("c1", "c1s1", 1))  # no reload, no redirect
             assert "Bookmarked" in button.inner_text()
             page.set_viewport_size({"width": 375, "height": 800})

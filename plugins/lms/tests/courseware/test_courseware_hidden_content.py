@@ -95,6 +95,7 @@ def test_an_imported_block_with_group_access_is_shown_to_staff_only(app, tmp_pat
 
 
 @pytest.mark.slow
+@pytest.mark.e2e
 def test_the_hidden_content_page_in_a_narrow_browser(cw, app, tmp_path):
     cw.publish(fields=HIDDEN)
     client = cw.learner(username="narrow")

@@ -22,7 +22,8 @@ from kampus_problems.capa.inputs import parse_options
 from kampus_problems.capa.submission import unanswered_option
 from kampus_problems.templating import render
 
-STATUS_MARK = {"correct": "\u2714", "incorrect": "\u2718", "partially-correct": "\u25d1", "incomplete": "\u231b"}
+# "incomplete" (queued): a clock face (U+25F7), which the page's fonts have; the hourglass (U+231B) is missing
+STATUS_MARK = {"correct": "\u2714", "incorrect": "\u2718", "partially-correct": "\u25d1", "incomplete": "\u25f7"}
 
 
 @dataclass

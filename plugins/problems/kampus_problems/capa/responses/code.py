@@ -8,9 +8,8 @@ comes back through :meth:`CodeResponse.update_score` (its message sanitised, its
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +23,55 @@ DATEFORMAT = "%Y%m%d%H%M%S"
 
 
 def make_hashkey(seed: str) -> str:
-    return hashlib.md5((seed + str(time.time())).encode(), usedforsecurity=False).hexdigest()
+    """The submission's ``lms_key`` (upstream: an MD5 of ``seed`` and the time, 32 hex digits). Random here:
+    the key is the only credential of the LMS callback, so it must not be guessable; the format is upstream's."""
+    return secrets.token_hex(16)
+
+
+#: What a grader's message may keep: xqueue-watcher's markup (``div``/``dl``/``dt``/``dd``/``pre``/``span``/``p``
+#: with their ``class``; ``code``, lists, tables, emphasis); everything else (scripts, styles, event handlers,
+#: links' ``javascript:``) is removed.
+GRADER_TAGS = {"div", "dl", "dt", "dd", "pre", "span", "p", "code", "ul", "ol", "li", "br", "hr", "b", "i",
+               "em", "strong", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "small",
+               "sub", "sup", "tt", "kbd", "samp", "var", "blockquote", "a", "img"}
+GRADER_ATTRIBUTES = {
+    **{tag: {"class"} for tag in GRADER_TAGS},
+    "a": {"class", "href", "title"},
+    "img": {"class", "src", "alt", "title", "width", "height"},
+    "td": {"class", "colspan", "rowspan"},
+    "th": {"class", "colspan", "rowspan", "scope"},
+}
+
+
+def clean_grader_message(msg: object) -> str:
+    """A grader's HTML message as shown to the learner: only harmless markup, classes kept."""
+    return nh3.clean(str(msg).replace("&nbsp;", "&#160;"), tags=GRADER_TAGS, attributes=GRADER_ATTRIBUTES,
+                     url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow")
+
+
+def apply_grader_reply(cmap: CorrectMap, answer_id: str, score_msg: str, queuekey: str, maxpoints: float) -> bool:
+    """Apply a grader reply ``{"correct": bool, "score": n, "msg": html}`` to ``answer_id`` of ``cmap``
+    (upstream's ``CodeResponse.update_score``): when the input waits for ``queuekey``, its points (clamped to
+    ``[0, maxpoints]``), correctness and sanitised message replace the queued state. A reply that is not
+    such JSON ends the wait with upstream's "Invalid grader reply" message and no points. Returns whether
+    the input waited for ``queuekey``."""
+    if not cmap.is_right_queuekey(answer_id, queuekey):
+        return False
+    try:
+        result = json.loads(score_msg)
+        correct, points, msg = result["correct"], result["score"], result["msg"]
+    except (TypeError, ValueError, KeyError):
+        cmap.set(answer_id, msg="Invalid grader reply. Please contact the course staff.")
+        return True
+    try:
+        npoints = min(max(float(points), 0.0), float(maxpoints))
+    except (TypeError, ValueError):
+        npoints = 0.0
+    if npoints != npoints:  # NaN
+        npoints = 0.0
+    cmap.set(answer_id, npoints=npoints, correctness="correct" if correct else "incorrect",
+             msg=clean_grader_message(msg), queuestate=None)
+    return True
 
 
 class CodeResponse(LoncapaResponse):
@@ -60,7 +107,9 @@ class CodeResponse(LoncapaResponse):
         body["student_info"] = json.dumps({"anonymous_student_id": student_id, "submission_time": qtime,
                                            "random_seed": self.context["seed"]})
         body["student_response"] = submission if isinstance(submission, str) else ""
-        return header, {"body": body, "queuestate": {"key": queuekey, "time": qtime}}
+        # ``points``: the input's maximum, so that the reply can be applied without parsing the problem again
+        queuestate = {"key": queuekey, "time": qtime, "points": float(self.maxpoints.get(self.answer_id, 1))}
+        return header, {"body": body, "queuestate": queuestate}
 
     def get_score(self, student_answers: dict[str, Any]) -> CorrectMap:
         submission = student_answers.get(self.answer_id, "")
@@ -86,21 +135,8 @@ class CodeResponse(LoncapaResponse):
 
     def update_score(self, score_msg: str, oldcmap: CorrectMap, queuekey: str) -> CorrectMap:
         """Apply a grader reply ``{"correct": bool, "score": n, "msg": html}`` when the key matches."""
-        try:
-            result = json.loads(score_msg)
-            correct, points, msg = result["correct"], result["score"], result["msg"]
-        except (TypeError, ValueError, KeyError):
-            oldcmap.set(self.answer_id, msg="Invalid grader reply. Please contact the course staff.")
-            return oldcmap
-        if oldcmap.is_right_queuekey(self.answer_id, queuekey):
-            try:
-                npoints = min(max(float(points), 0.0), float(self.maxpoints.get(self.answer_id, 1)))
-            except (TypeError, ValueError):
-                npoints = 0.0
-            # The grader's HTML is shown in the learner's page: only harmless markup is kept.
-            clean = nh3.clean(str(msg).replace("&nbsp;", "&#160;"))
-            oldcmap.set(self.answer_id, npoints=npoints, correctness="correct" if correct else "incorrect",
-                        msg=clean, queuestate=None)
+        apply_grader_reply(oldcmap, self.answer_id, score_msg, queuekey,
+                           float(self.maxpoints.get(self.answer_id, 1)))
         return oldcmap
 
     def get_answers(self) -> dict[str, Any]:

@@ -220,6 +220,8 @@
       if (action === "problem_check") {
         if (data.contents) {
           setContents(data.contents);
+          pollDelay = 5000;
+          watchQueue();
           announce(data.notification || data.success);
           var note = contents.querySelector(".kampus-notification");
           if (note) { note.focus(); }
@@ -335,8 +337,46 @@
       event.preventDefault();
       run("problem_check", root.querySelector(".kampus-submit"));
     });
+    // An answer queued for an external grader: poll the block's queue_status handler while it waits (5 s,
+    // slowing to 30 s; paused while the tab is hidden), update the position in the input's role=status box,
+    // and once graded show the grader's feedback and announce it in the polite live region.
+    var pollTimer = null;
+    var pollDelay = 5000;
+    function watchQueue() {
+      if (pollTimer !== null || !contents.querySelector(".kampus-queued")) { return; }
+      pollTimer = window.setTimeout(pollQueue, pollDelay);
+    }
+    function pollQueue() {
+      pollTimer = null;
+      if (!contents.querySelector(".kampus-queued")) { return; }
+      if (document.hidden || busy) { pollTimer = window.setTimeout(pollQueue, pollDelay); return; }
+      window.fetch(runtime.handlerUrl(element, "queue_status"), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (data) {
+        if (busy) { return; }
+        if (data.queued) {
+          Object.keys(data.messages || {}).forEach(function (id) {
+            var box = document.getElementById("queued_" + id);
+            if (box && box.textContent !== data.messages[id]) { box.textContent = data.messages[id]; }
+          });
+        } else if (typeof data.contents === "string") {
+          setContents(data.contents);
+          updateProgress(data);
+          announce(data.notification || text("Your answer has been graded."));
+          return;
+        }
+      }).catch(function () { /* a failed poll is retried later */ }).then(function () {
+        pollDelay = Math.min(pollDelay * 1.5, 30000);
+        watchQueue();
+      });
+    }
+
     refreshWidgets();
     snapshot = valuesByInput();
+    watchQueue();
   }
 
   window.KampusProblem = KampusProblem;

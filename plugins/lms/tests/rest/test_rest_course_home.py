@@ -1,0 +1,199 @@
+"""The learning MFE's course home API: outline, progress (own and, for staff, a learner's) and dates, in
+the shapes of Open edX's ``course_home_api`` serializers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from kampus.testing import login, make_user, recording_statements
+
+from .slice_b_kit import (
+    COURSE,
+    DRF_DATETIME,
+    answer,
+    check_shape,
+    enrolled,
+    graded_block_installed,
+    mobile_client,
+    publish_graded_course,
+    token_headers,
+)
+
+pytestmark = pytest.mark.kampus_plugins("content", "problems", "lms")
+
+OPTIONAL_DATE = (str, None)
+#: ``CourseBlockSerializer``'s block.
+COURSE_BLOCK = {"children": [str], "complete": bool, "description": (str, None), "display_name": str,
+                "due": OPTIONAL_DATE, "effort_activities": (int, None), "effort_time": (int, None),
+                "icon": (str, None), "id": str, "lms_web_url": (str, None), "resume_block": bool, "type": str,
+                "has_scheduled_content": (bool, None)}
+#: ``DateSummarySerializer``.
+DATE_BLOCK = {"assignment_type": (str, None), "complete": (bool, None), "date": DRF_DATETIME, "date_type": str,
+              "description": str, "learner_has_access": bool, "link": str, "link_text": str, "title": str,
+              "extra_info": (str, None), "first_component_block_id": str}
+DATES_BANNER = {"missed_deadlines": bool, "missed_gated_content": bool, "content_type_gating_enabled": bool,
+                "verified_upgrade_link": (str, None)}
+CERT_DATA = {"cert_status": str, "cert_web_view_url": (str, None), "download_url": (str, None),
+             "certificate_available_date": OPTIONAL_DATE}
+#: ``OutlineTabSerializer``.
+OUTLINE_TOP = {"access_expiration": (dict, None), "cert_data": (dict, None), "course_blocks": (dict, None),
+               "course_goals": {"selected_goal": (dict, None), "weekly_learning_goal_enabled": bool},
+               "course_tools": list, "dates_banner_info": DATES_BANNER,
+               "dates_widget": {"course_date_blocks": [DATE_BLOCK], "dates_tab_link": str,
+                                "user_timezone": (str, None)},
+               "enroll_alert": {"can_enroll": bool, "extra_text": str}, "enrollment_mode": (str, None),
+               "enable_proctored_exams": bool, "handouts_html": (str, None), "has_ended": bool,
+               "offer": (dict, None), "resume_course": {"has_visited_course": bool, "url": (str, None)},
+               "welcome_message_html": (str, None), "user_has_passing_grade": bool, "verified_mode": (dict, None)}
+#: ``ProgressTabSerializer``.
+SUBSECTION_SCORES = {"assignment_type": (str, None), "block_key": str, "display_name": str,
+                     "has_graded_assignment": bool, "learner_has_access": bool, "num_points_earned": float,
+                     "num_points_possible": float, "percent_graded": float,
+                     "problem_scores": [{"earned": float, "possible": float}], "show_correctness": str,
+                     "show_grades": bool, "url": (str, None)}
+PROGRESS = {"access_expiration": (dict, None), "certificate_data": (dict, None),
+            "completion_summary": {"complete_count": int, "incomplete_count": int, "locked_count": int},
+            "course_grade": {"letter_grade": (str, None), "percent": float, "is_passing": bool},
+            "credit_course_requirements": (dict, None), "end": OPTIONAL_DATE, "enrollment_mode": (str, None),
+            "grading_policy": {"assignment_policies": [{"num_droppable": int, "num_total": float,
+                                                        "short_label": str, "type": str, "weight": float}],
+                               "grade_range": dict},
+            "has_scheduled_content": (bool, None),
+            "section_scores": [{"display_name": str, "subsections": [SUBSECTION_SCORES]}],
+            "studio_url": (str, None), "username": str, "user_has_passing_grade": bool,
+            "verification_data": (dict, None), "verified_mode": (dict, None), "disable_progress_graph": bool}
+#: ``DatesTabSerializer``.
+DATES = {"course_date_blocks": [DATE_BLOCK], "dates_banner_info": DATES_BANNER, "has_ended": bool,
+         "learner_is_full_access": bool, "user_timezone": (str, None)}
+
+
+@pytest.fixture
+def kampus_settings() -> dict[str, Any]:
+    return {"api_validate_responses": True}
+
+
+@pytest.fixture(autouse=True)
+def _graded_block() -> Iterator[None]:
+    with graded_block_installed():
+        yield
+
+
+@pytest.fixture
+def ids(app: Flask) -> dict[str, str]:
+    return publish_graded_course(app)
+
+
+def test_the_outline_of_an_enrolled_learner(app: Flask, ids: dict[str, str]) -> None:
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    answer(session, ids["p1"], 2.0)
+    assert session.get(f"/courses/{COURSE}/courseware/week1/hw1/1").status_code == 200  # visits hw1's unit
+    client = app.test_client()
+    headers = token_headers(client, mobile_client(app), learner.username, jwt=True)
+    response = client.get(f"/api/course_home/v1/outline/{COURSE}", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    check_shape(body, OUTLINE_TOP)
+    blocks = body["course_blocks"]["blocks"]
+    for usage_id, block in blocks.items():
+        check_shape(block, COURSE_BLOCK, usage_id)
+    assert set(blocks) == {ids["course"], ids["week1"], ids["intro"], ids["hw1"], ids["hw2"]}
+    assert blocks[ids["course"]]["children"] == [ids["week1"]]
+    assert blocks[ids["week1"]]["children"] == [ids["intro"], ids["hw1"], ids["hw2"]]
+    hw1, hw2 = blocks[ids["hw1"]], blocks[ids["hw2"]]
+    assert (hw1["complete"], hw1["resume_block"], hw1["description"], hw1["icon"]) == (
+        True, True, "Homework", "fa-pencil-square-o")
+    assert blocks[ids["week1"]]["resume_block"] is True
+    assert (hw2["complete"], hw2["resume_block"], hw2["due"]) == (False, False, "2030-01-01T00:00:00Z")
+    assert hw1["lms_web_url"].endswith(f"/courses/{COURSE}/jump_to/{ids['hw1']}")
+    assert body["resume_course"]["has_visited_course"] is True
+    assert body["resume_course"]["url"].endswith(f"/courses/{COURSE}/courseware/week1/hw1/1")
+    assert body["enrollment_mode"] == "honor"
+    assert body["user_has_passing_grade"] is True  # hw1 in full: half the homework, the Pass cutoff
+    check_shape(body["cert_data"], CERT_DATA)
+    assert body["cert_data"]["cert_status"] == "downloadable"
+    assert "/certificates/" in body["cert_data"]["cert_web_view_url"]
+    assert [item["date_type"] for item in body["dates_widget"]["course_date_blocks"]] == [
+        "todays-date", "assignment-due-date"]
+
+
+def test_the_outline_of_a_visitor_has_no_blocks(app: Flask, ids: dict[str, str]) -> None:
+    body = app.test_client().get(f"/api/course_home/outline/{COURSE}").get_json()
+    assert body["course_blocks"] is None and body["enroll_alert"]["can_enroll"] is False
+    outsider = login(app.test_client(), make_user(app, "user"))
+    seen = outsider.get(f"/api/course_home/outline/{COURSE}").get_json()
+    assert seen["enroll_alert"]["can_enroll"] is True and seen["enrollment_mode"] is None
+    assert app.test_client().get("/api/course_home/outline/not-a-course").status_code == 404
+
+
+def test_progress_of_the_learner_and_for_staff(app: Flask, ids: dict[str, str]) -> None:
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    answer(session, ids["p1"], 1.0)
+    response = session.get(f"/api/course_home/v1/progress/{COURSE}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    check_shape(body, PROGRESS)
+    assert body["course_grade"] == {"letter_grade": None, "percent": 0.25, "is_passing": False}
+    assert body["grading_policy"] == {
+        "assignment_policies": [{"num_droppable": 0, "num_total": 2.0, "short_label": "HW", "type": "Homework",
+                                 "weight": 1.0}],
+        "grade_range": {"Pass": 0.5}}
+    subs = {sub["block_key"]: sub for section in body["section_scores"] for sub in section["subsections"]}
+    assert (subs[ids["hw1"]]["num_points_earned"], subs[ids["hw1"]]["num_points_possible"]) == (1.0, 2.0)
+    assert subs[ids["hw1"]]["problem_scores"] == [{"earned": 1.0, "possible": 2.0}]
+    assert subs[ids["hw1"]]["has_graded_assignment"] is True and subs[ids["intro"]]["has_graded_assignment"] is False
+    assert body["completion_summary"] == {"complete_count": 1, "incomplete_count": 2, "locked_count": 0}
+    assert body["username"] == learner.username and body["enrollment_mode"] == "honor"
+
+    other = f"/api/course_home/v1/progress/{COURSE}/{learner.id}/"
+    assert session.get(other).status_code == 403
+    staff = login(app.test_client(), make_user(app, "staff", COURSE))
+    seen = staff.get(other)
+    assert seen.status_code == 200
+    assert seen.get_json()["course_grade"]["percent"] == 0.25
+    outsider = login(app.test_client(), make_user(app, "user"))
+    refused = outsider.get(f"/api/course_home/v1/progress/{COURSE}")
+    assert (refused.status_code, refused.get_json()) == (401, "User not enrolled.")
+    assert app.test_client().get(f"/api/course_home/v1/progress/{COURSE}").status_code == 401
+
+
+def test_dates(app: Flask, ids: dict[str, str]) -> None:
+    learner = enrolled(app)
+    client = login(app.test_client(), learner)
+    response = client.get(f"/api/course_home/v1/dates/{COURSE}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    check_shape(body, DATES)
+    kinds = [item["date_type"] for item in body["course_date_blocks"]]
+    assert kinds == ["course-start-date", "todays-date", "assignment-due-date"]
+    due = body["course_date_blocks"][-1]
+    assert (due["title"], due["assignment_type"], due["complete"], due["date"]) == (
+        "Homework 2", "Homework", False, "2030-01-01T00:00:00Z")
+    assert due["link"].startswith("http") and "/courses/" in due["link"]
+    outsider = login(app.test_client(), make_user(app, "user"))
+    assert outsider.get(f"/api/course_home/v1/dates/{COURSE}").status_code == 401
+
+
+def test_each_tab_costs_the_same_queries_whatever_the_learners_history(app: Flask, ids: dict[str, str]) -> None:
+    learner = enrolled(app)
+    client = login(app.test_client(), learner)
+
+    def count(path: str) -> int:
+        with recording_statements(app) as statements:
+            assert client.get(path).status_code == 200
+        return statements.count
+
+    paths = [f"/api/course_home/v1/{tab}/{COURSE}" for tab in ("outline", "progress", "dates")]
+    for path in paths:  # the first reads settle the stored grade
+        client.get(path)
+    before = [count(path) for path in paths]
+    answer(client, ids["p0"], 1.0)
+    answer(client, ids["p2"], 2.0)
+    for path in paths:
+        client.get(path)
+    assert [count(path) for path in paths] == before

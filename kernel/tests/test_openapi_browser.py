@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from kampus.testing import client_as
+from kampus.testing.browser import chromium_browser
 
-CHROMIUM = "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at /usr/bin/chromium")
+pytestmark = pytest.mark.e2e
 
 
 def _free_port() -> int:
@@ -36,8 +34,7 @@ def served(app):
 
 def test_api_docs_load_in_chromium(app, served, tmp_path) -> None:
     errors: list[str] = []
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 375, "height": 800})
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(served + "/api/docs")
@@ -54,8 +51,7 @@ def test_api_docs_load_in_chromium(app, served, tmp_path) -> None:
 def test_staff_clients_page_fits_a_phone(app, served, tmp_path) -> None:
     staff = client_as(app, "global_staff")
     cookie = staff.get_cookie("kampus_session")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+    with chromium_browser() as browser:
         context = browser.new_context(viewport={"width": 375, "height": 800})
         context.add_cookies([{"name": "kampus_session", "value": cookie.value, "url": served}])
         page = context.new_page()

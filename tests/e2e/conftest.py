@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from kampus.testing.browser import CHROMIUM, CHROMIUM_ARGS, chromium_browser  # noqa: F401  (names e2e tests use)
+
 KAMPUS = str(Path(sys.executable).with_name("kampus"))
 
 
@@ -99,13 +98,9 @@ def live_site(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; `make test` does it as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    """One Chromium for the session, from the process's Playwright (:mod:`kampus.testing.browser`)."""
+    with chromium_browser() as shared:
+        yield shared
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -38,7 +38,19 @@ from kampus.testing import (
     build_app,
 )
 from kampus.testing import client_as as _client_as
+from kampus.testing.browser import chromium_browser, stop_playwright
 from kampus.testing.databases import TestDatabases, server_url_from_env
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    stop_playwright()
+
+
+@pytest.fixture
+def kampus_browser() -> Iterator[Any]:
+    """A headless Chromium for the test (see :mod:`kampus.testing.browser`); skipped when missing."""
+    with chromium_browser() as browser:
+        yield browser
 
 
 def pytest_configure(config: pytest.Config) -> None:

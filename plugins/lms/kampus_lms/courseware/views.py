@@ -125,10 +125,8 @@ def unit_page(course_id: str, chapter: str, sequential: str, position: int | Non
     tabs = nav.units_in(seq_key)
     if not tabs:
         abort(404)
-    visits: dict[str, str] = {}
-    if getattr(data_user, "is_authenticated", False):
-        visits = course_visits(data_user.id, course_id)
-    if position is None:
+    if position is None:  # the unit last viewed in this subsection (a query only when the URL names none)
+        visits = course_visits(data_user.id, course_id) if getattr(data_user, "is_authenticated", False) else {}
         last = visits.get(nav.nav.usage_ids[seq_key])
         position = next((index for index, unit in enumerate(tabs, start=1) if unit.usage_id == last), 1)
     elif not 1 <= position <= len(tabs):

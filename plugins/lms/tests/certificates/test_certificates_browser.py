@@ -15,14 +15,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from kampus_lms.api import update_certificate
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing.browser import chromium_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
-CHROMIUM = "/usr/bin/chromium"
 #: The site navbar belongs to the kernel (its colour contrast is being fixed there).
 AXE_CONTEXT = {"exclude": [["nav.navbar"]]}
 #: Where screenshots go (``KAMPUS_SCREENSHOTS`` to keep them), else the test's temporary folder.
@@ -79,8 +79,7 @@ def test_certificate_and_settings_pages_pass_axe(app, certs, served, tmp_path) -
     with app.test_request_context():
         info = update_certificate(learner.id, course, certs.PASS)
     assert info.is_downloadable
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+    with chromium_browser() as browser:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{served}/certificates/{info.verify_uuid}")

@@ -10,14 +10,13 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, client_as
+from kampus.testing.browser import chromium_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -41,8 +40,7 @@ def test_outline_and_resume_events_in_a_browser(app, olx_course, served, events)
     course = olx_course()
     learner = client_as(app, "learner", course)
     home = f"{served}/courses/{course}/course/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+    with chromium_browser() as browser:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(served + "/login")

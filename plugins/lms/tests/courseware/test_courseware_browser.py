@@ -8,14 +8,14 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD
+from kampus.testing.browser import chromium_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -39,8 +39,7 @@ def test_navigation_events_and_the_bookmark_toggle_in_a_browser(cw, served, even
     cw.publish()
     client = cw.learner(username="lin")
     sequence = cw.usage("sequential", "c1s1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+    with chromium_browser() as browser:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(served + "/login")

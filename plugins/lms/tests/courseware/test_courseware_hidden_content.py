@@ -11,10 +11,10 @@ import pytest
 from kampus_content.api import content_store
 from kampus_content.olx.service import import_folder
 from kampus_lms.enrollment.api import enroll
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, login, make_user
+from kampus.testing.browser import chromium_browser
 
 HIDDEN = {"c1s2": {"hide_after_due": "true", "due": "2021-01-01T00:00:00Z", "graded": "true",
                    "format": "Homework"}}
@@ -104,9 +104,7 @@ def test_the_hidden_content_page_in_a_narrow_browser(cw, app, tmp_path):
     thread.start()
     try:
         base = f"http://127.0.0.1:{server.server_port}"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--headless"])
+        with chromium_browser() as browser:
             try:
                 page = browser.new_page(viewport={"width": 375, "height": 800})
                 page.goto(base + "/login")

@@ -103,11 +103,16 @@ def aggregate_completion(
     if leaves is None:
         leaves = completable_leaves(structure, visible=visible)
     usage = usage_ids(structure)
+    # each leaf's value looked up once (a leaf counts in every block above it)
+    every_leaf = leaves.get(structure.root)
+    if every_leaf is None:
+        every_leaf = {leaf for under in leaves.values() for leaf in under}
+    done = {leaf: value for leaf in every_leaf if (value := completions.get(usage[leaf], 0.0))}
     result = {}
     for key, under in leaves.items():
-        values = [completions.get(usage[leaf], 0.0) for leaf in under]
+        values = [done[leaf] for leaf in under if leaf in done] if done else []
         result[usage[key]] = CompletionSummary(
-            earned=sum(values), completed=sum(1 for value in values if value >= 1.0), possible=len(values))
+            earned=sum(values), completed=sum(1 for value in values if value >= 1.0), possible=len(under))
     return result
 
 

@@ -23,7 +23,7 @@ def test_unit_page_queries_do_not_grow_with_the_course(cw, app):
     assert len(large) <= 11, "\n".join(large)  # 15 before the course index and enrollment were kept per request
     assert len([query for query in large if "FROM content_course_index" in query]) == 1, "\n".join(large)
     assert len([query for query in large if "FROM lms_course_enrollment" in query]) == 1, "\n".join(large)
-    assert len([query for query in large if "lms_visit" in query]) == 1  # the visit written (the URL names the position)
+    assert len([query for query in large if "lms_visit" in query]) == 1  # the visit written (URL has a position)
 
 
 def test_unit_page_queries_do_not_grow_with_the_number_of_learners(cw, app):

@@ -59,5 +59,5 @@ def enroll_demo_learner(demo: bool) -> list[str]:
         except EnrollmentError as exc:
             lines.append(f"Demo learner not enrolled in {course_id}: {exc.message}")
             continue
-        lines.append(f"Demo learner enrolled in {course_id}")
+        lines.append(f"Demo learner enrolled in {course_id}: its course home is /courses/{course_id}/course/")
     return lines

@@ -22,7 +22,8 @@ def test_the_demo_course_offers_honor_and_its_learners_enroll_in_it(app) -> None
     with app.test_request_context():
         lines = enroll_demo_learner(True)
         assert lines == [f"Demo course {DEMO_COURSE_ID} offers the honor track (certificate-eligible)",
-                         f"Demo learner enrolled in {DEMO_COURSE_ID}"]
+                         f"Demo learner enrolled in {DEMO_COURSE_ID}: its course home is "
+                         f"/courses/{DEMO_COURSE_ID}/course/"]
         assert [(mode.slug, mode.is_free) for mode in api.course_modes(DEMO_COURSE_ID)] == [("honor", True)]
         assert api.get_enrollment(demo.id, DEMO_COURSE_ID).mode == "honor"
         # a learner enrolling themselves from the about page gets the course's default mode: honor

@@ -132,5 +132,6 @@ def test_the_demo_learner_is_enrolled_where_it_holds_the_learner_role(app) -> No
     demo = make_user(app, "learner", course_id=COURSE, username="learner")
     with app.test_request_context():
         assert enroll_demo_learner(False) == []
-        assert enroll_demo_learner(True) == [f"Demo learner enrolled in {COURSE}"]
+        assert enroll_demo_learner(True) == [f"Demo learner enrolled in {COURSE}: its course home is "
+                                             f"/courses/{COURSE}/course/"]
         assert api.is_enrolled(demo.id, COURSE)

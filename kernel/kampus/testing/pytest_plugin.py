@@ -20,6 +20,7 @@ Fixtures:
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from flask import Flask
+from werkzeug.serving import make_server
 
 from kampus.tasks.celery_app import AppBoundThreadPool, own_event_loop_for_next_worker, stop_promptly
 from kampus.testing import (
@@ -44,6 +46,20 @@ from kampus.testing.databases import TestDatabases, server_url_from_env
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     stop_playwright()
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The ``app`` served on a free port of 127.0.0.1 by werkzeug in a thread, for a browser (stopped after
+    the test): its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from axe_playwright_python.sync_playwright import Axe
 from kampus_lms.api import update_certificate
 from PIL import Image
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD, make_user
 from kampus.testing.browser import chromium_browser
@@ -27,19 +24,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("con
 AXE_CONTEXT = {"exclude": [["nav.navbar"]]}
 #: Where screenshots go (``KAMPUS_SCREENSHOTS`` to keep them), else the test's temporary folder.
 SHOTS = os.environ.get("KAMPUS_SCREENSHOTS", "")
-
-
-@pytest.fixture
-def served(app) -> Iterator[str]:
-    """The test app served on a free port of 127.0.0.1 (a thread, stopped after the test)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def png_bytes() -> bytes:

@@ -4,31 +4,14 @@ toggle works without a reload; nothing is wider than a 375 px window."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from kampus.testing import TEST_PASSWORD
 from kampus.testing.browser import chromium_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
-
-
-
-@pytest.fixture
-def served(app) -> Iterator[str]:
-    """The test app served on a free port of 127.0.0.1 (a thread, stopped after the test)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def _browser_events(events, event_type):

@@ -44,8 +44,10 @@ from kampus.identity.accounts import create_user
 from kampus.identity.models import User
 from kampus.testing import KampusClient, login
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lms import database, postgres_answers
+
 KAMPUS = str(Path(sys.executable).with_name("kampus"))
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 COURSE = "course-v1:BenchX+Queue+2026"
 QUEUE = "bench-python"
 GRADER_USER, GRADER_PASSWORD = "bench-grader", "a long bench grader password"
@@ -176,61 +178,26 @@ def bare_sql(app: Any, count: int) -> dict[str, Any]:
     return {"seconds": total, "per_s": count / total}
 
 
-def database_url(kind: str, name: str) -> str | None:
-    if kind == "sqlite":
-        return None
-    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def drop_database(kind: str, name: str) -> None:
-    if kind == "sqlite":
-        return
-    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def postgres_answers() -> bool:
-    try:
-        engine = sa.create_engine(POSTGRES_ADMIN)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 def run_one(kind: str, count: int, quick: bool) -> dict[str, Any]:
     name = "kampus_bench_xqueue"
-    with tempfile.TemporaryDirectory(prefix="kampus-bench-xqueue-") as tmp:
-        url = database_url(kind, name)
-        try:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
-            env["KAMPUS_HOME"] = str(Path(tmp) / "site")
-            if url:
-                env["KAMPUS_DATABASE_URL"] = url
-            done = subprocess.run([KAMPUS, "init"], env=env, capture_output=True, text=True, timeout=300)
-            if done.returncode != 0:
-                raise SystemExit(f"kampus init failed: {done.stderr[-2000:]}")
-            for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
-                del os.environ[key]
-            os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
-            app = create_app()
-            users = build_site(app, count + 3)
-            # warm-up with 3 learners of their own: templates, parse caches, SQL statement caches (not counted)
-            kampus_round_trips(app, users[count:])
-            kampus = kampus_round_trips(app, users[:count])
-            bare = bare_sql(app, count)
-            app.extensions["kampus"].db.engine.dispose()
-        finally:
-            drop_database(kind, name)
+    with tempfile.TemporaryDirectory(prefix="kampus-bench-xqueue-") as tmp, database(kind, name) as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
+        env["KAMPUS_HOME"] = str(Path(tmp) / "site")
+        if url:
+            env["KAMPUS_DATABASE_URL"] = url
+        done = subprocess.run([KAMPUS, "init"], env=env, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise SystemExit(f"kampus init failed: {done.stderr[-2000:]}")
+        for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
+            del os.environ[key]
+        os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
+        app = create_app()
+        users = build_site(app, count + 3)
+        # warm-up with 3 learners of their own: templates, parse caches, SQL statement caches (not counted)
+        kampus_round_trips(app, users[count:])
+        kampus = kampus_round_trips(app, users[:count])
+        bare = bare_sql(app, count)
+        app.extensions["kampus"].db.engine.dispose()
     ratio = kampus["per_s"] / bare["per_s"] if bare["per_s"] else 0.0
     return {"bench": "xqueue", "figure": "round_trip_vs_bare_sql", "value": round(ratio, 3),
             "target": f">= {TARGET:g}", "met": ratio >= TARGET and kampus["scored"] == count,

@@ -26,6 +26,7 @@ page of active enrollments with their accounts, one query) and :func:`count_enro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -407,23 +408,13 @@ def _enroll_within_limit(db_session: Session, user: Any, course_id: str, mode: s
     learners enrolling at the same moment never exceed ``limit``; committed. Its first statement is
     the lock (:func:`~kampus_lms.catalog.api.lock_course_overview`): on MariaDB the count's snapshot is
     taken after it, so it sees every earlier enrollment."""
-    for attempt in range(3):
-        db_session.commit()  # end the reads so far: the next statement opens the locked transaction
-        try:
-            lock_course_overview(db_session, course_id)
-            if count_enrolled_learners(course_id) >= limit:
-                raise _full()
-            result = _write(db_session, user.id, course_id, mode, True)
-            db_session.commit()
-            return result
-        except OperationalError:
-            db_session.rollback()
-            if attempt == 2:
-                raise
-        except BaseException:
-            db_session.rollback()
-            raise
-    raise AssertionError("unreachable")
+
+    def locked_count() -> None:
+        lock_course_overview(db_session, course_id)
+        if count_enrolled_learners(course_id) >= limit:
+            raise _full()
+
+    return _write_and_commit(db_session, user.id, course_id, mode, True, first=locked_count)
 
 
 def _current_row(db_session: Session, user_id: int, course_id: str, *, lock: bool = True) -> Any:
@@ -483,12 +474,17 @@ def _write(db_session: Session, user_id: int, course_id: str, mode: str, active:
     raise RuntimeError(f"enrollment of user {user_id} in {course_id} kept changing under us")
 
 
-def _write_and_commit(db_session: Session, user_id: int, course_id: str, mode: str,
-                      active: bool) -> tuple[list[str], Any]:
+def _write_and_commit(db_session: Session, user_id: int, course_id: str, mode: str, active: bool, *,
+                      first: Callable[[], None] | None = None) -> tuple[list[str], Any]:
     """:func:`_write` in its own transaction, committed; a transaction the database ended for a deadlock
-    (InnoDB picks a victim among concurrent inserts) is run again."""
+    (InnoDB picks a victim among concurrent inserts) is run again. ``first`` runs at the start of that
+    transaction (the enrollment limit's lock and count), and may refuse by raising."""
     for attempt in range(3):
+        if first is not None:
+            db_session.commit()  # end the reads so far: the next statement opens the locked transaction
         try:
+            if first is not None:
+                first()
             result = _write(db_session, user_id, course_id, mode, active)
             db_session.commit()
             return result

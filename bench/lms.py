@@ -30,11 +30,10 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import kernel_overhead as live
 import sqlalchemy as sa
+from content import best_of  # the median of timed runs
 from kampus_content.api import Block, content_store
 from kampus_content.progress.models import Score
 from kampus_lms.api import enroll, read_score_rows, recompute_course_grade
@@ -64,16 +64,6 @@ POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PROBLEM = ('<problem display_name="Problem {n}" weight="1"><numericalresponse answer="{n}">'
            '<formulaequationinput label="What is {n}?"/></numericalresponse></problem>')
 FORMATS = ["Homework", "Lab", "Homework", "Midterm Exam", "Final Exam"]
-
-
-def median_time(runs: int, func: Callable[[], object]) -> float:
-    """The median of ``runs`` timings of ``func``, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 # -- data --------------------------------------------------------------------------------------------------------
@@ -209,13 +199,13 @@ def in_process_figures(app: Any, urls: dict[str, Any], runs: int) -> dict[str, A
         with recording_statements(app) as recorder:
             assert client.get(path).status_code == 200, path
         counts[name] = recorder.count
-    huge_s = median_time(runs, lambda: client.get(pages["huge_progress"]))
-    home_s = median_time(runs, lambda: client.get("/"))
+    huge_s = best_of(runs, lambda: client.get(pages["huge_progress"]))
+    home_s = best_of(runs, lambda: client.get("/"))
     with app.app_context():
         read_score_rows(urls["bench_id"], BIG)
         recompute_course_grade(urls["bench_id"], BIG)
-        read_s = median_time(runs * 4, lambda: read_score_rows(urls["bench_id"], BIG))
-        recompute_s = median_time(runs * 4, lambda: recompute_course_grade(urls["bench_id"], BIG))
+        read_s = best_of(runs * 4, lambda: read_score_rows(urls["bench_id"], BIG))
+        recompute_s = best_of(runs * 4, lambda: recompute_course_grade(urls["bench_id"], BIG))
     return {"counts": counts, "paths": pages, "huge_ms": huge_s * 1000, "home_ms": home_s * 1000,
             "read_ms": read_s * 1000, "recompute_ms": recompute_s * 1000}
 

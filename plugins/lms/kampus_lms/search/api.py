@@ -115,8 +115,20 @@ class CourseHit:
     overview: Any = None
 
 
+class _ResultPage:
+    """What both kinds of result pages share: ``total`` results, ``page_size`` a page."""
+
+    total: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill (at least 1)."""
+        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
+
+
 @dataclass(frozen=True)
-class CourseSearchResult:
+class CourseSearchResult(_ResultPage):
     """One page of course discovery. ``page`` is 1-based; ``facets`` in display order."""
 
     query: str
@@ -129,11 +141,6 @@ class CourseSearchResult:
     took: int = 0
     max_score: float | None = None
     access_denied_count: int = 0
-
-    @property
-    def pages(self) -> int:
-        """How many pages the results fill (at least 1)."""
-        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
 
     def as_edx_json(self) -> dict[str, Any]:
         """edx-search's ``/search/course_discovery/`` answer."""
@@ -165,7 +172,7 @@ class ContentHit:
 
 
 @dataclass(frozen=True)
-class ContentSearchResult:
+class ContentSearchResult(_ResultPage):
     """One page of an in-course search. ``page`` is 1-based."""
 
     course_id: str
@@ -177,11 +184,6 @@ class ContentSearchResult:
     took: int = 0
     max_score: float | None = None
     access_denied_count: int = 0
-
-    @property
-    def pages(self) -> int:
-        """How many pages the results fill (at least 1)."""
-        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
 
     def as_edx_json(self) -> dict[str, Any]:
         """edx-search's ``/search/<course_id>`` answer (each ``data`` with ``url`` and ``excerpt``)."""

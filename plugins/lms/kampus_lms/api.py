@@ -42,6 +42,7 @@ from kampus_lms.course_home.api import (  # noqa: F401
     OutlineSubsection,
     OutlineUnit,
     course_handouts,
+    course_page_context,
     course_tabs,
     course_updates,
     outline_for,

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `bulk_email` (see :mod:`kampus_instructor`)."""

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `certificates` (see :mod:`kampus_instructor`)."""

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `course_info` (see :mod:`kampus_instructor`)."""

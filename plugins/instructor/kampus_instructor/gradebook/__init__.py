@@ -1,0 +1,1 @@
+"""Instructor dashboard area `gradebook` (see :mod:`kampus_instructor`)."""

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `learner_admin` (see :mod:`kampus_instructor`)."""

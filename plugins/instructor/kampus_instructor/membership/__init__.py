@@ -1,0 +1,1 @@
+"""Instructor dashboard area `membership` (see :mod:`kampus_instructor`)."""

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `reports` (see :mod:`kampus_instructor`)."""

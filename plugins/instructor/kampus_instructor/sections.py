@@ -1,0 +1,32 @@
+"""The instructor dashboard's sections (its tabs): each area contributes some (``wiring.sections()``).
+
+A :class:`Section` names a Flask endpoint that takes ``course_id``; the
+dashboard layout (``instructor/dashboard_base.html``) lists the sections the
+user holds ``permission`` for, in ``order``, and marks the one whose ``key`` the
+page sets as ``active_section``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+
+from kampus.identity.permissions import has_permission
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: Any  # a lazy_gettext string
+    endpoint: str
+    order: int = 100
+    permission: str = "instructor.view"
+
+
+def visible_sections(sections: list[Section], user: Any, course_id: str) -> list[dict[str, str]]:
+    """The sections ``user`` may open in course ``course_id``, as ``{"key", "label", "url"}`` in order."""
+    return [{"key": s.key, "label": str(s.label), "url": url_for(s.endpoint, course_id=course_id)}
+            for s in sorted(sections, key=lambda s: (s.order, s.key))
+            if has_permission(user, s.permission, course_id)]

@@ -1,0 +1,1 @@
+"""Instructor dashboard area `tasks` (see :mod:`kampus_instructor`)."""

@@ -1,0 +1,1 @@
+"""Studio area `course_settings` (see :mod:`kampus_studio`)."""

@@ -1,0 +1,1 @@
+"""Studio area `courses` (see :mod:`kampus_studio`)."""

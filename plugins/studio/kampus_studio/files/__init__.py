@@ -1,0 +1,1 @@
+"""Studio area `files` (see :mod:`kampus_studio`)."""

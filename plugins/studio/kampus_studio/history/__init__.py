@@ -1,0 +1,1 @@
+"""Studio area `history` (see :mod:`kampus_studio`)."""

@@ -1,0 +1,1 @@
+"""Studio area `outline` (see :mod:`kampus_studio`)."""

@@ -1,0 +1,1 @@
+"""Studio area `transfer` (see :mod:`kampus_studio`)."""

@@ -1,0 +1,30 @@
+"""What the `transfer` area adds to the app; :mod:`kampus_studio.plugin` gathers every area's lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kampus_hookspecs import Setting
+
+from kampus_studio.navigation import MenuEntry
+
+
+def blueprints() -> list[Any]:
+    return []
+
+
+def permissions() -> dict[str, list[str]]:
+    return {}
+
+
+def settings() -> list[Setting]:
+    return []
+
+
+def tasks() -> list[Any]:
+    return []
+
+
+def menu() -> list[MenuEntry]:
+    """Entries of Studio's course menu (see :mod:`kampus_studio.navigation`)."""
+    return []

@@ -1,0 +1,1 @@
+"""Studio area `unit` (see :mod:`kampus_studio`)."""

@@ -1,4 +1,4 @@
-"""The Studio plugin loads beside the content plugin and links "Studio" for course authors (global staff, course staff and admins) only."""
+"""The Studio plugin loads beside the content plugin and links "Studio" for course authors only."""
 
 from __future__ import annotations
 

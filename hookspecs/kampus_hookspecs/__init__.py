@@ -41,7 +41,7 @@ __all__ = [
 #: or a later minor of the same major) or a requirement like ``">=1.1,<2"``: the
 #: kernel refuses, at start-up, a plugin whose requirement this version does not
 #: meet (so a plugin built for another major stops start-up with one line naming it).
-__version__ = "1.4"
+__version__ = "1.5"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

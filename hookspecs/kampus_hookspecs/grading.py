@@ -92,3 +92,16 @@ def kampus_certificate_eligible(user_id: int, course_id: str, grade: dict[str, A
     """Return ``False`` to withhold a certificate from a passing learner, or
     ``None`` to abstain.
     """
+
+
+@hookspec
+def kampus_field_overrides(course_id: str, user_id: int) -> dict[str, dict[str, Any]] | None:
+    """Return per-learner values of XBlock settings fields in a course (since hook API 1.5):
+    ``{usage_id: {field_name: value}}`` (values in the field's JSON form, e.g. an ISO date for ``due``).
+
+    Open edX's field override providers (``IndividualStudentOverrideProvider``): the content runtime of
+    ``user_id``'s requests asks once per request, and a value given for a block wins over the block's
+    own value and over what it inherits, for the block and every block under it (a due-date extension
+    set on a subsection is the due date of its problems). When several plugins answer the same block and
+    field, the last answer read wins; ``None`` or ``{}`` override nothing.
+    """

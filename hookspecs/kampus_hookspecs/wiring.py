@@ -96,6 +96,18 @@ def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
 
 
 @hookspec
+def kampus_user_partition_groups(user_id: int, course_id: str) -> dict[int, int] | None:
+    """Return the content groups ``user_id`` is in, in ``course_id``, through this plugin (since hook
+    API 1.5): ``{partition_id: group_id}`` of the course's ``user_partitions`` (Open edX's user
+    partitions; e.g. the LMS answers the group linked to the learner's cohort).
+
+    A block whose ``group_access`` names groups is shown to learners in one of them; the content
+    runtime asks (once per request, and only for a course that restricts some block to groups) before it
+    serves such a block's views and handlers. Answers of several plugins are merged; ``None`` abstains.
+    """
+
+
+@hookspec
 def kampus_account_created(user_id: int, username: str, email: str) -> None:
     """Called after a new account is committed, whichever way it was made (the
     registration page, the registration API, ``kampus create-user``, ``kampus init``).

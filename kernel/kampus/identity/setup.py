@@ -53,6 +53,9 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
             return None
         if getattr(app.view_functions.get(request.endpoint or ""), "kampus_csrf_exempt", False):
             return None
+        if any(not isinstance(key, str) for key in request.form):
+            # a multipart part whose name did not decode: Flask-WTF's token lookup would crash on it
+            return error_response(400, "The form could not be accepted: a field name is not valid text.")
         csrf.protect()
         return None
 

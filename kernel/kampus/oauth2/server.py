@@ -48,6 +48,17 @@ ANY_CLIENT = ["client_secret_basic", "client_secret_post", "none"]
 CONFIDENTIAL_ONLY = ["client_secret_basic", "client_secret_post"]
 TOKEN_TYPES = ("bearer", "jwt")
 
+# The token endpoint's statements, built once (SQL expressions are immutable; each engine caches their
+# compiled form). The client and the new token go through SQLAlchemy Core: a token request reads one
+# client row and writes one token row, and the ORM's unit of work would be most of its cost.
+_CLIENTS = OAuthClient.__table__
+_LIVE_CLIENT = sa.select(_CLIENTS).where(_CLIENTS.c.client_id == sa.bindparam("client_id"),
+                                         _CLIENTS.c.disabled_at.is_(None))
+_INSERT_TOKEN = OAuthToken.__table__.insert()
+_REFRESH_TOKEN = sa.select(OAuthToken).where(OAuthToken.refresh_digest == sa.bindparam("refresh_digest"))
+_TOKEN_BY_DIGEST = sa.select(OAuthToken).where(sa.or_(OAuthToken.access_digest == sa.bindparam("value"),
+                                                      OAuthToken.refresh_digest == sa.bindparam("value")))
+
 
 class TooManyFailuresError(OAuth2Error):
     """Too many failed logins for the account or the address (429 with ``Retry-After``)."""
@@ -84,10 +95,13 @@ class TokenGenerator:
             raise InvalidScopeError()
         settings = self.kampus.settings
         expires_in = expires_in or settings.oauth2_access_token_seconds
-        subject = user if user is not None else db.session().get(User, client.user_id)
-        if subject is None:
+        if user is None and client.user_id is None:
             raise InvalidRequestError("The client has no service user.")
         if requested_token_type() == "jwt":
+            # A client's service user exists while the client does (the foreign key cascades on delete).
+            subject = user if user is not None else db.session().get(User, client.user_id)
+            if subject is None:
+                raise InvalidRequestError("The client has no service user.")
             access_token, token_type = create_jwt(
                 self.kampus, subject, scope_list(allowed), expires_in, grant_type), "JWT"
         else:
@@ -138,7 +152,7 @@ class RefreshGrant(RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> OAuthToken | None:
-        record = db.session().scalar(sa.select(OAuthToken).where(OAuthToken.refresh_digest == digest(refresh_token)))
+        record = db.session().scalar(_REFRESH_TOKEN, {"refresh_digest": digest(refresh_token)})
         return record if record is not None and record.refresh_usable() else None
 
     def authenticate_user(self, refresh_token: OAuthToken) -> User | None:
@@ -164,10 +178,7 @@ class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = ANY_CLIENT
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> OAuthToken | None:
-        value = digest(token_string)
-        return db.session().scalar(
-            sa.select(OAuthToken).where(sa.or_(OAuthToken.access_digest == value, OAuthToken.refresh_digest == value))
-        )
+        return db.session().scalar(_TOKEN_BY_DIGEST, {"value": digest(token_string)})
 
     def revoke_token(self, token: OAuthToken, request: Any) -> None:
         now = utcnow()
@@ -176,10 +187,9 @@ class Revocation(RevocationEndpoint):
 
 
 def query_client(client_id: str) -> OAuthClient | None:
-    """The live client called ``client_id``."""
-    return db.session().scalar(
-        sa.select(OAuthClient).where(OAuthClient.client_id == client_id, OAuthClient.disabled_at.is_(None))
-    )
+    """The live client called ``client_id`` (a detached copy of its row: Authlib only reads it)."""
+    row = db.session().connection().execute(_LIVE_CLIENT, {"client_id": client_id}).first()
+    return OAuthClient(**row._mapping) if row is not None else None
 
 
 def save_token(token: dict[str, Any], oauth_request: Any) -> None:
@@ -189,18 +199,19 @@ def save_token(token: dict[str, Any], oauth_request: Any) -> None:
     settings = current_kampus().settings
     now = utcnow()
     refresh = token.get("refresh_token")
-    db.session().add(OAuthToken(
-        client_pk=client.id,
-        user_id=user.id if user is not None else client.user_id,
-        token_type="jwt" if token["token_type"] == "JWT" else "bearer",
-        access_digest=digest(token["access_token"]),
-        refresh_digest=digest(refresh) if refresh else None,
-        scope=token.get("scope", ""),
-        issued_at=now,
-        expires_at=now + timedelta(seconds=int(token["expires_in"])),
-        refresh_expires_at=now + timedelta(days=settings.oauth2_refresh_token_days) if refresh else None,
-    ))
-    db.session().flush()
+    db.session().connection().execute(_INSERT_TOKEN, {
+        "client_pk": client.id,
+        "user_id": user.id if user is not None else client.user_id,
+        "token_type": "jwt" if token["token_type"] == "JWT" else "bearer",
+        "access_digest": digest(token["access_token"]),
+        "refresh_digest": digest(refresh) if refresh else None,
+        "scope": token.get("scope", ""),
+        "issued_at": now,
+        "expires_at": now + timedelta(seconds=int(token["expires_in"])),
+        "refresh_expires_at": now + timedelta(days=settings.oauth2_refresh_token_days) if refresh else None,
+        "revoked_at": None,
+        "refresh_revoked_at": None,
+    })
 
 
 def _make_server(kampus: Kampus) -> AuthorizationServer:

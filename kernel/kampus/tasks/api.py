@@ -36,10 +36,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+import sqlalchemy as sa
+
 from kampus.current import current_kampus
 from kampus.tasks import access, runner
-from kampus.tasks.models import FAILURE, FINISHED_STATES, PENDING, PROGRESS, STARTED, SUCCESS, TaskRecord
-from kampus.tasks.runner import AlreadyRunningError, TaskContext, UnknownTaskError
+from kampus.tasks.models import (
+    CANCELLED,
+    FAILURE,
+    FINISHED_STATES,
+    PENDING,
+    PROGRESS,
+    RUNNING_STATES,
+    STARTED,
+    SUCCESS,
+    TaskRecord,
+)
+from kampus.tasks.runner import AlreadyRunningError, TaskCancelled, TaskContext, TaskLost, UnknownTaskError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,23 +129,61 @@ def get_record(record_id: str) -> TaskRecord | None:
         return db_session.get(TaskRecord, record_id)
 
 
+def cancel(record_id: str) -> TaskRecord | None:
+    """Cancel the task record ``record_id`` of the current app (``None`` when there is none).
+
+    A pending task is CANCELLED at once and never runs; a running one is asked to stop and is
+    recorded CANCELLED at its next ``task.progress(...)`` (which raises :class:`TaskCancelled`
+    inside it); a finished one is left as it is. Checking who may cancel is the caller's job.
+    """
+    return runner.cancel(current_kampus(), record_id)
+
+
+def course_records(course_id: str, *, running_only: bool = False, limit: int = 100) -> list[TaskRecord]:
+    """The current app's task records of ``course_id``, newest first (at most ``limit``); only those
+    not finished with ``running_only``. The records are detached (read their attributes freely)."""
+    query = sa.select(TaskRecord).where(TaskRecord.course_id == course_id)
+    if running_only:
+        query = query.where(TaskRecord.state.notin_(FINISHED_STATES))
+    query = query.order_by(TaskRecord.created_at.desc(), TaskRecord.id).limit(limit)
+    with current_kampus().db.session_scope() as db_session:
+        records = list(db_session.scalars(query))
+        db_session.expunge_all()
+    return records
+
+
+def recover_orphaned_tasks() -> list[str]:
+    """Send again the current app's tasks left running by a worker that is gone; their ids.
+
+    Workers run this when they start and every ``task_recovery_interval_seconds``.
+    """
+    return runner.recover_orphaned_tasks(current_kampus())
+
+
 def task_names() -> list[str]:
     """Names of the tasks the current app can run."""
     return sorted(runner.kampus_tasks(current_kampus()))
 
 
 __all__ = [
+    "CANCELLED",
     "FAILURE",
     "FINISHED_STATES",
     "PENDING",
     "PROGRESS",
+    "RUNNING_STATES",
     "STARTED",
     "SUCCESS",
     "AlreadyRunningError",
+    "TaskCancelled",
     "TaskContext",
+    "TaskLost",
     "TaskRecord",
     "UnknownTaskError",
+    "cancel",
+    "course_records",
     "get_record",
+    "recover_orphaned_tasks",
     "startable_tasks",
     "startable_with",
     "submit",

@@ -8,17 +8,18 @@ worker process without any server; RabbitMQ (``amqp://``) in production.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 from celery.app.trace import trace_task_ret
 from celery.concurrency.thread import TaskPool as ThreadTaskPool
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from kombu.asynchronous import set_event_loop
 
 from kampus.plugins import flatten
 from kampus.tasks.broker import celery_broker_conf
-from kampus.tasks.runner import register_task
+from kampus.tasks.runner import register_task, start_recovery_thread
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
@@ -44,6 +45,8 @@ def init_celery(kampus: Kampus) -> Celery:
         task_default_queue=settings.celery_queue,
     )
     celery.kampus_tasks = {}  # name -> task function, filled by register_task
+    # ids of the records this app runs in this process now, and their lock (see runner.run_recorded)
+    celery.kampus_running = (threading.Lock(), set())
     kampus.celery = celery
     for func in flatten(kampus.hook.kampus_celery_tasks()):
         register_task(kampus, func)
@@ -57,6 +60,11 @@ def prepare_worker_process(kampus: Kampus) -> None:
     def fresh_connections_after_fork(**_kwargs: Any) -> None:
         # A forked pool process must not reuse the parent's database connections.
         kampus.db.engine.dispose(close=False)
+
+    @worker_ready.connect(weak=False)
+    def recover_orphans(**_kwargs: Any) -> None:
+        # Tasks that a dead worker was running are sent again now, then periodically.
+        start_recovery_thread(kampus)
 
 
 class AppBoundThreadPool(ThreadTaskPool):

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kampus.db import Base, UTCDateTime, utcnow
 
 PENDING, STARTED, PROGRESS, SUCCESS, FAILURE = "PENDING", "STARTED", "PROGRESS", "SUCCESS", "FAILURE"
-FINISHED_STATES = (SUCCESS, FAILURE)
+#: A task stopped on request (:func:`kampus.tasks.api.cancel`): it never runs again.
+CANCELLED = "CANCELLED"
+FINISHED_STATES = (SUCCESS, FAILURE, CANCELLED)
+#: States of a task that a worker has taken (it names the worker in ``worker``).
+RUNNING_STATES = (STARTED, PROGRESS)
 #: What someone who may not see a failed task's error is told.
 SHORT_FAILURE_MESSAGE = "The task failed. The site's staff can see what went wrong."
 
@@ -39,6 +43,12 @@ class TaskRecord(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: The worker process running the task (``host:pid``), while it runs.
+    worker: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: Last sign of life of that worker for this task (written every ``task_heartbeat_seconds``).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: Someone asked the task to stop: it stops at its next progress report.
+    cancel_requested: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     @property
@@ -82,6 +92,7 @@ class TaskRecord(Base):
             "error": self.public_error(full_error),
             "user_id": self.user_id,
             "attempts": self.attempts,
+            "cancel_requested": bool(self.cancel_requested),
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,

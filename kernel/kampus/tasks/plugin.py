@@ -25,6 +25,12 @@ def kampus_settings() -> list[Setting]:
         Setting("celery_queue", str, "kampus", "Name of the Celery queue."),
         Setting("worker_concurrency", int, 2, "Worker processes started by `kampus worker` and `kampus serve`."),
         Setting("serve_embedded_worker", bool, True, "Start a background worker beside the web app in `kampus serve`."),
+        Setting("task_heartbeat_seconds", float, 10.0,
+                "How often a running task's worker writes its heartbeat on the task record (0: never)."),
+        Setting("task_stale_after_seconds", float, 60.0,
+                "A task whose worker (on another host) gave no heartbeat for this long is sent again."),
+        Setting("task_recovery_interval_seconds", float, 30.0,
+                "How often a worker looks for tasks left running by a worker that is gone (0: only at start)."),
     ]
 
 

@@ -79,3 +79,11 @@ def test_the_api_logs_in_when_no_confirmation_is_needed(make_app):
 def test_the_api_needs_the_csrf_token(client):
     response = client.post("/api/user/v2/account/registration/", data=GOOD, csrf=False)
     assert response.status_code == 400
+
+
+def test_a_form_field_without_a_readable_name_is_400_not_500(client):
+    # `name="\"`: werkzeug gives this part the name None, which Flask-WTF's token lookup crashed on
+    body = b'--b\r\nContent-Disposition: form-data; name="\\"\r\n\r\nx\r\n--b--\r\n'
+    response = client.post("/login", data=body, content_type="multipart/form-data; boundary=b", csrf=False)
+    assert response.status_code == 400
+    assert "field name" in response.get_data(as_text=True)

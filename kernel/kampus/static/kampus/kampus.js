@@ -25,9 +25,9 @@
       if (progress) { progress.setAttribute("aria-valuenow", pct); }
       if (state) { state.textContent = task.state; }
       if (message) { message.textContent = (task.progress && task.progress.message) || ""; }
-      var done = task.state === "SUCCESS" || task.state === "FAILURE";
+      var done = task.state === "SUCCESS" || task.state === "FAILURE" || task.state === "CANCELLED";
       if (done) { bar.classList.remove("progress-bar-striped", "progress-bar-animated"); }
-      if (task.state === "FAILURE") {
+      if (task.state === "FAILURE" || task.state === "CANCELLED") {
         bar.classList.add("bg-danger");
         if (error) { error.textContent = task.error || ""; error.hidden = false; }
       }

@@ -12,18 +12,25 @@ Other plugins import this module only, never the plugin's inner modules. It offe
 * editing a course, each edit one new draft version that fires
   ``kampus_content_changed`` once: :func:`create_block`, :func:`update_fields`,
   :func:`move_block`, :func:`reorder_children`, :func:`duplicate_block`,
-  :func:`delete_block`; :func:`publish`, :func:`discard_changes`,
+  :func:`delete_block`; :func:`publish` (:func:`publish_block`: one part), :func:`discard_changes`,
   :func:`history`, :func:`revert`;
-* assets: :func:`list_assets`, :func:`add_asset`, :func:`set_asset_locked`,
+* assets: :func:`list_assets`, :func:`add_asset`, :func:`add_assets`, :func:`set_asset_locked`,
   :func:`delete_asset`, :func:`find_asset`;
 * the XBlock runtime for a user and a block: :class:`KampusRuntime`,
-  :func:`load_block_class`; :func:`render_student_view` renders a block into another plugin's page;
-* learner progress (scores and completion, :mod:`kampus_content.progress`);
+  :func:`load_block_class`; :func:`render_student_view` renders a block into another plugin's page,
+  :func:`render_block_views` several blocks of the draft into an authoring page (Studio's unit editor);
+* learner progress (scores and completion, :mod:`kampus_content.progress`); course staff's actions on a
+  learner's state of a block: :func:`reset_attempts`, :func:`delete_learner_state` (with its score),
+  :func:`learner_state`, :func:`learners_with_state`; a learner's own settings values (due-date extensions)
+  come from ``kampus_field_overrides`` through the runtime;
 * files an OLX import kept (`about/`, `info/`, `tabs/`): :func:`course_file_paths`, :func:`read_course_file`;
+* editing the course block's settings and those files as one draft version: :func:`edit_course`;
 * authors' HTML on other plugins' pages (:mod:`kampus_content.author_html`): :func:`rewrite_course_urls`
   (Open edX's ``/static/``, ``/jump_to_id/`` and ``/course/`` links), :func:`asset_url`, and
   :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages);
 * video transcripts as plain text (search indexes them): :func:`transcript_texts`, :func:`transcript_text`;
+* OLX import of an archive (Studio's import): :func:`import_archive`, :class:`ImportResult`,
+  :class:`UnsafeInput`, :class:`ImportRefused`;
 * helpers: :func:`safe_xml_parser`, :func:`parse_date`; :data:`CONTAINERS` (block types that hold blocks).
 
 Errors: every store error is a :class:`ContentStoreError` (:class:`CourseNotFound`,
@@ -50,6 +57,7 @@ from kampus_content.asset_index import (
     Asset,
     AssetNotFound,
     add_asset,
+    add_assets,
     delete_asset,
     find_asset,
     list_assets,
@@ -68,8 +76,13 @@ from kampus_content.block_edits import (
 )
 from kampus_content.blocks.transcripts import TranscriptError, parse_transcript
 from kampus_content.blocks_api import DEFAULT_DISPLAY_NAMES, CourseTree, build_blocks, course_tree
+from kampus_content.course_edits import COURSE_FILE_FOLDERS, edit_course
 from kampus_content.olx.reader import CONTAINERS
+from kampus_content.olx.safety import UnsafeInput
 from kampus_content.olx.safety import xml_parser as safe_xml_parser
+from kampus_content.olx.service import ImportRefused, ImportResult
+from kampus_content.olx.service import import_path as _import_path
+from kampus_content.partial_publish import publish_block
 
 # learner progress: scores and completion (kampus_content.progress)
 from kampus_content.progress.aggregation import (
@@ -90,7 +103,17 @@ from kampus_content.progress.completion import (
     record_completion,
 )
 from kampus_content.progress.scores import ScoreRecord, course_scores, score_of
+from kampus_content.progress.state_admin import (
+    NoLearnerState,
+    StateChange,
+    delete_learner_state,
+    learner_state,
+    learners_with_state,
+    reset_attempts,
+)
+from kampus_content.progress.state_reads import learner_states
 from kampus_content.release import BlockRelease, ReleaseInfo, release_info
+from kampus_content.runtime.author_render import RenderedBlocks, render_block_views
 from kampus_content.runtime.fragments import allow_third_party_scripts, resource_tags
 from kampus_content.runtime.javascript_libraries import PAGE_SCRIPTS
 from kampus_content.runtime.runtime import KampusRuntime, load_block_class
@@ -326,6 +349,23 @@ def render_student_view(structure: Structure, key: BlockKey, *, user: Any, user_
     return RenderedView(Markup(frag.body_html()), head, foot, scripts)
 
 
+# -- OLX import (Studio's import page) ----------------------------------------------------------------------------
+
+
+def import_archive(path: Any, *, course_key: str, user_id: int | None,
+                   progress: Any = None) -> ImportResult:
+    """Import the OLX course folder or ``.tar.gz`` archive at ``path`` into ``course_key`` (replacing its
+    draft, then publishing; the archive's ``drafts/`` stays draft) with ``progress(current, total, message)``.
+
+    Raises :class:`UnsafeInput` (its ``problems`` list ``(file, line, message)``) or
+    :class:`ImportRefused`; nothing is written then.
+    """
+    kwargs: dict[str, Any] = {"user_id": user_id, "course_key": course_key}
+    if progress is not None:
+        kwargs["progress"] = progress
+    return _import_path(path, content_store(), **kwargs)
+
+
 # -- publishing and history -----------------------------------------------------------------------------------------
 
 
@@ -352,10 +392,15 @@ def revert(course_id: str, version: str, *, user_id: int | None, expected_versio
 __all__ = [
     "CONTAINERS",
     "DEFAULT_GRADING_POLICY",
+    "DEFAULT_DISPLAY_NAMES",
     "DRAFT",
     "PUBLISHED",
     "Asset",
     "AssetNotFound",
+    "ImportRefused",
+    "ImportResult",
+    "UnsafeInput",
+    "import_archive",
     "Block",
     "BlockKey",
     "BlockNotFound",
@@ -370,14 +415,19 @@ __all__ = [
     "KampusRuntime",
     "OutlineNode",
     "ReleaseInfo",
+    "RenderedBlocks",
     "RenderedView",
     "Structure",
     "VersionCache",
+    "app_version_cache",
     "VersionConflict",
     "VersionInfo",
     "VersionNotFound",
+    "COURSE_FILE_FOLDERS",
     "add_asset",
+    "add_assets",
     "asset_url",
+    "edit_course",
     "block_release",
     "clean_author_html",
     "block_settings",
@@ -394,6 +444,8 @@ __all__ = [
     "find_asset",
     "get_structure",
     "grading_policy",
+    "grading_policy_of",
+    "app_version_cache",
     "history",
     "list_assets",
     "load_block_class",
@@ -401,7 +453,9 @@ __all__ = [
     "new_version_id",
     "parse_date",
     "publish",
+    "publish_block",
     "release_info",
+    "render_block_views",
     "render_student_view",
     "reorder_children",
     "revert",
@@ -416,6 +470,13 @@ __all__ = [
 
 # learner progress: scores and completion (kampus_content.progress)
 __all__ += [
+    "NoLearnerState",
+    "StateChange",
+    "delete_learner_state",
+    "learner_state",
+    "learner_states",
+    "learners_with_state",
+    "reset_attempts",
     "CompletionSummary",
     "InvalidCompletion",
     "ScoreRecord",

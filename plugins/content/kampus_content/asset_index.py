@@ -17,23 +17,28 @@ therefore finds its image, as it does on Open edX.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
+import shutil
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from opaque_keys.edx.locator import AssetLocator
 
 from kampus import current_kampus
 from kampus_content.block_edits import apply_edit
 from kampus_content.olx.safety import UnsafeInput, safe_relative
-from kampus_content.olx.service import blob_key
+from kampus_content.olx.service import BLOB_PREFIX, blob_key
 from kampus_content.store import (
     DRAFT,
     Block,
     BlockKey,
     ContentStoreError,
     Structure,
+    VersionConflict,
     VersionNotFound,
     content_store,
 )
@@ -163,31 +168,104 @@ def _set_policy(blocks: dict[BlockKey, Block], structure: Structure, path: str, 
     _root(blocks, structure).meta.setdefault("files", {})[ASSET_POLICY] = key
 
 
+#: How often an edit without an expected version is tried again when another edit got in first.
+_EDIT_ATTEMPTS = 5
+#: Streams are hashed and copied in chunks of this size; a stream that cannot seek back is spooled
+#: to a temporary file (in memory up to the chunk size) first.
+_CHUNK = 1024 * 1024
+
+
+def _store_blob(data: bytes | IO[bytes], content_type: str) -> str:
+    """Store ``data`` (bytes, or a binary stream read in chunks, never whole) under its content's hash."""
+    blobs = current_kampus().blob_store
+    if isinstance(data, bytes | bytearray | memoryview):
+        payload = bytes(data)
+        key = blob_key(payload)
+        if not blobs.exists(key):
+            blobs.put(key, payload, content_type)
+        return key
+    stream: Any = data
+    spool = None
+    if not (hasattr(stream, "seekable") and stream.seekable()):
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)  # noqa: SIM115 - closed below
+        shutil.copyfileobj(stream, spool, _CHUNK)
+        spool.seek(0)
+        stream = spool
+    try:
+        start = stream.tell()
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: stream.read(_CHUNK), b""):
+            digest.update(chunk)
+        hexdigest = digest.hexdigest()
+        key = f"{BLOB_PREFIX}/{hexdigest[:2]}/{hexdigest}"
+        if not blobs.exists(key):
+            stream.seek(start)
+            blobs.put(key, stream, content_type)
+        return key
+    finally:
+        if spool is not None:
+            spool.close()
+
+
+def add_assets(
+    course_id: str,
+    files: Sequence[tuple[str, bytes | IO[bytes]]],
+    *,
+    user_id: int | None,
+    locked: bool = False,
+    expected_version: str | None = None,
+) -> list[Asset]:
+    """Add (or replace) the files ``static/<path>`` given as ``(path, bytes or binary stream)``, as one
+    new draft version; returns them. Every name is checked before anything is stored (``ValueError``
+    for a bad one). A replaced file keeps its lock; ``locked`` locks the new ones."""
+    checked = [(_checked_path(path), data) for path, data in files]
+    if not checked:
+        return []
+    stored: list[tuple[str, str, str]] = []
+    for relative, data in checked:
+        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        stored.append((relative, _store_blob(data, content_type), content_type))
+
+    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> list[Asset]:
+        added = []
+        for relative, key, content_type in stored:
+            now_locked = locked or is_locked(structure, relative)
+            _root(blocks, structure).meta.setdefault("files", {})[STATIC + relative] = key
+            if now_locked:
+                _set_policy(blocks, structure, relative, {"locked": True, "contentType": content_type,
+                                                         "displayname": relative.rsplit("/", 1)[-1]})
+            added.append(Asset(path=relative, name=asset_name(relative), blob_key=key, content_type=content_type,
+                               locked=now_locked))
+        return added
+
+    names = ", ".join(relative for relative, _key, _type in stored)
+    message = f"add asset {names}" if len(stored) == 1 else f"add assets {names}"
+    for attempt in range(_EDIT_ATTEMPTS):
+        try:
+            _, added = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
+                                  message=message[:500])
+            return added
+        except VersionConflict:
+            # Without an expected version the files go onto the latest draft: when another edit
+            # landed between reading and saving it, apply them again on top of it.
+            if expected_version is not None or attempt == _EDIT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def add_asset(
     course_id: str,
     path: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     *,
     user_id: int | None,
     locked: bool = False,
     expected_version: str | None = None,
 ) -> Asset:
-    """Add (or replace) the file ``static/<path>``; returns it. Raises ``ValueError`` for a bad name."""
-    relative = _checked_path(path)
-    key = blob_key(data)
-    blobs = current_kampus().blob_store
-    content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-    if not blobs.exists(key):
-        blobs.put(key, data, content_type)
-
-    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> None:
-        _root(blocks, structure).meta.setdefault("files", {})[STATIC + relative] = key
-        if locked or is_locked(structure, relative):
-            _set_policy(blocks, structure, relative, {"locked": locked, "contentType": content_type,
-                                                     "displayname": relative.rsplit("/", 1)[-1]})
-
-    apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version, message=f"add asset {relative}")
-    return Asset(path=relative, name=asset_name(relative), blob_key=key, content_type=content_type, locked=locked)
+    """Add (or replace) the file ``static/<path>`` (bytes, or a binary stream stored without reading it
+    whole); returns it. Raises ``ValueError`` for a bad name. A replaced file keeps its lock."""
+    return add_assets(course_id, [(path, data)], user_id=user_id, locked=locked,
+                      expected_version=expected_version)[0]
 
 
 def set_asset_locked(

@@ -1,7 +1,8 @@
 """Course assets (the ``static/`` files of a course) at ``/assets/<course_id>/<path>``.
 
 Assets are public, as in Open edX, unless ``policies/assets.json`` marks them
-``locked``: then only users who may view the course get them. Uploaded files
+``locked``: then only users who may view the course get them. A lock in the draft
+holds for the published file at once (an author locks a file to hide it now). Uploaded files
 are hostile until proven otherwise: each is served with its stored content
 type, ``nosniff``, a sandboxing Content-Security-Policy, and as an attachment
 when a browser would run it as a page (HTML, SVG, XML).
@@ -47,6 +48,14 @@ def _loaded_as_frame() -> bool:
     return request.args.get("frame") == "1"
 
 
+def _locked_in_draft(course_id: str, path: str) -> bool:
+    """Whether the draft locks the file: locking takes effect at once, as in Open edX, not at the next
+    publish (unlocking waits for the publish: the safe side)."""
+    draft = content_store().get_branch(course_id, DRAFT)
+    asset = find_asset(draft, path) if draft is not None else None
+    return bool(asset and asset.locked)
+
+
 @bp.get("/assets/<course_id>/<path:path>")
 def course_asset(course_id: str, path: str) -> Any:
     try:
@@ -64,7 +73,8 @@ def course_asset(course_id: str, path: str) -> Any:
     asset = find_asset(structure, path)
     if asset is None:
         abort(404, "No such file in this course.")
-    if asset.locked and not has_permission(current_user, "course.view", course_id):
+    locked = asset.locked or (not author and _locked_in_draft(course_id, path))
+    if locked and not has_permission(current_user, "course.view", course_id):
         abort(403, "This file is only for learners of the course.")
     content_type = asset.content_type
     framed = content_type in FRAME_TYPES and _loaded_as_frame()
@@ -75,6 +85,10 @@ def course_asset(course_id: str, path: str) -> Any:
     # Byte ranges (a video player seeks with them) and revalidation: the blob key is the content's hash.
     response.set_etag(asset.blob_key.rsplit("/", 1)[-1])
     response.make_conditional(request.environ, accept_ranges=True, complete_length=blobs.info(asset.blob_key).size)
+    if locked or author:
+        # Only for some users: no shared cache (proxy, CDN) may keep it for others.
+        response.cache_control.public = False
+        response.cache_control.private = True
     # An asset opened as a page may not run scripts or reach the site as the user; a page in a frame
     # (JS Input) may run scripts, but only with an opaque origin (no allow-same-origin).
     response.headers["Content-Security-Policy"] = FRAME_CSP if framed else ASSET_CSP

@@ -21,9 +21,11 @@ blocks only (beta testers early by ``days_early_for_beta``) and nothing
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -141,7 +143,7 @@ class ApiError(Exception):
 
 
 class CourseTree:
-    """Per-structure facts the API needs on every request: usage ids, inherited settings."""
+    """Per-structure facts the API needs on every request: usage ids, inherited settings, release times."""
 
     def __init__(self, structure: Structure):
         self.structure = structure
@@ -149,6 +151,20 @@ class CourseTree:
         self.settings = inherited_settings(structure, INHERITED_NAMES)
         self.release: ReleaseInfo = release_info(structure)
         self.merged = self.release.merged
+        release = self.release
+        #: The effective starts of the blocks, sorted, for learners and for beta testers: between two of
+        #: them, the blocks a learner sees stay the same (see :meth:`ReleaseInfo.visible`).
+        self.release_times: dict[bool, list[datetime]] = {
+            False: sorted(release.starts.values()),
+            True: sorted(start - timedelta(days=release.beta_days[key]) if key in release.beta_days else start
+                         for key, start in release.starts.items()),
+        }
+
+    def next_release(self, now: datetime, beta: bool) -> datetime | None:
+        """The first moment after ``now`` at which a block is released (``None``: none is left to release)."""
+        times = self.release_times[beta]
+        index = bisect.bisect_right(times, now)
+        return times[index] if index < len(times) else None
 
 
 def course_tree(structure: Structure) -> CourseTree:
@@ -248,14 +264,14 @@ def _find_user(username: str) -> Any:
                                                          403: BlocksError, 404: BlocksError})
 def blocks_view(usage_id: str | None = None) -> Any:
     try:
-        data = _blocks(usage_id.rstrip("/") if usage_id else None)
+        body = _blocks(usage_id.rstrip("/") if usage_id else None)
     except ApiError as error:
         return error.response()
-    # Not jsonify: it sorts keys, and the blocks keep the course's order (as Open edX answers them).
-    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+    return Response(body, mimetype="application/json")
 
 
-def _blocks(usage_id: str | None) -> Any:
+def _blocks(usage_id: str | None) -> bytes:
+    """The JSON answer of the view (see the module's documentation); raises :class:`ApiError`."""
     if not current_user.is_authenticated:
         raise ApiError(401, "Authentication credentials were not provided.")
 
@@ -344,11 +360,64 @@ def _blocks(usage_id: str | None) -> Any:
         see_all = _has(target, "course.view_staff", course_id)
         beta = not see_all and _has(target, "course.view_beta", course_id)
 
-    return build_blocks(
+    return blocks_answer(
         tree, start_key, see_all=see_all, beta=beta, depth=depth, nav_depth=nav_depth,
         requested_fields=requested_fields, block_counts=block_counts, student_view_data=student_view_data,
         block_types_filter=block_types_filter, return_type=return_type,
     )
+
+
+# -- the answers, kept -----------------------------------------------------------------------------------------
+
+#: Serialised answers kept per app (a big course's answer is a few hundred kilobytes).
+ANSWER_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """A serialised answer and the moment it stops being right (``None``: as long as its version lives)."""
+
+    body: bytes
+    valid_until: datetime | None
+
+
+def blocks_answer(
+    tree: CourseTree,
+    start_key: BlockKey,
+    *,
+    see_all: bool,
+    beta: bool,
+    depth: int | None,
+    nav_depth: int | None,
+    requested_fields: set[str],
+    block_counts: set[str],
+    student_view_data: set[str],
+    block_types_filter: set[str],
+    return_type: str,
+) -> bytes:
+    """:func:`build_blocks`'s answer as JSON, kept per app.
+
+    The answer depends on the structure (immutable: its version is in the key), the parameters, whose
+    view it is (everything, or a learner's or a beta tester's) and, for a learner, on the time only
+    through the release dates: it is kept until the next block is released."""
+    now = datetime.now(UTC)
+    base_url = site_base_url().rstrip("/")
+    key = json.dumps([tree.structure.version, list(start_key), see_all, beta, base_url, depth, nav_depth,
+                      sorted(requested_fields), sorted(block_counts), sorted(student_view_data),
+                      sorted(block_types_filter), return_type])
+    cache = app_version_cache("blocks_answers", ANSWER_CACHE_SIZE)
+    kept: KeptAnswer | None = cache.get(key)
+    if kept is not None and (kept.valid_until is None or now < kept.valid_until):
+        return kept.body
+    data = build_blocks(
+        tree, start_key, see_all=see_all, beta=beta, depth=depth, nav_depth=nav_depth,
+        requested_fields=requested_fields, block_counts=block_counts, student_view_data=student_view_data,
+        block_types_filter=block_types_filter, return_type=return_type, now=now, base_url=base_url,
+    )
+    # Not jsonify: it sorts keys, and the blocks keep the course's order (as Open edX answers them).
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    cache.put(key, KeptAnswer(body, None if see_all else tree.next_release(now, beta)))
+    return body
 
 
 # -- the walk --------------------------------------------------------------------------------------------------
@@ -463,6 +532,7 @@ def build_blocks(
         order = [key for key in order if key in kept_keys]
 
     blocks: list[dict[str, Any]] = []
+    facts_of: dict[str, tuple[bool | None, bool | None, str | None]] = {}
     for key in order:
         block = structure.blocks[key]
         settings = tree.settings.get(key, {})
@@ -475,7 +545,10 @@ def build_blocks(
             "legacy_web_url": jump_to + "?experience=legacy",
             "student_view_url": f"{base_url}/xblock/{usage_id}",
         }
-        fields = _requested_fields(block, settings, tree.merged.get(key, (False, False)), requested)
+        facts = facts_of.get(block.type)
+        if facts is None:
+            facts = facts_of[block.type] = class_facts(block.type)
+        fields = _requested_fields(block, settings, tree.merged.get(key, (False, False)), requested, facts)
         data.update((name, _json_value(value)) for name, value in fields.items() if value is not None)
         if "student_view_data" in requested and block.type in student_view_data:
             provider = _STUDENT_VIEW_DATA.get(block.type)
@@ -495,15 +568,15 @@ def build_blocks(
 
 
 def _requested_fields(
-    block: Block, settings: dict[str, Any], merged: tuple[bool, bool], requested: set[str]
+    block: Block, settings: dict[str, Any], merged: tuple[bool, bool], requested: set[str],
+    facts: tuple[bool | None, bool | None, str | None],
 ) -> dict[str, Any]:
-    """Open edX's SUPPORTED_FIELDS that were requested, read from the stored fields (``None``: left out)."""
+    """Open edX's SUPPORTED_FIELDS that were requested, read from the stored fields (``None``: left out);
+    ``facts`` are the block type's :func:`class_facts`."""
     out: dict[str, Any] = {}
     if "type" in requested:
         out["type"] = block.type
-    has_score = multi_device = default_name = None
-    if requested & {"display_name", "has_score", "student_view_multi_device"}:
-        has_score, multi_device, default_name = class_facts(block.type)
+    has_score, multi_device, default_name = facts
     if "display_name" in requested:
         name = block.fields.get("display_name")
         out["display_name"] = name if isinstance(name, str) and name else (

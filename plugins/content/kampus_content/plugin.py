@@ -17,6 +17,9 @@ from kampus_content.olx.tasks import export_olx, import_olx
 from kampus_content.olx.views import bp as olx_api
 from kampus_content.runtime.views import bp as xblock_views
 
+#: The runtime asks ``kampus_field_overrides`` and ``kampus_user_partition_groups`` (hook API 1.5).
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.5,<2"
+
 
 @hookimpl
 def kampus_settings() -> list[Setting]:

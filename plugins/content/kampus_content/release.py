@@ -7,12 +7,16 @@ transformers do: a block is visible when it and every ancestor are released
 ``visible_to_staff_only``. The facts depend only on the immutable structure,
 so they are computed once per version and kept in the app's version cache.
 
-Content groups are not supported yet: such blocks are shown to staff only. A
-block (or an ancestor) with a non-empty ``group_access`` (Open edX's
-``{partition_id: [group ids]}``: content groups, enrollment tracks) counts as
-``visible_to_staff_only`` until Kampus has user partitions, so that no learner
-sees content meant for one group only; courseware, outline, search and
-grading all follow :meth:`ReleaseInfo.visible`.
+Content groups: a block (or an ancestor) with a non-empty ``group_access``
+(Open edX's ``{partition_id: [group ids]}``: content groups, enrollment
+tracks) is visible only to learners in one of the allowed groups of every
+partition it restricts (restrictions along the ancestry are intersected, as
+Open edX's ``merged_group_access``). :meth:`ReleaseInfo.visible` takes the
+learner's groups (``{partition_id: group_id}``, which the LMS reads from the
+learner's cohort); a caller that passes none (search, grading, the content
+plugin's own block views) keeps such blocks from learners, so that no learner
+sees content meant for one group only. A ``group_access`` that cannot be read
+counts as ``visible_to_staff_only``.
 
 ``hide_after_due`` (Open edX's ``SequenceBlock._can_user_view_content``) is a
 viewing rule, not a release: once the block's due date (in a self-paced
@@ -24,13 +28,28 @@ but the block stays released, so its scores still count.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kampus_content.settings_fields import DEFAULT_START, own_setting
 from kampus_content.store.cache import app_version_cache
 from kampus_content.store.interface import BlockKey, Structure
+
+#: The most days early beta testers may see content (ten years); larger imported values are clamped.
+MAX_BETA_DAYS = 3650
+
+
+def _beta_days(value: Any) -> float:
+    """An effective ``days_early_for_beta`` as days from 0 to :data:`MAX_BETA_DAYS` (unreadable: 0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    days = float(value)
+    if not math.isfinite(days) or days <= 0:
+        return 0.0
+    return min(days, float(MAX_BETA_DAYS))
 
 
 class ReleaseInfo:
@@ -42,21 +61,23 @@ class ReleaseInfo:
         self.beta_days: dict[BlockKey, float] = {}
         self.dues: dict[BlockKey, datetime] = {}  #: effective due dates (own, else inherited)
         self.parents: dict[BlockKey, BlockKey] = {}
+        #: Merged content-group restrictions of restricted blocks: ``{partition_id: allowed group ids}``.
+        self.groups: dict[BlockKey, dict[int, frozenset[int]]] = {}
         root = structure.blocks.get(structure.root)
         self.self_paced = bool(root is not None and own_setting(root, "self_paced"))
         self.course_end: datetime | None = own_setting(root, "end") if root is not None else None
-        stack: list[tuple[BlockKey, bool, bool, datetime | None, float | None, datetime | None]] = [
-            (structure.root, False, False, None, None, None)
-        ]
+        stack: list[tuple[BlockKey, bool, bool, datetime | None, float | None, datetime | None,
+                          dict[int, frozenset[int]]]] = [(structure.root, False, False, None, None, None, {})]
         while stack:
-            key, staff_only, hide_after_due, parent_start, parent_days, parent_due = stack.pop()
+            key, staff_only, hide_after_due, parent_start, parent_days, parent_due, groups = stack.pop()
             block = structure.blocks.get(key)
             if block is None or key in self.merged:
                 continue
             # Set on any ancestor, visible_to_staff_only and hide_after_due hold below (Open edX merges them).
-            # A content-group restriction counts as staff-only until partitions exist (see the module's text).
-            staff_only = (staff_only or bool(own_setting(block, "visible_to_staff_only"))
-                          or restricts_groups(block.fields.get("group_access")))
+            # An unreadable content-group restriction counts as staff-only (see the module's text).
+            own_groups = group_restrictions(block.fields.get("group_access"))
+            staff_only = staff_only or bool(own_setting(block, "visible_to_staff_only")) or own_groups is None
+            groups = merge_groups(groups, own_groups or {})
             hide_after_due = hide_after_due or bool(own_setting(block, "hide_after_due"))
             start = own_setting(block, "start") or parent_start or DEFAULT_START
             if parent_start is not None and parent_start > start:
@@ -65,28 +86,55 @@ class ReleaseInfo:
             days = parent_days if days is None else days
             due = own_setting(block, "due") or parent_due
             self.merged[key] = (staff_only, hide_after_due)
+            if groups:
+                self.groups[key] = groups
             self.starts[key] = start
             if due is not None:
                 self.dues[key] = due
+            days = _beta_days(days)
             if days:
-                self.beta_days[key] = float(days)
+                self.beta_days[key] = days
             for child in block.children:
                 self.parents.setdefault(child, key)
-            stack.extend((child, staff_only, hide_after_due, start, days, due) for child in block.children)
+            stack.extend((child, staff_only, hide_after_due, start, days, due, groups) for child in block.children)
 
     @property
     def has_beta_days(self) -> bool:
         """True when some block lets beta testers in early (only then does beta status matter)."""
         return bool(self.beta_days)
 
-    def visible(self, key: BlockKey, now: datetime, beta: bool = False) -> bool:
-        """True when a learner (a beta tester when ``beta``) may see ``key`` at ``now``."""
+    def visible(self, key: BlockKey, now: datetime, beta: bool = False,
+                groups: Mapping[int, int] | None = None) -> bool:
+        """True when a learner (a beta tester when ``beta``) in ``groups`` (``{partition_id: group_id}``;
+        ``None``: groups unknown, no content-group restricted block shown) may see ``key`` at ``now``."""
         if key not in self.merged or self.merged[key][0]:
             return False
-        start = self.starts[key]
-        if beta and key in self.beta_days:
-            start = start - timedelta(days=self.beta_days[key])
+        if not self.in_groups(key, groups):
+            return False
+        start = self.beta_start(key) if beta else self.starts[key]
         return start <= now
+
+    def beta_start(self, key: BlockKey) -> datetime:
+        """When beta testers may see ``key``: its start less its ``days_early_for_beta`` (never before the
+        calendar's first day)."""
+        start = self.starts[key]
+        days = self.beta_days.get(key)
+        if not days:
+            return start
+        try:
+            return start - timedelta(days=days)
+        except OverflowError:
+            return datetime.min.replace(tzinfo=UTC)
+
+    def in_groups(self, key: BlockKey, groups: Mapping[int, int] | None) -> bool:
+        """Whether a learner in ``groups`` passes the block's content-group restrictions (always when it has
+        none; never when ``groups`` is ``None`` and it has some)."""
+        restriction = self.groups.get(key)
+        if not restriction:
+            return True
+        if groups is None:
+            return False
+        return all(groups.get(partition) in allowed for partition, allowed in restriction.items())
 
     def hidden_after_due(self, key: BlockKey, now: datetime) -> bool:
         """True when learners no longer see ``key``'s content: ``hide_after_due`` is set on it or an
@@ -110,7 +158,9 @@ class ReleaseInfo:
         staff_only, hide_after_due = self.merged[key]
         return BlockRelease(start=self.starts[key], visible_to_staff_only=staff_only, hide_after_due=hide_after_due,
                             days_early_for_beta=self.beta_days.get(key, 0.0),
-                            visible=self.visible(key, now, beta))
+                            visible=self.visible(key, now, beta),
+                            group_access={partition: sorted(allowed)
+                                          for partition, allowed in self.groups.get(key, {}).items()})
 
 
 def restricts_groups(value: Any) -> bool:
@@ -129,6 +179,39 @@ def restricts_groups(value: Any) -> bool:
     return bool(value)
 
 
+def group_restrictions(value: Any) -> dict[int, frozenset[int]] | None:
+    """A ``group_access`` value as ``{partition_id: allowed group ids}`` (partitions with an empty list
+    restrict nothing and are left out); ``None`` when it cannot be read (callers keep the block from
+    learners)."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dict):
+        return None if value else {}
+    found: dict[int, frozenset[int]] = {}
+    try:
+        for partition, allowed in value.items():
+            if allowed:
+                found[int(partition)] = frozenset(int(group) for group in allowed)
+    except (TypeError, ValueError):
+        return None
+    return found
+
+
+def merge_groups(inherited: dict[int, frozenset[int]], own: dict[int, frozenset[int]]) -> dict[int, frozenset[int]]:
+    """A block's restrictions under its parent's: per partition, the groups both allow."""
+    if not own:
+        return inherited
+    merged = dict(inherited)
+    for partition, allowed in own.items():
+        merged[partition] = merged[partition] & allowed if partition in merged else allowed
+    return merged
+
+
 @dataclass(frozen=True)
 class BlockRelease:
     """When and to whom one block is released (its ancestors' settings applied)."""
@@ -138,6 +221,8 @@ class BlockRelease:
     hide_after_due: bool  #: set on the block or an ancestor
     days_early_for_beta: float  #: how early beta testers get it (0: not early)
     visible: bool  #: whether the learner asked about may see it now
+    #: content-group restrictions (merged along the ancestry): ``{partition_id: [group ids]}``
+    group_access: dict[int, list[int]] = field(default_factory=dict)
 
 
 def release_info(structure: Structure) -> ReleaseInfo:

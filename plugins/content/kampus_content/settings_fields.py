@@ -11,6 +11,7 @@ its parent's), without loading any XBlock class, so that course-wide questions
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,12 +60,20 @@ def parse_date(value: Any) -> datetime | None:
         return None
     try:
         parsed = date_parser.isoparse(_unquote(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         try:
             parsed = date_parser.parse(_unquote(value))
         except (ValueError, OverflowError):
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if not parsed.tzinfo:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        # An offset of a day or more ("+99:00") or a date that leaves the calendar in UTC is no date.
+        parsed.utcoffset()
+        parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return parsed
 
 
 def parse_bool(value: Any) -> bool | None:
@@ -88,13 +97,18 @@ def typed(name: str, value: Any) -> Any:
     if name in INT_FIELDS and isinstance(value, str):
         try:
             return int(float(_unquote(value)))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
+    if name in INT_FIELDS and isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
     if name in FLOAT_FIELDS and isinstance(value, str):
         try:
-            return float(_unquote(value))
+            number = float(_unquote(value))
         except ValueError:
             return None
+        return number if math.isfinite(number) else None
+    if name in FLOAT_FIELDS and isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 

@@ -279,3 +279,49 @@ def test_bearer_token(app, course):
     bad = client.get("/api/courses/v1/blocks/", query_string={"course_id": COURSE, "username": user.username},
                      headers={"Authorization": "Bearer kmp_wrong"})
     assert bad.status_code == 401
+
+
+# -- kept answers ------------------------------------------------------------------------------------------------
+
+
+class _Clock:
+    """``datetime`` of the blocks API with a settable ``now``."""
+
+    moment = datetime.now(UTC)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.moment
+
+
+def test_a_kept_answer_ends_when_the_next_block_is_released(course, client_as, monkeypatch):
+    from kampus_content import blocks_api
+
+    clock = type("FakeDatetime", (datetime,), {"now": _Clock.now})
+    monkeypatch.setattr(blocks_api, "datetime", clock)
+    _Clock.moment = datetime.now(UTC)
+    learner, beta = client_as("learner", course_id=course), client_as("beta_tester", course_id=course)
+    first = get(learner, username=True, depth="all")
+    assert uid("chapter", "ch4") not in first.get_json()["blocks"]
+    assert get(learner, username=True, depth="all").data == first.data  # kept
+    assert uid("chapter", "ch4") in get(beta, username=True, depth="all").get_json()["blocks"]  # beta: its own
+    _Clock.moment = datetime.now(UTC) + timedelta(days=3)  # ch4 starts in two days
+    later = get(learner, username=True, depth="all").get_json()["blocks"]
+    assert uid("chapter", "ch4") in later and uid("chapter", "ch2") not in later
+
+
+def test_a_kept_answer_is_not_reused_for_other_parameters_views_or_versions(app, course, client_as):
+    learner, staff = client_as("learner", course_id=course), client_as("staff", course_id=course)
+    everything = get(learner, username=True, depth="all").get_json()["blocks"]
+    assert set(get(learner, username=True, depth="1").get_json()["blocks"]) < set(everything)
+    assert uid("chapter", "ch3") in get(staff, username=True, depth="all").get_json()["blocks"]
+    assert uid("chapter", "ch3") not in get(learner, username=True, depth="all").get_json()["blocks"]
+    with app.app_context():
+        store = content_store()
+        draft = store.get_branch(COURSE, DRAFT)
+        blocks = [Block(b.type, b.id, {**b.fields, "display_name": "Welcome"} if b.id == "h1" else b.fields,
+                        b.children) for b in draft.blocks.values()]
+        store.save_draft(COURSE, blocks, draft.root, expected_version=draft.version, user_id=None)
+        store.publish(COURSE, user_id=None)
+    again = get(learner, username=True, depth="all").get_json()["blocks"]
+    assert again[uid("html", "h1")]["display_name"] == "Welcome"

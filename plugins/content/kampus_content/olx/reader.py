@@ -12,8 +12,16 @@ The rules follow Open edX's XML import:
 * ``policies/<run>/policy.json`` entries ``"<tag>/<url_name>"`` are merged
   into the blocks they name, ``grading_policy.json`` into the course.
 
+* ``drafts/`` holds unpublished units as Open edX's importer reads them
+  (``xml_importer._import_course_draft``): each ``drafts/<tag>/<url_name>.xml``
+  whose root names its ``parent_url`` (and ``index_in_children_list``) joins
+  that parent at that index, or replaces the published block of the same
+  name, in the *draft* tree only (:attr:`ReadCourse.draft_blocks`); its
+  children are read under ``drafts/``. A draft whose parent is in neither tree
+  is reported as a warning (:attr:`ReadCourse.warnings`) and skipped.
+
 Every file the course tree does not consume (``static/``, ``about/``,
-``info/``, ``tabs/``, ``drafts/``, ``policies/assets.json``, orphans) is kept
+``info/``, ``tabs/``, skipped drafts, ``policies/assets.json``, orphans) is kept
 verbatim, so that export gives the folder back. Problems are collected with
 file and line, and reported together.
 """
@@ -24,6 +32,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +66,10 @@ class ReadCourse:
     root: BlockKey
     blocks: dict[BlockKey, Block]
     files: dict[str, Path] = field(default_factory=dict)
+    #: The draft tree when ``drafts/`` held units that joined it (else ``None``: the draft is the published tree).
+    draft_blocks: dict[BlockKey, Block] | None = None
+    #: ``(file, line, message)`` of what was skipped without refusing the import (drafts without a parent).
+    warnings: list[tuple[str, int | None, str]] = field(default_factory=list)
 
     @property
     def course_key(self) -> str:
@@ -157,11 +170,107 @@ class OlxReader:
         self._read_block(element, source, COURSE_ROOT, course_meta, exclude_attrs={"url_name", "org", "course"}
                          if not pointer_form else {"url_name"})
         self._merge_policies(run)
+        draft_blocks, warnings = self._read_drafts()
         self._keep_other_files()
         if self.problems:
             raise UnsafeInput(self.problems)
         return ReadCourse(org=org, number=number, run=run, root=COURSE_ROOT, blocks=self.blocks,
-                          files=self._kept_files)
+                          files=self._kept_files, draft_blocks=draft_blocks, warnings=warnings)
+
+    # -- drafts/ (unpublished units) ---------------------------------------------------------
+
+    def _read_drafts(self) -> tuple[dict[BlockKey, Block] | None, list[tuple[str, int | None, str]]]:
+        """Open edX's ``_import_course_draft``: the draft tree with ``drafts/`` applied, and the warnings."""
+        folder = os.path.join(self._root, "drafts")
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            return None, []
+        found: list[tuple[int, str, str, etree._Element, BlockKey]] = []
+        for tag in sorted(os.listdir(folder)):
+            tag_folder = os.path.join(folder, tag)
+            if os.path.islink(tag_folder) or not os.path.isdir(tag_folder):
+                continue
+            for name in sorted(os.listdir(tag_folder)):
+                if not name.endswith(".xml") or name == ".xml":
+                    continue
+                relative = f"drafts/{tag}/{name}"
+                if relative in self.consumed:  # a child of another draft, read with it
+                    continue
+                data = self._peek_bytes(relative)
+                if data is None:
+                    continue
+                try:
+                    element = parse_xml(data, relative, self.limits)
+                except UnsafeInput as exc:
+                    self.problems.extend(exc.problems)
+                    self.consumed.add(relative)
+                    continue
+                parent_url = element.get("parent_url")
+                if not parent_url:
+                    continue  # a child of a draft unit: read with its parent
+                try:
+                    index = int(element.get("index_in_children_list", "-1"))
+                except ValueError:
+                    index = -1
+                found.append((index, relative, parent_url, element, (tag, name[:-4].replace(":", "_"))))
+        if not found:
+            return None, []
+        drafts = copy.deepcopy(self.blocks)
+        warnings: list[tuple[str, int | None, str]] = []
+        reader = OlxReader(Path(folder), self.limits)
+        # Like Open edX: in order of their index, so that each lands where it was.
+        for index, relative, parent_url, element, key in sorted(found, key=lambda item: (item[0], item[1])):
+            parent = parse_parent_url(parent_url)
+            if parent is not None and parent[0] == "course":  # the course is named by its run in OLX
+                parent = COURSE_ROOT
+            if parent is None or parent not in drafts:
+                warnings.append((relative, element.sourceline, f"draft {key[0]}/{key[1]} skipped: its parent "
+                                 f"{parent_url} is not in the course"))
+                continue
+            if parent[0] not in CONTAINERS or not _XML_NAME.match(key[0]):
+                self.problems.append((relative, element.sourceline, f"a draft {key[0]} cannot be a child of "
+                                      f"{parent[0]}/{parent[1]}"))
+                continue
+            for name in ("parent_url", "index_in_children_list"):
+                element.attrib.pop(name, None)
+            element.tag = key[0]
+            reader.blocks = {}
+            reader._read_block(element, relative.removeprefix("drafts/"), key, {"pointer": True, "draft": True})
+            self.consumed.add(relative)
+            self.consumed.update(f"drafts/{consumed}" for consumed in reader.consumed)
+            if reader.problems:
+                self.problems.extend((f"drafts/{file}", line, message) for file, line, message in reader.problems)
+                reader.problems = []
+                continue
+            parents = {child: block.key for block in drafts.values() for child in block.children}
+            ancestors, above = set(), parent
+            while above is not None and above not in ancestors:
+                ancestors.add(above)
+                above = parents.get(above)
+            if ancestors & set(reader.blocks):
+                self.problems.append((relative, element.sourceline, f"draft {key[0]}/{key[1]} would contain "
+                                      f"its own parent {parent[0]}/{parent[1]}"))
+                continue
+            for block in reader.blocks.values():
+                block.meta["file"] = f"drafts/{block.meta.get('file', '')}"
+                drafts[block.key] = block
+            old_parent = parents.get(key)
+            if old_parent is not None and old_parent != parent:  # the draft moved the unit
+                drafts[old_parent].children.remove(key)
+            children = drafts[parent].children
+            if key not in children:
+                children.insert(index if 0 <= index <= len(children) else len(children), key)
+        return drafts, warnings
+
+    def _peek_bytes(self, relative: str) -> bytes | None:
+        """A regular file's bytes, without marking it consumed."""
+        path = os.path.join(self._root, safe_relative(relative))
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+        except OSError:
+            return None
+        with open(path, "rb") as file:
+            return file.read()
 
     def _block_id(self, element: etree._Element, parent: BlockKey, index: int) -> tuple[str, bool]:
         url_name = element.get("url_name")
@@ -315,6 +424,23 @@ class OlxReader:
                     self.problems.append((relative, None, "the course folder is larger than the import limit"))
                     return
                 self._kept_files[relative] = Path(path)
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_BLOCK_V1 = re.compile(r"\+type@(?P<type>[^+]+)\+block@(?P<id>[^+]+)$")
+
+
+def parse_parent_url(url: str) -> BlockKey | None:
+    """The block a draft's ``parent_url`` names: ``i4x://org/course/category/name`` or a ``block-v1:`` key."""
+    if url.startswith("i4x://"):
+        parts = url[len("i4x://"):].split("/")
+        if len(parts) == 4 and all(parts):
+            return (parts[2], parts[3].split("@", 1)[0].replace(":", "_"))
+        return None
+    match = _BLOCK_V1.search(url)
+    if url.startswith(("block-v1:", "i4x:")) and match:
+        return (match["type"], match["id"].replace(":", "_"))
+    return None
 
 
 def read_course(folder: Path, limits: Limits = DEFAULT_LIMITS) -> ReadCourse:

@@ -2,9 +2,13 @@
 
 An import reads and checks everything first; files kept verbatim go to the
 blob store under content-addressed keys (so every version of the course keeps
-its own files); only then is the course written, as one new draft version,
-and published. A failed import writes no course version, and removes the
-blobs it wrote that nothing else uses.
+its own files); only then is the course written (``ContentStore.replace_course``, one
+transaction in the SQL store): a new version, published (into an existing
+course: replacing its whole draft, as Open edX's import does) and, when the
+archive's ``drafts/`` held unpublished units, one more draft version on top
+with them (the published branch does not have them; authors see them as
+draft and publish them). A failed import writes no course version, and
+removes the blobs it wrote that nothing else uses.
 
 Plugins take part through two hooks: an export calls ``kampus_course_export``
 so a plugin adds its own files to the archive; an import calls
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import shutil
 import tarfile
 import tempfile
@@ -34,10 +39,11 @@ from kampus_content.olx.safety import (
     find_course_root,
     safe_relative,
 )
-from kampus_content.olx.writer import write_course, write_folder
-from kampus_content.store.interface import DRAFT, ContentStore, CourseNotFound
+from kampus_content.olx.writer import split_draft_units, write_course, write_draft_units, write_folder
+from kampus_content.store.interface import DRAFT, BlockKey, ContentStore, CourseNotFound, Structure
 
 BLOB_PREFIX = "olx-files"
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -48,6 +54,9 @@ class ImportResult:
     version: str
     blocks: int
     files: int
+    #: Blocks only the draft has (from ``drafts/``), and what was skipped as ``(file, line, message)``.
+    draft_blocks: int = 0
+    warnings: tuple[tuple[str, int | None, str], ...] = ()
 
 
 class ImportRefused(ValueError):
@@ -116,26 +125,54 @@ def import_folder(
         raise ImportRefused(f"the import was refused: {exc}") from exc
     progress(1, 3, "Storing files")
     files, written = _store_files(read, progress)
-    read.blocks[read.root].meta["files"] = files
-    read.blocks[read.root].meta["olx_key"] = [read.org, read.number, read.run]
+    for tree in (read.blocks, read.draft_blocks) if read.draft_blocks is not None else (read.blocks,):
+        tree[read.root].meta["files"] = files
+        tree[read.root].meta["olx_key"] = [read.org, read.number, read.run]
     progress(2, 3, "Writing the course")
     try:
-        try:
-            index = store.get_course_index(key)
-        except CourseNotFound:
-            index = store.create_course(key, read.blocks.values(), read.root, user_id=user_id, message="OLX import")
-            version = index.draft_version
-        else:
-            version = store.save_draft(key, read.blocks.values(), read.root, expected_version=index.draft_version,
-                                       user_id=user_id, message="OLX import").version
-        store.publish(key, user_id=user_id, expected_version=version)
+        # One transaction where the store can (SQL): the published course, the drafts on top, both pointers.
+        # This is ContentStore.replace_course without its hooks: they run below, once the write committed.
+        published, version = store._replace_course(
+            key, list(read.blocks.values()),
+            None if read.draft_blocks is None else list(read.draft_blocks.values()), tuple(read.root),
+            user_id=user_id, message="OLX import", draft_message="OLX import: unpublished units (drafts/)")
     except BaseException:
-        blobs = current_kampus().blob_store
-        for blob in written:
-            blobs.delete(blob)
+        _remove_unused_blobs(store, written)
         raise
+    warnings = list(read.warnings)
+    # The course is written: a plugin failing on the news must not make it look unwritten (nor lose its files).
+    for hook, hook_version in (("kampus_content_changed", version), ("kampus_content_published", published)):
+        try:
+            store._call_hook(hook, course_id=key, version=hook_version, user_id=user_id)
+        except Exception as exc:
+            logger.exception("import of %s: the %s hook failed after the course was written", key, hook)
+            warnings.append(("", None, f"The course was imported, but a plugin failed to process it ({hook}: "
+                                       f"{type(exc).__name__}); it may need to be published again."))
     progress(3, 3, "Imported")
-    return ImportResult(course_key=key, version=version, blocks=len(read.blocks), files=len(files))
+    draft_only = len(set(read.draft_blocks or ()) - set(read.blocks))
+    return ImportResult(course_key=key, version=version, blocks=len(read.blocks), files=len(files),
+                        draft_blocks=draft_only, warnings=tuple(warnings))
+
+
+def _remove_unused_blobs(store: ContentStore, written: list[str]) -> None:
+    """After a failed write, delete the blobs this import wrote that no course's draft or published version
+    names (another course's edit may have reused one meanwhile: blob keys are content hashes)."""
+    if not written:
+        return
+    candidates = set(written)
+    try:
+        for index in store.list_courses():
+            for version in {v for v in index.versions.values() if v}:
+                root = store.get_structure(index.course_key, version)
+                candidates -= set(root.blocks[root.root].meta.get("files", {}).values())
+                if not candidates:
+                    return
+    except Exception:
+        logger.exception("import: could not check which new files are unused; they are kept")
+        return
+    blobs = current_kampus().blob_store
+    for blob in candidates:
+        blobs.delete(blob)
 
 
 def import_path(path: Path, store: ContentStore, **kwargs: object) -> ImportResult:
@@ -149,13 +186,25 @@ def import_path(path: Path, store: ContentStore, **kwargs: object) -> ImportResu
 
 
 def export_files(course_key: str, store: ContentStore, branch: str = DRAFT) -> tuple[str, dict[str, bytes]]:
-    """The files of the OLX export of a course's branch, and the name of its top folder."""
+    """The files of the OLX export of a course's branch, and the name of its top folder.
+
+    Exporting the draft of a published course writes its unpublished units under ``drafts/``
+    as Open edX does, so that an import gives them back as unpublished work."""
     structure = store.get_branch(course_key, branch)
     if structure is None:
         raise CourseNotFound(f"{course_key} has no {branch} version")
     index = store.get_course_index(course_key)
     kampus = current_kampus()
-    files = write_course(structure, index.org, index.course, index.run, read_file=kampus.blob_store.get)
+    units: list[tuple[BlockKey, BlockKey, int]] = []
+    main = structure
+    if branch == DRAFT and index.published_version not in (None, index.draft_version):
+        published = store.get_structure(course_key, index.published_version)  # type: ignore[arg-type]
+        blocks, units = split_draft_units(structure, published)
+        main = Structure(structure.version, course_key, structure.root, blocks)
+    files = write_course(main, index.org, index.course, index.run, read_file=kampus.blob_store.get)
+    if units:
+        files.update(write_draft_units(structure, units, index.org, index.course, index.run,
+                                       read_file=kampus.blob_store.get))
     kampus.hook.kampus_course_export(course_id=course_key, files=files)
     for relative, data in files.items():
         try:
@@ -169,7 +218,8 @@ def export_files(course_key: str, store: ContentStore, branch: str = DRAFT) -> t
 
 def export_path(course_key: str, target: Path, store: ContentStore, branch: str = DRAFT) -> Path:
     """Export to the folder ``target`` or, when it ends in ``.tar.gz``, to an archive
-    whose single top folder is ``course/`` (as Studio exports)."""
+    whose single top folder is ``course/`` (as Studio exports). The draft's unpublished
+    units go under ``drafts/`` (see :func:`export_files`)."""
     _run, files = export_files(course_key, store, branch)
     if target.name.endswith((".tar.gz", ".tgz")):
         target.parent.mkdir(parents=True, exist_ok=True)

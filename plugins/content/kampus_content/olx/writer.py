@@ -3,6 +3,11 @@
 Each block goes to ``<tag>/<id>.xml``; html text to ``html/<id>.html``;
 settings that came from the policy file go back to ``policies/<run>/policy.json``;
 files kept verbatim at import come back from the blob store.
+
+Units the draft has and the published course does not (or has otherwise) are
+written as Open edX's exporter does: under ``drafts/``, each naming its
+``parent_url`` and ``index_in_children_list``, the published tree keeping the
+published version (:func:`split_draft_units`, :func:`write_draft_units`).
 """
 
 from __future__ import annotations
@@ -167,6 +172,56 @@ def write_course(structure: Structure, org: str, number: str, run: str,
                  read_file: Callable[[str], bytes] | None = None) -> dict[str, bytes]:
     """The files of the OLX export of ``structure``."""
     return OlxWriter(structure, org, number, run, read_file).write()
+
+
+def _same_subtree(draft: Structure, published: Structure, key: BlockKey) -> bool:
+    mine, theirs = draft.blocks.get(key), published.blocks.get(key)
+    if mine is None or theirs is None or mine.fields != theirs.fields or mine.children != theirs.children:
+        return False
+    return all(_same_subtree(draft, published, child) for child in mine.children)
+
+
+def split_draft_units(draft: Structure, published: Structure
+                      ) -> tuple[dict[BlockKey, Block], list[tuple[BlockKey, BlockKey, int]]]:
+    """The blocks to export as the course (the draft, its unpublished units taken out or their
+    published version put back) and the unpublished units as ``(unit, parent, index)``."""
+    units: list[tuple[BlockKey, BlockKey, int]] = []
+    for parent in draft.walk():
+        if parent.type == "vertical" or parent.type not in CONTAINERS:
+            continue
+        for index, child in enumerate(parent.children):
+            if child[0] == "vertical" and not _same_subtree(draft, published, child):
+                units.append((child, parent.key, index))
+    main = draft.edit()
+    for unit, parent, _index in units:
+        if unit in published.blocks:
+            for block in published.walk(unit):
+                main[block.key] = Block(block.type, block.id, dict(block.fields), list(block.children),
+                                        dict(block.meta))
+        else:
+            main[parent].children.remove(unit)
+    return main, units
+
+
+def write_draft_units(structure: Structure, units: list[tuple[BlockKey, BlockKey, int]], org: str, number: str,
+                      run: str, read_file: Callable[[str], bytes] | None = None) -> dict[str, bytes]:
+    """The ``drafts/`` files of ``units`` (see :func:`split_draft_units`) of the draft ``structure``.
+    Every field is written as an attribute (a draft has no policy file)."""
+    blocks = structure.edit()
+    for unit, _parent, _index in units:
+        for block in structure.walk(unit):
+            meta = blocks[block.key].meta
+            meta.pop("policy", None)
+            meta["attrs"] = [name for name in block.fields if name not in NOT_ATTRIBUTES]
+    draft = Structure(structure.version, structure.course_key, structure.root, blocks)
+    writer = OlxWriter(draft, org, number, run, read_file)
+    for unit, parent, index in units:
+        writer._write_block(unit)
+        element = writer._element(blocks[unit])
+        element.set("parent_url", f"block-v1:{org}+{number}+{run}+type@{parent[0]}+block@{parent[1]}")
+        element.set("index_in_children_list", str(index))
+        writer.files[f"{unit[0]}/{unit[1]}.xml"] = etree.tostring(element, encoding="utf-8", pretty_print=True)
+    return {f"drafts/{relative}": data for relative, data in writer.files.items()}
 
 
 def write_folder(files: dict[str, bytes], folder: Path) -> None:

@@ -141,18 +141,25 @@ def completion_of(user_id: int, usage_key: str, *, db_session: Session | None = 
 
 
 def course_completions(
-    course_key: str, user_ids: Iterable[int], *, db_session: Session | None = None
+    course_key: str, user_ids: Iterable[int], *, db_session: Session | None = None,
+    usage_keys: Iterable[str] | None = None,
 ) -> dict[int, dict[str, float]]:
     """Every stored completion in ``course_key`` of the learners ``user_ids``, in one query:
-    ``{user_id: {usage_key: completion}}`` (every asked user is a key)."""
+    ``{user_id: {usage_key: completion}}`` (every asked user is a key). ``usage_keys``: only those
+    blocks' completions (a page that shows a few blocks reads no more, however far the learner got)."""
     wanted = sorted(set(user_ids))
     result: dict[int, dict[str, float]] = {user_id: {} for user_id in wanted}
     if not wanted:
         return result
-    rows = (db_session or db.session()).execute(
+    statement = (
         sa.select(BlockCompletion.user_id, BlockCompletion.usage_key, BlockCompletion.completion)
-        .where(BlockCompletion.course_key == str(course_key), BlockCompletion.user_id.in_(wanted))
-    )
+        .where(BlockCompletion.course_key == str(course_key), BlockCompletion.user_id.in_(wanted)))
+    if usage_keys is not None:
+        blocks = sorted({str(key) for key in usage_keys})
+        if not blocks:
+            return result
+        statement = statement.where(BlockCompletion.usage_key.in_(blocks))
+    rows = (db_session or db.session()).execute(statement)
     for user_id, usage_key, completion in rows:
         result[user_id][usage_key] = float(completion)
     return result

@@ -282,6 +282,10 @@ class KampusFieldData(FieldData):
         kind, field = self._where(block, name)
         usage_key = block.scope_ids.usage_id
         if kind == "content":
+            if name in INHERITED:  # the settings a learner may be given their own value of (``due``)
+                overridden, value = self.runtime.field_override(usage_key, name)
+                if overridden:
+                    return json_form(field, value)
             values = self.runtime.block_fields(usage_key)
             if name not in values:
                 raise KeyError(name)

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
@@ -178,6 +179,7 @@ class KampusRuntime(Runtime):
         self._blocks: dict[Any, XBlock] = {}
         self._anonymous_ids: dict[int, str] = {}
         self._parents: dict[BlockKey, BlockKey] | None = None
+        self._field_overrides: dict[BlockKey, dict[str, Any]] | None = None
         self.edits: dict[BlockKey, Block] | None = None
         self.published_events: list[tuple[str, str, Any]] = []
         # Scores and completions published, written by flush() with the learner state (in one
@@ -206,6 +208,7 @@ class KampusRuntime(Runtime):
         user_id = getattr(user, "id", None)
         self._deprecated_per_instance_user_id = user_id
         self.user_state = UserStateCache(user_id, self.course_key)
+        self._field_overrides = None
         self._blocks.clear()
 
     def db_session(self) -> Any:
@@ -257,6 +260,47 @@ class KampusRuntime(Runtime):
             block = self.structure_block(self.usage_key(key))
             if block is not None and name in block.fields:
                 return True, block.fields[name]
+            key = parents.get(key)
+        return False, None
+
+    def field_overrides(self) -> dict[BlockKey, dict[str, Any]]:
+        """The user's per-block field values from ``kampus_field_overrides`` (read once per runtime;
+        none for anonymous users and authors)."""
+        if self._field_overrides is None:
+            self._field_overrides = {}
+            user_id = getattr(self.user, "id", None)
+            if user_id is not None and not self.authoring:
+                answers = current_kampus().hook.kampus_field_overrides(course_id=str(self.course_key),
+                                                                       user_id=int(user_id))
+                for answer in answers:
+                    for usage, values in (answer or {}).items():
+                        try:
+                            key = self.block_key(UsageKey.from_string(str(usage)))
+                        except InvalidKeyError:
+                            log.warning("kampus_field_overrides answered %r, not a usage id", usage)
+                            continue
+                        self._field_overrides.setdefault(key, {}).update(values)
+        return self._field_overrides
+
+    def field_override(self, usage_key: Any, name: str) -> tuple[bool, Any]:
+        """``(found, value)``: the user's override of field ``name`` on the block or its nearest
+        overridden ancestor (Open edX's individual student overrides). The walk up stops at the first
+        block that sets the field itself: an ancestor's override changes only what is inherited, so a
+        child's own value wins over its subsection's extension."""
+        overrides = self.field_overrides()
+        if not overrides:
+            return False, None
+        parents = self.parents()
+        key: BlockKey | None = self.block_key(usage_key)
+        seen: set[BlockKey] = set()
+        while key is not None and key not in seen:
+            seen.add(key)
+            values = overrides.get(key)
+            if values and name in values:
+                return True, values[name]
+            block = self.structure_block(self.usage_key(key))
+            if block is not None and name in block.fields:
+                return False, None
             key = parents.get(key)
         return False, None
 

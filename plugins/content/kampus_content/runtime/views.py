@@ -44,6 +44,7 @@ from kampus.identity.permissions import has_permission
 from kampus.identity.tokens import bearer_token_of
 from kampus.urls import site_base_url
 from kampus_content.api import DRAFT, PUBLISHED, CourseNotFound, Structure, VersionConflict, content_store
+from kampus_content.groups import learner_groups
 from kampus_content.release import release_info
 from kampus_content.runtime.cross_site import comes_from_another_site
 from kampus_content.runtime.fragments import allow_third_party_scripts, load_script, resource_tags
@@ -74,14 +75,16 @@ class Access:
         return self._beta
 
     def visible_rule(self, structure: Structure) -> Any:
-        """A predicate on block keys: released and not staff-only, along the whole ancestry, and not
-        hidden after its due date (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
+        """A predicate on block keys: released, not staff-only and in the learner's content groups
+        (``kampus_user_partition_groups``), along the whole ancestry, and not hidden after its due
+        date (:mod:`kampus_content.release`); ``None`` for staff, who see everything."""
         if self.staff:
             return None
         info = release_info(structure)
         beta = info.has_beta_days and self.beta
         now = utcnow()
-        return lambda key: info.visible(key, now, beta) and not info.hidden_after_due(key, now)
+        groups = learner_groups(getattr(self.user, "id", None), self.course_key) if info.groups else None
+        return lambda key: info.visible(key, now, beta, groups) and not info.hidden_after_due(key, now)
 
 
 def _usage_key(usage_id: str) -> UsageKey:

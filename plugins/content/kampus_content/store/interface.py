@@ -303,8 +303,14 @@ class ContentStore(abc.ABC):
         Raises :class:`VersionConflict` when the draft is no longer at
         ``expected_version``; nothing is written then.
         """
-        structure = self._save_draft(course_key, list(blocks), tuple(root), expected_version=expected_version,
-                                     user_id=user_id, message=message[:500])
+        try:
+            structure = self._save_draft(course_key, list(blocks), tuple(root), expected_version=expected_version,
+                                         user_id=user_id, message=message[:500])
+        except VersionConflict:
+            # The request's cached index is stale: a retry in this request must read the new draft.
+            if has_request_context():
+                g.get("_kampus_content_course_index", {}).pop((id(self), course_key), None)
+            raise
         self._call_hook("kampus_content_changed", course_id=course_key, version=structure.version,
                         user_id=user_id)
         return structure
@@ -350,6 +356,46 @@ class ContentStore(abc.ABC):
         return self.create_course(
             dest_key, source.edit().values(), source.root, user_id=user_id, message=f"rerun of {source_key}"
         )
+
+    def replace_course(
+        self, course_key: str, published: Iterable[Block], root: BlockKey, *, user_id: int | None,
+        draft: Iterable[Block] | None = None, message: str = "", draft_message: str = "",
+        expected_version: str | None = None,
+    ) -> tuple[str, str]:
+        """Make ``published`` the course's new published version and ``draft`` (default: the same) its
+        draft, creating the course when it does not exist (an OLX import). Returns ``(published, draft)``
+        versions. Whatever the draft was is replaced, as Open edX's import does; history keeps it.
+        With ``expected_version``, raises :class:`VersionConflict` (nothing written) when the draft is
+        elsewhere. ``kampus_content_changed`` then ``kampus_content_published`` fire once each."""
+        published_version, draft_version = self._replace_course(
+            course_key, list(published), None if draft is None else list(draft), tuple(root), user_id=user_id,
+            message=message[:500], draft_message=draft_message[:500], expected_version=expected_version)
+        self._call_hook("kampus_content_changed", course_id=course_key, version=draft_version, user_id=user_id)
+        self._call_hook("kampus_content_published", course_id=course_key, version=published_version,
+                        user_id=user_id)
+        return published_version, draft_version
+
+    def _replace_course(
+        self, course_key: str, published: list[Block], draft: list[Block] | None, root: BlockKey, *,
+        user_id: int | None, message: str, draft_message: str, expected_version: str | None = None,
+    ) -> tuple[str, str]:
+        """:meth:`replace_course`'s writing, committed. Drivers that can should do it in one transaction
+        (the SQL store does); this default uses the other primitives, one commit each."""
+        try:
+            index = self.get_course_index(course_key)
+        except CourseNotFound:
+            if expected_version is not None:
+                raise
+            version = self._create_course(course_key, published, root, user_id=user_id, message=message).draft_version
+        else:
+            version = self._save_draft(course_key, published, root,
+                                       expected_version=expected_version or index.draft_version,
+                                       user_id=user_id, message=message).version
+        published_version = self._publish(course_key, user_id=user_id, expected_version=version)
+        if draft is None:
+            return published_version, published_version
+        return published_version, self._save_draft(course_key, draft, root, expected_version=published_version,
+                                                   user_id=user_id, message=draft_message).version
 
     def delete_course(self, course_key: str) -> None:
         """Delete the course, its index and every structure. Raises :class:`CourseNotFound`."""

@@ -238,6 +238,48 @@ class SqlContentStore(ContentStore):
                                       published_at=now))
             return row.draft_version
 
+    def _replace_course(
+        self, course_key: str, published: list[Block], draft: list[Block] | None, root: BlockKey, *,
+        user_id: int | None, message: str, draft_message: str, expected_version: str | None = None,
+    ) -> tuple[str, str]:
+        """One transaction: the new published structure, the draft structure on top, both pointers
+        (with ``expected_version``, only when the draft is still there)."""
+        org, course, run = _split_key(course_key)
+        now = utcnow()
+        published_version = new_version_id()
+        draft_version = new_version_id() if draft is not None else published_version
+        with self.db.session_scope() as db_session:
+            row = db_session.get(CourseIndexRow, course_key, with_for_update=True)
+            if expected_version is not None and (row is None or row.draft_version != expected_version):
+                if row is None:
+                    raise CourseNotFound(f"no course {course_key}")
+                raise VersionConflict(course_key, expected_version, row.draft_version)
+            db_session.add(StructureRow(
+                version=published_version, course_key=course_key, previous_version=row.draft_version if row else None,
+                edited_by=user_id, edited_at=now, message=message or "import", document=_document(root, published),
+            ))
+            if draft is not None:
+                db_session.add(StructureRow(
+                    version=draft_version, course_key=course_key, previous_version=published_version,
+                    edited_by=user_id, edited_at=now, message=draft_message or "import (draft)",
+                    document=_document(root, draft),
+                ))
+            if row is None:
+                db_session.add(CourseIndexRow(
+                    course_key=course_key, org=org, course=course, run=run, draft_version=draft_version,
+                    published_version=published_version, created_by=user_id, edited_by=user_id,
+                ))
+            else:
+                row.draft_version, row.published_version = draft_version, published_version
+                row.edited_by, row.edited_at = user_id, now
+            db_session.add(PublishRow(course_key=course_key, version=published_version, published_by=user_id,
+                                      published_at=now))
+            try:
+                db_session.flush()
+            except sa.exc.IntegrityError:
+                raise CourseExists(f"course {course_key} was created meanwhile") from None
+        return published_version, draft_version
+
     def history(self, course_key: str, limit: int = 100) -> list[VersionInfo]:
         index = self.get_course_index(course_key)
         with self._session() as db_session:

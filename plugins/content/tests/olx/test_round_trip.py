@@ -51,11 +51,14 @@ def test_corpus_course_round_trip(name: str, corpus: Path, content_app, tmp_path
     exported["tree"] = strip_generated(exported["tree"], original["tree"])
     difference = first_difference(original, exported)
     assert difference is None, f"{name}: export differs from the original at {difference}"
-    # Files kept verbatim come back byte for byte.
+    # Files kept verbatim come back byte for byte; drafts/ read as unpublished units come back
+    # rewritten in Open edX's form (the draft branches are compared below).
     for path in source.rglob("*"):
         relative = path.relative_to(source).as_posix()
-        if path.is_file() and relative.startswith(("static/", "about/", "info/", "drafts/")):
+        if path.is_file() and relative.startswith(("static/", "about/", "info/")):
             assert (export / relative).read_bytes() == path.read_bytes(), relative
+        elif path.is_file() and relative.startswith("drafts/"):
+            assert (export / relative).is_file(), relative
     # Importing the export gives the same course again.
     again_key = result.course_key.replace("course-v1:", "course-v1:Again")
     again = import_path(export, content_store(), user_id=None, course_key=again_key)

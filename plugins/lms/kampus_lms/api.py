@@ -4,7 +4,7 @@ forums, XQueue, commerce) import. Other plugins import this module only, never t
 It gathers each area's API: the catalog (course overviews), enrollment (enrollments, modes,
 pre-enrollment), access and courseware (who may see a course, unit URLs, resume, bookmarks), the
 course home (outline, tabs, updates and handouts), grades (graders, course and subsection grades),
-certificates and search (course discovery and in-course search).
+certificates, search (course discovery and in-course search) and cohorts (with content groups).
 """
 
 from __future__ import annotations
@@ -17,6 +17,15 @@ from kampus_lms.catalog.api import (  # noqa: F401
     course_overview,
     course_overviews,
     list_overviews,
+)
+from kampus_lms.certificates.admin import (  # noqa: F401
+    AllowlistEntry,
+    InvalidationEntry,
+    certificate_allowlist,
+    certificate_counts,
+    certificate_invalidations,
+    regenerate_certificate,
+    start_certificate_generation,
 )
 from kampus_lms.certificates.api import (  # noqa: F401
     CertificateConfig,
@@ -33,6 +42,29 @@ from kampus_lms.certificates.api import (  # noqa: F401
     reinstate_certificate,
     set_allowlisted,
     update_certificate,
+)
+from kampus_lms.cohorts.api import (  # noqa: F401
+    CohortError,
+    CohortInfo,
+    ContentGroup,
+    add_users_to_cohort,
+    assign_from_csv,
+    cohort_member_ids,
+    cohort_member_ids_query,
+    cohort_members,
+    cohort_names_of,
+    cohort_of,
+    content_groups,
+    create_cohort,
+    delete_cohort,
+    get_cohort,
+    is_cohorted,
+    list_cohorts,
+    remove_user_from_cohort,
+    set_cohorted,
+    split_identifiers,
+    update_cohort,
+    user_partition_groups,
 )
 from kampus_lms.course_home.api import (  # noqa: F401
     CourseOutline,
@@ -60,17 +92,23 @@ from kampus_lms.courseware.api import (  # noqa: F401
 from kampus_lms.enrollment.api import (  # noqa: F401
     Allowance,
     CourseMode,
+    EnrolledLearner,
     Enrollment,
     EnrollmentError,
     allow_enrollment,
+    allowance_in,
     allowances_of,
     count_enrolled,
     count_enrolled_learners,
+    count_enrolled_matching,
     course_modes,
     default_mode_slug,
+    disallow_enrollment,
     enroll,
     enroll_by_email,
+    enrolled_learners_page,
     enrolled_user_ids,
+    enrollment_counts_by_mode,
     enrollments_of,
     get_enrollment,
     is_enrolled,
@@ -78,19 +116,39 @@ from kampus_lms.enrollment.api import (  # noqa: F401
     unenroll,
 )
 from kampus_lms.grades.api import (  # noqa: F401
+    OVERRIDE_GRADES,
     CourseGrade,
     CourseGrader,
     CourseGradeResult,
     CourseGradingInput,
+    Extension,
+    ExtensionError,
     NoGrades,
     OpenEdxGrader,
+    OverrideError,
+    OverrideRequest,
     ProblemScore,
     SubsectionGrade,
+    SubsectionOverride,
+    apply_overrides,
+    clean_request,
     course_grade,
+    course_grades_of,
+    course_problems,
+    extensions_of,
+    graded_subsections,
+    override_history,
+    override_of,
+    overrides_of,
     read_score_rows,
     recompute_course_grade,
+    remove_override,
+    reset_due_date_extension,
+    set_due_date_extension,
     stored_course_grades,
+    subsection_grade_detail,
     subsection_grades,
+    validate_overrides,
 )
 from kampus_lms.search.api import (  # noqa: F401
     ContentSearchResult,

@@ -18,6 +18,7 @@ from kampus_lms.certificates import tasks as certificate_tasks
 from kampus_lms.certificates.cli import certificates_command
 from kampus_lms.certificates.views import bp as certificate_views
 from kampus_lms.certificates.wiring import settings as certificate_settings
+from kampus_lms.cohorts import api as cohorts_api
 from kampus_lms.course_home import api as course_home_api
 from kampus_lms.course_home.views import bp as course_home_views
 from kampus_lms.courseware.views import bp as courseware_views
@@ -27,6 +28,8 @@ from kampus_lms.enrollment import api as enrollment_api
 from kampus_lms.enrollment.cli import enroll_command
 from kampus_lms.enrollment.demo import enroll_demo_learner
 from kampus_lms.enrollment.views import bp as enrollment_views
+from kampus_lms.grades import extensions as grades_extensions
+from kampus_lms.grades import overrides as grades_overrides
 from kampus_lms.grades import service as grades_service
 from kampus_lms.grades import tasks as grades_tasks
 from kampus_lms.grades.views import bp as grades_views
@@ -44,7 +47,7 @@ from kampus_lms.search.cli import reindex_courses_command
 from kampus_lms.search.views import bp as search_views
 from kampus_lms.search.wiring import search_settings
 
-KAMPUS_HOOKSPECS_REQUIRES = ">=1.4,<2"
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.5,<2"
 
 
 @hookimpl
@@ -77,6 +80,12 @@ def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
 def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
     """An active enrollment gives the course role ``learner``."""
     return enrollment_api.learner_roles(user_id, course_id)  # enrollment
+
+
+@hookimpl
+def kampus_user_partition_groups(user_id: int, course_id: str) -> dict[int, int]:
+    """The content group linked to the learner's cohort (when the course is cohorted)."""
+    return cohorts_api.user_partition_groups(user_id, course_id)  # cohorts
 
 
 @hookimpl
@@ -168,7 +177,30 @@ def kampus_score_changed(
 
 
 @hookimpl
+def kampus_permissions() -> dict[str, list[str]]:
+    """The LMS's permissions (global staff hold every one)."""
+    return {
+        **grades_overrides.PERMISSIONS,  # grades
+    }
+
+
+@hookimpl
+def kampus_field_overrides(course_id: str, user_id: int) -> dict[str, dict[str, Any]]:
+    """The learner's due-date extensions, applied by the content runtime."""
+    return grades_extensions.field_overrides(course_id, user_id)  # grades
+
+
+@hookimpl
 def kampus_content_deleted(course_id: str) -> None:
     """A deleted course leaves the catalog and the search index."""
     catalog_overviews.forget_after_delete(course_id)  # catalog
     search_tasks.on_deleted(course_id)  # search
+
+
+@hookimpl
+def kampus_event_emitted(event: dict[str, Any]) -> None:
+    """A learner who enrolls in a cohorted course joins a random cohort when in none."""
+    if event.get("event_type") == "edx.course.enrollment.activated":  # cohorts
+        data = event.get("event") or {}
+        if isinstance(data, dict) and data.get("user_id") and data.get("course_id"):
+            cohorts_api.on_enrolled(int(data["user_id"]), str(data["course_id"]))

@@ -14,6 +14,11 @@ learner whose data the page shows (masquerade applied): a unit is complete when 
 completable leaf under it (that the viewer may see) is, a subsection or section when its
 units are; "in progress" when some leaf has a completion. The page costs a constant number
 of queries whatever the size of the course.
+
+What depends only on the published version and the viewer's class (the blocks shown, names, unit
+URLs, visible leaves, staff labels: :attr:`ViewerNav.cache_key`) is planned once per app and kept in
+the content plugin's version cache; a request adds only the learner's completions, due-date
+extensions and resume point.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from kampus_content.api import (
     CourseNotFound,
     Structure,
     VersionNotFound,
+    app_version_cache,
     course_completions,
     get_structure,
     release_info,
@@ -43,6 +49,7 @@ from kampus_lms.courseware.api import (
     viewed_as,
     viewer_nav,
 )
+from kampus_lms.grades.api import extended_due_dates
 
 
 @dataclass(frozen=True)
@@ -134,8 +141,35 @@ class CourseOutline:
     user_id: int | None  #: whose completion the outline shows (masquerade applied)
 
 
-def _display_name(nav: ViewerNav, key: BlockKey, fallback: str) -> str:
-    return nav.nav.names.get(key) or fallback
+@dataclass(frozen=True)
+class _UnitPlan:
+    usage_id: str
+    name: str  #: "" when the unit has none (the page says "Unit" in the user's language)
+    url: str
+    leaves: tuple[str, ...]  #: usage ids of the completable leaves the viewer may see
+    labels: StaffLabels
+
+
+@dataclass(frozen=True)
+class _SubsectionPlan:
+    usage_id: str
+    name: str
+    jump_url: str  #: where the subsection leads when it shows no unit
+    due: datetime | None  #: the course's due date (a learner's extension replaces it)
+    format: str
+    graded: bool
+    hide_after_due: bool
+    units: tuple[_UnitPlan, ...]
+    leaves: tuple[str, ...]  #: the visible leaves of all its units (counted when its content is hidden)
+    labels: StaffLabels
+
+
+@dataclass(frozen=True)
+class _SectionPlan:
+    usage_id: str
+    name: str
+    subsections: tuple[_SubsectionPlan, ...]
+    labels: StaffLabels
 
 
 def _labels(structure: Structure, nav: ViewerNav, key: BlockKey, now: datetime, staff_view: bool) -> StaffLabels:
@@ -148,27 +182,14 @@ def _labels(structure: Structure, nav: ViewerNav, key: BlockKey, now: datetime, 
                        hidden_from_toc=key in nav.nav.hidden_from_toc)
 
 
-def _progress(leaves: list[BlockKey], nav: ViewerNav, completions: dict[str, float]) -> Progress:
-    earned, completed, possible = 0.0, 0, 0
-    for leaf in leaves:
-        if nav.visible is not None and not nav.visible(leaf):
-            continue
-        value = completions.get(nav.nav.usage_ids[leaf], 0.0)
-        earned += value
-        completed += value >= 1.0
-        possible += 1
-    return Progress(earned, completed, possible)
+def _visible_leaves(leaves: list[BlockKey], nav: ViewerNav) -> tuple[str, ...]:
+    return tuple(nav.nav.usage_ids[leaf] for leaf in leaves if nav.visible is None or nav.visible(leaf))
 
 
-def build_outline(user: Any, course_id: str, structure: Structure, *, now: datetime | None = None) -> CourseOutline:
-    """The outline of the published ``structure`` for ``user`` (see the module's documentation)."""
-    now = now or utcnow()
-    data_user, staff_view = viewed_as(user, course_id)
-    nav = viewer_nav(user, course_id, structure=structure, now=now)
-    if nav is None:  # only for an unpublished course, which the caller already ruled out
-        raise VersionNotFound(f"{course_id} is not published")
-    data_user_id = getattr(data_user, "id", None) if getattr(data_user, "is_authenticated", False) else None
-    completions = course_completions(course_id, [data_user_id])[data_user_id] if data_user_id else {}
+def _plan(course_id: str, structure: Structure, nav: ViewerNav, now: datetime,
+          staff_view: bool) -> tuple[_SectionPlan, ...]:
+    """What of the outline depends only on the structure and the viewer's class (``nav.cache_key``):
+    the blocks shown, their names, URLs, visible leaves and staff labels."""
     release = release_info(structure)
 
     def shown(key: BlockKey) -> bool:
@@ -176,59 +197,114 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
             return True
         return key not in nav.nav.hidden_from_toc and nav.can_see(key)
 
-    unit_name, subsection_name, section_name = _("Unit"), _("Subsection"), _("Section")
-    sections: list[OutlineSection] = []
-    first_unit_url: str | None = None
+    sections: list[_SectionPlan] = []
     for chapter in nav.nav.chapters:
         if not shown(chapter):
             continue
-        subsections: list[OutlineSubsection] = []
+        subsections: list[_SubsectionPlan] = []
         for sequential in nav.nav.sequentials.get(chapter, []):
             if not shown(sequential):
                 continue
             settings = nav.nav.sequence_settings.get(sequential, {})
-            due = settings.get("due")
-            past_due = bool(due and due < now)
-            hide_after_due = release.merged.get(sequential, (False, False))[1]
-            content_hidden = bool(hide_after_due and past_due and not staff_view)
-            units: list[OutlineUnit] = []
             # a unit's page is its position among the units of the subsection the viewer sees (unit_url's rule)
             positions = {unit.key: index for index, unit in enumerate(nav.units_in(sequential), 1)}
+            units: list[_UnitPlan] = []
             for unit_key in nav.nav.units_of.get(sequential, []):
-                if not shown(unit_key) or content_hidden:
+                if not shown(unit_key):
                     continue
                 usage_id = nav.nav.usage_ids[unit_key]
                 position = positions.get(unit_key)
                 url = (courseware_url(course_id, chapter[1], sequential[1], position) if position
                        else jump_to_url(course_id, usage_id))
-                units.append(OutlineUnit(
-                    usage_id, _display_name(nav, unit_key, unit_name), url,
-                    _progress(nav.nav.unit_leaves.get(unit_key, []), nav, completions),
-                    _labels(structure, nav, unit_key, now, staff_view)))
-            progress = sum((unit.progress for unit in units), Progress())
+                units.append(_UnitPlan(usage_id, nav.nav.names.get(unit_key) or "", url,
+                                       _visible_leaves(nav.nav.unit_leaves.get(unit_key, []), nav),
+                                       _labels(structure, nav, unit_key, now, staff_view)))
+            fmt = structure.blocks[sequential].fields.get("format")
+            leaves = [leaf for key in nav.nav.units_of.get(sequential, []) for leaf in nav.nav.unit_leaves[key]]
+            subsections.append(_SubsectionPlan(
+                nav.nav.usage_ids[sequential], nav.nav.names.get(sequential) or "",
+                jump_to_url(course_id, nav.nav.usage_ids[sequential]), settings.get("due"),
+                fmt if isinstance(fmt, str) else "", bool(settings.get("graded")),
+                release.merged.get(sequential, (False, False))[1], tuple(units), _visible_leaves(leaves, nav),
+                _labels(structure, nav, sequential, now, staff_view)))
+        sections.append(_SectionPlan(nav.nav.usage_ids[chapter], nav.nav.names.get(chapter) or "",
+                                     tuple(subsections), _labels(structure, nav, chapter, now, staff_view)))
+    return tuple(sections)
+
+
+def _progress(leaves: tuple[str, ...], completions: dict[str, float]) -> Progress:
+    if not completions:
+        return Progress(0.0, 0, len(leaves))
+    earned, completed = 0.0, 0
+    for leaf in leaves:
+        value = completions.get(leaf, 0.0)
+        earned += value
+        completed += value >= 1.0
+    return Progress(earned, completed, len(leaves))
+
+
+def _total(items: list[Any]) -> Progress:
+    earned, completed, possible = 0.0, 0, 0
+    for item in items:
+        earned += item.progress.earned
+        completed += item.progress.completed
+        possible += item.progress.possible
+    return Progress(earned, completed, possible)
+
+
+def build_outline(user: Any, course_id: str, structure: Structure, *, now: datetime | None = None) -> CourseOutline:
+    """The outline of the published ``structure`` for ``user`` (see the module's documentation).
+
+    What depends only on the structure and the viewer's class (staff or learner rule, content groups,
+    beta access, and where ``now`` falls among the course's release and due dates) is planned once
+    and kept in the app's version cache; each request adds the learner's completions, due-date
+    extensions and resume point."""
+    now = now or utcnow()
+    data_user, staff_view = viewed_as(user, course_id)
+    nav = viewer_nav(user, course_id, structure=structure, now=now)
+    if nav is None:  # only for an unpublished course, which the caller already ruled out
+        raise VersionNotFound(f"{course_id} is not published")
+    data_user_id = getattr(data_user, "id", None) if getattr(data_user, "is_authenticated", False) else None
+    completions = course_completions(course_id, [data_user_id])[data_user_id] if data_user_id else {}
+    extended = extended_due_dates(course_id, data_user_id)  # the learner's due-date extensions
+
+    def compute() -> tuple[_SectionPlan, ...]:
+        return _plan(course_id, structure, nav, now, staff_view)
+
+    cache_key = f"{course_id}|{staff_view}|{nav.cache_key}" if nav.cache_key else None
+    plan = app_version_cache("lms_outline_plan", 64).get_or_compute(cache_key, compute) if cache_key else compute()
+
+    unit_name, subsection_name, section_name = _("Unit"), _("Subsection"), _("Section")
+    sections: list[OutlineSection] = []
+    first_unit_url: str | None = None
+    for section in plan:
+        subsections: list[OutlineSubsection] = []
+        for sub in section.subsections:
+            due = extended.get(sub.usage_id, sub.due)
+            past_due = bool(due and due < now)
+            content_hidden = bool(sub.hide_after_due and past_due and not staff_view)
             if content_hidden:
-                leaves = [leaf for key in nav.nav.units_of.get(sequential, []) for leaf in nav.nav.unit_leaves[key]]
-                progress = _progress(leaves, nav, completions)
-            block = structure.blocks[sequential]
-            fmt = block.fields.get("format")
-            url = units[0].url if units else jump_to_url(course_id, nav.nav.usage_ids[sequential])
+                units: list[OutlineUnit] = []
+                progress = _progress(sub.leaves, completions)
+            else:
+                units = [OutlineUnit(unit.usage_id, unit.name or unit_name, unit.url,
+                                     _progress(unit.leaves, completions), unit.labels) for unit in sub.units]
+                progress = _total(units)
+            url = units[0].url if units else sub.jump_url
             if units and first_unit_url is None and not units[0].labels.staff_only:
                 first_unit_url = units[0].url
             subsections.append(OutlineSubsection(
-                nav.nav.usage_ids[sequential], _display_name(nav, sequential, subsection_name), url, due,
-                fmt if isinstance(fmt, str) else "", bool(settings.get("graded")), progress, units,
-                past_due, content_hidden, _labels(structure, nav, sequential, now, staff_view)))
-        sections.append(OutlineSection(
-            nav.nav.usage_ids[chapter], _display_name(nav, chapter, section_name), subsections,
-            sum((sub.progress for sub in subsections), Progress()),
-            _labels(structure, nav, chapter, now, staff_view)))
+                sub.usage_id, sub.name or subsection_name, url, due, sub.format, sub.graded, progress, units,
+                past_due, content_hidden, sub.labels))
+        sections.append(OutlineSection(section.usage_id, section.name or section_name, subsections,
+                                       _total(subsections), section.labels))
 
     resume = resume_block(data_user_id, course_id) if data_user_id else None
     resume_url = unit_url(course_id, resume, nav=nav) if resume else None
     if first_unit_url is None and nav.reachable:
         first_unit_url = unit_url(course_id, nav.reachable[0].usage_id, nav=nav)
     return CourseOutline(
-        course_id=course_id, sections=sections, progress=sum((s.progress for s in sections), Progress()),
+        course_id=course_id, sections=sections, progress=_total(sections),
         resume_url=resume_url or first_unit_url, has_visited=resume_url is not None, staff_view=staff_view,
         user_id=data_user_id,
     )

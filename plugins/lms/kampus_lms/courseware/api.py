@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from flask import has_request_context
 from flask_login import current_user
-from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
+from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure, release_info
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 
@@ -28,8 +28,16 @@ from kampus.db import utcnow
 from kampus.identity.permissions import course_roles
 from kampus.identity.roles import BETA_TESTER
 from kampus_lms.access import CourseAccess, checked_course_access, course_access, staff_toolbar, viewed_as
+from kampus_lms.cohorts.api import user_partition_groups
 from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, add_bookmark, bookmarks_of, remove_bookmark
-from kampus_lms.courseware.navigation import CourseNav, UnitRef, ViewerNav, course_nav, visibility_rule
+from kampus_lms.courseware.navigation import (
+    CourseNav,
+    UnitRef,
+    ViewerNav,
+    course_nav,
+    viewer_cache_key,
+    visibility_rule,
+)
 from kampus_lms.courseware.position import last_visited_unit, last_visited_units
 
 __all__ = [
@@ -84,8 +92,13 @@ def viewer_nav(user: Any, course_id: str, *, structure: Structure | None = None,
     if not staff_view and getattr(data_user, "is_authenticated", False):
         access = course_access(data_user, course_id) if data_user is user else None
         beta = access.is_beta_tester if access is not None else BETA_TESTER in course_roles(data_user, course_id)
-    visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now or utcnow())
-    return ViewerNav(course_nav(structure), visible)
+    groups = None
+    if not staff_view and getattr(data_user, "is_authenticated", False):
+        # the learner's content groups matter only in a course that restricts some block to groups
+        groups = user_partition_groups(data_user.id, course_id) if release_info(structure).groups else {}
+    now = now or utcnow()
+    visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now, groups=groups)
+    return ViewerNav(course_nav(structure), visible, cache_key=viewer_cache_key(structure, visible, now))
 
 
 def unit_url(course_id: str, unit_usage_id: str, *, nav: ViewerNav | None = None) -> str:

@@ -19,9 +19,10 @@ edX's ``hidden_content.html`` does) but none of the units under it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from kampus_content.api import (
@@ -181,18 +182,55 @@ def course_nav(structure: Structure) -> CourseNav:
                                                                   lambda: build_course_nav(structure))
 
 
+def build_visibility_times(info: ReleaseInfo) -> list[datetime]:
+    """Every instant at which some block's visibility may change, sorted: effective starts (and their
+    beta-tester versions) and the due dates (or the self-paced course's end) that ``hide_after_due``
+    compares with. Between two neighbouring instants, every viewer's rule gives the same answers."""
+    times = set(info.starts.values())
+    times.update(info.starts[key] - timedelta(days=days) for key, days in info.beta_days.items() if key in info.starts)
+    times.update(info.dues.values())
+    if info.course_end is not None:
+        times.add(info.course_end)
+    return sorted(times)
+
+
+def visibility_times(structure: Structure) -> list[datetime]:
+    """:func:`build_visibility_times` of ``structure``'s release facts, kept per app by version id."""
+    return app_version_cache("lms_visibility_times", 32).get_or_compute(
+        structure.version, lambda: build_visibility_times(release_info(structure)))
+
+
+def visibility_epoch(times: Sequence[datetime], now: datetime) -> tuple[int, int]:
+    """Where ``now`` falls among ``times`` (:func:`visibility_times`): two instants with the same epoch
+    compare alike (``<``, ``<=``) with every one of them, so every visibility rule answers alike."""
+    return bisect_left(times, now), bisect_right(times, now)
+
+
 class LearnerVisibility:
     """A learner's rule on block keys: called, whether the block is released and not staff-only along
     the whole ancestry (beta testers early; what grading and progress count); :meth:`content_hidden`
     and :meth:`under_hidden_content` add ``hide_after_due`` for what the learner may open."""
 
-    def __init__(self, info: ReleaseInfo, now: datetime, early: bool):
+    def __init__(self, info: ReleaseInfo, now: datetime, early: bool, groups: Mapping[int, int] | None = None,
+                 epoch: tuple[int, int] | None = None):
         self.info = info
         self.now = now
         self.early = early
+        self.groups = groups  #: the learner's content groups (``{partition_id: group_id}``)
+        #: where ``now`` falls among the structure's visibility times (``None``: unknown, nothing cached)
+        self.epoch = epoch
+
+    @property
+    def signature(self) -> tuple[Any, ...] | None:
+        """What the rule's answers depend on besides the structure (``None`` when unknown): two rules of
+        one structure with the same signature answer alike for every block."""
+        if self.epoch is None:
+            return None
+        groups = None if self.groups is None else tuple(sorted(self.groups.items()))
+        return (self.early, groups, self.epoch)
 
     def __call__(self, key: BlockKey) -> bool:
-        return self.info.visible(key, self.now, self.early)
+        return self.info.visible(key, self.now, self.early, self.groups)
 
     def content_hidden(self, key: BlockKey) -> bool:
         """Whether the block's content is hidden after its due date (the block shows the message)."""
@@ -203,27 +241,50 @@ class LearnerVisibility:
         return self.info.under_hidden_content(key, self.now)
 
 
-def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool,
-                    now: datetime) -> LearnerVisibility | None:
+def viewer_cache_key(structure: Structure, visible: Visible | None, now: datetime) -> str | None:
+    """The ``cache_key`` of a :class:`ViewerNav` of ``structure`` with the rule ``visible`` at ``now``
+    (``None`` for a rule whose answers cannot be told apart by a signature)."""
+    epoch = visibility_epoch(visibility_times(structure), now)
+    if visible is None:
+        return f"{structure.version}|staff|{epoch!r}"
+    signature = getattr(visible, "signature", None)
+    return None if signature is None else f"{structure.version}|{signature!r}"
+
+
+def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool, now: datetime,
+                    groups: Mapping[int, int] | None = None) -> LearnerVisibility | None:
     """A predicate on block keys for a viewer: ``None`` for staff (everything), else a
     :class:`LearnerVisibility`: released and not staff-only along the whole ancestry (beta testers
-    early), with the ``hide_after_due`` rule that :class:`ViewerNav` applies to what may be opened."""
+    early, content-group restricted blocks when ``groups`` holds an allowed group), with the
+    ``hide_after_due`` rule that :class:`ViewerNav` applies to what may be opened."""
     if staff_view:
         return None
     info = release_info(structure)
-    return LearnerVisibility(info, now, beta and info.has_beta_days)
+    epoch = visibility_epoch(visibility_times(structure), now)
+    return LearnerVisibility(info, now, beta and info.has_beta_days, groups, epoch)
 
 
 class ViewerNav:
-    """One viewer's navigation: the units they may reach, previous and next."""
+    """One viewer's navigation: the units they may reach, previous and next.
 
-    def __init__(self, nav: CourseNav, visible: Visible | None):
+    ``cache_key`` (set by :func:`viewer_nav`) names the viewer's class in the app's version caches:
+    the structure's version, staff or the learner rule's signature, and the visibility epoch of
+    ``now``; two viewers with the same key see the same blocks, labels and URLs. ``None``: not cacheable.
+    """
+
+    def __init__(self, nav: CourseNav, visible: Visible | None, *, cache_key: str | None = None):
         self.nav = nav
         self.visible = visible
-        self.reachable: list[UnitRef] = [
-            unit for unit in nav.units if unit.key not in nav.hidden_from_toc and self._opens(unit.key)
-        ]
+        self.cache_key = cache_key
+        if cache_key is None:
+            self.reachable = self._reachable()
+        else:
+            self.reachable = app_version_cache("lms_viewer_reachable", 256).get_or_compute(
+                cache_key, self._reachable)
         self._order = {unit.key: position for position, unit in enumerate(self.reachable)}
+
+    def _reachable(self) -> list[UnitRef]:
+        return [unit for unit in self.nav.units if unit.key not in self.nav.hidden_from_toc and self._opens(unit.key)]
 
     def _opens(self, key: BlockKey) -> bool:
         if self.visible is None:

@@ -1,8 +1,10 @@
 """Where a learner was: the last unit viewed in each subsection, and the course's resume point.
 
-Each unit view writes one row per learner and subsection with a single upsert
+Each unit view keeps one row per learner and subsection with a single upsert
 (``INSERT ... ON CONFLICT`` on SQLite and PostgreSQL, ``ON DUPLICATE KEY
 UPDATE`` on MariaDB/MySQL); the newest row of a course is where "Resume" leads.
+Viewing again the unit the learner viewed last in the course changes neither,
+and writes nothing (a read instead of a write: no write lock for a reload).
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from kampus_lms.courseware.models import Visit
 
 def record_visit(user_id: int, course_id: str, sequential_id: str, unit_id: str, *,
                  db_session: Session | None = None) -> None:
-    """Remember that ``user_id`` viewed ``unit_id`` of subsection ``sequential_id`` now (the caller commits)."""
+    """Remember that ``user_id`` viewed ``unit_id`` of subsection ``sequential_id`` now (the caller commits);
+    nothing is written when it is already the learner's newest visit in the course."""
     session = db_session or db.session()
+    latest = session.execute(
+        sa.select(Visit.sequential_id, Visit.unit_id)
+        .where(Visit.user_id == user_id, Visit.course_id == course_id)
+        .order_by(Visit.modified.desc(), Visit.id.desc())
+        .limit(1)).first()
+    if latest is not None and (latest[0], latest[1]) == (sequential_id, unit_id):
+        return
     now = utcnow()
     values: dict[str, Any] = {"user_id": user_id, "course_id": course_id, "sequential_id": sequential_id,
                               "unit_id": unit_id, "modified": now}

@@ -143,7 +143,8 @@ def unit_page(course_id: str, chapter: str, sequential: str, position: int | Non
     if not own_view:
         db.session().rollback()  # looking at a learner's state writes nothing
 
-    completions = course_completions(course_id, [data_user.id])[data_user.id]
+    leaves = [nav.nav.usage_ids[leaf] for tab in tabs for leaf in nav.nav.unit_leaves.get(tab.key, [])]
+    completions = course_completions(course_id, [data_user.id], usage_keys=leaves)[data_user.id]
     previous, following = nav.neighbours(unit)
     settings = nav.nav.sequence_settings.get(seq_key, {})
     overview = course_overview(course_id)
@@ -235,6 +236,8 @@ def _staff_notice(structure: Structure, key: Any) -> str:
     release = info.block_release(key, now)
     if release.visible_to_staff_only:
         return _("This unit is visible to course staff only.")
+    if release.group_access:
+        return _("This unit is visible only to learners in some content groups.")
     if not release.visible:
         return _("This unit is not released to learners yet.")
     if info.hidden_after_due(key, now):

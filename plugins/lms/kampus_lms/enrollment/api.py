@@ -648,8 +648,15 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, user_contains: str | None) -> Any:
+def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, user_contains: str | None,
+                     mode: str | None = None, user_ids: Any = None) -> Any:
     stmt = stmt.where(CourseEnrollment.course_id == str(course_id), CourseEnrollment.is_active.is_(True))
+    if mode:
+        stmt = stmt.where(CourseEnrollment.mode == mode)
+    if isinstance(user_ids, sa.Select):  # a subquery (a cohort's members: any number of them)
+        stmt = stmt.where(CourseEnrollment.user_id.in_(user_ids.scalar_subquery()))
+    elif user_ids is not None:
+        stmt = stmt.where(CourseEnrollment.user_id.in_(sorted(set(user_ids))))
     if username_contains:
         stmt = stmt.where(sa.func.lower(User.username).like(_like(username_contains), escape="\\"))
     if user_contains:
@@ -660,15 +667,17 @@ def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, u
 
 def enrolled_learners_page(course_id: str, *, after_id: int | None = None, before_id: int | None = None,
                            limit: int = 50, username_contains: str | None = None,
-                           user_contains: str | None = None) -> tuple[list[EnrolledLearner], bool]:
+                           user_contains: str | None = None, mode: str | None = None,
+                           user_ids: Any = None) -> tuple[list[EnrolledLearner], bool]:
     """A page of the course's active enrollments in enrollment id order (a keyset page: after the
     enrollment ``after_id``, or the ``limit`` ones just before ``before_id``), with their accounts, in one
     query; ``username_contains`` keeps user names holding it, ``user_contains`` user names or e-mail
-    addresses holding it (any case). Returns the page and whether more enrollments lie beyond it (after
-    it, or before it for ``before_id``)."""
+    addresses holding it (any case), ``mode`` enrollments in that mode, ``user_ids`` those learners (ids,
+    or a query of ids such as ``cohort_member_ids_query``). Returns the page and whether more enrollments
+    lie beyond it (after it, or before it for ``before_id``)."""
     stmt = _learner_filters(sa.select(CourseEnrollment.id, CourseEnrollment.mode, User)
                             .join(User, User.id == CourseEnrollment.user_id),
-                            course_id, username_contains, user_contains)
+                            course_id, username_contains, user_contains, mode, user_ids)
     if before_id is not None:
         stmt = stmt.where(CourseEnrollment.id < before_id).order_by(CourseEnrollment.id.desc())
     else:
@@ -684,10 +693,36 @@ def enrolled_learners_page(course_id: str, *, after_id: int | None = None, befor
 
 
 def count_enrolled_matching(course_id: str, username_contains: str | None = None,
-                            user_contains: str | None = None) -> int:
+                            user_contains: str | None = None, mode: str | None = None, user_ids: Any = None) -> int:
     """How many active enrollments of the course :func:`enrolled_learners_page` would list with these
     filters (all when none), one query."""
     stmt = _learner_filters(sa.select(sa.func.count()).select_from(CourseEnrollment)
                             .join(User, User.id == CourseEnrollment.user_id),
-                            course_id, username_contains, user_contains)
+                            course_id, username_contains, user_contains, mode, user_ids)
     return int(db.session().scalar(stmt) or 0)
+
+
+def enrollment_counts_by_mode(course_id: str) -> dict[str, int]:
+    """How many users are actively enrolled in the course in each mode (one query; Open edX's
+    ``CourseEnrollment.objects.enrollment_counts``, without its ``total``)."""
+    rows = db.session().execute(
+        sa.select(CourseEnrollment.mode, sa.func.count()).where(CourseEnrollment.course_id == str(course_id),
+                                                                CourseEnrollment.is_active.is_(True))
+        .group_by(CourseEnrollment.mode))
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def allowance_in(course_id: str, email: str) -> Allowance | None:
+    """The pre-enrollment of ``email`` in the course, or ``None``."""
+    row = db.session().scalar(sa.select(CourseEnrollmentAllowed).where(
+        CourseEnrollmentAllowed.email == email.strip().lower(), CourseEnrollmentAllowed.course_id == str(course_id)))
+    return _allowance(row) if row is not None else None
+
+
+def disallow_enrollment(course_id: str, email: str) -> bool:
+    """Remove the pre-enrollment of ``email`` in the course (Open edX's ``unenroll_email`` deletes the
+    ``CourseEnrollmentAllowed``), committed; false when there was none."""
+    result = db.session().execute(sa.delete(CourseEnrollmentAllowed).where(
+        CourseEnrollmentAllowed.email == email.strip().lower(), CourseEnrollmentAllowed.course_id == str(course_id)))
+    db.session().commit()
+    return bool(result.rowcount)

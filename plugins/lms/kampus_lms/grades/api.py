@@ -18,10 +18,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-
-from kampus_content.api import course_scores
 
 from kampus import current_kampus
 from kampus_lms.grades.data import (
@@ -33,23 +30,66 @@ from kampus_lms.grades.data import (
     ProblemScore,
     SubsectionGrade,
 )
+from kampus_lms.grades.extensions import (
+    Extension,
+    ExtensionError,
+    extended_due_dates,
+    extensions_of,
+    reset_due_date_extension,
+    set_due_date_extension,
+)
 from kampus_lms.grades.grader import OpenEdxGrader, final_percent, letter_grade_for, passed_for
 from kampus_lms.grades.models import PersistentCourseGrade
+from kampus_lms.grades.override_admin import (
+    apply_overrides,
+    remove_override,
+    subsection_grade_detail,
+    validate_overrides,
+)
+from kampus_lms.grades.overrides import (
+    OVERRIDE_GRADES,
+    OverrideError,
+    OverrideRequest,
+    SubsectionOverride,
+    clean_request,
+    override_history,
+    override_of,
+    overrides_of,
+)
 from kampus_lms.grades.persistence import learner_course_grades as _learner_course_grades
 from kampus_lms.grades.persistence import stored_course_grades as _stored_course_grades
 from kampus_lms.grades.progress import ProgressPage, progress_for
 from kampus_lms.grades.service import (
     NoGrades,
-    compute,
     course_grade,
-    published_grading,
+    course_grades_of,
+    course_problems,
+    graded_subsections,
     read_score_rows,
     subsection_grades,
     update_course_grade,
 )
 
 __all__ = [
+    "OVERRIDE_GRADES",
     "AggregatedScore",
+    "Extension",
+    "ExtensionError",
+    "extended_due_dates",
+    "OverrideError",
+    "OverrideRequest",
+    "SubsectionOverride",
+    "apply_overrides",
+    "clean_request",
+    "course_problems",
+    "extensions_of",
+    "graded_subsections",
+    "override_history",
+    "override_of",
+    "overrides_of",
+    "remove_override",
+    "reset_due_date_extension",
+    "set_due_date_extension",
     "CourseGrade",
     "CourseGradeResult",
     "CourseGrader",
@@ -69,6 +109,8 @@ __all__ = [
     "read_score_rows",
     "recompute_course_grade",
     "stored_course_grades",
+    "subsection_grade_detail",
+    "validate_overrides",
     "stored_learner_grades",
     "subsection_grades",
 ]
@@ -101,14 +143,3 @@ def stored_learner_grades(user_id: int, course_ids: list[str]) -> dict[str, dict
     stored grade left out), one query; the dicts are those of :func:`stored_course_grades`."""
     with current_kampus().db.session_scope() as db_session:
         return {row.course_id: _stored_grade(row) for row in _learner_course_grades(db_session, user_id, course_ids)}
-
-
-def course_grades_of(course_id: str, users: list[Any]) -> dict[int, CourseGrade]:
-    """The course grades of several learners (accounts) as learners see the course, computed from their
-    scores read in **one query** (nothing is written: lists and the gradebook read many learners at once).
-    Raises :class:`NoGrades` for a course that is not published."""
-    grading = published_grading(course_id)
-    scores = course_scores(course_id, [int(user.id) for user in users])
-    now = datetime.now(UTC)
-    return {int(user.id): compute(user, course_id, mode="learner", now=now, grading=grading,
-                                  scores=scores[int(user.id)]).grade for user in users}

@@ -47,9 +47,29 @@ def aggregate(scores: list[ProblemScore]) -> tuple[AggregatedScore, AggregatedSc
     return all_total, graded_total
 
 
+def apply_override(all_total: AggregatedScore, graded_total: AggregatedScore,
+                   override: Any) -> tuple[AggregatedScore, AggregatedScore]:
+    """The totals with a subsection grade override applied (Open edX's ``_apply_override``): each value the
+    override sets replaces the computed one; an overridden subsection counts as attempted from the
+    override's time on."""
+    if override is None:
+        return all_total, graded_total
+    when = all_total.first_attempted or override.modified
+    graded_when = graded_total.first_attempted or override.modified
+
+    def pick(value: float | None, computed: float) -> float:
+        return computed if value is None else float(value)
+
+    return (AggregatedScore(pick(override.earned_all_override, all_total.earned),
+                            pick(override.possible_all_override, all_total.possible), False, when),
+            AggregatedScore(pick(override.earned_graded_override, graded_total.earned),
+                            pick(override.possible_graded_override, graded_total.possible), True, graded_when))
+
+
 def subsection_grade(info: SubsectionInfo, scores: Mapping[str, Any], possible: Mapping[str, float],
-                     visible: Any) -> SubsectionGrade:
-    """One subsection's grade: each visible scorable block's score row (or 0 of its possible points)."""
+                     visible: Any, override: Any = None) -> SubsectionGrade:
+    """One subsection's grade: each visible scorable block's score row (or 0 of its possible points), then
+    the learner's override of the subsection (:func:`apply_override`) when there is one."""
     problems = []
     for scorable in info.scorables:
         if not visible(scorable.key):
@@ -62,7 +82,7 @@ def subsection_grade(info: SubsectionInfo, scores: Mapping[str, Any], possible: 
             problem = ProblemScore(scorable.usage_id, 0.0, float(possible.get(scorable.usage_id, 0.0)),
                                    scorable.graded, None, scorable.unit_id, scorable.display_name)
         problems.append(problem)
-    all_total, graded_total = aggregate(problems)
+    all_total, graded_total = apply_override(*aggregate(problems), override)
     return SubsectionGrade(
         usage_id=info.usage_id, display_name=info.display_name, chapter_id=info.chapter_id, format=info.format,
         graded=info.graded, due=info.due, show_correctness=info.show_correctness, all_total=all_total,
@@ -87,13 +107,15 @@ def course_grader(course_id: str, policy: dict[str, Any]) -> CourseGrader:
 
 
 def compute_grade(grading: GradingStructure, viewer: Viewer, scores: Mapping[str, Any],
-                  possible: Mapping[str, float], now: datetime) -> CourseGrade:
-    """The learner's course grade now, from their ``{usage_id: score row}``."""
+                  possible: Mapping[str, float], now: datetime,
+                  overrides: Mapping[str, Any] | None = None) -> CourseGrade:
+    """The learner's course grade now, from their ``{usage_id: score row}`` and their subsection grade
+    ``overrides`` (``{subsection usage_id: override row}``)."""
+    overrides = overrides or {}
 
-    def visible(key: Any) -> bool:
-        return viewer.visible(grading, key, now)
+    visible = grading.visible_keys(viewer, now).__contains__
 
-    subsections = [subsection_grade(info, scores, possible, visible)
+    subsections = [subsection_grade(info, scores, possible, visible, overrides.get(info.usage_id))
                    for info in grading.subsections if visible(info.key)]
     course_input = CourseGradingInput(user_id=viewer.user_id, course_id=grading.course_id, policy=grading.policy,
                                       subsections=tuple(subsections), structure=grading.structure)

@@ -10,14 +10,29 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import get_translations
+from flask_babel import gettext as babel_gettext
 
 from kampus_lms.grades.data import CourseGradeResult, CourseGradingInput, SubsectionGrade
 
 log = logging.getLogger(__name__)
+
+#: The translations of one :meth:`OpenEdxGrader.grade` call: a learner's grade formats a dozen labels, a
+#: report grades thousands of learners, and flask_babel's ``gettext`` looks them up again at each call.
+_translations: ContextVar[Any] = ContextVar("kampus_lms_grader_translations", default=None)
+
+
+def _(msgid: str, **variables: Any) -> str:
+    """``gettext`` with the grading call's translations (flask_babel's, looked up once per grade)."""
+    translations = _translations.get()
+    if translations is None:
+        return babel_gettext(msgid, **variables)
+    text = translations.ugettext(msgid)
+    return text % variables if variables else text
 
 
 def round_away_from_zero(number: float, digits: int = 0) -> float:
@@ -186,6 +201,13 @@ class OpenEdxGrader:
 
     def grade(self, course: CourseGradingInput) -> CourseGradeResult:
         """Grade one learner's course from their subsection grades."""
+        token = _translations.set(get_translations())
+        try:
+            return self._grade(course)
+        finally:
+            _translations.reset(token)
+
+    def _grade(self, course: CourseGradingInput) -> CourseGradeResult:
         by_format = course.graded_subsections_by_format()
         raw = 0.0
         section_breakdown: list[dict[str, Any]] = []

@@ -86,3 +86,78 @@ class GradingMaxScores(Base):
     max_scores: Mapped[str] = mapped_column(sa.Text)
     signature: Mapped[str] = mapped_column(sa.String(64), default="")
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubsectionGradeOverride(Base):
+    """An override of a learner's grade in one subsection (Open edX's ``PersistentSubsectionGradeOverride``).
+
+    A ``None`` value keeps the computed one; the grade computation applies the override
+    (:mod:`kampus_lms.grades.compute`). Every change is kept in :class:`SubsectionGradeOverrideHistory`.
+    """
+
+    __tablename__ = "lms_grades_subsection_override"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id", "usage_key"),
+        sa.Index("ix_lms_grades_subsection_override_course_id_user_id", "course_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("kampus_user.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(sa.String(255))
+    usage_key: Mapped[str] = mapped_column(sa.String(255))
+    earned_all_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    possible_all_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    earned_graded_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    possible_graded_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    system: Mapped[str] = mapped_column(sa.String(32), default="GRADEBOOK")
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubsectionGradeOverrideHistory(Base):
+    """One change of a subsection grade override: who, when, the grade before and after, why (Open edX's
+    ``PersistentSubsectionGradeOverrideHistory``). Kept when the override is deleted."""
+
+    __tablename__ = "lms_grades_subsection_override_history"
+    __table_args__ = (
+        sa.Index("ix_lms_grades_override_history_course_usage_user", "course_id", "usage_key", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    override_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("kampus_user.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(sa.String(255))
+    usage_key: Mapped[str] = mapped_column(sa.String(255))
+    action: Mapped[str] = mapped_column(sa.String(32))  #: ``CREATEORUPDATE`` or ``DELETE``
+    feature: Mapped[str] = mapped_column(sa.String(32), default="GRADEBOOK")
+    comments: Mapped[str] = mapped_column(sa.String(300), default="")
+    earned_all_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    possible_all_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    earned_graded_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    possible_graded_override: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    previous_earned_graded: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    previous_possible_graded: Mapped[float | None] = mapped_column(sa.Double(), nullable=True)
+    history_user_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DueDateExtension(Base):
+    """A learner's own due date for one subsection and everything under it (Open edX's ``change_due_date``,
+    stored as its ``StudentFieldOverride`` of ``due``)."""
+
+    __tablename__ = "lms_due_date_extension"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id", "usage_key"),
+        sa.Index("ix_lms_due_date_extension_course_id_usage_key", "course_id", "usage_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("kampus_user.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(sa.String(255))
+    usage_key: Mapped[str] = mapped_column(sa.String(255))
+    extended_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_by: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

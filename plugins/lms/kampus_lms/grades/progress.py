@@ -94,7 +94,7 @@ def _leaves(grading: GradingStructure, viewer: Viewer, now: datetime) -> Any:
     visibility)."""
     cache: dict[str, Any] = app_version_cache("lms_grades_completion_leaves", 16).get_or_compute(
         grading.version, dict)
-    key = grading.visibility_key(viewer.mode, now)
+    key = viewer.visibility_key(grading, now)
     if key not in cache:
         cache[key] = completable_leaves(grading.structure,
                                         visible=lambda block: viewer.visible(grading, block, now))
@@ -125,7 +125,7 @@ def progress_for(user: Any, course_id: str, *, staff_view: bool, as_viewed: bool
     mode = "staff" if staff_view else ("learner" if as_viewed else natural_mode(user, course_id, grading))
     computation: GradeComputation = compute(user, course_id, mode=mode, now=now, grading=grading)
     grade = computation.grade if as_viewed else persist(computation, user=user)
-    viewer = Viewer(int(user.id), mode)
+    viewer = computation.viewer
     completions = course_completions(course_id, [viewer.user_id])[viewer.user_id]
     completion = aggregate_completion(grading.structure, completions, leaves=_leaves(grading, viewer, now))
     by_id = {sub.usage_id: sub for sub in grade.subsections}

@@ -40,8 +40,10 @@ from kampus.events.emit import emit
 from kampus.identity.models import User
 from kampus.identity.permissions import course_roles, permission_table
 from kampus_lms.certificates.api import update_certificate
+from kampus_lms.cohorts.api import user_partition_groups
 from kampus_lms.grades.compute import compute_grade, visible_blocks_hash
 from kampus_lms.grades.data import CourseGrade
+from kampus_lms.grades.overrides import SubsectionOverride, overrides_of
 from kampus_lms.grades.persistence import GradeInputs, SyncResult, sync_grade
 from kampus_lms.grades.structure import GradingStructure, Viewer, grading_structure, max_scores
 
@@ -65,6 +67,7 @@ class GradeComputation:
     inputs: GradeInputs
     grading: GradingStructure
     scores: dict[str, ScoreRecord]
+    viewer: Viewer
 
 
 def published_grading(course_id: str) -> GradingStructure:
@@ -91,6 +94,16 @@ def natural_mode(user: Any, course_id: str, grading: GradingStructure) -> str:
     return "learner"
 
 
+def viewer_of(user: Any, course_id: str, grading: GradingStructure, mode: str | None = None) -> Viewer:
+    """Whose grade and what it counts: ``user``'s mode (``mode`` when given) and, in a course that
+    restricts blocks to content groups, their groups (one query)."""
+    mode = mode or natural_mode(user, course_id, grading)
+    groups: tuple[tuple[int, int], ...] = ()
+    if mode != "staff" and grading.release.groups:
+        groups = tuple(sorted(user_partition_groups(int(user.id), course_id).items()))
+    return Viewer(int(user.id), mode, groups)
+
+
 def read_score_rows(user_id: int, course_id: str, *, db_session: Any = None) -> dict[str, ScoreRecord]:
     """The learner's score rows in the course, ``{usage_id: ScoreRecord}`` (one query)."""
     return course_scores(course_id, [user_id], db_session=db_session)[user_id]
@@ -98,19 +111,23 @@ def read_score_rows(user_id: int, course_id: str, *, db_session: Any = None) -> 
 
 def compute(user: Any, course_id: str, *, mode: str | None = None, now: datetime | None = None,
             db_session: Any = None, grading: GradingStructure | None = None,
-            scores: dict[str, ScoreRecord] | None = None) -> GradeComputation:
-    """The learner's grade from their scores now (nothing written). ``mode`` overrides who they are
-    (a staff member viewing the course as a learner); ``scores`` are their score rows when already read."""
+            scores: dict[str, ScoreRecord] | None = None,
+            overrides: dict[str, SubsectionOverride] | None = None) -> GradeComputation:
+    """The learner's grade from their scores and subsection grade overrides now (nothing written). ``mode``
+    overrides who they are (a staff member viewing the course as a learner); ``scores`` and ``overrides``
+    are their rows when already read."""
     grading = grading or published_grading(course_id)
     now = now or datetime.now(UTC)
-    viewer = Viewer(int(user.id), mode or natural_mode(user, course_id, grading))
+    viewer = viewer_of(user, course_id, grading, mode)
     if scores is None:
         scores = read_score_rows(viewer.user_id, course_id, db_session=db_session)
-    grade = compute_grade(grading, viewer, scores, max_scores(grading), now)
+    if overrides is None:
+        overrides = overrides_of(course_id, [viewer.user_id], db_session=db_session)[viewer.user_id]
+    grade = compute_grade(grading, viewer, scores, max_scores(grading), now, overrides)
     latest = max((row.modified for row in scores.values()), default=None)
-    inputs = GradeInputs(grading.version, grading.policy_hash, grading.visibility_key(viewer.mode, now),
+    inputs = GradeInputs(grading.version, grading.policy_hash, viewer.visibility_key(grading, now),
                          len(scores), latest)
-    return GradeComputation(grade, inputs, grading, scores)
+    return GradeComputation(grade, inputs, grading, scores, viewer)
 
 
 def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: Any = None) -> CourseGrade:
@@ -186,3 +203,33 @@ def on_score_changed(user_id: int, course_id: str) -> None:
         return
     except Exception:  # the answer is stored; the next read of the grade repairs it
         log.exception("recomputing the grade of user %s in %s failed", user_id, course_id)
+
+
+def course_grades_of(course_id: str, users: list[Any]) -> dict[int, CourseGrade]:
+    """The course grades of several learners (accounts) as learners see the course, computed from their
+    scores read in **one query** and their subsection overrides in another (nothing is written: lists and
+    the gradebook read many learners at once).
+    Raises :class:`NoGrades` for a course that is not published."""
+    grading = published_grading(course_id)
+    scores = course_scores(course_id, [int(user.id) for user in users])
+    overrides = overrides_of(course_id, [int(user.id) for user in users])
+    now = datetime.now(UTC)
+    return {int(user.id): compute(user, course_id, mode="learner", now=now, grading=grading,
+                                  scores=scores[int(user.id)], overrides=overrides[int(user.id)]).grade
+            for user in users}
+
+
+def graded_subsections(course_id: str) -> list[dict[str, Any]]:
+    """The subsections of the published course in order: dicts with ``usage_id``, ``display_name``,
+    ``format``, ``graded``, ``due`` and ``chapter_id``. Raises :class:`NoGrades`."""
+    return [{"usage_id": sub.usage_id, "display_name": sub.display_name, "format": sub.format,
+             "graded": sub.graded, "due": sub.due, "chapter_id": sub.chapter_id}
+            for sub in published_grading(course_id).subsections]
+
+
+def course_problems(course_id: str) -> list[dict[str, Any]]:
+    """The scorable blocks of the published course in order: dicts with ``usage_id``, ``display_name``,
+    ``block_type``, ``subsection_id``, ``subsection_name`` and ``graded``. Raises :class:`NoGrades`."""
+    return [{"usage_id": s.usage_id, "display_name": s.display_name, "block_type": s.key[0],
+             "subsection_id": sub.usage_id, "subsection_name": sub.display_name, "graded": s.graded}
+            for sub in published_grading(course_id).subsections for s in sub.scorables]

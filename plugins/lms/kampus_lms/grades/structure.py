@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,9 +147,10 @@ class GradingStructure:
         self.scorable_ids = tuple(s.usage_id for sub in subsections for s in sub.scorables)
         info = release_info(structure)
         keys = [sub.key for sub in subsections] + [s.key for sub in subsections for s in sub.scorables]
+        self._graded_keys = tuple(dict.fromkeys(keys))
+        self._visible_sets: dict[str, frozenset[BlockKey]] = {}
         self._starts = sorted({info.starts[k] for k in keys if k in info.starts})
-        self._beta_starts = sorted({info.starts[k] - timedelta(days=info.beta_days.get(k, 0.0))
-                                    for k in keys if k in info.starts})
+        self._beta_starts = sorted({info.beta_start(k) for k in keys if k in info.starts})
         self.release = info
 
     @staticmethod
@@ -175,6 +176,18 @@ class GradingStructure:
                 found.append(Scorable(key, usage(key), unit, _name(block, block.type), bool(settings.get("graded"))))
 
         visit(start, "")
+        return found
+
+    def visible_keys(self, viewer: Viewer, now: datetime) -> frozenset[BlockKey]:
+        """The subsections and scorable blocks ``viewer`` sees now: computed once per visibility key (mode,
+        releases passed, content groups), not once per learner and block."""
+        key = viewer.visibility_key(self, now)
+        found = self._visible_sets.get(key)
+        if found is None:
+            found = frozenset(k for k in self._graded_keys if viewer.visible(self, k, now))
+            if len(self._visible_sets) >= 64:  # releases pass, groups vary: keep the cache small
+                self._visible_sets.clear()
+            self._visible_sets[key] = found
         return found
 
     def visibility_key(self, mode: str, now: datetime) -> str:
@@ -277,8 +290,17 @@ class Viewer:
 
     user_id: int
     mode: str  #: ``staff`` (everything), ``beta`` (released early by ``days_early_for_beta``) or ``learner``
+    #: The learner's content groups, ``((partition_id, group_id), ...)``: blocks restricted to them count.
+    groups: tuple[tuple[int, int], ...] = ()
 
     def visible(self, grading: GradingStructure, key: BlockKey, now: datetime) -> bool:
         if self.mode == "staff":
             return True
-        return grading.release.visible(key, now, self.mode == "beta")
+        return grading.release.visible(key, now, self.mode == "beta", dict(self.groups))
+
+    def visibility_key(self, grading: GradingStructure, now: datetime) -> str:
+        """A short key that changes when the set of blocks this viewer's grade counts changes."""
+        key = grading.visibility_key(self.mode, now)
+        if self.mode != "staff" and self.groups and grading.release.groups:
+            key += ":g" + ",".join(f"{partition}.{group}" for partition, group in self.groups)
+        return key

@@ -27,6 +27,7 @@ from kampus.identity.models import User
 from kampus.tasks.api import AlreadyRunningError, TaskContext, startable_with, submit, task_name
 from kampus_lms.enrollment.api import enrolled_user_ids
 from kampus_lms.grades.models import PersistentCourseGrade
+from kampus_lms.grades.override_admin import regrade_after_override
 from kampus_lms.grades.service import GRADING_POLICY_CHANGED, NoGrades, published_grading, update_course_grade
 from kampus_lms.grades.structure import GradingStructure, grading_signature, max_scores, stored_signatures
 
@@ -115,4 +116,4 @@ def on_published(course_id: str) -> None:
 
 
 #: The tasks of the grades area (``kampus_celery_tasks``).
-TASKS = [regrade_course]
+TASKS = [regrade_course, regrade_after_override]

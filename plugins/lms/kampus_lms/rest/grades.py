@@ -24,10 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import UsageKey
 from pydantic import BaseModel, Field, RootModel
 from werkzeug.wrappers import Response
 
+from kampus import db
 from kampus.api_docs import ApiSection
+from kampus.identity.models import User
+from kampus.identity.permissions import has_permission
 from kampus_lms.catalog.api import course_overview
 from kampus_lms.enrollment.api import (
     EnrolledLearner,
@@ -35,7 +40,17 @@ from kampus_lms.enrollment.api import (
     enrolled_learners_page,
     get_enrollment,
 )
-from kampus_lms.grades.api import CourseGrade, NoGrades, course_grade, course_grades_of
+from kampus_lms.grades.api import (
+    OVERRIDE_GRADES,
+    CourseGrade,
+    NoGrades,
+    OverrideError,
+    apply_overrides,
+    clean_request,
+    course_grade,
+    course_grades_of,
+    subsection_grade_detail,
+)
 from kampus_lms.rest.common import (
     RestError,
     course_key_or_none,
@@ -292,3 +307,156 @@ def gradebook(course_id: str) -> Response:
         "results": [gradebook_entry(learner.user, grades[learner.user.id], learner.mode) for learner in page],
         "total_users_count": total, "filtered_users_count": filtered,
     })
+
+
+# -- writing the gradebook: Open edX's GradebookBulkUpdateView and SubsectionGradeView ---------------------------
+
+
+class OverrideGrade(BaseModel):
+    earned_all_override: float | None = None
+    possible_all_override: float | None = None
+    earned_graded_override: float | None = None
+    possible_graded_override: float | None = None
+    comment: str | None = Field(None, description="Why (kept in the override's history; 300 characters).")
+
+
+class BulkUpdateItem(BaseModel):
+    user_id: int
+    usage_id: str = Field(description="The subsection's usage id.")
+    grade: OverrideGrade
+
+
+class BulkUpdateBody(RootModel[list[BulkUpdateItem]]):
+    """The overrides to write: all of them, or none when a row is invalid."""
+
+
+class BulkUpdateResult(BaseModel):
+    user_id: Any
+    usage_id: Any
+    success: bool
+    reason: str | None
+
+
+class BulkUpdateAnswer(RootModel[list[BulkUpdateResult]]):
+    """One result per row, in order (202 when every row was written, 422 when none was)."""
+
+
+class SubsectionQuery(BaseModel):
+    user_id: str = Field(description="The learner's id.")
+
+
+class OriginalGrade(BaseModel):
+    earned_all: float
+    possible_all: float
+    earned_graded: float
+    possible_graded: float
+
+
+class OverrideValues(BaseModel):
+    earned_all_override: float | None
+    possible_all_override: float | None
+    earned_graded_override: float | None
+    possible_graded_override: float | None
+
+
+class HistoryEntry(BaseModel):
+    user: str
+    comments: str
+    created: str | None
+    feature: str
+    action: str
+    override_id: int | None
+    earned_all_override: float | None
+    possible_all_override: float | None
+    earned_graded_override: float | None
+    possible_graded_override: float | None
+    previous_earned_graded: float | None
+    previous_possible_graded: float | None
+
+
+class SubsectionGradeAnswer(BaseModel):
+    """Open edX's ``SubsectionGradeResponseSerializer``."""
+
+    subsection_id: str
+    user_id: int
+    course_id: str
+    original_grade: OriginalGrade
+    override: OverrideValues | None
+    history: list[HistoryEntry]
+
+
+@bp.post("/api/grades/v1/gradebook/<course_id>/bulk-update")
+@grades_api.doc(json=BulkUpdateBody, validate=False,
+                resp={202: BulkUpdateAnswer, 400: DeveloperError, 401: DeveloperError, 403: DeveloperError,
+                      404: DeveloperError, 422: BulkUpdateAnswer})
+def gradebook_bulk_update(course_id: str) -> Response:
+    """Override learners' subsection grades, each with a reason: every row is checked first and all are
+    written in one transaction, or none (422 with each row's reason); the learners' grades follow."""
+    viewer = requesting_user("developer")
+    course_id = _course_id(course_id)
+    if not has_permission(viewer, OVERRIDE_GRADES, course_id):
+        raise api_error(403, "The requesting user does not have permission to override grades.", "user_permissions")
+    body = request.get_json(silent=True)
+    if not isinstance(body, list) or not body:
+        raise api_error(400, "The body must be a non-empty JSON list of overrides.", "invalid_body")
+    if len(body) > 10000:
+        raise api_error(400, "At most 10000 overrides at once.", "too_many")
+    requests: list[Any] = []
+    for item in body:
+        if not isinstance(item, dict) or not isinstance(item.get("grade"), dict):
+            requests.append("each row needs user_id, usage_id and a grade object")
+            continue
+        grade = item["grade"]
+        requests.append(clean_request(item.get("user_id"), item.get("usage_id"), grade, grade.get("comment")))
+    try:
+        apply_overrides(course_id, requests, by_user_id=int(viewer.id))
+    except OverrideError as err:
+        results = [{"user_id": item.get("user_id") if isinstance(item, dict) else None,
+                    "usage_id": item.get("usage_id") if isinstance(item, dict) else None, "success": False,
+                    "reason": error or "not applied: another row of the request is invalid"}
+                   for item, error in zip(body, err.errors, strict=True)]
+        return json_answer(results, 422)
+    return json_answer([{"user_id": item["user_id"], "usage_id": item["usage_id"], "success": True, "reason": None}
+                        for item in body], 202)
+
+
+def _history_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    created = entry["created"]
+    return {"user": entry["history_username"], "comments": entry["comments"],
+            "created": created.isoformat() if created else None, "feature": entry["feature"],
+            "action": entry["action"], "override_id": entry["override_id"],
+            **{name: entry[name] for name in ("earned_all_override", "possible_all_override",
+                                              "earned_graded_override", "possible_graded_override",
+                                              "previous_earned_graded", "previous_possible_graded")}}
+
+
+@bp.get("/api/grades/v1/subsection/<subsection_id>/")
+@grades_api.doc(query=SubsectionQuery, validate=False,
+                resp={200: SubsectionGradeAnswer, 400: DeveloperError, 401: DeveloperError, 403: DeveloperError,
+                      404: DeveloperError})
+def subsection_grade(subsection_id: str) -> Response:
+    """A learner's grade in one subsection: as computed, its override and the override's history (course staff)."""
+    viewer = requesting_user("developer")
+    try:
+        usage_key = UsageKey.from_string(subsection_id)
+    except InvalidKeyError:
+        raise api_error(404, "Invalid UsageKey", "invalid_usage_key") from None
+    course_id = _course_id(str(usage_key.course_key))
+    if not is_course_staff(viewer, course_id):
+        raise api_error(403, "The requesting user does not have course author permissions.", "user_permissions")
+    try:
+        user_id = int(request.args.get("user_id", ""))
+    except ValueError:
+        raise api_error(400, "user_id must be an integer.", "invalid_user_id") from None
+    if not 0 < user_id < 2**31:
+        raise api_error(404, "The user does not exist or is not enrolled in the course.", "user_does_not_exist")
+    user = db.session().get(User, user_id)
+    if user is None or get_enrollment(user_id, course_id) is None:
+        raise api_error(404, "The user does not exist or is not enrolled in the course.", "user_does_not_exist")
+    try:
+        detail = subsection_grade_detail(course_id, user, str(usage_key))
+    except LookupError:
+        raise api_error(404, f"{usage_key} is not a subsection of the course.", "subsection_does_not_exist") from None
+    return json_answer({"subsection_id": str(usage_key), "user_id": user_id, "course_id": course_id,
+                        "original_grade": detail["original_grade"], "override": detail["override"],
+                        "history": [_history_entry(entry) for entry in detail["history"]]})

@@ -286,4 +286,4 @@ def test_recompute_costs_a_constant_number_of_queries(app, client_as):
         with recording_statements(app) as recorder, app.app_context():
             course_grade(learner.id, course_id)
         counts.append(recorder.count)
-    assert counts[0] == counts[1] <= 6
+    assert counts[0] == counts[1] <= 7  # scores and subsection overrides: one query each

@@ -8,7 +8,7 @@ see the courses area) may create courses. Global staff hold every permission.
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from kampus.identity.permissions import has_permission
@@ -28,8 +28,9 @@ def can_author(course_id: str, user: object | None = None) -> bool:
 
 
 def require_author(course_id: str) -> None:
-    """Abort with 404 for anonymous users and 403 for users who may not author ``course_id``."""
+    """For Studio's pages: send anonymous visitors to the login page (Flask-Login's ``unauthorized()``: a JSON
+    401 for API-like requests) and abort with 403 for users who may not author ``course_id``."""
     if not current_user.is_authenticated:
-        abort(401)
+        abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
     if not can_author(course_id):
         abort(403)

@@ -6,11 +6,13 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
-from kampus_studio.navigation import MenuEntry
+from kampus_studio.course_settings import rest, views
+from kampus_studio.navigation import MenuEntry, lazy_gettext
 
 
 def blueprints() -> list[Any]:
-    return []
+    """The settings pages and their REST API."""
+    return [views.bp, rest.bp]
 
 
 def permissions() -> dict[str, list[str]]:
@@ -27,4 +29,4 @@ def tasks() -> list[Any]:
 
 def menu() -> list[MenuEntry]:
     """Entries of Studio's course menu (see :mod:`kampus_studio.navigation`)."""
-    return []
+    return [MenuEntry("settings", lazy_gettext("Settings"), "studio_settings.details_page", order=40)]

@@ -6,11 +6,12 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
-from kampus_studio.navigation import MenuEntry
+from kampus_studio.courses import rest, views
+from kampus_studio.navigation import MenuEntry, lazy_gettext
 
 
 def blueprints() -> list[Any]:
-    return []
+    return [views.bp, rest.bp]
 
 
 def permissions() -> dict[str, list[str]]:
@@ -18,7 +19,11 @@ def permissions() -> dict[str, list[str]]:
 
 
 def settings() -> list[Setting]:
-    return []
+    return [Setting(
+        "studio_course_creators", str, "staff",
+        "Who may create courses in Studio: 'staff' (global staff only, Open edX's ENABLE_CREATOR_GROUP on) or "
+        "'anyone' (every signed-in, active user; the creator becomes the new course's Admin).",
+        choices=("staff", "anyone"))]
 
 
 def tasks() -> list[Any]:
@@ -27,4 +32,4 @@ def tasks() -> list[Any]:
 
 def menu() -> list[MenuEntry]:
     """Entries of Studio's course menu (see :mod:`kampus_studio.navigation`)."""
-    return []
+    return [MenuEntry("team", lazy_gettext("Course team"), "studio_courses.team_page", order=90)]

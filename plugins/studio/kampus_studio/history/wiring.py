@@ -6,11 +6,14 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
-from kampus_studio.navigation import MenuEntry
+from kampus_studio.history.rest import bp as rest_bp
+from kampus_studio.history.views import bp as pages_bp
+from kampus_studio.navigation import MenuEntry, lazy_gettext
 
 
 def blueprints() -> list[Any]:
-    return []
+
+    return [pages_bp, rest_bp]
 
 
 def permissions() -> dict[str, list[str]]:
@@ -27,4 +30,4 @@ def tasks() -> list[Any]:
 
 def menu() -> list[MenuEntry]:
     """Entries of Studio's course menu (see :mod:`kampus_studio.navigation`)."""
-    return []
+    return [MenuEntry("history", lazy_gettext("History"), "studio_history.history_page", order=90)]

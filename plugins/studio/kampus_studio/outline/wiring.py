@@ -6,11 +6,12 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
-from kampus_studio.navigation import MenuEntry
+from kampus_studio.navigation import MenuEntry, lazy_gettext
+from kampus_studio.outline import rest, views
 
 
 def blueprints() -> list[Any]:
-    return []
+    return [views.bp, rest.bp]
 
 
 def permissions() -> dict[str, list[str]]:
@@ -27,4 +28,4 @@ def tasks() -> list[Any]:
 
 def menu() -> list[MenuEntry]:
     """Entries of Studio's course menu (see :mod:`kampus_studio.navigation`)."""
-    return []
+    return [MenuEntry("outline", lazy_gettext("Outline"), "studio_outline.outline_page", order=10)]

@@ -4,27 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from kampus_hookspecs import Setting
 
+from kampus.identity.roles import INSTRUCTOR, STAFF
+from kampus_instructor.bulk_email.tasks import TASKS
+from kampus_instructor.bulk_email.views import bp, public_bp
 from kampus_instructor.sections import Section
 
 
 def blueprints() -> list[Any]:
-    return []
+
+    return [bp, public_bp]
 
 
 def permissions() -> dict[str, list[str]]:
-    return {}
+    """Sending course e-mail: course staff and instructors (Open edX's ``EMAIL`` permission)."""
+    return {"instructor.bulk_email": [STAFF, INSTRUCTOR]}
 
 
 def settings() -> list[Setting]:
-    return []
+    return [
+        Setting("instructor_bulk_email_batch_size", int, 100,
+                "Recipients a bulk e-mail task claims at a time (one commit per batch, one per message sent)."),
+        Setting("instructor_bulk_email_retries", int, 3,
+                "How many times a bulk e-mail message is sent again after a transient mailer failure."),
+        Setting("instructor_bulk_email_retry_seconds", float, 1.0,
+                "Wait before the first retry of a bulk e-mail message (doubled each time)."),
+        Setting("instructor_bulk_email_schedule_check_seconds", float, 30.0,
+                "How often a worker looks for scheduled bulk e-mail whose time has come (0: never)."),
+    ]
 
 
 def tasks() -> list[Any]:
-    return []
+
+    return list(TASKS)
 
 
 def sections() -> list[Section]:
     """This area's sections of the dashboard (see :mod:`kampus_instructor.sections`)."""
-    return []
+    return [Section("bulk_email", _l("Email"), "instructor_bulk_email.page", order=60,
+                    permission="instructor.bulk_email")]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from kampus_hookspecs import Setting
 
+from kampus_instructor.course_info import views
 from kampus_instructor.sections import Section
 
 
 def blueprints() -> list[Any]:
-    return []
+    return [views.bp]
 
 
 def permissions() -> dict[str, list[str]]:
@@ -26,5 +28,5 @@ def tasks() -> list[Any]:
 
 
 def sections() -> list[Section]:
-    """This area's sections of the dashboard (see :mod:`kampus_instructor.sections`)."""
-    return []
+    """This area's sections of the dashboard (see :mod:`kampus_instructor.sections`): the first one."""
+    return [Section("course_info", _l("Course info"), "instructor_course_info.course_info_page", 10)]

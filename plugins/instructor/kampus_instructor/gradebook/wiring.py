@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from kampus_hookspecs import Setting
 
+from kampus_instructor.gradebook import rest, views
 from kampus_instructor.sections import Section
 
 
 def blueprints() -> list[Any]:
-    return []
+    return [views.bp, rest.bp]
 
 
 def permissions() -> dict[str, list[str]]:
+    """None of its own: overriding grades is the LMS's ``grades.override`` permission."""
     return {}
 
 
@@ -27,4 +30,4 @@ def tasks() -> list[Any]:
 
 def sections() -> list[Section]:
     """This area's sections of the dashboard (see :mod:`kampus_instructor.sections`)."""
-    return []
+    return [Section("gradebook", _l("Gradebook"), "instructor_gradebook.page", order=35)]

@@ -1,0 +1,59 @@
+"""In Chromium, as a new course staff member would: open the gradebook, pick a learner, override their grade
+in a subsection with a reason, and find the override in the audit trail (screenshots kept in
+``KAMPUS_SCREENSHOTS`` when set); the learner admin page finds that learner and shows their grade."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kampus.testing import TEST_PASSWORD, make_user
+
+from .conftest import COURSE, enrolled_learner
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+SHOTS = os.environ.get("KAMPUS_SCREENSHOTS", "")
+
+
+def test_override_a_grade_with_a_reason_and_see_it_audited(app, client_as, course, served, kampus_browser,
+                                                           tmp_path) -> None:
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    learner = enrolled_learner(app, client_as)
+    staff = make_user(app, "staff")
+    page = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + "/login")
+    page.fill("#username", staff.username)
+    page.fill("#password", TEST_PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{served}/courses/{COURSE}/instructor")
+    page.get_by_role("link", name="Gradebook").click()
+    page.wait_for_load_state()
+    assert page.locator("#gradebook-table").is_visible()
+    page.get_by_label(f"Select {learner.user.username}").check()
+    page.select_option("#override-subsection", label="Late homework")
+    page.fill("#override-earned", "1")
+    page.fill("#override-possible", "1")
+    page.fill("#override-reason", "Excused: documented illness")
+    page.get_by_role("button", name="Override grade").click()
+    page.wait_for_load_state()
+    assert "1 grade(s) overridden" in page.content()
+    audit = page.locator("#audit-table tbody tr").first
+    assert learner.user.username in audit.inner_text()
+    assert "Excused: documented illness" in audit.inner_text()
+    assert staff.username in audit.inner_text()
+    assert "Late homework" in audit.inner_text()
+    row = page.locator("#gradebook-table tbody tr", has_text=learner.user.username)
+    assert "50%" in row.inner_text() and "overridden" in row.inner_text()
+    page.screenshot(path=str(shots / "gradebook-audit.png"), full_page=True)
+
+    page.get_by_role("link", name="Learner admin").click()
+    page.fill("#learner-identifier", learner.user.email)
+    page.get_by_role("button", name="Find learner").click()
+    page.wait_for_load_state()
+    assert page.locator("#learner-percent").inner_text() == "50%"
+    page.screenshot(path=str(shots / "learner-admin.png"), full_page=True)

@@ -19,7 +19,7 @@ TEST_STAMP := $(VENV)/.kampus-test-installed
 FUZZ_STAMP := $(VENV)/.kampus-fuzz-installed
 FUZZ_SECONDS ?= 300
 TEST_TOOLS := pytest pytest-xdist openapi-spec-validator schemathesis playwright aiosmtpd mongomock requests ruff pypdf axe-playwright-python \
-	done-xblock xblock-poll xblock-drag-and-drop-v2 acid-xblock xblock-google-drive feedback-xblock
+	done-xblock xblock-poll xblock-drag-and-drop-v2 acid-xblock xblock-google-drive feedback-xblock 'moto[server]'
 # tests/ includes tests/example_plugin/tests and tests/e2e.
 TEST_PATHS := kernel/tests tests $(wildcard plugins/*/tests)
 CHROMIUM := /usr/bin/chromium

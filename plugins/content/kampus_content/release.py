@@ -38,18 +38,20 @@ from kampus_content.settings_fields import DEFAULT_START, own_setting
 from kampus_content.store.cache import app_version_cache
 from kampus_content.store.interface import BlockKey, Structure
 
-#: The most days early beta testers may see content (ten years); larger imported values are clamped.
-MAX_BETA_DAYS = 3650
+#: The calendar's first day: no beta start is earlier (a huge imported value cannot overflow a date).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
-def _beta_days(value: Any) -> float:
-    """An effective ``days_early_for_beta`` as days from 0 to :data:`MAX_BETA_DAYS` (unreadable: 0)."""
+def _beta_days(value: Any, start: datetime) -> float:
+    """An effective ``days_early_for_beta`` for content starting at ``start``: days from 0 to as many as
+    the calendar has before ``start`` (unreadable: 0). Open edX's "always early" values (100000) keep
+    their meaning."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return 0.0
     days = float(value)
     if not math.isfinite(days) or days <= 0:
         return 0.0
-    return min(days, float(MAX_BETA_DAYS))
+    return min(days, float(max((start - EARLIEST).days, 0)))
 
 
 class ReleaseInfo:
@@ -91,9 +93,9 @@ class ReleaseInfo:
             self.starts[key] = start
             if due is not None:
                 self.dues[key] = due
-            days = _beta_days(days)
-            if days:
-                self.beta_days[key] = days
+            effective = _beta_days(days, start)
+            if effective:
+                self.beta_days[key] = effective
             for child in block.children:
                 self.parents.setdefault(child, key)
             stack.extend((child, staff_only, hide_after_due, start, days, due, groups) for child in block.children)

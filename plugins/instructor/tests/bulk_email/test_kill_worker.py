@@ -13,10 +13,7 @@ flight is settled by looking for its ``Message-ID`` in the outbox (see :mod:`kam
 from __future__ import annotations
 
 import os
-import secrets
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -30,68 +27,25 @@ from kampus_instructor.bulk_email import service
 from kampus_instructor.bulk_email.models import BulkEmailMessage
 from kampus_lms.enrollment.models import CourseEnrollment
 
-from kampus.app import create_app
-from kampus.db.migrate import upgrade
 from kampus.drivers.mailer import read_outbox
 from kampus.identity.models import User
-from kampus.settings import read_raw_settings
 from kampus.tasks.models import TaskRecord
+
+from ..worker_site import SITE_KINDS, start_worker, worker_site
 
 pytestmark = [pytest.mark.slow]
 
 LEARNERS = 2000
 COURSE = "course-v1:KampusX+KillMail+2026"
-PLUGINS = '["content", "problems", "lms", "instructor"]'
 
 
-def _postgres_url() -> str:
-    url = os.environ.get("KAMPUS_TEST_POSTGRES_URL") or ""
-    if not url and os.environ.get("KAMPUS_TEST_DB_URL", "").startswith("postgresql"):
-        url = os.environ["KAMPUS_TEST_DB_URL"]
-    if not url:
-        pytest.skip("no PostgreSQL: set KAMPUS_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    return url
-
-
-def _broker_url() -> str:
-    url = os.environ.get("KAMPUS_TEST_BROKER_URL", "")
-    if not url.startswith(("amqp://", "amqps://", "pyamqp://")):
-        pytest.skip("no RabbitMQ: set KAMPUS_TEST_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//)")
-    return url
-
-
-@pytest.fixture(params=["sqlite-embedded", pytest.param(
-    "postgresql-rabbitmq", marks=[pytest.mark.rabbitmq, pytest.mark.real_celery, pytest.mark.db_servers])])
+@pytest.fixture(params=SITE_KINDS)
 def site(request, tmp_path: Path):
     """A site folder (its own database, queue and console outbox) with the instructor plugin, migrated."""
-    home = tmp_path / "site"
-    home.mkdir()
-    lines = [f"plugins = {PLUGINS}", 'secret_key = "kill-mail-test"', 'mailer = "console"',
-             f'mail_outbox = "{home / "outbox"}"', "instructor_bulk_email_batch_size = 20",
-             "task_recovery_interval_seconds = 2", f'celery_queue = "kill-mail-{secrets.token_hex(4)}"']
-    server_db = None
-    if request.param == "postgresql-rabbitmq":
-        server = sa.make_url(_postgres_url())
-        broker = _broker_url()
-        name = f"kampus_killmail_{secrets.token_hex(4)}"
-        admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        server_db = (admin, name)
-        database_url = server.set(database=name).render_as_string(hide_password=False)
-        lines += [f'database_url = "{database_url}"', f'celery_broker_url = "{broker}"']
-    (home / "kampus.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")} | {"KAMPUS_HOME": str(home)}
-    app = create_app(read_raw_settings(home, environ))
-    kampus = app.extensions["kampus"]
-    upgrade(kampus.db, kampus.pm)
-    yield app, environ, home
-    kampus.db.dispose()
-    if server_db is not None:
-        admin, name = server_db
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    settings = ['mailer = "console"', f'mail_outbox = "{tmp_path / "site" / "outbox"}"',
+                "instructor_bulk_email_batch_size = 20"]
+    with worker_site(request.param, tmp_path, settings, "kill-mail") as found:
+        yield found
 
 
 def seed(kampus, count: int) -> list[str]:
@@ -107,12 +61,6 @@ def seed(kampus, count: int) -> list[str]:
             {"user_id": ids[name], "course_id": COURSE, "mode": "audit", "is_active": True, "created": now,
              "modified": now} for name in names])
     return [f"{name}@example.com" for name in names]
-
-
-def start_worker(environ: dict[str, str], home: Path, name: str) -> subprocess.Popen[bytes]:
-    log = open(home / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, "-m", "kampus.cli", "worker", "--loglevel=INFO", "--concurrency=2"],
-                            env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def record(kampus, record_id: str) -> TaskRecord:

@@ -15,10 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import secrets
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -28,73 +25,22 @@ import sqlalchemy as sa
 from kampus_instructor.reports.api import start_report
 from kampus_instructor.reports.models import ReportFile
 
-from kampus.app import create_app
-from kampus.db.migrate import upgrade
-from kampus.settings import read_raw_settings
 from kampus.tasks.models import TaskRecord
 
+from ..worker_site import SITE_KINDS, start_worker, worker_site
 from .conftest import COURSE, publish_graded_course
 from .seed import scripted, seed_learners
 
 pytestmark = [pytest.mark.slow]
 
 LEARNERS = 2000
-PLUGINS = '["content", "problems", "lms", "instructor"]'
 
 
-def _postgres_url() -> str:
-    url = os.environ.get("KAMPUS_TEST_POSTGRES_URL") or ""
-    if not url and os.environ.get("KAMPUS_TEST_DB_URL", "").startswith("postgresql"):
-        url = os.environ["KAMPUS_TEST_DB_URL"]
-    if not url:
-        pytest.skip("no PostgreSQL: set KAMPUS_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    return url
-
-
-def _broker_url() -> str:
-    url = os.environ.get("KAMPUS_TEST_BROKER_URL", "")
-    if not url.startswith(("amqp://", "amqps://", "pyamqp://")):
-        pytest.skip("no RabbitMQ: set KAMPUS_TEST_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//)")
-    return url
-
-
-@pytest.fixture(params=["sqlite-embedded", pytest.param(
-    "postgresql-rabbitmq", marks=[pytest.mark.rabbitmq, pytest.mark.real_celery, pytest.mark.db_servers])])
+@pytest.fixture(params=SITE_KINDS)
 def site(request, tmp_path: Path):
     """A site folder (its own database and queue) with the instructor plugin, migrated."""
-    home = tmp_path / "site"
-    home.mkdir()
-    lines = [f"plugins = {PLUGINS}", 'secret_key = "kill-test"', "instructor_report_batch_size = 5",
-             "task_recovery_interval_seconds = 2", f'celery_queue = "kill-{secrets.token_hex(4)}"']
-    server_db = None
-    if request.param == "postgresql-rabbitmq":
-        server = sa.make_url(_postgres_url())
-        broker = _broker_url()
-        name = f"kampus_kill_{secrets.token_hex(4)}"
-        admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        server_db = (admin, name)
-        database_url = server.set(database=name).render_as_string(hide_password=False)
-        lines += [f'database_url = "{database_url}"', f'celery_broker_url = "{broker}"']
-    (home / "kampus.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")} | {"KAMPUS_HOME": str(home)}
-    app = create_app(read_raw_settings(home, environ))
-    kampus = app.extensions["kampus"]
-    upgrade(kampus.db, kampus.pm)
-    yield app, environ, home
-    kampus.db.dispose()
-    if server_db is not None:
-        admin, name = server_db
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def start_worker(environ: dict[str, str], home: Path, name: str) -> subprocess.Popen[bytes]:
-    log = open(home / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, "-m", "kampus.cli", "worker", "--loglevel=INFO", "--concurrency=2"],
-                            env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with worker_site(request.param, tmp_path, ["instructor_report_batch_size = 5"], "kill") as found:
+        yield found
 
 
 def records(kampus, ids: list[str]) -> dict[str, TaskRecord]:

@@ -86,6 +86,20 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
+def init_site(home: Path, database_url: str | None = None) -> dict[str, str]:
+    """``kampus init`` a site in ``home`` (on ``database_url`` when given) and make it this process's site
+    (its ``KAMPUS_*`` variables replace ours, so ``create_app()`` opens it); returns the site's environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
+    env["KAMPUS_HOME"] = str(home)
+    if database_url:
+        env["KAMPUS_DATABASE_URL"] = database_url
+    run([KAMPUS, "init"], env)
+    for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
+    return env
+
+
 def log_in(base: str) -> tuple[str, str]:
     """Log in through the form; returns the session cookie and the home page HTML."""
     session = requests.Session()

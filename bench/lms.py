@@ -251,14 +251,7 @@ def run_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="kampus-bench-lms-") as tmp, \
             database(kind, "kampus_bench_lms") as url:
         home = Path(tmp) / "site"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
-        env["KAMPUS_HOME"] = str(home)
-        if url:
-            env["KAMPUS_DATABASE_URL"] = url
-        live.run([KAMPUS, "init"], env)
-        for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
-            del os.environ[key]
-        os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
+        env = live.init_site(home, url)
         app = create_app()
         started = time.perf_counter()
         urls = build_site_data(app, learners, size)

@@ -115,12 +115,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     tool = args.load or ("wrk" if shutil.which("wrk") else "python")
     with tempfile.TemporaryDirectory(prefix="kampus-bench-studio-") as tmp:
         home = Path(tmp) / "site"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAMPUS_")}
-        env["KAMPUS_HOME"] = str(home)
-        live.run([KAMPUS, "init"], env)
-        for key in [k for k in os.environ if k.startswith("KAMPUS_")]:
-            del os.environ[key]
-        os.environ.update({k: v for k, v in env.items() if k.startswith("KAMPUS_")})
+        env = live.init_site(home)
         app = create_app()
         started = time.perf_counter()
         urls = build(app, size)

@@ -22,12 +22,13 @@ import pluggy
 
 from kampus_hookspecs import events, grading, rendering, search, storage, wiring
 from kampus_hookspecs._marker import PROJECT_NAME, hookspec
-from kampus_hookspecs.types import NavItem, Setting, SiteDefaults
+from kampus_hookspecs.types import NavItem, PeriodicTask, Setting, SiteDefaults
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PROJECT_NAME",
     "NavItem",
+    "PeriodicTask",
     "Setting",
     "SiteDefaults",
     "__version__",
@@ -41,7 +42,9 @@ __all__ = [
 #: or a later minor of the same major) or a requirement like ``">=1.1,<2"``: the
 #: kernel refuses, at start-up, a plugin whose requirement this version does not
 #: meet (so a plugin built for another major stops start-up with one line naming it).
-__version__ = "1.5"
+#: 1.5 added ``kampus_user_partition_groups``; 1.6 added ``kampus_periodic_tasks`` and
+#: :class:`~kampus_hookspecs.types.PeriodicTask`.
+__version__ = "1.6"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

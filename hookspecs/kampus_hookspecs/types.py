@@ -58,3 +58,42 @@ class SiteDefaults:
     order: int = 100
     settings: dict[str, Any] = field(default_factory=dict)
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A background task that the workers start on a schedule, declared through ``kampus_periodic_tasks``
+    (since hook API 1.6; Open edX's Celery beat schedule).
+
+    ``name`` names the schedule entry (unique on the site; by convention prefixed with the plugin name,
+    ``forums.daily_digest``). ``task`` is the name of a task the plugin registers through
+    ``kampus_celery_tasks``; each run is an ordinary recorded task (a task record, progress, retries of a
+    lost worker), started with ``args`` and ``kwargs`` (JSON-serialisable) and no user.
+
+    The schedule is exactly one of ``every_seconds`` (a fixed interval, the first run one interval after
+    the schedule is first seen) or ``crontab``, five fields ``"minute hour day-of-month month
+    day-of-week"`` in UTC (``"0 6 * * *"``: every day at 06:00; ``"30 7 * * mon"``: Mondays at 07:30;
+    ranges, lists, ``*/n`` steps and day names allowed; day of week 0 is Sunday).
+
+    Runs are at least once and may be late (a worker that was down runs a missed time once, not every
+    missed time), so the task must be idempotent; a run is skipped while the previous run of the same
+    entry is still pending or running.
+    """
+
+    name: str
+    task: str
+    every_seconds: float | None = None
+    crontab: str | None = None
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.task:
+            raise ValueError("a periodic task needs a name and a task")
+        if (self.every_seconds is None) == (self.crontab is None):
+            raise ValueError(f"periodic task {self.name!r}: give exactly one of every_seconds and crontab")
+        if self.every_seconds is not None and not self.every_seconds > 0:
+            raise ValueError(f"periodic task {self.name!r}: every_seconds must be positive")
+        if self.crontab is not None and len(self.crontab.split()) != 5:
+            raise ValueError(f"periodic task {self.name!r}: crontab must have five fields "
+                             f"(minute hour day-of-month month day-of-week), not {self.crontab!r}")

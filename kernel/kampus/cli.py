@@ -24,6 +24,7 @@ from kampus.plugins import flatten, installed_plugins, load_plugin_manager, new_
 from kampus.settings import SETTINGS_FILE, Settings, enabled_plugins, kampus_home, read_raw_settings
 from kampus.site_defaults import new_site, settings_file_text
 from kampus.tasks.celery_app import prepare_worker_process
+from kampus.tasks.periodic_command import periodic_tasks_command
 from kampus.web_server import gunicorn_settings
 
 
@@ -245,6 +246,7 @@ def create_user_command(
 
 main.add_command(create_oauth_client_command)
 main.add_command(create_token_command)
+main.add_command(periodic_tasks_command)
 
 
 @main.command()

@@ -19,6 +19,7 @@ from kombu.asynchronous import set_event_loop
 
 from kampus.plugins import flatten
 from kampus.tasks.broker import celery_broker_conf
+from kampus.tasks.periodic import start_beat
 from kampus.tasks.runner import register_task, start_recovery_thread
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def prepare_worker_process(kampus: Kampus) -> None:
     def recover_orphans(**_kwargs: Any) -> None:
         # Tasks that a dead worker was running are sent again now, then periodically.
         start_recovery_thread(kampus)
+        # and the periodic tasks that plugins declare are submitted when due (unless worker_beat is false)
+        start_beat(kampus)
 
 
 class AppBoundThreadPool(ThreadTaskPool):

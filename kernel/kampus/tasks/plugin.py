@@ -8,6 +8,7 @@ from kampus_hookspecs import Setting, hookimpl
 
 from kampus.tasks.access import check_start_permissions
 from kampus.tasks.demo import RUN_DEMO_PERMISSION, count
+from kampus.tasks.periodic import check_periodic_tasks
 from kampus.tasks.views import bp
 
 
@@ -31,6 +32,13 @@ def kampus_settings() -> list[Setting]:
                 "A task whose worker (on another host) gave no heartbeat for this long is sent again."),
         Setting("task_recovery_interval_seconds", float, 30.0,
                 "How often a worker looks for tasks left running by a worker that is gone (0: only at start)."),
+        Setting("worker_beat", bool, True,
+                "Run the periodic-task scheduler in `kampus worker` (and `kampus serve`'s worker); each due "
+                "run is claimed by one worker only, so several workers may all keep it on."),
+        Setting("periodic_tasks_disabled", list, [],
+                "Names of periodic tasks (see `kampus periodic-tasks`) that the workers do not run."),
+        Setting("periodic_task_records_kept", int, 100,
+                "Task records kept of each periodic task's finished runs, newest first (0: all)."),
     ]
 
 
@@ -52,6 +60,7 @@ def kampus_blueprints(app: Any) -> list[object]:
 
 @hookimpl
 def kampus_app_ready(app: Any) -> None:
-    """A task startable with a permission that nobody declares stops start-up."""
+    """A task startable with a permission that nobody declares, or a wrong periodic task, stops start-up."""
     with app.app_context():
         check_start_permissions(app.extensions["kampus"])
+        check_periodic_tasks(app.extensions["kampus"])

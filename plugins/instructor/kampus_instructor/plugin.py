@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kampus_hookspecs import Setting, SiteDefaults, hookimpl
+from kampus_hookspecs import PeriodicTask, Setting, SiteDefaults, hookimpl
 
 from kampus_instructor import views
 from kampus_instructor.access import PERMISSIONS
@@ -20,7 +20,7 @@ from kampus_instructor.pages import SECTIONS_KEY
 from kampus_instructor.reports import wiring as reports_wiring
 from kampus_instructor.tasks import wiring as tasks_wiring
 
-KAMPUS_HOOKSPECS_REQUIRES = ">=1.4,<2"
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.6,<2"
 
 AREAS = (course_info_wiring, membership_wiring, learner_admin_wiring, gradebook_wiring, reports_wiring,
          bulk_email_wiring, certificates_wiring, tasks_wiring)
@@ -69,6 +69,11 @@ def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
 @hookimpl
 def kampus_celery_tasks() -> list[Any]:
     return [task for area in AREAS for task in area.tasks()]
+
+
+@hookimpl
+def kampus_periodic_tasks() -> list[PeriodicTask]:
+    return bulk_email_wiring.periodic_tasks()
 
 
 @hookimpl

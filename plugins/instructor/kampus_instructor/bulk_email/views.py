@@ -29,7 +29,6 @@ from werkzeug.wrappers import Response
 from kampus.api_docs import ApiSection
 from kampus_instructor.access import require
 from kampus_instructor.bulk_email import service
-from kampus_instructor.bulk_email.tasks import install_schedule_checker
 from kampus_instructor.pages import render_dashboard_page
 from kampus_instructor.reports.api import ERRORS, ApiError, check, install_errors, params
 
@@ -43,12 +42,6 @@ public_bp = Blueprint("instructor_bulk_email_public", __name__)
 email_api = ApiSection("instructor: bulk e-mail",
                        "Course e-mail of the instructor dashboard: send now or at a time, history with "
                        "delivery counts.", errors="openedx")
-
-
-@bp.record_once
-def _install_scheduler(state: Any) -> None:
-
-    install_schedule_checker(state.app)
 
 
 class SendEmailForm(BaseModel):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from kampus_hookspecs import Setting
+from kampus_hookspecs import PeriodicTask, Setting
 
+from kampus.current import current_kampus
 from kampus.identity.roles import INSTRUCTOR, STAFF
+from kampus_instructor.bulk_email import service
 from kampus_instructor.bulk_email.tasks import TASKS
 from kampus_instructor.bulk_email.views import bp, public_bp
 from kampus_instructor.sections import Section
@@ -34,6 +36,15 @@ def settings() -> list[Setting]:
         Setting("instructor_bulk_email_schedule_check_seconds", float, 30.0,
                 "How often a worker looks for scheduled bulk e-mail whose time has come (0: never)."),
     ]
+
+
+def periodic_tasks() -> list[PeriodicTask]:
+    """The workers' check of scheduled messages, every ``instructor_bulk_email_schedule_check_seconds``
+    (none when it is 0; a page of the Email section checks too)."""
+    every = float(current_kampus().settings.instructor_bulk_email_schedule_check_seconds)
+    if every <= 0:
+        return []
+    return [PeriodicTask("instructor.bulk_email.schedule_check", service.DISPATCH_TASK, every_seconds=every)]
 
 
 def tasks() -> list[Any]:

@@ -1,5 +1,5 @@
-"""A worker's periodic check sends scheduled e-mail when its time comes; the Email page uses Studio's
-TinyMCE when the Studio plugin serves it."""
+"""The workers' periodic check (a periodic task) sends scheduled e-mail when its time comes; the Email page
+uses Studio's TinyMCE when the Studio plugin serves it."""
 
 from __future__ import annotations
 
@@ -7,21 +7,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.signals import worker_ready, worker_shutdown
 from kampus_content.testing.xblocks import publish_course
 from kampus_instructor.bulk_email import service
 
 from kampus.db import utcnow
+from kampus.tasks.periodic import periodic_tasks, start_beat
 from kampus.testing import client_as
 
 from .conftest import COURSE, enroll_many
-
-
-class Consumer:
-    """What a worker's ``worker_ready`` signal sends: its consumer, whose ``app`` is the Celery app."""
-
-    def __init__(self, app):
-        self.app = app
 
 
 @pytest.fixture
@@ -29,26 +22,36 @@ def kampus_settings():
     return {"instructor_bulk_email_schedule_check_seconds": 0.2}
 
 
-def test_a_ready_worker_checks_for_due_email(app, course, mailbox):
+def test_the_workers_scheduler_sends_due_email(app, course, mailbox):
+    """The check is a periodic task (every ``instructor_bulk_email_schedule_check_seconds``) that the
+    worker's scheduler runs."""
+    kampus = app.extensions["kampus"]
+    assert [(entry.name, entry.task, entry.every_seconds) for entry in periodic_tasks(kampus)] == [
+        ("instructor.bulk_email.schedule_check", service.DISPATCH_TASK, 0.2)]
     enroll_many(app, 2)
     with app.test_request_context():
         message = service.create_message(COURSE, None, "Later", "<p>later</p>", ["learners"],
                                          (utcnow() + timedelta(seconds=1)).isoformat())
-    other_app = Consumer(object())
-    worker_ready.send(sender=other_app)  # another app's worker: not ours to check
-    time.sleep(1.5)
-    assert mailbox == []
-    worker_ready.send(sender=Consumer(app.extensions["kampus"].celery))
+    scheduler = start_beat(kampus)
     try:
+        time.sleep(0.5)
+        with app.app_context():
+            assert service.get_message(message.id).status == "scheduled"  # not before its time
         deadline = time.monotonic() + 10
         with app.app_context():
             while service.get_message(message.id).status != "sent" and time.monotonic() < deadline:
                 time.sleep(0.05)
     finally:
-        worker_shutdown.send(sender=None)
+        scheduler.stopped.set()
     with app.app_context():
         assert service.get_message(message.id).status == "sent"
     assert len(mailbox) == 2
+
+
+def test_no_periodic_check_when_its_interval_is_zero(make_app):
+    app = make_app(plugins=["content", "problems", "lms", "instructor"],
+                   settings={"instructor_bulk_email_schedule_check_seconds": 0})
+    assert periodic_tasks(app.extensions["kampus"]) == []
 
 
 def test_the_page_uses_studios_tinymce_when_studio_is_enabled(make_app):

@@ -19,9 +19,13 @@ sorting and facet counts, the same on every database. Full text per database:
 
 The query string never reaches a database as syntax: :func:`~kampus.drivers.search.parse_query`
 keeps only words, and each dialect's query is built from them (quoted, bound as a parameter).
-A search runs two statements whatever the number of results: the page (with the total and the
-best score as window functions) and the facet counts (one ``GROUP BY``); a third, counting,
-only for an empty page. Writes run in one transaction each.
+A search runs two statements whatever the number of results: the page and the facet counts (one
+``GROUP BY``). On PostgreSQL and MariaDB/MySQL the page is the ranked page (``ORDER BY ... LIMIT``)
+joined to one row counting every match (and their best score), never a window function over every
+match (MariaDB evaluated ``MATCH`` again per row of the window's temporary table: minutes for
+50,000 matches); SQLite computes the total and the best score as window functions (``bm25()`` is
+not allowed in an aggregate) and runs a third, counting statement only for an empty page.
+Writes run in one transaction each.
 """
 
 from __future__ import annotations
@@ -251,13 +255,18 @@ class SqlSearchEngine(SearchEngine):
         sorting = sort_fields(sort)
         facets = facet_specs(facet_terms)
         terms = parse_query(query_string)
-        conditions = [DOCS.c.index_name == index_name]
+        dialect = self.db.dialect
+        if dialect == "sqlite" and terms:
+            # "+column": SQLite must not pick the index on index_name as the outer loop, else it runs the
+            # FTS MATCH once per document of the index (0.8 s instead of 2 ms with 100,000 documents)
+            conditions = [sa.literal_column("+kampus_search_document.index_name") == index_name]
+        else:
+            conditions = [DOCS.c.index_name == index_name]
         conditions += [self._field_match(name, value) for name, value in (field_dictionary or {}).items()]
         conditions += [sa.or_(self._field_match(name, value), ~self._has_field(name))
                        for name, value in (filter_dictionary or {}).items()]
         conditions += [~self._field_match(name, value) for name, value in (exclude_dictionary or {}).items()]
 
-        dialect = self.db.dialect
         with self.db.engine.connect() as connection:
             word_sizes = self._mysql_word_sizes(connection) if dialect == "mysql" else (0, 0)
             text_match = _TextMatch(dialect, terms, word_sizes)
@@ -285,6 +294,48 @@ class SqlSearchEngine(SearchEngine):
     def _page(self, connection: Connection, index_name: str, text_match: _TextMatch,
               conditions: list[Any], sorting: list[tuple[str, bool]], size: int, from_: int
               ) -> tuple[int, float | None, list[dict[str, Any]]]:
+        if self.db.dialect == "sqlite":
+            return self._sqlite_page(connection, index_name, text_match, conditions, sorting, size, from_)
+        # PostgreSQL, MariaDB/MySQL: the ranked page (ORDER BY ... LIMIT over the matches) left-joined to one
+        # aggregate row (the total, and the best score unless the page's first row has it), never a window
+        # over every match: MariaDB merged such a "matches" subquery and evaluated MATCH again for each
+        # row of the window's temporary table (minutes for 50,000 matches instead of about a second)
+        scored = text_match.scored_select().where(*conditions, *text_match.conditions())
+        score = scored.selected_columns.score
+        keys: list[tuple[Any, bool]] = []  # the sort fields' keys (selected, to sort the page again), direction
+        for name, descending in sorting:
+            value = self._sort_value(DOCS.c.id, name, "value", descending)
+            number = self._sort_value(DOCS.c.id, name, "number", descending)
+            keys += [(value.is_(None), False), (number, descending), (value, descending)]
+        keys = [(key.label(f"sort_{n}"), descending) for n, (key, descending) in enumerate(keys)]
+        keys += [(score, True), (DOCS.c.doc_id, False)]
+        page = (scored.add_columns(*(key for key, _descending in keys[:-2]))
+                .order_by(*(key.desc() if descending else key for key, descending in keys))
+                .limit(size).offset(from_).subquery("page"))
+        # sorted by score from the first match, the page's first row has the best score
+        max_from_page = not sorting and from_ == 0 and size > 0
+        aggregates = [sa.func.count().label("total")]
+        aggregates.append(sa.null().label("max_score") if max_from_page
+                          else sa.func.max(sa.type_coerce(text_match.score(), sa.Float)).label("max_score"))
+        counted = (sa.select(*aggregates).select_from(DOCS).where(*conditions, *text_match.conditions())
+                   .subquery("counted"))
+        outer_keys = [page.c[f"sort_{n}"] for n in range(len(keys) - 2)] + [page.c.score, page.c.doc_id]
+        rows = connection.execute(
+            sa.select(counted.c.total, counted.c.max_score, page.c.doc_id, page.c.data, page.c.score)
+            .select_from(counted.outerjoin(page, sa.true()))
+            .order_by(*(key.desc() if descending else key
+                        for key, (_key, descending) in zip(outer_keys, keys, strict=True)))
+        ).all()
+        total = int(rows[0].total or 0)
+        hits = [row for row in rows if row.doc_id is not None]
+        max_score = (hits[0].score if hits else None) if max_from_page else rows[0].max_score
+        results = [{"_id": row.doc_id, "_index": index_name, "score": float(row.score), "data": json.loads(row.data)}
+                   for row in hits]
+        return total, (float(max_score) if total and max_score is not None else None), results
+
+    def _sqlite_page(self, connection: Connection, index_name: str, text_match: _TextMatch,
+                     conditions: list[Any], sorting: list[tuple[str, bool]], size: int, from_: int
+                     ) -> tuple[int, float | None, list[dict[str, Any]]]:
         matches = text_match.scored_select().where(*conditions, *text_match.conditions()).subquery("matches")
         order: list[Any] = []
         for name, descending in sorting:
@@ -423,19 +474,23 @@ class _TextMatch:
         conditions += [padded.like(pattern) for pattern in self.like_terms]
         return conditions
 
+    def score(self) -> Any:
+        """A match's score (higher is better; 1.0 for every document when browsing); in SQLite
+        (``bm25()``) only in a query that joins the FTS table, as :meth:`scored_select` does."""
+        if not self.terms:
+            return sa.literal(1.0, sa.Float)
+        if self.dialect == "sqlite":
+            return -sa.func.bm25(sa.literal_column("kampus_search_fts"))
+        if self.dialect == "postgresql":
+            return sa.func.ts_rank(sa.literal_column("kampus_search_document.tsv"), self._tsquery(), 1)
+        return self._mysql_match() if self.query else sa.literal(1.0, sa.Float)
+
     def scored_select(self) -> Any:
         """``SELECT id, doc_id, data, score FROM ...`` for the page query (conditions to add)."""
-        columns = [DOCS.c.id, DOCS.c.doc_id, DOCS.c.data]
-        if not self.terms:
-            return sa.select(*columns, sa.literal(1.0, sa.Float).label("score"))
-        if self.dialect == "sqlite":
-            score = (-sa.func.bm25(sa.literal_column("kampus_search_fts"))).label("score")
-            return sa.select(*columns, score).select_from(FTS.join(DOCS, DOCS.c.id == FTS.c.rowid))
-        if self.dialect == "postgresql":
-            score = sa.func.ts_rank(sa.literal_column("kampus_search_document.tsv"), self._tsquery(), 1)
-            return sa.select(*columns, sa.type_coerce(score, sa.Float).label("score"))
-        score = self._mysql_match() if self.query else sa.literal(1.0, sa.Float)
-        return sa.select(*columns, sa.type_coerce(score, sa.Float).label("score"))
+        columns = [DOCS.c.id, DOCS.c.doc_id, DOCS.c.data, sa.type_coerce(self.score(), sa.Float).label("score")]
+        if self.terms and self.dialect == "sqlite":
+            return sa.select(*columns).select_from(FTS.join(DOCS, DOCS.c.id == FTS.c.rowid))
+        return sa.select(*columns)
 
 
 __all__ = ["SearchDocument", "SearchField", "SqlSearchEngine"]

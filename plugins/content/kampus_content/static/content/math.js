@@ -11,7 +11,11 @@
  * work here: calls made before MathJax is ready wait for it.
  *
  * TeX that could reach outside the page (\href with javascript:, \style, \class...) is filtered by MathJax's
- * `ui/safe` extension, since a learner's answer may be typeset too.
+ * `ui/safe` extension, since a learner's answer (or a forum post) may be typeset too, made strict: Safe's URL
+ * test reads "java<TAB>script:" or "<U+0001>javascript:" as a relative address (the browser drops those
+ * characters and runs the script) and lets file: through, so \href (and MathML's href and src) accepts only
+ * http, https and relative addresses, judged as the browser reads them; classes, ids and styles keep Safe's
+ * "safe" lists.
  */
 (function () {
   "use strict";
@@ -22,9 +26,29 @@
   var ready = false;
   var pending = [];
 
+  var MATH_PROTOCOLS = {http: true, https: true, file: false, javascript: false, data: false};
+  var URL_NOISE = /[\s\u0000-\u001f\u007f-\u009f\u180e\u200b-\u200f]/g;
+
+  function safeMathUrl(safe, url) {
+    var scheme = /^([a-z][a-z0-9+.\-]*):/i.exec(String(url).replace(URL_NOISE, ""));
+    if (safe.allow.URLs === "none") { return null; }
+    return !scheme || MATH_PROTOCOLS[scheme[1].toLowerCase()] === true ? url : null;
+  }
+
+  /* Make the running MathJax's Safe extension strict (idempotent). */
+  function hardenSafe() {
+    var mathDocument = window.MathJax && window.MathJax.startup && window.MathJax.startup.document;
+    var safe = mathDocument && mathDocument.safe;
+    if (!safe || !safe.filterMethods || safe.filterMethods.filterURL === safeMathUrl) { return; }
+    ["URLs", "classes", "cssIDs", "styles"].forEach(function (name) { safe.allow[name] = "safe"; });
+    safe.options.safeProtocols = MATH_PROTOCOLS;  // also what \style's url() is checked against
+    safe.filterMethods.filterURL = safeMathUrl;
+  }
+
   function typesetNow(elements) {
     var mathjax = window.MathJax;
     if (!mathjax || !mathjax.typesetPromise) { return Promise.resolve(); }
+    hardenSafe();
     return mathjax.typesetPromise(elements).catch(function (error) {
       if (window.console) { window.console.warn("MathJax could not typeset", error); }
     });
@@ -85,6 +109,7 @@
       startup: {
         ready: function () {
           window.MathJax.startup.defaultReady();
+          hardenSafe();
           window.MathJax.Hub = Hub;
           window.MathJax.startup.promise.then(function () {
             ready = true;

@@ -74,10 +74,11 @@ def kampus_periodic_tasks() -> list[PeriodicTask]:
     (since hook API 1.6): a fixed interval or a crontab in UTC, like Open edX's Celery beat schedule.
 
     Called once per app at start-up, in its app context, after the tasks are registered; answer
-    from constants and the app's settings (``kampus.current.current_kampus().settings``). Each entry's ``task`` must be a task of ``kampus_celery_tasks``; an unknown task,
-    two entries of one name or a crontab that does not parse stops start-up. Every worker of the site
-    runs the scheduler unless its setting ``worker_beat`` is false; each due time is claimed in the
-    database by one worker only, which submits the task as a recorded task with no user (task key
+    from constants and the app's settings (``kampus.current.current_kampus().settings``). Each
+    entry's ``task`` must be a task of ``kampus_celery_tasks``; an unknown task, two entries of one
+    name or a crontab that does not parse stops start-up. Every worker of the site runs the
+    scheduler unless its setting ``worker_beat`` is false; each due time is claimed in the database
+    by one worker only, which submits the task as a recorded task with no user (task key
     ``periodic:<name>``). ``kampus periodic-tasks`` lists the entries and their next run.
     """
 

@@ -30,13 +30,15 @@ NAMED = re.compile(rf"\bkampus[-_]({'|'.join(FIRST_PARTY)})\b|\bbwrap\b")
 
 def test_a_fresh_init_enables_the_plugins_that_ask_in_their_order(site, kampus_cmd):
     installed = installed_plugins()
-    if not {"content", "problems", "codejail", "lms", "instructor", "xqueue", "studio"} <= set(installed):
+    if not {"content", "problems", "codejail", "lms", "instructor", "xqueue", "forums", "studio"} <= set(installed):
         pytest.skip("the first-party plugins are not installed")
     result = kampus_cmd(site, "init", timeout=240)
     assert result.returncode == 0, result.stderr
     settings = tomllib.loads((site / "kampus.toml").read_text(encoding="utf-8"))
-    # content, problems, codejail, lms, instructor, xqueue, studio ask (orders 10 to 60); example and mongo do not.
-    assert settings["plugins"] == ["content", "problems", "codejail", "lms", "instructor", "xqueue", "studio"]
+    # content, problems, codejail, lms, instructor, xqueue, forums, studio ask (orders 10 to 60); example, mongo
+    # and the drivers that need a server (s3, ses, elasticsearch) do not.
+    assert settings["plugins"] == ["content", "problems", "codejail", "lms", "instructor", "xqueue", "forums",
+                                   "studio"]
     assert settings["sandbox"] == "bwrap"  # codejail's own answer, not the kernel's
     assert 'sandbox = "bwrap"  # instructor Python runs' in (site / "kampus.toml").read_text(encoding="utf-8")
     assert len(settings["secret_key"]) > 40

@@ -5,8 +5,9 @@ as in Open edX's ``CourseAccessRole``: ``instructor`` (Open edX's course
 admin), ``staff`` (course staff), ``ta`` (teaching assistant), ``beta_tester``
 (sees content before its release date) and ``learner``; and the discussion roles
 of Open edX's forums (``django_comment_common``'s "Administrator", "Moderator",
-"Community TA"): ``discussion_admin``, ``discussion_moderator`` and
-``community_ta``, which a forums plugin reads. Permissions name the
+"Group Moderator", "Community TA"): ``discussion_admin``, ``discussion_moderator``,
+``group_moderator`` (a moderator of their own cohort's threads only) and ``community_ta``,
+which the forums plugin reads. Permissions name the
 roles that hold them (``kampus_permissions``); global staff is a flag on the
 account, not a course role.
 """
@@ -20,10 +21,11 @@ BETA_TESTER = "beta_tester"
 LEARNER = "learner"
 DISCUSSION_ADMIN = "discussion_admin"
 DISCUSSION_MODERATOR = "discussion_moderator"
+GROUP_MODERATOR = "group_moderator"
 COMMUNITY_TA = "community_ta"
 
 #: The discussion (forum) roles, from the most to the least privileged.
-DISCUSSION_ROLES: tuple[str, ...] = (DISCUSSION_ADMIN, DISCUSSION_MODERATOR, COMMUNITY_TA)
+DISCUSSION_ROLES: tuple[str, ...] = (DISCUSSION_ADMIN, DISCUSSION_MODERATOR, GROUP_MODERATOR, COMMUNITY_TA)
 
 #: Every course role, from the most to the least privileged.
 COURSE_ROLES: tuple[str, ...] = (INSTRUCTOR, STAFF, TA, BETA_TESTER, LEARNER, *DISCUSSION_ROLES)

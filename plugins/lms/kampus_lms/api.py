@@ -150,6 +150,27 @@ from kampus_lms.grades.api import (  # noqa: F401
     subsection_grades,
     validate_overrides,
 )
+
+# Open edX's REST conventions (error bodies, DRF pagination, dates, the requesting user), for plugins that
+# serve Open edX APIs beside the LMS's (forums, instructor).
+from kampus_lms.rest.common import (  # noqa: F401
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    PageWindow,
+    RestError,
+    absolute,
+    course_key_or_none,
+    developer_error,
+    drf_datetime,
+    field_errors,
+    install_error_handler,
+    json_answer,
+    namespaced_page,
+    page_window,
+    requesting_user,
+    url_with,
+)
 from kampus_lms.search.api import (  # noqa: F401
     ContentSearchResult,
     CourseSearchResult,

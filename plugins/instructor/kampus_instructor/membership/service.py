@@ -43,6 +43,7 @@ from kampus.identity.roles import (
     COMMUNITY_TA,
     DISCUSSION_ADMIN,
     DISCUSSION_MODERATOR,
+    GROUP_MODERATOR,
     INSTRUCTOR,
     STAFF,
     TA,
@@ -54,13 +55,13 @@ from kampus_instructor.membership.http import ApiError, find_user, user_info
 TEAM_ROLES: dict[str, str] = {"instructor": INSTRUCTOR, "staff": STAFF, "ta": TA, "beta": BETA_TESTER}
 #: Open edX's forum role names -> the Kampus course role.
 FORUM_ROLES: dict[str, str] = {"Administrator": DISCUSSION_ADMIN, "Moderator": DISCUSSION_MODERATOR,
-                               "Community TA": COMMUNITY_TA}
+                               "Group Moderator": GROUP_MODERATOR, "Community TA": COMMUNITY_TA}
 #: Who may change a role: the permission each needs.
 MANAGE_TEAM = "instructor.manage_team"
 MANAGE_ENROLLMENT = "instructor.manage_enrollment"
 _ROLE_PERMISSION = {INSTRUCTOR: MANAGE_TEAM, STAFF: MANAGE_TEAM, TA: MANAGE_TEAM, DISCUSSION_ADMIN: MANAGE_TEAM,
                     BETA_TESTER: MANAGE_ENROLLMENT, DISCUSSION_MODERATOR: MANAGE_ENROLLMENT,
-                    COMMUNITY_TA: MANAGE_ENROLLMENT}
+                    GROUP_MODERATOR: MANAGE_ENROLLMENT, COMMUNITY_TA: MANAGE_ENROLLMENT}
 #: Most identifiers one batch takes.
 MAX_IDENTIFIERS = 1000
 

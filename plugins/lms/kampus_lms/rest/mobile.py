@@ -23,9 +23,11 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, current_app, redirect, request
 from opaque_keys.edx.keys import CourseKey
 from pydantic import BaseModel, Field, RootModel
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
@@ -230,6 +232,18 @@ def _access(user: Any, overview: CourseOverview, now: datetime) -> dict[str, Any
             "user_message": message, "additional_context_user_message": None, "user_fragment": None}
 
 
+def _discussion_url(course_id: str) -> str | None:
+    """Open edX's ``discussion_url``: the discussion API's course endpoint, when a forums plugin serves it."""
+    path = f"/api/discussion/v1/courses/{course_id}"
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        pass
+    except HTTPException:
+        return None
+    return absolute(path)
+
+
 def _course(user: Any, overview: CourseOverview, version: str, now: datetime) -> dict[str, Any]:
     start, start_display, start_type = _start(overview)
     image = overview.course_image_url or None
@@ -253,7 +267,7 @@ def _course(user: Any, overview: CourseOverview, version: str, now: datetime) ->
         "course_sharing_utm_parameters": dict(SHARING_UTM),
         "course_updates": absolute(base + "/updates"),
         "course_handouts": absolute(base + "/handouts"),
-        "discussion_url": None,
+        "discussion_url": _discussion_url(overview.id),
         "video_outline": None,
         "is_self_paced": overview.self_paced,
     }

@@ -1,0 +1,187 @@
+"""Who may do what in a course's forums: one place for the role rules every area applies.
+
+Open edX's forum roles (``django_comment_common``): Administrator, Moderator, Group Moderator,
+Community TA and Student. Course staff, instructors and global staff count as moderators (Open
+edX's ``is_privileged``). A group moderator moderates the threads of their own cohort only. A
+community TA may endorse, pin and close but not delete others' posts or change settings.
+
+:func:`forum_user` gathers, once per request, what the rules need about the current user in a
+course; the other functions read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from kampus_lms import api as lms
+
+from kampus import db
+from kampus.course_keys import org_of
+from kampus.db import utcnow
+from kampus.identity.models import CourseAccessRole, User
+from kampus.identity.permissions import course_roles
+from kampus.identity.roles import (
+    COMMUNITY_TA,
+    DISCUSSION_ADMIN,
+    DISCUSSION_MODERATOR,
+    GROUP_MODERATOR,
+    INSTRUCTOR,
+    STAFF,
+    TA,
+)
+from kampus_forums.moderation.models import BAN, MUTE, Restriction
+
+#: Roles that moderate every thread of the course.
+MODERATOR_ROLES = frozenset({DISCUSSION_ADMIN, DISCUSSION_MODERATOR, STAFF, INSTRUCTOR})
+#: Roles whose holders are "privileged" in Open edX's sense (see all groups, post to any, endorse).
+PRIVILEGED_ROLES = MODERATOR_ROLES | {COMMUNITY_TA, GROUP_MODERATOR, TA}
+
+#: Permissions the forums declare (``kampus_permissions``).
+PERMISSIONS: dict[str, list[str]] = {
+    "forums.moderate": sorted(MODERATOR_ROLES),
+    "forums.endorse": sorted(PRIVILEGED_ROLES),
+    "forums.manage_roles": [DISCUSSION_ADMIN, INSTRUCTOR, STAFF],
+    "forums.settings": [DISCUSSION_ADMIN, INSTRUCTOR, STAFF],
+}
+
+#: Open edX's ``author_label`` values.
+LABEL_STAFF = "Staff"
+LABEL_MODERATOR = "Moderator"
+LABEL_COMMUNITY_TA = "Community TA"
+
+
+@dataclass(frozen=True)
+class ForumUser:
+    """What the rules need to know about one user in one course."""
+
+    user: Any
+    course_id: str
+    roles: frozenset[str]
+    enrolled: bool
+    #: the user's cohort id, when the course is cohorted
+    group_id: int | None
+
+    @property
+    def id(self) -> int:
+        return int(self.user.id)
+
+    @property
+    def username(self) -> str:
+        return str(self.user.username)
+
+    @property
+    def is_global_staff(self) -> bool:
+        return bool(self.user.is_staff or self.user.is_superuser)
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderates every thread: edit, delete, pin, close, clear flags, ban and mute."""
+        return self.is_global_staff or bool(self.roles & MODERATOR_ROLES)
+
+    @property
+    def is_group_moderator(self) -> bool:
+        return GROUP_MODERATOR in self.roles
+
+    @property
+    def is_community_ta(self) -> bool:
+        return COMMUNITY_TA in self.roles
+
+    @property
+    def is_privileged(self) -> bool:
+        """Open edX's privileged user: sees every group's threads, may endorse, pin and close."""
+        return self.is_global_staff or bool(self.roles & PRIVILEGED_ROLES)
+
+    @property
+    def can_read(self) -> bool:
+        """May read the course's forums: enrolled, or on the course team."""
+        return self.enrolled or self.is_privileged
+
+    def moderates_group(self, group_id: int | None) -> bool:
+        """Whether this user moderates a thread of ``group_id`` (a group moderator: their cohort only)."""
+        if self.is_moderator:
+            return True
+        return self.is_group_moderator and group_id is not None and group_id == self.group_id
+
+    def sees_group(self, group_id: int | None) -> bool:
+        """Whether a thread of ``group_id`` is visible to this user (no group: everyone)."""
+        return group_id is None or self.is_privileged or group_id == self.group_id
+
+    def visible_group_ids(self) -> list[int] | None:
+        """The groups whose threads this user may list, or ``None`` for all of them."""
+        if self.is_privileged:
+            return None
+        return [self.group_id] if self.group_id is not None else []
+
+
+def forum_user(user: Any, course_id: str) -> ForumUser | None:
+    """The :class:`ForumUser` of ``user`` in the course (``None`` for an anonymous visitor), read once per
+    request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    key = (int(user.id), str(course_id))
+    cache: dict[tuple[int, str], ForumUser] | None = None
+    if has_request_context():
+        cache = g.setdefault("_kampus_forum_users", {})
+        if key in cache:
+            return cache[key]
+    cohort = lms.cohort_of(user.id, course_id) if lms.is_cohorted(course_id) else None
+    who = ForumUser(user=user, course_id=str(course_id), roles=frozenset(course_roles(user, course_id)),
+                    enrolled=lms.is_enrolled(user.id, course_id),
+                    group_id=cohort.id if cohort is not None else None)
+    if cache is not None:
+        cache[key] = who
+    return who
+
+
+def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Open edX's ``author_label`` of each author who has one (one query): "Staff" for course staff,
+    instructors and global staff, "Moderator" for forum administrators and moderators, "Community TA"
+    for community TAs and group moderators."""
+    ids = {int(uid) for uid in user_ids if uid is not None}
+    if not ids:
+        return {}
+    org = org_of(course_id)
+    rows = db.session().execute(sa.select(CourseAccessRole.user_id, CourseAccessRole.role).where(
+        CourseAccessRole.user_id.in_(ids),
+        sa.or_(CourseAccessRole.course_id == str(course_id),
+               sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org, CourseAccessRole.org != "")),
+    )).all()
+    labels: dict[int, str] = {}
+    rank = {LABEL_STAFF: 3, LABEL_MODERATOR: 2, LABEL_COMMUNITY_TA: 1}
+    for user_id, role in rows:
+        label = (LABEL_STAFF if role in (STAFF, INSTRUCTOR)
+                 else LABEL_MODERATOR if role in (DISCUSSION_ADMIN, DISCUSSION_MODERATOR)
+                 else LABEL_COMMUNITY_TA if role in (COMMUNITY_TA, GROUP_MODERATOR) else None)
+        if label and rank[label] > rank.get(labels.get(user_id, ""), 0):
+            labels[user_id] = label
+    global_staff = sa.select(User.id).where(  # global staff hold no course role
+        User.id.in_(ids), sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True)))
+    for user_id in db.session().scalars(global_staff):
+        labels[user_id] = LABEL_STAFF
+    return labels
+
+
+def active_restriction(course_id: str, user_id: int, *, now: datetime | None = None) -> Restriction | None:
+    """The ban or mute that applies to the user in the course now (a ban before a mute), or ``None``."""
+    now = now or utcnow()
+    rows = db.session().scalars(sa.select(Restriction).where(
+        Restriction.course_id == str(course_id), Restriction.user_id == int(user_id),
+        Restriction.lifted_at.is_(None),
+        sa.or_(Restriction.expires_at.is_(None), Restriction.expires_at > now))).all()
+    for kind in (BAN, MUTE):
+        for row in rows:
+            if row.kind == kind:
+                return row
+    return None
+
+
+RESTRICTION_MESSAGES = {
+    BAN: _l("You have been banned from this course's discussions."),
+    MUTE: _l("You have been muted in this course's discussions: you cannot post for now."),
+}

@@ -1,0 +1,1 @@
+"""The forums' ``interactions`` area (see :mod:`kampus_forums`)."""

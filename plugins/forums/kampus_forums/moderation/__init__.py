@@ -1,0 +1,1 @@
+"""The forums' ``moderation`` area (see :mod:`kampus_forums`)."""

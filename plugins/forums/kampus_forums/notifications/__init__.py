@@ -1,0 +1,1 @@
+"""The forums' ``notifications`` area (see :mod:`kampus_forums`)."""

@@ -1,0 +1,91 @@
+"""In-app notifications, e-mail preferences per kind and the ledger of digests sent.
+
+A digest is sent at most once per user, cadence and period: the row of :class:`DigestSent` is
+inserted (unique on ``user_id, cadence, period_start``) in the same transaction that claims the
+digest, before the mail goes out, so a retried batch finds it and skips that user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kampus.db import Base, UTCDateTime, utcnow
+
+#: Kinds of notification.
+RESPONSE_ON_MY_THREAD = "response_on_my_thread"
+COMMENT_ON_MY_RESPONSE = "comment_on_my_response"
+ENDORSEMENT = "endorsement"
+FOLLOWED_THREAD_POST = "followed_thread_post"
+CONTENT_REPORTED = "content_reported"
+KINDS = (RESPONSE_ON_MY_THREAD, COMMENT_ON_MY_RESPONSE, ENDORSEMENT, FOLLOWED_THREAD_POST, CONTENT_REPORTED)
+
+#: E-mail cadences.
+OFF = "off"
+IMMEDIATELY = "immediately"
+DAILY = "daily"
+WEEKLY = "weekly"
+CADENCES = (OFF, IMMEDIATELY, DAILY, WEEKLY)
+
+# DigestSent states.
+SENDING = "sending"
+SENT = "sent"
+EMPTY = "empty"  # nothing to send for the period
+
+
+class Notification(Base):
+    """Something that happened in the forums that a user should know."""
+
+    __tablename__ = "forums_notification"
+    __table_args__ = (sa.Index("ix_forums_notification_user_read", "user_id", "read_at", "created_at"),
+                      sa.Index("ix_forums_notification_user_created", "user_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_forums_notification_user"))
+    course_id: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    thread_id: Mapped[int | None] = mapped_column(default=None)
+    comment_id: Mapped[int | None] = mapped_column(default=None)
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    #: what the list shows without a join: thread title, actor label, a preview of the post
+    data: Mapped[Any] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: when it went out by immediate e-mail (``None``: not mailed on its own)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class NotificationPreference(Base):
+    """A user's e-mail cadence for one kind of notification (no row: the kind's default)."""
+
+    __tablename__ = "forums_notification_preference"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_forums_notification_preference_user"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    cadence: Mapped[str] = mapped_column(sa.String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DigestSent(Base):
+    """The digest of one user for one period: claimed, then sent (or found empty)."""
+
+    __tablename__ = "forums_digest_sent"
+    __table_args__ = (sa.UniqueConstraint("user_id", "cadence", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_forums_digest_sent_user"))
+    cadence: Mapped[str] = mapped_column(sa.String(16))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), default=SENDING)
+    notification_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

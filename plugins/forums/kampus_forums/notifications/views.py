@@ -1,0 +1,143 @@
+"""The notifications' pages: the list behind the bell, the e-mail preferences and the unsubscribe link.
+
+* ``GET /notifications/``: the user's notifications, newest first (``?unread=1``: unread only), 20 a page;
+  ``POST /notifications/<id>/read`` and ``POST /notifications/read-all`` mark them read (forms; the page's
+  script does the same through the REST API without reloading).
+* ``GET`` / ``POST /notifications/preferences``: a cadence per kind (off, immediately, daily, weekly).
+* ``GET /notifications/unsubscribe/<token>``: asks to confirm; ``POST`` on the same URL turns the e-mail of
+  the token's kinds off: the page's button, or a mail provider's RFC 8058 one-click request
+  (``List-Unsubscribe=One-Click``; no CSRF token, the signed token is the credential).
+* ``GET /static/forums/notifications.js``: the page's script (the site's policy allows no inline script).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from kampus_lms import api as lms
+from werkzeug.wrappers import Response
+
+from kampus import db
+from kampus.current import current_kampus
+from kampus_forums.notifications import preferences, service
+from kampus_forums.notifications.models import CADENCES, KINDS, OFF, Notification
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "forums"
+PAGE_SIZE = 20
+
+bp = Blueprint("forums_notifications", __name__)
+
+
+@bp.get("/static/forums/notifications.js")
+def script() -> Response:
+    """The script of the notifications' pages."""
+    return send_from_directory(STATIC, "notifications.js", max_age=3600)
+
+
+def _course_names(course_ids: set[str]) -> dict[str, str]:
+    names = {}
+    for course_id in course_ids:
+        overview = lms.course_overview(course_id)
+        names[course_id] = getattr(overview, "display_name", "") or course_id
+    return names
+
+
+@bp.get("/notifications/")
+@login_required
+def notification_list() -> str:
+    """The list behind the bell."""
+    unread_only = request.args.get("unread") in ("1", "true")
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    session = db.session()
+    rows, total = service.list_notifications(session, current_user.id, unread_only=unread_only,
+                                             offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    items = [{"row": row, "sentence": service.describe(row.kind, row.data or {}),
+              "preview": (row.data or {}).get("preview", ""),
+              "url": (row.data or {}).get("thread_url") or url_for("forums_notifications.notification_list")}
+             for row in rows]
+    return render_template("forums/notifications/list.html", items=items, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), unread_only=unread_only,
+                           unread=service.unread_count(session, current_user.id),
+                           course_names=_course_names({row.course_id for row in rows}))
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read_one(notification_id: int) -> Response:
+    """Mark one notification read, then go back to the list (or to its thread with ``open=1``)."""
+    session = db.session()
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    service.mark_read(session, current_user.id, notification_id)
+    session.commit()
+    if request.form.get("open") == "1":
+        return redirect((row.data or {}).get("thread_url") or url_for("forums_notifications.notification_list"))
+    return redirect(url_for("forums_notifications.notification_list"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all() -> Response:
+    """Mark every notification read."""
+    session = db.session()
+    service.mark_all_read(session, current_user.id)
+    session.commit()
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("forums_notifications.notification_list"))
+
+
+def _preference_rows(chosen: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"kind": kind, "label": preferences.KIND_LABELS[kind], "cadence": chosen[kind],
+             "default": preferences.DEFAULT_CADENCES[kind]} for kind in KINDS]
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
+def preference_page() -> Any:
+    """The e-mail cadence of each kind of notification."""
+    session = db.session()
+    if request.method == "POST":
+        changes = {kind: request.form.get(kind) for kind in KINDS if request.form.get(kind) is not None}
+        bad = [kind for kind, cadence in changes.items() if cadence not in CADENCES]
+        if bad:
+            flash(_("Choose one of the offered e-mail settings."), "error")
+            return render_template("forums/notifications/preferences.html",
+                                   rows=_preference_rows(preferences.preferences_of(session, current_user.id)),
+                                   cadences=preferences.CADENCE_LABELS), 400
+        preferences.set_cadences(session, current_user.id, changes)  # type: ignore[arg-type]
+        session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("forums_notifications.preference_page"))
+    return render_template("forums/notifications/preferences.html",
+                           rows=_preference_rows(preferences.preferences_of(session, current_user.id)),
+                           cadences=preferences.CADENCE_LABELS)
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> Any:
+    """A mail's unsubscribe link: GET asks to confirm; POST turns the e-mail of its kinds off."""
+    found = preferences.read_unsubscribe_token(token)
+    if found is None:
+        return render_template("forums/notifications/unsubscribe.html", invalid=True), 404
+    user_id, kinds = found
+    labels = [preferences.KIND_LABELS[kind] for kind in kinds]
+    if request.method == "POST":
+        with current_kampus().db.session_scope() as session:
+            preferences.set_cadences(session, user_id, dict.fromkeys(kinds, OFF))
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return Response(_("You are unsubscribed."), mimetype="text/plain")
+        return render_template("forums/notifications/unsubscribe.html", done=True, labels=labels)
+    chosen = preferences.preferences_of(db.session(), user_id)
+    return render_template("forums/notifications/unsubscribe.html", labels=labels, token=token,
+                           already=all(chosen[kind] == OFF for kind in kinds))
+
+
+unsubscribe.kampus_csrf_exempt = True  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The forums' ``rest`` area (see :mod:`kampus_forums`)."""

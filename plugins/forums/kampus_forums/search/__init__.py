@@ -1,0 +1,1 @@
+"""The forums' ``search`` area (see :mod:`kampus_forums`)."""

@@ -1,0 +1,1 @@
+"""The forums' ``threads`` area (see :mod:`kampus_forums`)."""

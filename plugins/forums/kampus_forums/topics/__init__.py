@@ -1,0 +1,1 @@
+"""The forums' ``topics`` area (see :mod:`kampus_forums`)."""

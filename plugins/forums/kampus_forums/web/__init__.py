@@ -1,0 +1,1 @@
+"""The forums' ``web`` area (see :mod:`kampus_forums`)."""

@@ -1,0 +1,66 @@
+"""What the browser client of the discussion REST API (``static/forums/discussion.js``) is told by the page:
+the ``data-*`` attributes of its root element. Its visible strings come from the template
+(``forums/_strings.html``), translated there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from kampus_forums.access import ForumUser
+
+#: Where Open edX's discussion REST API is mounted (``/api/discussion/``).
+API_ROOT = "/api/discussion/"
+
+
+def forum_url(course_id: str) -> str:
+    """The Discussion tab of the course (Open edX's legacy ``/courses/<id>/discussion/forum/``)."""
+    return url_for("forums_web.forum_home", course_id=course_id)
+
+
+def thread_url(course_id: str, topic_id: str, thread_id: str) -> str:
+    """The permalink of a thread (Open edX's ``/discussion/forum/<topic>/threads/<id>``)."""
+    return url_for("forums_web.forum_thread", course_id=course_id, topic_id=topic_id, thread_id=thread_id)
+
+
+def client_attributes(course_id: str, who: ForumUser, *, mode: str, topic_id: str = "",
+                      thread_id: str = "") -> dict[str, str]:
+    """The root element's ``data-*`` attributes (names without the ``data-`` prefix).
+
+    ``mode`` is ``tab`` (the Discussion tab: topics, thread list and thread side by side) or ``inline``
+    (one topic inside a unit); ``topic_id`` scopes the client to one topic; ``thread_id`` opens a thread."""
+    attributes = {
+        "forum-mode": mode,
+        "course-id": course_id,
+        "api-root": API_ROOT,
+        "forum-url": forum_url(course_id),
+        "preview-url": url_for("forums_web.preview", course_id=course_id),
+        "username": who.username,
+        "topic-id": topic_id,
+        "thread-id": thread_id,
+        "privileged": "true" if who.is_privileged else "false",
+        "moderator": "true" if who.is_moderator else "false",
+    }
+    if who.is_moderator or who.is_group_moderator:
+        attributes["flagged-url"] = url_for("forums_web.flagged", course_id=course_id)
+    if who.is_moderator:
+        attributes["audit-url"] = url_for("forums_web.audit_log", course_id=course_id)
+    return attributes
+
+
+def moderation_attributes(course_id: str, who: ForumUser, *, page: str) -> dict[str, str]:
+    """The ``data-*`` attributes of a moderator page's root (``page``: ``flagged`` or ``audit``)."""
+    return {
+        "moderation-page": page,
+        "course-id": course_id,
+        "api-root": API_ROOT,
+        "forum-url": forum_url(course_id),
+        "username": who.username,
+        "moderator": "true" if who.is_moderator else "false",
+    }
+
+
+def as_data_attributes(attributes: dict[str, Any]) -> list[tuple[str, str]]:
+    """``[("data-name", value)]`` for a template to write (values escaped by the template)."""
+    return [(f"data-{name}", str(value)) for name, value in attributes.items()]

@@ -1,0 +1,46 @@
+"""The notifications page in Chromium: the bell in the navigation, marking one and all read without a reload
+(the page's script and the REST API), and no error under the site's Content-Security-Policy."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from kampus.testing import TEST_PASSWORD
+
+from .notify_kit import member, post, publish, thread_by
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def test_the_bell_and_marking_read(app, served, kampus_browser) -> None:
+    publish(app)
+    author, helper = member(app, username="asker"), member(app, username="helper")
+    thread_id = thread_by(app, author, title="Loops")
+    for number in range(3):
+        post(app, helper, thread_id, f"Answer {number}")
+    page = kampus_browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(served + "/login")
+    page.fill("#username", "asker")
+    page.fill("#password", TEST_PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Notifications (3)").click()
+    expect(page).to_have_url(served + "/notifications/")
+    badge = page.locator("[data-notifications-unread]")
+    expect(badge).to_have_text("3")
+    items = page.locator("[data-notification-id]")
+    expect(items).to_have_count(3)
+    items.first.get_by_role("button", name="Mark as read").click()
+    expect(badge).to_have_text("2")
+    expect(page.locator("[data-notification-id][data-unread]")).to_have_count(2)
+    assert page.url == served + "/notifications/"  # no reload, no redirect
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(badge).to_be_hidden()
+    expect(page.locator("[data-notification-id][data-unread]")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    assert errors == []

@@ -152,12 +152,15 @@ def list_comments(who: ForumUser, thread: Thread, *, endorsed: bool | None = Non
 
 def children_of(responses: Iterable[Comment]) -> dict[int, list[Comment]]:
     """The live comments of each response, oldest first (one query)."""
-    ids = [response.id for response in responses if response.parent_id is None]
-    found: dict[int, list[Comment]] = {i: [] for i in ids}
-    if not ids:
+    tops = [response for response in responses if response.parent_id is None]
+    found: dict[int, list[Comment]] = {response.id: [] for response in tops}
+    if not tops:
         return found
-    for child in db.session().scalars(sa.select(Comment).where(Comment.parent_id.in_(ids), Comment.deleted_at.is_(None))
-                                      .order_by(Comment.created_at, Comment.id)):
+    # thread_id too, so that the (thread_id, parent_id, ...) index finds them
+    thread_ids = sorted({response.thread_id for response in tops})
+    for child in db.session().scalars(sa.select(Comment).where(
+            Comment.thread_id.in_(thread_ids), Comment.parent_id.in_(list(found)), Comment.deleted_at.is_(None))
+            .order_by(Comment.created_at, Comment.id)):
         found[child.parent_id].append(child)  # type: ignore[index]
     return found
 
@@ -172,7 +175,8 @@ def list_child_comments(who: ForumUser, response: Comment, *, page: int = 1, pag
         check_visible(who, thread)
     except ForumError:
         raise not_found(COMMENT_NOT_FOUND) from None
-    conditions = [Comment.parent_id == response.id, Comment.deleted_at.is_(None)]
+    conditions = [Comment.thread_id == response.thread_id, Comment.parent_id == response.id,
+                  Comment.deleted_at.is_(None)]
     session = db.session()
     count = int(session.scalar(sa.select(sa.func.count()).select_from(Comment).where(*conditions)) or 0)
     num_pages, offset = page_numbers(count, page, page_size)

@@ -79,7 +79,6 @@ class Comment(Base):
     __tablename__ = "forums_comment"
     __table_args__ = (
         sa.Index("ix_forums_comment_thread_parent", "thread_id", "parent_id", "endorsed", "created_at"),
-        sa.Index("ix_forums_comment_parent", "parent_id", "created_at"),
         sa.Index("ix_forums_comment_author", "author_id", "course_id"),
     )
 

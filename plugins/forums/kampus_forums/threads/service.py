@@ -617,7 +617,7 @@ def delete_comment(who: ForumUser, comment: Comment, reason: str = "") -> None:
     comment.delete_reason = str(reason or "")[:500]
     if comment.parent_id is None:
         children = session.execute(sa.update(Comment).where(
-            Comment.parent_id == comment.id, Comment.deleted_at.is_(None))
+            Comment.thread_id == comment.thread_id, Comment.parent_id == comment.id, Comment.deleted_at.is_(None))
             .values(deleted_at=now, deleted_by_id=who.id)).rowcount or 0
         session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
             comment_count=sa.case((Thread.comment_count - 1 - children > 0, Thread.comment_count - 1 - children),

@@ -7,9 +7,13 @@ Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from alembic import op
 
 import kampus.db
+
+#: MySQL/MariaDB's TEXT holds 64 KiB, too little for a 100,000-character post in UTF-8.
+POST_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
 
 revision = "f0001_forums"
 down_revision = None
@@ -53,7 +57,7 @@ def upgrade() -> None:
         sa.Column("content_id", sa.Integer(), nullable=False),
         sa.Column("editor_id", sa.Integer(), nullable=True),
         sa.Column("editor_username", sa.String(length=150), nullable=False),
-        sa.Column("original_body", sa.Text(), nullable=False),
+        sa.Column("original_body", POST_TEXT, nullable=False),
         sa.Column("reason_code", sa.String(length=64), nullable=True),
         sa.Column("created_at", kampus.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_forums_edit_record")),
@@ -155,7 +159,7 @@ def upgrade() -> None:
         sa.Column("commentable_id", sa.String(length=255), nullable=False),
         sa.Column("thread_type", sa.String(length=16), nullable=False),
         sa.Column("title", sa.String(length=1024), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", POST_TEXT, nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("author_username", sa.String(length=150), nullable=False),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
@@ -209,7 +213,7 @@ def upgrade() -> None:
         sa.Column("thread_id", sa.Integer(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("course_id", sa.String(length=255), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", POST_TEXT, nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("author_username", sa.String(length=150), nullable=False),
         sa.Column("anonymous", sa.Boolean(), nullable=False),

@@ -9,7 +9,11 @@ Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from alembic import op
+
+#: MySQL/MariaDB's TEXT holds 64 KiB, too little for a 100,000-character post in UTF-8.
+POST_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
 
 revision = "f0003_forums_rendered_body"
 down_revision = "f0002_forums_thread_live"
@@ -19,9 +23,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("forums_thread") as batch:
-        batch.add_column(sa.Column("rendered_body", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("rendered_body", POST_TEXT, nullable=True))
     with op.batch_alter_table("forums_comment") as batch:
-        batch.add_column(sa.Column("rendered_body", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("rendered_body", POST_TEXT, nullable=True))
 
 
 def downgrade() -> None:

@@ -14,9 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kampus.db import Base, UTCDateTime, utcnow
+
+#: A post's text: MySQL/MariaDB's TEXT holds 64 KiB, too little for a 100,000-character body in UTF-8.
+PostText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
 
 THREAD = "thread"
 COMMENT = "comment"
@@ -43,9 +47,9 @@ class Thread(Base):
     commentable_id: Mapped[str] = mapped_column(sa.String(255))
     thread_type: Mapped[str] = mapped_column(sa.String(16), default=DISCUSSION)
     title: Mapped[str] = mapped_column(sa.String(1024))
-    body: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(PostText)
     #: ``body`` rendered to safe HTML when it was saved (``None``: rendered when shown, e.g. after retirement)
-    rendered_body: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    rendered_body: Mapped[str | None] = mapped_column(PostText, default=None)
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("kampus_user.id", ondelete="SET NULL", name="fk_forums_thread_author"), default=None)
     author_username: Mapped[str] = mapped_column(sa.String(150), default="")
@@ -88,9 +92,9 @@ class Comment(Base):
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("forums_comment.id", ondelete="CASCADE", name="fk_forums_comment_parent"), default=None)
     course_id: Mapped[str] = mapped_column(sa.String(255))
-    body: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(PostText)
     #: ``body`` rendered to safe HTML when it was saved (``None``: rendered when shown)
-    rendered_body: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    rendered_body: Mapped[str | None] = mapped_column(PostText, default=None)
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("kampus_user.id", ondelete="SET NULL", name="fk_forums_comment_author"), default=None)
     author_username: Mapped[str] = mapped_column(sa.String(150), default="")
@@ -120,7 +124,7 @@ class EditRecord(Base):
     content_id: Mapped[int]
     editor_id: Mapped[int | None] = mapped_column(default=None)
     editor_username: Mapped[str] = mapped_column(sa.String(150), default="")
-    original_body: Mapped[str] = mapped_column(sa.Text)
+    original_body: Mapped[str] = mapped_column(PostText)
     reason_code: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -42,5 +42,6 @@ def wrap_discussion(block: Any, view: str, fragment: Fragment, context: dict[str
     wrapped = Fragment(content)
     wrapped.add_fragment_resources(fragment)
     wrapped.add_css_url(url_for("forums_web.static", filename="discussion.css"))
+    wrapped.add_javascript_url(url_for("forums_web.static", filename="common.js"))
     wrapped.add_javascript_url(url_for("forums_web.static", filename="discussion.js"))
     return wrapped

@@ -11,64 +11,11 @@
 
   var PAGE_SIZE = 20;
 
-  function el(tag, props) {
-    var node = document.createElement(tag);
-    props = props || {};
-    if (props.className) { node.className = props.className; }
-    if (props.text !== undefined && props.text !== null) { node.textContent = String(props.text); }
-    if (props.attrs) {
-      Object.keys(props.attrs).forEach(function (name) {
-        var value = props.attrs[name];
-        if (value !== undefined && value !== null && value !== false) {
-          node.setAttribute(name, value === true ? "" : String(value));
-        }
-      });
-    }
-    if (props.on) {
-      Object.keys(props.on).forEach(function (name) { node.addEventListener(name, props.on[name]); });
-    }
-    if (props.hidden) { node.hidden = true; }
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) { continue; }
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) { node.removeChild(node.firstChild); }
-    return node;
-  }
-
-  function ApiError(status, body) {
-    this.status = status;
-    this.body = body || {};
-  }
-
-  function call(method, url, params, body, contentType) {
-    if (params) {
-      var query = new URLSearchParams();
-      Object.keys(params).forEach(function (key) {
-        if (params[key] !== undefined && params[key] !== null && params[key] !== "") { query.set(key, params[key]); }
-      });
-      if (query.toString()) { url += (url.indexOf("?") < 0 ? "?" : "&") + query.toString(); }
-    }
-    var options = {method: method, headers: {}};
-    if (body !== undefined) {
-      options.headers["Content-Type"] = contentType || "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return window.kampusFetch(url, options).then(function (response) {
-      if (response.status === 204) { return null; }
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (error) { data = {developer_message: text}; }
-        if (!response.ok) { throw new ApiError(response.status, data); }
-        return data;
-      });
-    });
-  }
+  var shared = window.KampusForums;
+  var el = shared.el;
+  var clear = shared.clear;
+  var ApiError = shared.ApiError;
+  var call = shared.request;
 
   function Moderation(root) {
     var data = root.dataset;

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kampus.testing.browser import CHROMIUM, CHROMIUM_ARGS, chromium_browser  # noqa: F401  (names e2e tests use)
+from kampus.testing.browser import CHROMIUM, CHROMIUM_ARGS, chromium_browser, log_in  # noqa: F401  (names e2e tests use)
 
 KAMPUS = str(Path(sys.executable).with_name("kampus"))
 
@@ -52,11 +52,7 @@ class LiveSite:
 
     def log_in(self, page, username: str) -> None:
         """Log ``page`` in as ``username`` (an account made with :attr:`password`) through the login form."""
-        page.goto(self.url + "/login")
-        page.fill("#username", username)
-        page.fill("#password", self.password)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_url(self.url + "/")
+        log_in(page, self.url, username, self.password)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,9 @@ in the same worker would collide. Use :func:`chromium_browser` (or the ``kampus_
             ...
 
 The test is skipped with the reason when Debian's chromium or Playwright is missing.
+
+Log a page in with :func:`log_in`, which waits for the login's redirect: a test that clicks "Log in" and
+goes on at once races the form post (its next ``goto`` can leave before the session cookie is set).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+
+from kampus.testing import TEST_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,6 +55,24 @@ def chromium_browser(**launch: Any) -> Iterator[Any]:
         yield browser
     finally:
         browser.close()
+
+
+def log_in(page: Any, base_url: str, username: str, password: str | None = None) -> None:
+    """Log ``page`` in as ``username`` through the login form at ``base_url``, waiting for the redirect.
+
+    Fails with the form's error message when the login is refused.
+    """
+    password = TEST_PASSWORD if password is None else password
+    page.goto(base_url.rstrip("/") + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if "/login" in page.url.split("?")[0]:
+        alert = page.locator(".alert")
+        said = alert.first.inner_text() if alert.count() else "no message"
+        raise AssertionError(f"logging in as {username!r} was refused: {said}")
 
 
 def stop_playwright() -> None:

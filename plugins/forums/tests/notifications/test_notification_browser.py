@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD
+from kampus.testing.browser import log_in
 
 from .notify_kit import member, post, publish, thread_by
 
@@ -23,11 +23,7 @@ def test_the_bell_and_marking_read(app, served, kampus_browser) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(served + "/login")
-    page.fill("#username", "asker")
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, "asker")
     page.get_by_role("link", name="Notifications (3)").click()
     expect(page).to_have_url(served + "/notifications/")
     badge = page.locator("[data-notifications-unread]")

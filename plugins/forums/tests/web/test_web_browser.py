@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD
-from kampus.testing.browser import chromium_browser
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -19,11 +18,7 @@ SHOTS = os.environ.get("KAMPUS_FORUM_SCREENSHOTS")
 
 
 def _log_in(page, served: str, username: str) -> None:
-    page.goto(served + "/login")
-    page.fill("#username", username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, username)
 
 
 def _watch_errors(page) -> list[str]:

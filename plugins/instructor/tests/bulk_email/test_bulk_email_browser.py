@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kampus.drivers.mailer import message_html, read_outbox
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 from .conftest import COURSE, enroll_many, make_cohort
 
@@ -34,11 +35,7 @@ def test_send_an_email_to_a_cohort(app, course, served, kampus_browser, tmp_path
     instructor = make_user(app, "instructor", COURSE)
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 1000})
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(served + "/login")
-    page.fill("#username", instructor.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    log_in(page, served, instructor.username)
     page.goto(f"{served}/courses/{COURSE}/instructor")
     page.get_by_role("link", name="Email", exact=True).click()
     page.wait_for_selector("#bulk-email-form")

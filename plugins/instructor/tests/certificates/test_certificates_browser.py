@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kampus_lms.api import certificate_status
 
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 COURSE = "course-v1:KampusX+Cert201+2026"  #: the ``course`` fixture
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/instr_shots"))
@@ -20,11 +21,7 @@ def test_staff_allowlist_a_learner_and_generate_certificates(app, course, served
     staff = make_user(app, "staff", COURSE, username="certstaff")
     lucky = enrolled("lucky_one")
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(served + "/login")
-    page.fill("#username", staff.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, staff.username)
     page.goto(f"{served}/courses/{COURSE}/instructor/certificates")
     page.get_by_label("Username or e-mail", exact=True).first.fill("lucky_one")
     page.get_by_label("Notes", exact=True).first.fill("Finished the work offline")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 from .conftest import COURSE, enrolled_learner
 
@@ -24,11 +25,7 @@ def test_override_a_grade_with_a_reason_and_see_it_audited(app, client_as, cours
     learner = enrolled_learner(app, client_as)
     staff = make_user(app, "staff")
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(served + "/login")
-    page.fill("#username", staff.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, staff.username)
 
     page.goto(f"{served}/courses/{COURSE}/instructor")
     page.get_by_role("link", name="Gradebook").click()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kampus_lms.api import is_enrolled
 
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/instr_shots"))
 
@@ -28,11 +29,7 @@ def test_the_page_shows_a_message_that_could_not_be_sent(app, course, served, ka
 
     monkeypatch.setattr(kampus.mailer, "send", send)
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(served + "/login")
-    page.fill("#username", instructor.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, instructor.username)
     page.goto(f"{served}/courses/{course}/instructor/membership")
     page.get_by_label("E-mail addresses or usernames").first.fill("mail_one, mail_two")
     page.get_by_role("button", name="Enroll", exact=True).click()

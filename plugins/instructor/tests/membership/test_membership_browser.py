@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kampus_lms.api import cohort_of, is_enrolled, list_cohorts
 
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/instr_shots"))
 
@@ -20,11 +21,7 @@ def test_an_instructor_batch_enrolls_three_learners_and_makes_a_cohort(app, grou
     instructor = make_user(app, "instructor", groups_course, username="prof")
     first, second = make_user(app, "user", username="learner_one"), make_user(app, "user", username="learner_two")
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(served + "/login")
-    page.fill("#username", instructor.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, instructor.username)
     page.goto(f"{served}/courses/{groups_course}/instructor")
     assert page.get_by_role("heading", name="Course info", exact=True).is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kampus.testing import TEST_PASSWORD, make_user
+from kampus.testing import make_user
+from kampus.testing.browser import log_in
 
 from .conftest import COURSE, answer, enroll_many, learner_client, publish_graded_course
 from .seed import seed_learners
@@ -36,11 +37,7 @@ def test_start_grade_report_and_download_it(app, served, kampus_browser, tmp_pat
     seeded = seed_learners(app.extensions["kampus"], COURSE, usage, 600)  # enough for a visible progress bar
     staff = make_user(app, "instructor")
     page = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(served + "/login")
-    page.fill("#username", staff.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    log_in(page, served, staff.username)
     page.goto(f"{served}/courses/{COURSE}/instructor")
     page.get_by_role("link", name="Data Download").click()
     page.wait_for_selector("#start-grade-report")

@@ -15,8 +15,8 @@ from kampus_lms.api import update_certificate
 from PIL import Image
 from playwright.sync_api import Page
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
@@ -70,11 +70,7 @@ def test_certificate_and_settings_pages_pass_axe(app, certs, served, tmp_path) -
             assert page.locator("#cert-learner-name").inner_text() == "Zoë Ångström-Łukasiewicz"
             check_page(page, shots, "certificate")
 
-            page.goto(served + "/login")
-            page.fill("#username", staff.username)
-            page.fill("#password", TEST_PASSWORD)
-            page.locator("main").get_by_role("button", name="Log in").click()
-            page.wait_for_load_state()
+            log_in(page, served, staff.username)
             page.goto(f"{served}/courses/{course}/certificates/settings")
             assert page.locator("#cert-settings-save").is_visible()
             check_page(page, shots, "settings")

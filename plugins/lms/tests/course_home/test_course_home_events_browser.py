@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from kampus.testing import TEST_PASSWORD, client_as
-from kampus.testing.browser import chromium_browser
+from kampus.testing import client_as
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.kampus_plugins("content", "problems", "lms")]
 
@@ -26,11 +26,7 @@ def test_outline_and_resume_events_in_a_browser(app, olx_course, served, events)
     with chromium_browser() as browser:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(served + "/login")
-            page.fill("#username", learner.user.username)
-            page.fill("#password", TEST_PASSWORD)
-            page.locator("main").get_by_role("button", name="Log in").click()
-            page.wait_for_load_state()
+            log_in(page, served, learner.user.username)
             page.goto(home)
             assert page.locator("#lms-bookmarks-link").get_attribute("href") == "/bookmarks"
             with page.expect_navigation():

@@ -8,8 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD
-from kampus.testing.browser import chromium_browser
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -25,11 +24,7 @@ def test_navigation_events_and_the_bookmark_toggle_in_a_browser(cw, served, even
     with chromium_browser() as browser:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(served + "/login")
-            page.fill("#username", client.user.username)
-            page.fill("#password", TEST_PASSWORD)
-            page.locator("main").get_by_role("button", name="Log in").click()
-            page.wait_for_load_state()
+            log_in(page, served, client.user.username)
             page.goto(served + cw.url("c1", "c1s1", 1))
             with page.expect_navigation():
                 page.locator('a[data-seq-tab="2"]').click()

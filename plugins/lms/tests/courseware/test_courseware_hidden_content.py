@@ -13,8 +13,8 @@ from kampus_content.olx.service import import_folder
 from kampus_lms.enrollment.api import enroll
 from werkzeug.serving import make_server
 
-from kampus.testing import TEST_PASSWORD, login, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import login, make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 HIDDEN = {"c1s2": {"hide_after_due": "true", "due": "2021-01-01T00:00:00Z", "graded": "true",
                    "format": "Homework"}}
@@ -107,11 +107,7 @@ def test_the_hidden_content_page_in_a_narrow_browser(cw, app, tmp_path):
         with chromium_browser() as browser:
             try:
                 page = browser.new_page(viewport={"width": 375, "height": 800})
-                page.goto(base + "/login")
-                page.fill("#username", client.user.username)
-                page.fill("#password", TEST_PASSWORD)
-                page.locator("main").get_by_role("button", name="Log in").click()
-                page.wait_for_load_state()
+                log_in(page, base, client.user.username)
                 page.goto(base + cw.url("c1", "c1s2", 1))
                 assert page.get_by_role("heading", name=MESSAGE, exact=False).is_visible()
                 assert page.evaluate("document.documentElement.scrollWidth") <= 375

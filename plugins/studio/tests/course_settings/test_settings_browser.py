@@ -10,8 +10,8 @@ import pytest
 from kampus_content.api import DRAFT, edit_course, get_structure, grading_policy
 from playwright.sync_api import expect
 
-from kampus.testing import DEFAULT_COURSE, TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import DEFAULT_COURSE, make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.e2e]
 
@@ -38,11 +38,7 @@ def test_settings_pages_in_a_browser(app, served, course, tmp_path) -> None:
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1100})
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(served + "/login")
-        page.fill("#username", user.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, user.username)
 
         # grading: the default "Pass" at 50%, moved with the keyboard only
         page.goto(f"{base}/grading")
@@ -153,11 +149,7 @@ def test_content_settings_forms_in_a_browser(app, served, course, tmp_path) -> N
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1100})
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(served + "/login")
-        page.fill("#username", user.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, user.username)
 
         # a custom page, then moved first with the keyboard
         page.goto(f"{base}/pages")

@@ -7,8 +7,8 @@ import pytest
 from kampus_content.api import content_store
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.e2e]
 
@@ -21,11 +21,7 @@ def test_team_and_rerun_pages_in_a_browser(app, served, tmp_path):
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(served + "/login")
-        page.fill("#username", admin.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, admin.username)
         page.goto(served + "/studio/")
         page.get_by_role("button", name="New course").click()
         page.get_by_label("Course name").fill("Team course")

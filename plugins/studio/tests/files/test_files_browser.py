@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 from .conftest import COURSE, PAGE, draft_files
 
@@ -41,11 +41,7 @@ def test_upload_lock_and_delete_in_a_browser(app, served, course, tmp_path):
         (tmp_path / name).write_bytes(body)
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.goto(served + "/login")
-        page.fill("#username", user.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, user.username)
         page.goto(served + PAGE)
         expect(page.get_by_role("heading", name="Files & uploads")).to_be_visible()
         expect(page.get_by_text("This course has no files yet.")).to_be_visible()

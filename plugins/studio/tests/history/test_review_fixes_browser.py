@@ -11,8 +11,8 @@ import pytest
 from kampus_content.api import DRAFT, Block, edit_course, get_structure
 from kampus_content.testing.xblocks import publish_course
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/kampus-screenshots")) / "studio-review"
 COURSE = "course-v1:KampusX+HistFilesWeb+1"
@@ -32,11 +32,7 @@ def test_file_changes_on_the_diff_page_and_quoted_advanced_values(app, served):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(served + "/login")
-        page.fill("#username", staff.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, staff.username)
         page.goto(f"{served}/studio/course/{COURSE}/history/{version}")
         files = page.locator("#diff-files").locator("..")
         assert "info/handouts.html" in files.inner_text()

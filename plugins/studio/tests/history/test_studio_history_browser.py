@@ -10,8 +10,8 @@ import pytest
 from kampus_content.api import DRAFT, Block, get_structure, update_fields
 from kampus_content.testing.xblocks import publish_course
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/kampus-screenshots")) / "studio-history"
 COURSE = "course-v1:KampusX+HistWeb+1"
@@ -37,11 +37,7 @@ def test_author_reads_a_diff_and_reverts_with_the_keyboard(app, served):
                       user_id=staff.id, expected_version=first)
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(served + "/login")
-        page.fill("#username", staff.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, staff.username)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         problems: dict[str, list[str]] = {}

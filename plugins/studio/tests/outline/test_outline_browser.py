@@ -8,8 +8,8 @@ import pytest
 from kampus_content.api import DRAFT, get_structure, update_fields
 from playwright.sync_api import expect
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.e2e]
 
@@ -32,11 +32,7 @@ def test_outline_editing_in_a_browser(app, served, tmp_path):
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(served + "/login")
-        page.fill("#username", user.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, user.username)
         # create the course from Studio's home (a bad key first)
         page.goto(served + "/studio/")
         page.get_by_role("button", name="New course").click()
@@ -163,11 +159,7 @@ def test_a_large_outline_in_a_browser_and_axe(app, served, monkeypatch):
                                        "display_name": "Other"})
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served + "/login")
-        page.fill("#username", user.username)
-        page.fill("#password", TEST_PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, served, user.username)
         page.goto(served + f"/studio/course/{COURSE}/")
         expect(page.locator("li.outline-vertical")).to_have_count(0)
         toggle = page.locator("li.outline-chapter .outline-toggle")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from kampus_content.api import DRAFT, PUBLISHED, get_structure
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 from .conftest import archive_of
 
@@ -25,13 +25,9 @@ def kampus_settings():
     return {"studio_import_chunk_bytes": CHUNK}
 
 
-def log_in(browser, served: str, user) -> object:
+def logged_in_page(browser, served: str, user) -> object:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(served + "/login")
-    page.fill("#username", user.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, user.username)
     return page
 
 
@@ -55,7 +51,7 @@ def test_import_resumes_over_a_flaky_connection_then_export(app, served, corpus,
         route.continue_()
 
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.route("**/import/uploads/**", flaky)

@@ -10,23 +10,19 @@ from pathlib import Path
 import pytest
 from kampus_content.api import DRAFT, get_structure
 
-from kampus.testing import TEST_PASSWORD, make_user
-from kampus.testing.browser import chromium_browser
+from kampus.testing import make_user
+from kampus.testing.browser import chromium_browser, log_in
 
 from .conftest import COURSE
 
 SHOTS = Path(os.environ.get("KAMPUS_SCREENSHOTS", "/tmp/kampus-screenshots")) / "studio-unit"
 
 
-def log_in(browser, served: str, user) -> object:
+def logged_in_page(browser, served: str, user) -> object:
     """A page of ``browser`` (a browser or a context) logged in as ``user``."""
     size = {"viewport": {"width": 1280, "height": 1000}} if hasattr(browser, "new_context") else {}
     page = browser.new_page(**size)
-    page.goto(served + "/login")
-    page.fill("#username", user.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in(page, served, user.username)
     return page
 
 
@@ -43,7 +39,7 @@ def test_author_builds_a_unit_and_previews_it(app, served, course):
     staff = make_user(app, "staff", course_id=COURSE)
     unit_url = f"{served}/studio/course/{COURSE}/unit/{course['unit2']}"
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(unit_url)
@@ -129,8 +125,8 @@ def test_two_authors_editing_one_unit_the_second_gets_a_conflict(app, served, co
     with chromium_browser() as browser:
         size = {"width": 1280, "height": 1000}
         first_context, second_context = browser.new_context(viewport=size), browser.new_context(viewport=size)
-        first = log_in(first_context, served, first_user)
-        second = log_in(second_context, served, second_user)
+        first = logged_in_page(first_context, served, first_user)
+        second = logged_in_page(second_context, served, second_user)
         for page in (first, second):
             page.goto(unit_url)
             page.locator("#component-list > li").first.locator('[data-action="edit"]').click()
@@ -174,7 +170,7 @@ def test_reorder_with_the_keyboard_and_by_drag_and_drop_and_axe(app, served, aut
     assert draft_order(app) == ["html", "problem"]
     staff = make_user(app, "staff", course_id=COURSE)
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         page.goto(f"{served}/studio/course/{COURSE}/unit/{course['unit1']}")
         assert serious_violations(page) == []
 
@@ -209,7 +205,7 @@ def test_a_third_party_xblock_is_edited_through_its_studio_view(app, served, cou
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff = make_user(app, "staff", course_id=COURSE)
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         page.goto(f"{served}/studio/course/{COURSE}/unit/{course['unit2']}")
         page.click("#add-advanced")
         page.locator('[data-add-type="poll"]').click()
@@ -222,6 +218,8 @@ def test_a_third_party_xblock_is_edited_through_its_studio_view(app, served, cou
         with page.expect_navigation():
             frame.locator(".save-button").click()
         page.wait_for_selector("#component-list > li")
+        # the poll's own script shows its form once its first handler call has answered
+        page.locator("#component-list .poll-question").wait_for(state="visible")
         assert "Which colour do you like best?" in page.locator("#component-list").inner_text()
     with app.app_context():
         unit = get_structure(COURSE, DRAFT).blocks[("vertical", "unit2")]
@@ -233,7 +231,7 @@ def test_a_third_party_xblock_is_edited_through_its_studio_view(app, served, cou
 def test_rename_duplicate_move_and_delete_on_the_page(app, served, course):
     staff = make_user(app, "staff", course_id=COURSE)
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{served}/studio/course/{COURSE}/unit/{course['unit1']}")
@@ -275,7 +273,7 @@ def test_a_video_is_added_and_set_in_its_settings_editor(app, served, course):
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff = make_user(app, "staff", course_id=COURSE)
     with chromium_browser() as browser:
-        page = log_in(browser, served, staff)
+        page = logged_in_page(browser, served, staff)
         page.goto(f"{served}/studio/course/{COURSE}/unit/{course['unit2']}")
         page.click("#add-video")
         page.wait_for_selector("#setting-youtube_id_1_0", timeout=15000)

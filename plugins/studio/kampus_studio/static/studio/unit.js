@@ -322,7 +322,9 @@
         selector: "#html-visual", base_url: root.getAttribute("data-tinymce-base").replace(/\/$/, ""), suffix: ".min",
         license_key: "gpl", menubar: false, promotion: false, branding: false, height: 360,
         plugins: "lists link image table code", toolbar: "undo redo | blocks | bold italic underline | bullist numlist | link image table | code",
-        convert_urls: false, relative_urls: false
+        convert_urls: false, relative_urls: false,
+        // the frame's focus is not seen by the page's focusin: the dialog's "shown" needs to know of it
+        setup: function (editor) { editor.on("focus", function () { touched = "visual"; }); }
       }).then(function (editors) { visualEditor = editors[0] || null; });
     }
     editing.activePane = function () {
@@ -415,9 +417,20 @@
     }, function () {});
   }
 
+  // An author who clicks into a field (or into the visual editor's frame) while the dialog fades in keeps
+  // typing there: Bootstrap's focus trap moves the focus to the dialog when the fade ends, and "shown" gives
+  // it back to that field; only a form nobody has touched yet starts on its first field.
+  var touched = null;
+  editorBody.addEventListener("focusin", function (event) { touched = event.target; });
+  editorModalEl.addEventListener("show.bs.modal", function () { touched = null; });
   editorModalEl.addEventListener("shown.bs.modal", function () {
-    var first = editorBody.querySelector("input, textarea, select, iframe");
-    if (first) { first.focus(); }
+    if (touched === "visual" && window.tinymce && window.tinymce.get("html-visual")) {
+      window.tinymce.get("html-visual").focus();
+      return;
+    }
+    var target = touched && touched !== "visual" && editorBody.contains(touched) ? touched
+      : editorBody.querySelector("input, textarea, select, iframe");
+    if (target) { target.focus(); }
   });
   editorModalEl.addEventListener("hidden.bs.modal", function () {
     var saved = editing && editing.saved;

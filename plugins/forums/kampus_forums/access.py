@@ -147,23 +147,22 @@ def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, s
     if not ids:
         return {}
     org = org_of(course_id)
-    rows = db.session().execute(sa.select(CourseAccessRole.user_id, CourseAccessRole.role).where(
-        CourseAccessRole.user_id.in_(ids),
-        sa.or_(CourseAccessRole.course_id == str(course_id),
-               sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org, CourseAccessRole.org != "")),
-    )).all()
+    in_course = sa.or_(CourseAccessRole.course_id == str(course_id),
+                       sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org,
+                               CourseAccessRole.org != ""))
+    global_staff = sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True))  # who hold no course role
+    rows = db.session().execute(
+        sa.select(User.id, global_staff.label("global_staff"), CourseAccessRole.role)
+        .outerjoin(CourseAccessRole, sa.and_(CourseAccessRole.user_id == User.id, in_course))
+        .where(User.id.in_(ids), sa.or_(global_staff, CourseAccessRole.role.is_not(None)))).all()
     labels: dict[int, str] = {}
     rank = {LABEL_STAFF: 3, LABEL_MODERATOR: 2, LABEL_COMMUNITY_TA: 1}
-    for user_id, role in rows:
-        label = (LABEL_STAFF if role in (STAFF, INSTRUCTOR)
+    for user_id, is_global_staff, role in rows:
+        label = (LABEL_STAFF if is_global_staff or role in (STAFF, INSTRUCTOR)
                  else LABEL_MODERATOR if role in (DISCUSSION_ADMIN, DISCUSSION_MODERATOR)
                  else LABEL_COMMUNITY_TA if role in (COMMUNITY_TA, GROUP_MODERATOR) else None)
         if label and rank[label] > rank.get(labels.get(user_id, ""), 0):
             labels[user_id] = label
-    global_staff = sa.select(User.id).where(  # global staff hold no course role
-        User.id.in_(ids), sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True)))
-    for user_id in db.session().scalars(global_staff):
-        labels[user_id] = LABEL_STAFF
     return labels
 
 

@@ -56,6 +56,9 @@ def rest_error(exc: service.ForumError) -> lms.RestError:
         if exc.message:
             body["developer_message"] = exc.message
         return lms.RestError(exc.status, body)
+    if exc.retry_after is not None:
+        return lms.RestError(exc.status, {"developer_message": exc.message},
+                             headers={"Retry-After": str(exc.retry_after)})
     return error(exc.status, exc.message or "Not found.")
 
 

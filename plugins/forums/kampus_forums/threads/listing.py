@@ -259,14 +259,22 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
             parts.append(sa.and_(model.content_type == COMMENT, model.content_id.in_(comment_ids)))
         return sa.or_(*parts)
 
-    found.voted = {(row.content_type, row.content_id) for row in session.execute(
-        sa.select(Vote.content_type, Vote.content_id).where(Vote.user_id == who.id, _content(Vote)))}
-    found.flagged = {(row.content_type, row.content_id) for row in session.execute(
-        sa.select(AbuseFlag.content_type, AbuseFlag.content_id).where(
-            AbuseFlag.user_id == who.id, AbuseFlag.cleared_at.is_(None), _content(AbuseFlag)))}
+    # the reader's votes, open flags and follows: one query
+    mine = [sa.select(sa.literal("vote").label("kind"), Vote.content_type, Vote.content_id)
+            .where(Vote.user_id == who.id, _content(Vote)),
+            sa.select(sa.literal("flag").label("kind"), AbuseFlag.content_type, AbuseFlag.content_id)
+            .where(AbuseFlag.user_id == who.id, AbuseFlag.cleared_at.is_(None), _content(AbuseFlag))]
     if thread_ids:
-        found.following = set(session.scalars(sa.select(Follow.thread_id).where(
-            Follow.user_id == who.id, Follow.thread_id.in_(thread_ids))))
+        mine.append(sa.select(sa.literal("follow").label("kind"), sa.literal(THREAD).label("content_type"),
+                              Follow.thread_id).where(Follow.user_id == who.id, Follow.thread_id.in_(thread_ids)))
+    for kind, content_type, content_id in session.execute(sa.union_all(*mine)):
+        if kind == "vote":
+            found.voted.add((content_type, content_id))
+        elif kind == "flag":
+            found.flagged.add((content_type, content_id))
+        else:
+            found.following.add(content_id)
+    if thread_ids:
         found.read = {row.thread_id: row for row in session.scalars(sa.select(ReadState).where(
             ReadState.user_id == who.id, ReadState.thread_id.in_(thread_ids)))}
     people: set[int] = set()

@@ -7,19 +7,25 @@
 * ``anonymous`` posts show their author to the course's moderators only (Kampus: staff still see the
   author), ``anonymous_to_peers`` posts to privileged users only: :func:`author_visible`;
 * cohort-divided threads are read by their group and privileged users only: :func:`check_visible`;
-* a ban stops posting, voting and flagging, a mute stops posting, a blackout stops learners posting.
+* a ban stops posting, voting and flagging, a mute stops posting, a blackout stops learners posting;
+* a learner writes at most ``forums_post_rate_limit`` posts per ``forums_post_rate_window`` seconds (Open edX's
+  content-creation rate limit, ``DISCUSSION_RATELIMIT``): :func:`check_post_rate`.
 
 Refusals are :class:`ForumError` (``status``, ``message``, ``field_errors``).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context
 
 from kampus import db
+from kampus.current import current_kampus
+from kampus.db import utcnow
 from kampus.identity.roles import GROUP_MODERATOR
+from kampus.identity.throttle import rate_limiter
 from kampus_forums.access import PRIVILEGED_ROLES, RESTRICTION_MESSAGES, ForumUser, active_restriction
 from kampus_forums.moderation.models import BAN
 from kampus_forums.threads.models import QUESTION, Comment, Thread
@@ -36,15 +42,19 @@ BLANK = "This field may not be blank."
 REQUIRED = "This field is required."
 BAD_PARENT = "parent_id does not identify a comment in the thread identified by thread_id."
 TOO_DEEP = "Comment level is too deep."
+TOO_MANY_REQUESTS = "Too many requests"
 
 
 class ForumError(Exception):
-    """A refused request: ``status`` (400, 403, 404), a ``message`` and, for 400, ``field_errors``."""
+    """A refused request: ``status`` (400, 403, 404, 429), a ``message``, for 400 ``field_errors``, and for
+    429 the seconds to wait (``retry_after``)."""
 
-    def __init__(self, status: int, message: str = "", field_errors: dict[str, str] | None = None):
+    def __init__(self, status: int, message: str = "", field_errors: dict[str, str] | None = None,
+                 retry_after: int | None = None):
         self.status = status
         self.message = message
         self.field_errors = dict(field_errors or {})
+        self.retry_after = retry_after
         super().__init__(message or "; ".join(f"{k}: {v}" for k, v in self.field_errors.items()))
 
 
@@ -187,6 +197,26 @@ def check_may_post(who: ForumUser) -> None:
     restriction = active_restriction(who.course_id, who.id)
     if restriction is not None:
         raise forbidden(str(RESTRICTION_MESSAGES[restriction.kind]))
+
+
+def check_post_rate(who: ForumUser) -> None:
+    """Count a new post of ``who``; 429 ``Too many requests`` past ``forums_post_rate_limit`` posts in
+    ``forums_post_rate_window`` seconds (bursts up to the limit). As in Open edX, the course team, forum
+    moderators, community TAs and global staff are not limited, nor, when
+    ``forums_post_rate_limit_account_days`` is set, accounts older than that many days."""
+    kampus = current_kampus()
+    settings = kampus.settings
+    if settings.forums_post_rate_limit <= 0 or who.is_privileged:
+        return
+    days = settings.forums_post_rate_limit_account_days
+    joined = getattr(who.user, "date_joined", None)
+    if days > 0 and joined is not None and joined < utcnow() - timedelta(days=days):
+        return
+    limiter = rate_limiter(kampus, "forums_posts", settings.forums_post_rate_limit,
+                           max(1, settings.forums_post_rate_window))
+    wait = limiter.hit(f"user:{who.id}")
+    if wait is not None:
+        raise ForumError(429, TOO_MANY_REQUESTS, retry_after=wait)
 
 
 def check_may_interact(who: ForumUser) -> None:

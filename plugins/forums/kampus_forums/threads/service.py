@@ -77,6 +77,7 @@ from kampus_forums.threads.rules import (
     check_may_interact,
     check_may_post,
     check_not_blackout,
+    check_post_rate,
     check_visible,
     comment_editable_fields,
     course_policy,
@@ -212,6 +213,7 @@ def create_thread(who: ForumUser, course_id: str, topic_id: Any, thread_type: An
             group = _valid_group(errors, who.course_id, group_id)
     if errors:
         raise invalid(errors)
+    check_post_rate(who)
     assert topic is not None and clean_title is not None and body is not None
     if group is None and topics.is_divided(who.course_id, topic):
         group = who.group_id
@@ -468,6 +470,7 @@ def create_comment(who: ForumUser, thread: Thread, raw_body: Any, *, parent_id: 
         errors["anonymous_to_peers"] = NOT_INITIALIZABLE
     if errors:
         raise invalid(errors)
+    check_post_rate(who)
     parent = None
     if parent_id is not None:
         parent = get_comment(parent_id)

@@ -4,11 +4,14 @@ the ``data-*`` attributes of its root element. Its visible strings come from the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import url_for
+from kampus_lms import api as lms
 
 from kampus_forums.access import ForumUser
+from kampus_forums.topics import service as topics
 
 #: Where Open edX's discussion REST API is mounted (``/api/discussion/``).
 API_ROOT = "/api/discussion/"
@@ -42,11 +45,24 @@ def client_attributes(course_id: str, who: ForumUser, *, mode: str, topic_id: st
         "privileged": "true" if who.is_privileged else "false",
         "moderator": "true" if who.is_moderator else "false",
     }
+    attributes.update(group_choice(course_id, who))
     if who.is_moderator or who.is_group_moderator:
         attributes["flagged-url"] = url_for("forums_web.flagged", course_id=course_id)
     if who.is_moderator:
         attributes["audit-url"] = url_for("forums_web.audit_log", course_id=course_id)
     return attributes
+
+
+def group_choice(course_id: str, who: ForumUser) -> dict[str, str]:
+    """For a privileged user of a cohort-divided course, the cohorts a new post may be shown to
+    (``groups``: ``[{"id", "name"}]``) and the topics whose posts are divided (``divided-topics``), as
+    Open edX's "Visible to" choice of the new-post form; nothing for others."""
+    if not who.is_privileged or not topics.division(course_id).enabled:
+        return {}
+    groups = [{"id": cohort.id, "name": cohort.name} for cohort in lms.list_cohorts(course_id)]
+    divided = sorted(topic for topic in topics.course_discussions(course_id).topic_ids
+                     if topics.is_divided(course_id, topic))
+    return {"groups": json.dumps(groups), "divided-topics": json.dumps(divided)}
 
 
 def moderation_attributes(course_id: str, who: ForumUser, *, page: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -250,3 +251,46 @@ def test_a_moderator_works_through_reported_posts(forum, served, tmp_path):
         listed = learner_page.locator(f".forum-thread-item[data-thread-id='{trap['id']}'] .forum-item-title")
         expect(listed).to_have_text("<img src=x onerror=alert(1)> $x$")
         assert not [error for error in errors if "favicon" not in error], errors
+
+
+def test_staff_post_to_one_cohort_of_a_divided_topic(forum, served, app, tmp_path):
+    from kampus_lms import api as lms
+
+    evening_learner, morning_learner = forum.learner(username="eve"), forum.learner(username="mo")
+    staff = forum.member("staff", username="stella")
+    with app.test_request_context():
+        lms.set_cohorted(forum.COURSE, True)
+        evening = lms.create_cohort(forum.COURSE, "Evening")
+        morning = lms.create_cohort(forum.COURSE, "Morning")
+        lms.add_users_to_cohort(forum.COURSE, evening.id, ["eve"])
+        lms.add_users_to_cohort(forum.COURSE, morning.id, ["mo"])
+    divided = staff.patch(f"/api/discussion/v1/courses/{forum.COURSE}/settings",
+                          data='{"always_divide_inline_discussions": true}',
+                          content_type="application/merge-patch+json")
+    assert divided.status_code == 204
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        errors = _watch_errors(page)
+        _log_in(page, served, staff.user.username)
+        page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/")
+        page.get_by_role("button", name="Add a post").first.click()
+        topic = page.locator("form.forum-new-post").get_by_label("Topic")
+        visible_to = page.get_by_label("Visible to")
+        topic.select_option(label="Week 1 / Introductions")
+        expect(visible_to).to_be_visible()
+        expect(visible_to.locator("option")).to_have_text(["All groups", "Evening", "Morning"])
+        visible_to.select_option(label="Evening")
+        page.get_by_label("Title").fill("Evening session notes")
+        page.get_by_label("Your post").fill("For the evening group only.")
+        page.screenshot(path=str(shots / "forum-new-post-group.png"), full_page=True)
+        page.get_by_role("button", name="Submit", exact=True).click()
+        expect(page.locator("article.forum-thread .forum-thread-title")).to_have_text("Evening session notes")
+        assert not errors, errors
+
+    threads = f"/api/discussion/v1/threads/?course_id={quote(forum.COURSE, safe=':')}"
+    seen_by_evening = [t["title"] for t in evening_learner.get(threads).get_json()["results"]]
+    seen_by_morning = [t["title"] for t in morning_learner.get(threads).get_json()["results"]]
+    assert seen_by_evening == ["Evening session notes"] and seen_by_morning == []
+    posted = staff.get(threads).get_json()["results"][0]
+    assert posted["group_id"] == evening.id and posted["group_name"] == "Evening"

@@ -73,6 +73,10 @@
     try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
   }
 
+  function readJson(text, fallback) {
+    try { return text ? JSON.parse(text) : fallback; } catch (error) { return fallback; }
+  }
+
   function Forum(root) {
     var data = root.dataset;
     this.root = root;
@@ -84,6 +88,8 @@
     this.username = data.username || "";
     this.privileged = data.privileged === "true";
     this.scopedTopic = data.topicId || "";
+    this.groups = readJson(data.groups, []);            // [{id, name}]: a privileged user's group choice
+    this.dividedTopics = readJson(data.dividedTopics, []);
     this.strings = readStrings(root);
     this.course = null;
     this.topics = {};          // topic id -> {id, name, category, counts}
@@ -263,6 +269,7 @@
   /* Open edX's error bodies: developer_message, field_errors, error, detail. */
   Forum.prototype.errorText = function (error) {
     if (!(error instanceof ApiError)) { return this.t("error_network"); }
+    if (error.status === 429) { return this.t("error_too_fast"); }
     var body = error.body || {};
     var parts = [];
     if (typeof body === "string") { parts.push(body); }
@@ -596,6 +603,26 @@
         el("label", {className: "form-label", attrs: {"for": topicId}, text: this.t("topic")}), topicSelect));
     }
 
+    // a privileged user of a divided course picks who sees a post of a divided topic (Open edX's "Visible to")
+    var groupSelect = null;
+    if (this.groups.length) {
+      var groupId = uid("forum-new-group");
+      groupSelect = el("select", {className: "form-select", attrs: {id: groupId, name: "group_id"}},
+        el("option", {attrs: {value: ""}, text: this.t("all_groups")}));
+      this.groups.forEach(function (group) {
+        groupSelect.appendChild(el("option", {attrs: {value: String(group.id)}, text: group.name}));
+      });
+      var groupBox = el("div", {className: "mb-3"},
+        el("label", {className: "form-label", attrs: {"for": groupId}, text: this.t("visible_to")}), groupSelect);
+      var showGroups = function () {
+        var topic = self.scopedTopic || (topicSelect ? topicSelect.value : "");
+        groupBox.hidden = self.dividedTopics.indexOf(topic) < 0;
+      };
+      if (topicSelect) { topicSelect.addEventListener("change", showGroups); }
+      showGroups();
+      form.appendChild(groupBox);
+    }
+
     var titleId = uid("forum-new-title");
     var title = el("input", {className: "form-control", attrs: {id: titleId, name: "title", type: "text",
       required: true, maxlength: "1000"}});
@@ -635,6 +662,9 @@
         raw_body: editor.textarea.value,
         following: follow.input.checked
       };
+      if (groupSelect && groupSelect.value && self.dividedTopics.indexOf(body.topic_id) >= 0) {
+        body.group_id = parseInt(groupSelect.value, 10);
+      }
       if (anonymous && anonymous.input.checked) { body.anonymous = true; }
       if (anonymousToPeers && anonymousToPeers.input.checked) { body.anonymous_to_peers = true; }
       var missing = [];

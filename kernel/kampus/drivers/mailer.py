@@ -89,6 +89,17 @@ def build_message(
     return message
 
 
+def add_one_click_unsubscribe(message: EmailMessage, url: str) -> None:
+    """Give ``message`` RFC 8058's one-click unsubscribe headers (``List-Unsubscribe: <url>`` and
+    ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``), each on one line: a header folded at 78
+    characters is sent as encoded words, which mail providers do not read as a link (RFC 5322 allows 998)."""
+    message.policy = message.policy.clone(max_line_length=998)
+    del message["List-Unsubscribe"]
+    del message["List-Unsubscribe-Post"]
+    message["List-Unsubscribe"] = f"<{url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
 def message_text(message: EmailMessage) -> str:
     """The plain-text body of ``message``, decoded."""
     part = message.get_body(preferencelist=("plain",))

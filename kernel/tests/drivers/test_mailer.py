@@ -16,6 +16,8 @@ from kampus.drivers.mailer import (
     MailError,
     MemoryMailer,
     SmtpMailer,
+    add_one_click_unsubscribe,
+    build_message,
     message_text,
     read_outbox,
 )
@@ -240,3 +242,15 @@ def test_smtp_implicit_tls(tmp_path, certificate):
     finally:
         controller.stop()
     assert receiver.messages()[0]["Subject"] == "Over TLS"
+
+
+def test_one_click_unsubscribe_headers_stay_on_one_line() -> None:
+    """A long unsubscribe URL is sent as it is (a folded header becomes encoded words, no longer a link)."""
+    url = "https://kampus.example/courses/course-v1:KampusX+Mail101+2026/bulk_email/unsubscribe/" + "a" * 120
+    message = build_message("Kampus <no-reply@kampus.example>", "learner@example.org", "Hello", "text")
+    add_one_click_unsubscribe(message, url)
+    add_one_click_unsubscribe(message, url)  # set twice: still one header of each
+    raw = message.as_bytes().decode("ascii")
+    assert f"List-Unsubscribe: <{url}>\n" in raw and "=?utf-8?" not in raw
+    assert raw.count("List-Unsubscribe:") == 1
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in raw

@@ -21,7 +21,14 @@ from flask_babel import gettext as _
 from kampus_lms import api as lms
 
 from kampus.current import current_kampus
-from kampus.drivers.mailer import ConsoleMailer, Mailer, MailError, MemoryMailer, build_message
+from kampus.drivers.mailer import (
+    ConsoleMailer,
+    Mailer,
+    MailError,
+    MemoryMailer,
+    add_one_click_unsubscribe,
+    build_message,
+)
 from kampus.urls import absolute_url
 from kampus_forums.notifications import preferences, service
 from kampus_forums.notifications.models import Notification
@@ -72,13 +79,9 @@ def deliver(message: EmailMessage) -> None:
 
 def _build(to: str, subject: str, text: str, html: str, unsubscribe: str, msgid: str) -> EmailMessage:
     built = build_message(current_kampus().settings.mail_from, to, subject, text, html)
-    # one line per header (RFC 5322 allows 998): a folded List-Unsubscribe URL would be sent as encoded
-    # words, which mail providers do not decode into a link
-    built.policy = built.policy.clone(max_line_length=998)
     del built["Message-ID"]
     built["Message-ID"] = msgid
-    built["List-Unsubscribe"] = f"<{unsubscribe}>"
-    built["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    add_one_click_unsubscribe(built, unsubscribe)
     return built
 
 

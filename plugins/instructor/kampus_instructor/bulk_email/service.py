@@ -58,7 +58,14 @@ from kampus_lms.api import (
 from kampus import db
 from kampus.current import current_kampus
 from kampus.db import utcnow
-from kampus.drivers.mailer import ConsoleMailer, Mailer, MailError, MemoryMailer, build_message
+from kampus.drivers.mailer import (
+    ConsoleMailer,
+    Mailer,
+    MailError,
+    MemoryMailer,
+    add_one_click_unsubscribe,
+    build_message,
+)
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.roles import INSTRUCTOR, STAFF
 from kampus.tasks.api import TaskContext, submit
@@ -476,8 +483,7 @@ class _Rendered:
                               self.html.replace(_UNSUBSCRIBE_MARK, html_lib.escape(unsubscribe)))
         del built["Message-ID"]
         built["Message-ID"] = message_id
-        built["List-Unsubscribe"] = f"<{unsubscribe}>"
-        built["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        add_one_click_unsubscribe(built, unsubscribe)
         return built
 
 

@@ -93,6 +93,7 @@ def test_message_is_sanitised_and_carries_unsubscribe(app, course, client_as, ma
     assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = sent["List-Unsubscribe"].strip("<>")
     assert link.startswith("https://kampus.test/bulk_email/unsubscribe/")
+    assert f"List-Unsubscribe: <{link}>" in sent.as_bytes().decode()  # as a link: not folded, not encoded
     assert link in text and link.replace("&", "&amp;") in html
     with app.app_context():
         stored = app.extensions["kampus"].db.sessionmaker().scalar(sa.select(BulkEmailMessage))

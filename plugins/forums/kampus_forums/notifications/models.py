@@ -41,7 +41,8 @@ class Notification(Base):
 
     __tablename__ = "forums_notification"
     __table_args__ = (sa.Index("ix_forums_notification_user_read", "user_id", "read_at", "created_at"),
-                      sa.Index("ix_forums_notification_user_created", "user_id", "created_at"))
+                      sa.Index("ix_forums_notification_user_created", "user_id", "created_at"),
+                      sa.Index("ix_forums_notification_user_seen", "user_id", "seen_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
@@ -55,6 +56,8 @@ class Notification(Base):
     data: Mapped[Any] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: when the user saw it in the tray (Open edX's ``last_seen``; reading it sees it too)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     #: when it went out by immediate e-mail (``None``: not mailed on its own)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 

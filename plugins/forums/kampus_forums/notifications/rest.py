@@ -9,9 +9,10 @@ notifications, at its paths and in its shapes where they apply:
   ``comment_on_followed_post``, ``content_reported``), ``content`` (HTML sentence), ``content_context``,
   ``content_url``, ``course_id``, ``last_read``, ``last_seen``, ``created``; and Kampus's ``kind``.
 * ``GET /api/notifications/count/`` (``NotificationCountView``): ``{"show_notifications_tray", "count",
-  "count_by_app_name", "notification_expiry_days"}``; Kampus counts *unread* notifications (it keeps no
-  separate "seen" mark, so ``last_seen`` is the time the notification was read and ``mark-seen`` is not
-  offered).
+  "count_by_app_name", "notification_expiry_days"}``: the notifications not seen yet (``last_seen`` null).
+* ``PUT`` (or ``PATCH``) ``/api/notifications/mark-seen/<app_name>/`` (``MarkNotificationsSeenAPIView``): the
+  tray was opened; every unseen notification of the app is seen: ``{"message": "Notifications marked as
+  seen."}``. Reading a notification sees it too.
 * ``PATCH /api/notifications/read/`` (``NotificationReadAPIView``): ``{"notification_id"}`` marks one read
   (404 when it is not the user's), ``{"app_name": "discussion"}`` all of them; else 400
   ``{"error": "Invalid app_name or notification_id."}``.
@@ -158,13 +159,14 @@ def notification_json(row: Notification) -> dict[str, Any]:
     """Open edX's ``NotificationSerializer`` of a row (plus Kampus's ``kind``)."""
     data = dict(row.data or {})
     read = lms.drf_datetime(row.read_at)
+    seen = lms.drf_datetime(row.seen_at)
     return {"id": row.id, "app_name": APP_NAME, "notification_type": service.openedx_type(row.kind, data),
             "kind": row.kind, "content": service.content_html(row.kind, data),
             "content_context": {key: data.get(key) for key in (
                 "thread_title", "commentable_id", "content_type", "preview", "author", "anonymous", "is_question")}
             | {"thread_id": row.thread_id, "comment_id": row.comment_id},
             "content_url": lms.absolute(data.get("thread_url") or "/notifications/"),
-            "course_id": row.course_id, "last_read": read, "last_seen": read,
+            "course_id": row.course_id, "last_read": read, "last_seen": seen,
             "created": lms.drf_datetime(row.created_at)}
 
 
@@ -194,9 +196,9 @@ def notification_list() -> Response:
 @bp.get("/api/notifications/count/")
 @notifications_api.doc(resp={200: CountOut, 401: ErrorOut})
 def notification_count() -> Response:
-    """How many notifications the requesting user has not read (the bell)."""
+    """How many notifications the requesting user has not seen yet (the tray's badge)."""
     user = _user()
-    count = service.unread_count(db.session(), user.id)
+    count = service.unseen_count(db.session(), user.id)
     return lms.json_answer({"show_notifications_tray": True, "count": count,
                             "count_by_app_name": {APP_NAME: count},
                             "notification_expiry_days": int(current_kampus().settings.forums_notification_expiry_days)})
@@ -238,6 +240,18 @@ def notification_read() -> Response:
         session.commit()
         return lms.json_answer({"message": "Notifications marked read."})
     raise lms.RestError(400, {"error": "Invalid app_name or notification_id."})
+
+
+@bp.route("/api/notifications/mark-seen/<app_name>/", methods=["PUT", "PATCH"])
+@notifications_api.doc(resp={200: Message, 401: ErrorOut})
+def notification_mark_seen(app_name: str) -> Response:
+    """Mark every unseen notification of ``app_name`` seen (the tray was opened); other apps have none."""
+    user = _user()
+    if app_name == APP_NAME:
+        session = db.session()
+        service.mark_all_seen(session, user.id)
+        session.commit()
+    return lms.json_answer({"message": "Notifications marked as seen."})
 
 
 def configuration(user_id: int) -> dict[str, Any]:

@@ -305,6 +305,19 @@ def unread_count(session: Session, user_id: int) -> int:
         Notification.user_id == int(user_id), Notification.read_at.is_(None))) or 0)
 
 
+def unseen_count(session: Session, user_id: int) -> int:
+    """How many of the user's notifications they have not seen yet (Open edX's count: the tray's badge)."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == int(user_id), Notification.seen_at.is_(None))) or 0)
+
+
+def mark_all_seen(session: Session, user_id: int, when: datetime | None = None) -> int:
+    """Mark every unseen notification of the user seen (the tray was opened); how many."""
+    return session.execute(sa.update(Notification).where(
+        Notification.user_id == int(user_id), Notification.seen_at.is_(None))
+        .values(seen_at=when or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
+
+
 def count_notifications(session: Session, user_id: int, *, unread_only: bool = False) -> int:
     """How many notifications the user has (unread ones only with ``unread_only``)."""
     where = [Notification.user_id == int(user_id)]
@@ -333,14 +346,19 @@ def mark_read(session: Session, user_id: int, notification_id: int, when: dateti
         return False
     if row.read_at is None:
         row.read_at = when or utcnow()
+    if row.seen_at is None:
+        row.seen_at = row.read_at
     return True
 
 
 def mark_all_read(session: Session, user_id: int, when: datetime | None = None) -> int:
-    """Mark every unread notification of the user read; how many."""
-    return session.execute(sa.update(Notification).where(
+    """Mark every unread notification of the user read (and seen); how many."""
+    when = when or utcnow()
+    read = session.execute(sa.update(Notification).where(
         Notification.user_id == int(user_id), Notification.read_at.is_(None))
-        .values(read_at=when or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
+        .values(read_at=when).execution_options(synchronize_session=False)).rowcount or 0
+    mark_all_seen(session, user_id, when)
+    return read
 
 
 # -- wording ---------------------------------------------------------------------------------------------------

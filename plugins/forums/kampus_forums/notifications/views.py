@@ -62,10 +62,13 @@ def notification_list() -> str:
               "preview": (row.data or {}).get("preview", ""),
               "url": (row.data or {}).get("thread_url") or url_for("forums_notifications.notification_list")}
              for row in rows]
-    return render_template("forums/notifications/list.html", items=items, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), unread_only=unread_only,
-                           unread=service.unread_count(session, current_user.id),
-                           course_names=_course_names({row.course_id for row in rows}))
+    page_html = render_template("forums/notifications/list.html", items=items, total=total, page=page,
+                                pages=max(1, -(-total // PAGE_SIZE)), unread_only=unread_only,
+                                unread=service.unread_count(session, current_user.id),
+                                course_names=_course_names({row.course_id for row in rows}))
+    if service.mark_all_seen(session, current_user.id):  # the list was shown: the tray's badge is cleared
+        session.commit()
+    return page_html
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -56,6 +56,33 @@ def test_marking_one_and_all_read(app) -> None:
     assert all(item["last_read"] for item in read)
 
 
+def test_opening_the_tray_marks_them_seen_but_not_read(app) -> None:
+    """Open edX's badge counts unseen notifications; ``mark-seen`` (the tray opened) clears it, and the
+    notifications stay unread until each is read."""
+    client, author = with_three_responses(app)
+    first = client.get("/api/notifications/").get_json()["results"][0]
+    assert first["last_seen"] is None
+    client.patch("/api/notifications/read/", json={"notification_id": first["id"]})
+    assert client.get("/api/notifications/count/").get_json()["count"] == 2  # reading one sees it
+    seen = client.put("/api/notifications/mark-seen/discussion/")
+    assert seen.status_code == 200 and seen.get_json() == {"message": "Notifications marked as seen."}
+    assert client.get("/api/notifications/count/").get_json()["count"] == 0
+    listed = client.get("/api/notifications/").get_json()["results"]
+    assert all(item["last_seen"] for item in listed)
+    assert [item["last_read"] is None for item in listed].count(True) == 2  # still unread
+    assert client.get("/api/notifications/?unread=true").get_json()["count"] == 2
+    assert client.put("/api/notifications/mark-seen/grading/").status_code == 200  # an app with none
+    # a new one is unseen again; the web list, once shown, sees it
+    responder = login(app.test_client(), member(app))
+    thread_id = listed[0]["content_context"]["thread_id"]
+    assert responder.post("/api/discussion/v1/comments/", json={"thread_id": str(thread_id),
+                                                                "raw_body": "One more"}).status_code == 200
+    assert client.get("/api/notifications/count/").get_json()["count"] == 1
+    assert client.get("/notifications/").status_code == 200
+    assert client.get("/api/notifications/count/").get_json()["count"] == 0
+    assert client.put("/api/notifications/mark-seen/discussion/").status_code == 200
+
+
 def test_anonymous_callers_are_refused(app, client) -> None:
     publish(app)
     assert client.get("/api/notifications/count/").status_code == 401
@@ -129,6 +156,7 @@ def test_the_api_is_in_the_openapi_document(app, client) -> None:
     document = client.get("/api/openapi.json").get_json()
     paths = document["paths"]
     for path, method in (("/api/notifications/", "get"), ("/api/notifications/count/", "get"),
+                         ("/api/notifications/mark-seen/{app_name}/", "put"),
                          ("/api/notifications/read/", "patch"), ("/api/notifications/v3/configurations/", "get"),
                          ("/api/notifications/v3/configurations/", "put")):
         assert method in paths[path], path

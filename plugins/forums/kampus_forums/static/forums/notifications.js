@@ -18,7 +18,8 @@
   }
 
   function refreshCount() {
-    window.kampusFetch("/api/notifications/count/").then(function (response) {
+    // the page's badge counts unread notifications (the API's count/ is of unseen ones: the list was seen)
+    window.kampusFetch("/api/notifications/?unread=true&page_size=1").then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (answer) {
       if (!answer || !badge) { return; }

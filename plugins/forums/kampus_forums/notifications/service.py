@@ -311,11 +311,15 @@ def unseen_count(session: Session, user_id: int) -> int:
         Notification.user_id == int(user_id), Notification.seen_at.is_(None))) or 0)
 
 
-def mark_all_seen(session: Session, user_id: int, when: datetime | None = None) -> int:
-    """Mark every unseen notification of the user seen (the tray was opened); how many."""
-    return session.execute(sa.update(Notification).where(
-        Notification.user_id == int(user_id), Notification.seen_at.is_(None))
-        .values(seen_at=when or utcnow()).execution_options(synchronize_session=False)).rowcount or 0
+def mark_all_seen(session: Session, user_id: int, when: datetime | None = None, *,
+                  created_by: datetime | None = None) -> int:
+    """Mark every unseen notification of the user seen (the tray was opened), or only those created by
+    ``created_by`` (the ones a list read then could show); how many."""
+    where = [Notification.user_id == int(user_id), Notification.seen_at.is_(None)]
+    if created_by is not None:
+        where.append(Notification.created_at <= created_by)
+    return session.execute(sa.update(Notification).where(*where).values(seen_at=when or utcnow())
+                           .execution_options(synchronize_session=False)).rowcount or 0
 
 
 def count_notifications(session: Session, user_id: int, *, unread_only: bool = False) -> int:

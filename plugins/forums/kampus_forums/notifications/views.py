@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from kampus import db
 from kampus.current import current_kampus
+from kampus.db import utcnow
 from kampus_forums.notifications import preferences, service
 from kampus_forums.notifications.models import CADENCES, KINDS, OFF, Notification
 
@@ -56,6 +57,7 @@ def notification_list() -> str:
     except ValueError:
         page = 1
     session = db.session()
+    listed_at = utcnow()
     rows, total = service.list_notifications(session, current_user.id, unread_only=unread_only,
                                              offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     items = [{"row": row, "sentence": service.describe(row.kind, row.data or {}),
@@ -66,7 +68,8 @@ def notification_list() -> str:
                                 pages=max(1, -(-total // PAGE_SIZE)), unread_only=unread_only,
                                 unread=service.unread_count(session, current_user.id),
                                 course_names=_course_names({row.course_id for row in rows}))
-    if service.mark_all_seen(session, current_user.id):  # the list was shown: the tray's badge is cleared
+    # the list was shown: the tray's badge is cleared (of what the list could show, not of newer ones)
+    if service.mark_all_seen(session, current_user.id, created_by=listed_at):
         session.commit()
     return page_html
 

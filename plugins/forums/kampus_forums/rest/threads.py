@@ -388,7 +388,7 @@ def thread_create() -> Response:
     thread = service.create_thread(
         who, who.course_id, body["topic_id"], body["type"], body["title"], body["raw_body"],
         anonymous=bool_field(body, "anonymous"), anonymous_to_peers=bool_field(body, "anonymous_to_peers"),
-        following=body.get("following", True), group_id=body.get("group_id"),
+        following=body.get("following", True), group_id=body.get("group_id", service.UNSET),
         action_errors=service.thread_action_errors(actions))
     if actions:
         service.update_thread(who, thread, actions)

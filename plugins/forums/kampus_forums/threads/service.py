@@ -101,12 +101,14 @@ __all__ = [
     "delete_comment", "delete_thread", "get_comment", "get_thread", "get_thread_detail", "int_id",
     "is_privileged_on", "list_child_comments", "list_comments", "list_threads", "list_user_comments", "lookups",
     "mark_read", "rendered", "replace_username", "retire_user", "thread_action_errors", "thread_editable_fields",
-    "thread_of", "thread_viewed", "update_comment", "update_thread", "user_post_ids",
+    "thread_of", "thread_viewed", "update_comment", "update_thread", "user_post_ids", "UNSET",
 ]
 
 MAX_TITLE = 1000
 MAX_BODY = 100_000
 DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+#: ``group_id`` not given to :func:`create_thread` (as opposed to an explicit ``None``: all groups)
+UNSET: Any = object()
 
 
 def _text_value(errors: dict[str, str], name: str, value: Any, limit: int) -> str | None:
@@ -180,12 +182,13 @@ def _valid_group(errors: dict[str, str], course_id: str, value: Any) -> int | No
 
 def create_thread(who: ForumUser, course_id: str, topic_id: Any, thread_type: Any, title: Any, raw_body: Any, *,
                   anonymous: bool = False, anonymous_to_peers: bool = False, following: Any = True,
-                  group_id: Any = None, from_mfe_sidebar: bool = False,
+                  group_id: Any = UNSET, from_mfe_sidebar: bool = False,
                   action_errors: dict[str, str] | None = None) -> Thread:
     """Post a thread (committed; the author follows it unless ``following`` is false). ``group_id`` is
-    honoured for privileged users of a divided course; otherwise a thread of a divided topic takes the
-    author's cohort. ``action_errors`` (:func:`thread_action_errors` of the actions the caller applies next)
-    are answered with the thread's own field errors, before anything is written."""
+    honoured for privileged users of a divided course, where ``None`` posts to all groups; otherwise (or
+    when ``group_id`` is not given) a thread of a divided topic takes the author's cohort, as Open edX's
+    ``create_thread`` does. ``action_errors`` (:func:`thread_action_errors` of the actions the caller
+    applies next) are answered with the thread's own field errors, before anything is written."""
     if str(course_id) != who.course_id:
         raise invalid({"course_id": "Invalid value."})
     check_may_post(who)
@@ -206,16 +209,17 @@ def create_thread(who: ForumUser, course_id: str, topic_id: Any, thread_type: An
     if anonymous_to_peers and not policy.allow_anonymous_to_peers:
         errors["anonymous_to_peers"] = NOT_INITIALIZABLE
     group = None
-    if group_id is not None:
-        if not (who.is_privileged and topics.division(who.course_id).enabled):
+    may_choose_group = who.is_privileged and topics.division(who.course_id).enabled
+    if group_id is not UNSET and group_id is not None:
+        if not may_choose_group:
             errors["group_id"] = NOT_INITIALIZABLE
         else:
             group = _valid_group(errors, who.course_id, group_id)
     if errors:
         raise invalid(errors)
-    check_post_rate(who)
     assert topic is not None and clean_title is not None and body is not None
-    if group is None and topics.is_divided(who.course_id, topic):
+    all_groups = group_id is None and may_choose_group  # an explicit null from the course team
+    if group is None and not all_groups and topics.is_divided(who.course_id, topic):
         group = who.group_id
     now = utcnow()
     session = db.session()
@@ -226,6 +230,7 @@ def create_thread(who: ForumUser, course_id: str, topic_id: Any, thread_type: An
     if (again is not None and again.body == body and again.thread_type == thread_type and again.group_id == group
             and (again.anonymous, again.anonymous_to_peers) == (bool(anonymous), bool(anonymous_to_peers))):
         return again
+    check_post_rate(who)
     thread = Thread(course_id=who.course_id, commentable_id=topic, thread_type=str(thread_type), title=clean_title,
                     body=body, rendered_body=render_for_save(body), author_id=who.id, author_username=who.username,
                     anonymous=bool(anonymous),
@@ -470,7 +475,6 @@ def create_comment(who: ForumUser, thread: Thread, raw_body: Any, *, parent_id: 
         errors["anonymous_to_peers"] = NOT_INITIALIZABLE
     if errors:
         raise invalid(errors)
-    check_post_rate(who)
     parent = None
     if parent_id is not None:
         parent = get_comment(parent_id)
@@ -489,6 +493,7 @@ def create_comment(who: ForumUser, thread: Thread, raw_body: Any, *, parent_id: 
     if again is not None and again.body == body and (again.anonymous, again.anonymous_to_peers) == (
             bool(anonymous), bool(anonymous_to_peers)):
         return again
+    check_post_rate(who)
     comment = Comment(thread_id=thread.id, parent_id=parent.id if parent else None, course_id=thread.course_id,
                       body=body, rendered_body=render_for_save(body), author_id=who.id,
                       author_username=who.username, anonymous=bool(anonymous),

@@ -55,3 +55,26 @@ def test_a_thread_moved_into_a_divided_topic_takes_its_authors_cohort(app: Flask
     assert moved.status_code == 200 and moved.get_json()["group_id"] == ids["Red"]
     assert client_of(app, blue).get(f"{THREADS}{thread['id']}/").status_code == 404
     assert client_of(app, red).get(f"{THREADS}{thread['id']}/").status_code == 200
+
+
+def test_the_course_team_posts_to_all_groups_or_one_and_a_learner_to_their_own(app: Flask) -> None:
+    """As Open edX's ``create_thread``: without ``group_id`` a post in a divided topic takes its author's
+    cohort (a staff member enrolled in the course has one too); the course team's explicit ``null`` posts to
+    all groups, an id to that cohort. A learner may not send ``group_id`` at all (Open edX's initializable
+    fields)."""
+    publish(app)
+    red, blue, staff = user_in(app), user_in(app), user_in(app, "staff")
+    ids = cohorts(app, Red=[red, staff], Blue=[blue])
+    _divide(app, "course")
+    team = client_of(app, staff)
+    assert new_thread(team, title="Own cohort")["group_id"] == ids["Red"]
+    everyone = new_thread(team, title="Everyone", group_id=None)
+    assert everyone["group_id"] is None and everyone["group_name"] is None
+    assert new_thread(team, title="Blue only", group_id=ids["Blue"])["group_id"] == ids["Blue"]
+    assert client_of(app, blue).get(f"{THREADS}{everyone['id']}/").status_code == 200
+    assert new_thread(client_of(app, red), title="Mine")["group_id"] == ids["Red"]
+    for group_id in (None, ids["Blue"]):
+        refused = client_of(app, red).post(THREADS, json={"course_id": COURSE, "topic_id": "course",
+                                                          "type": "discussion", "title": "Theirs", "raw_body": "x",
+                                                          "group_id": group_id})
+        assert refused.status_code == 400 and "group_id" in refused.get_json()["field_errors"]

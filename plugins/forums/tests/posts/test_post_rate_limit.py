@@ -72,3 +72,15 @@ def test_only_young_accounts_are_limited_when_account_days_are_set(make_app, kam
         new_thread(old, title=title)
     new_thread(new, title="First")
     assert post_thread(new, title="Second").status_code == 429
+
+
+def test_a_double_submit_and_a_refused_comment_use_up_nothing(app: Flask) -> None:
+    publish(app)
+    learner = client_of(app, user_in(app))
+    first = new_thread(learner, title="One")
+    assert new_thread(learner, title="One")["id"] == first["id"]  # the same post again: no new post
+    bad_parent = learner.post(COMMENTS, json={"thread_id": first["id"], "raw_body": "x", "parent_id": "999999"})
+    assert bad_parent.status_code == 400
+    for title in ("Two", "Three"):
+        new_thread(learner, title=title)
+    assert post_thread(learner, title="Four").status_code == 429

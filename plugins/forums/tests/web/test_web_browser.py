@@ -264,6 +264,8 @@ def test_staff_post_to_one_cohort_of_a_divided_topic(forum, served, app, tmp_pat
         morning = lms.create_cohort(forum.COURSE, "Morning")
         lms.add_users_to_cohort(forum.COURSE, evening.id, ["eve"])
         lms.add_users_to_cohort(forum.COURSE, morning.id, ["mo"])
+        lms.enroll(staff.user, forum.COURSE, check_access=False)  # enrolled staff get a cohort of their own
+        lms.add_users_to_cohort(forum.COURSE, morning.id, ["stella"])
     divided = staff.patch(f"/api/discussion/v1/courses/{forum.COURSE}/settings",
                           data='{"always_divide_inline_discussions": true}',
                           content_type="application/merge-patch+json")
@@ -274,23 +276,34 @@ def test_staff_post_to_one_cohort_of_a_divided_topic(forum, served, app, tmp_pat
         errors = _watch_errors(page)
         _log_in(page, served, staff.user.username)
         page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/")
+        expect(page.locator(".forum-topic-list button[data-topic-id]").first).to_be_visible()  # the script ran
         page.get_by_role("button", name="Add a post").first.click()
         topic = page.locator("form.forum-new-post").get_by_label("Topic")
         visible_to = page.get_by_label("Visible to")
         topic.select_option(label="Week 1 / Introductions")
         expect(visible_to).to_be_visible()
-        expect(visible_to.locator("option")).to_have_text(["All groups", "Evening", "Morning"])
+        expect(visible_to.locator("option")).to_have_text(["All groups", "Default Group", "Evening", "Morning"])
         visible_to.select_option(label="Evening")
         page.get_by_label("Title").fill("Evening session notes")
         page.get_by_label("Your post").fill("For the evening group only.")
         page.screenshot(path=str(shots / "forum-new-post-group.png"), full_page=True)
         page.get_by_role("button", name="Submit", exact=True).click()
         expect(page.locator("article.forum-thread .forum-thread-title")).to_have_text("Evening session notes")
+        # "All groups": every cohort, not the poster's own
+        page.get_by_role("button", name="Add a post").first.click()
+        page.locator("form.forum-new-post").get_by_label("Topic").select_option(label="Week 1 / Introductions")
+        page.get_by_label("Visible to").select_option(label="All groups")
+        page.get_by_label("Title").fill("For everyone")
+        page.get_by_label("Your post").fill("Both groups read this.")
+        page.get_by_role("button", name="Submit", exact=True).click()
+        expect(page.locator("article.forum-thread .forum-thread-title")).to_have_text("For everyone")
         assert not errors, errors
 
     threads = f"/api/discussion/v1/threads/?course_id={quote(forum.COURSE, safe=':')}"
     seen_by_evening = [t["title"] for t in evening_learner.get(threads).get_json()["results"]]
     seen_by_morning = [t["title"] for t in morning_learner.get(threads).get_json()["results"]]
-    assert seen_by_evening == ["Evening session notes"] and seen_by_morning == []
-    posted = staff.get(threads).get_json()["results"][0]
-    assert posted["group_id"] == evening.id and posted["group_name"] == "Evening"
+    assert seen_by_evening == ["For everyone", "Evening session notes"] and seen_by_morning == ["For everyone"]
+    posted = {thread["title"]: thread for thread in staff.get(threads).get_json()["results"]}
+    assert posted["Evening session notes"]["group_id"] == evening.id
+    assert posted["Evening session notes"]["group_name"] == "Evening"
+    assert posted["For everyone"]["group_id"] is None

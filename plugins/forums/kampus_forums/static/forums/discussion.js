@@ -662,8 +662,9 @@
         raw_body: editor.textarea.value,
         following: follow.input.checked
       };
-      if (groupSelect && groupSelect.value && self.dividedTopics.indexOf(body.topic_id) >= 0) {
-        body.group_id = parseInt(groupSelect.value, 10);
+      if (groupSelect && self.dividedTopics.indexOf(body.topic_id) >= 0) {
+        // "All groups" is an explicit null: without group_id, a post takes its author's own cohort
+        body.group_id = groupSelect.value ? parseInt(groupSelect.value, 10) : null;
       }
       if (anonymous && anonymous.input.checked) { body.anonymous = true; }
       if (anonymousToPeers && anonymousToPeers.input.checked) { body.anonymous_to_peers = true; }

@@ -428,8 +428,8 @@
       window.tinymce.get("html-visual").focus();
       return;
     }
-    var target = touched && touched !== "visual" && editorBody.contains(touched) ? touched
-      : editorBody.querySelector("input, textarea, select, iframe");
+    var target = touched && touched !== "visual" && editorBody.contains(touched) && touched.offsetParent !== null
+      ? touched : editorBody.querySelector("input, textarea, select, iframe");
     if (target) { target.focus(); }
   });
   editorModalEl.addEventListener("hidden.bs.modal", function () {

@@ -139,6 +139,19 @@ def forum_user(user: Any, course_id: str) -> ForumUser | None:
     return who
 
 
+_GLOBAL_STAFF = sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True))  # who hold no course role
+#: the course roles (and global staff) of users ``:ids`` in ``:course_id`` (or its ``:org``), built once
+_LABEL_ROWS = (
+    sa.select(User.id, _GLOBAL_STAFF.label("global_staff"), CourseAccessRole.role)
+    .outerjoin(CourseAccessRole, sa.and_(
+        CourseAccessRole.user_id == User.id,
+        sa.or_(CourseAccessRole.course_id == sa.bindparam("course_id"),
+               sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
+                       CourseAccessRole.org != ""))))
+    .where(User.id.in_(sa.bindparam("ids", expanding=True)),
+           sa.or_(_GLOBAL_STAFF, CourseAccessRole.role.is_not(None))))
+
+
 def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, str]:
     """Open edX's ``author_label`` of each author who has one (one query): "Staff" for course staff,
     instructors and global staff, "Moderator" for forum administrators and moderators, "Community TA"
@@ -146,15 +159,8 @@ def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, s
     ids = {int(uid) for uid in user_ids if uid is not None}
     if not ids:
         return {}
-    org = org_of(course_id)
-    in_course = sa.or_(CourseAccessRole.course_id == str(course_id),
-                       sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org,
-                               CourseAccessRole.org != ""))
-    global_staff = sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True))  # who hold no course role
-    rows = db.session().execute(
-        sa.select(User.id, global_staff.label("global_staff"), CourseAccessRole.role)
-        .outerjoin(CourseAccessRole, sa.and_(CourseAccessRole.user_id == User.id, in_course))
-        .where(User.id.in_(ids), sa.or_(global_staff, CourseAccessRole.role.is_not(None)))).all()
+    rows = db.session().execute(_LABEL_ROWS, {"course_id": str(course_id), "org": org_of(course_id),
+                                              "ids": sorted(ids)}).all()
     labels: dict[int, str] = {}
     rank = {LABEL_STAFF: 3, LABEL_MODERATOR: 2, LABEL_COMMUNITY_TA: 1}
     for user_id, is_global_staff, role in rows:

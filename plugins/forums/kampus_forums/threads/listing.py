@@ -239,6 +239,29 @@ class Lookups:
     group_names: dict[int, str] = field(default_factory=dict)
 
 
+def _of_posts(model: Any) -> Any:
+    """``model``'s rows about the threads ``:thread_ids`` and the comments ``:comment_ids``."""
+    return sa.or_(
+        sa.and_(model.content_type == THREAD, model.content_id.in_(sa.bindparam("thread_ids", expanding=True))),
+        sa.and_(model.content_type == COMMENT, model.content_id.in_(sa.bindparam("comment_ids", expanding=True))))
+
+
+# A page's lookups are built once (bound parameters ``user_id``, ``thread_ids``, ``comment_ids``): building
+# and keying a statement per request cost more than running it.
+_USER = sa.bindparam("user_id")
+#: the reader's votes, open flags and follows, in one query
+_MINE = sa.union_all(
+    sa.select(sa.literal("vote").label("kind"), Vote.content_type, Vote.content_id)
+    .where(Vote.user_id == _USER, _of_posts(Vote)),
+    sa.select(sa.literal("flag").label("kind"), AbuseFlag.content_type, AbuseFlag.content_id)
+    .where(AbuseFlag.user_id == _USER, AbuseFlag.cleared_at.is_(None), _of_posts(AbuseFlag)),
+    sa.select(sa.literal("follow").label("kind"), sa.literal(THREAD).label("content_type"), Follow.thread_id)
+    .where(Follow.user_id == _USER, Follow.thread_id.in_(sa.bindparam("thread_ids", expanding=True))))
+_READ = sa.select(ReadState).where(ReadState.user_id == _USER,
+                                   ReadState.thread_id.in_(sa.bindparam("thread_ids", expanding=True)))
+_EDITS = sa.select(EditRecord).where(_of_posts(EditRecord)).order_by(EditRecord.id)
+
+
 def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[Comment] = ()) -> Lookups:
     """:class:`Lookups` for ``threads`` and ``comments`` as ``who`` reads them."""
     threads = list(threads)
@@ -251,23 +274,8 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
     if not keys:
         return found
 
-    def _content(model: Any) -> Any:
-        parts = []
-        if thread_ids:
-            parts.append(sa.and_(model.content_type == THREAD, model.content_id.in_(thread_ids)))
-        if comment_ids:
-            parts.append(sa.and_(model.content_type == COMMENT, model.content_id.in_(comment_ids)))
-        return sa.or_(*parts)
-
-    # the reader's votes, open flags and follows: one query
-    mine = [sa.select(sa.literal("vote").label("kind"), Vote.content_type, Vote.content_id)
-            .where(Vote.user_id == who.id, _content(Vote)),
-            sa.select(sa.literal("flag").label("kind"), AbuseFlag.content_type, AbuseFlag.content_id)
-            .where(AbuseFlag.user_id == who.id, AbuseFlag.cleared_at.is_(None), _content(AbuseFlag))]
-    if thread_ids:
-        mine.append(sa.select(sa.literal("follow").label("kind"), sa.literal(THREAD).label("content_type"),
-                              Follow.thread_id).where(Follow.user_id == who.id, Follow.thread_id.in_(thread_ids)))
-    for kind, content_type, content_id in session.execute(sa.union_all(*mine)):
+    params = {"user_id": who.id, "thread_ids": thread_ids, "comment_ids": comment_ids}
+    for kind, content_type, content_id in session.execute(_MINE, params):
         if kind == "vote":
             found.voted.add((content_type, content_id))
         elif kind == "flag":
@@ -275,14 +283,13 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
         else:
             found.following.add(content_id)
     if thread_ids:
-        found.read = {row.thread_id: row for row in session.scalars(sa.select(ReadState).where(
-            ReadState.user_id == who.id, ReadState.thread_id.in_(thread_ids)))}
+        found.read = {row.thread_id: row for row in session.scalars(_READ, params)}
     people: set[int] = set()
     for thread in threads:
         people.update(i for i in (thread.author_id, thread.closed_by_id) if i is not None)
     for comment in comments:
         people.update(i for i in (comment.author_id, comment.endorsed_by_id) if i is not None)
-    for record in session.scalars(sa.select(EditRecord).where(_content(EditRecord)).order_by(EditRecord.id)):
+    for record in session.scalars(_EDITS, params):
         found.last_edits[(record.content_type, record.content_id)] = record
         if record.editor_id is not None:
             people.add(record.editor_id)

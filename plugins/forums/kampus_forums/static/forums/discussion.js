@@ -137,6 +137,7 @@
     return Promise.all([this.api.get(coursePath), this.api.get(topicsPath)]).then(function (answers) {
       self.course = answers[0] || {};
       self.setTopics(answers[1] || {});
+      self.addButton.disabled = false;
       self.afterCourse();
       self.loadThreads();
       if (self.threadId) {
@@ -155,6 +156,7 @@
     this.status = el("p", {className: "visually-hidden forum-status", attrs: {"aria-live": "polite"}});
     this.addButton = el("button", {className: "btn btn-primary btn-sm forum-add-post", attrs: {type: "button"},
       on: {click: function () { self.showNewPost(); }}}, icon("plus"), " ", this.t("add_post"));
+    this.addButton.disabled = true;  // until the course and its topics have loaded (the form needs both)
     this.threadList = el("div", {className: "list-group forum-thread-list", attrs: {"aria-label": this.t("posts")}});
     this.pagination = el("nav", {className: "forum-pagination d-flex align-items-center justify-content-between gap-2 mt-2",
       attrs: {"aria-label": this.t("pagination")}});

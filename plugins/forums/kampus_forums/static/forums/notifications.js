@@ -50,8 +50,19 @@
     }
     var link = item.querySelector("[data-notification-open]");
     if (link) {
-      link.addEventListener("click", function () {
-        if (item.hasAttribute("data-unread")) { patchRead({notification_id: id}).catch(function () {}); }
+      link.addEventListener("click", function (event) {
+        if (!item.hasAttribute("data-unread")) { return; }
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+          patchRead({notification_id: id}).catch(function () {});  // another tab: this page stays
+          return;
+        }
+        // the thread's page counts the bell again: it opens once the notification is marked read (or after
+        // a second and a half, when the server is slow to answer)
+        event.preventDefault();
+        var opened = false;
+        var open = function () { if (!opened) { opened = true; window.location.assign(link.href); } };
+        patchRead({notification_id: id}).then(open, open);
+        window.setTimeout(open, 1500);
       });
     }
   });

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from kampus_forums import models  # noqa: F401 - the models are in the metadata
 
 from kampus.db import Base
+from kampus.db.migrate import alembic_config
+from kampus.testing import make_user
 
 
 def test_forums_tables_match_their_models(app) -> None:
@@ -19,12 +23,6 @@ def test_forums_tables_match_their_models(app) -> None:
 
 def test_f0004_counts_read_notifications_as_seen(app) -> None:
     """Upgrading to f0004: a notification read before has been seen then; an unread one is unseen."""
-    import sqlalchemy as sa
-    from alembic import command
-
-    from kampus.db.migrate import alembic_config
-    from kampus.testing import make_user
-
     user = make_user(app)
     kampus = app.extensions["kampus"]
     config = alembic_config(kampus.pm)

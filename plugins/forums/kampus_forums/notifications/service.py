@@ -301,14 +301,12 @@ def rename_author(session: Session, user_id: int, username: str, new_username: s
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the user's notifications are unread (the bell)."""
-    return int(session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == int(user_id), Notification.read_at.is_(None))) or 0)
+    return count_notifications(session, user_id, unread_only=True)
 
 
 def unseen_count(session: Session, user_id: int) -> int:
     """How many of the user's notifications they have not seen yet (Open edX's count: the tray's badge)."""
-    return int(session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == int(user_id), Notification.seen_at.is_(None))) or 0)
+    return count_notifications(session, user_id, unseen_only=True)
 
 
 def mark_all_seen(session: Session, user_id: int, when: datetime | None = None, *,
@@ -322,11 +320,15 @@ def mark_all_seen(session: Session, user_id: int, when: datetime | None = None, 
                            .execution_options(synchronize_session=False)).rowcount or 0
 
 
-def count_notifications(session: Session, user_id: int, *, unread_only: bool = False) -> int:
-    """How many notifications the user has (unread ones only with ``unread_only``)."""
+def count_notifications(session: Session, user_id: int, *, unread_only: bool = False,
+                        unseen_only: bool = False) -> int:
+    """How many notifications the user has (unread ones only with ``unread_only``, not yet seen ones only
+    with ``unseen_only``)."""
     where = [Notification.user_id == int(user_id)]
     if unread_only:
         where.append(Notification.read_at.is_(None))
+    if unseen_only:
+        where.append(Notification.seen_at.is_(None))
     return int(session.scalar(sa.select(sa.func.count()).select_from(Notification).where(*where)) or 0)
 
 

@@ -270,8 +270,7 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
     session = db.session()
     thread_ids = [t.id for t in threads]
     comment_ids = [c.id for c in comments]
-    keys = [(THREAD, i) for i in thread_ids] + [(COMMENT, i) for i in comment_ids]
-    if not keys:
+    if not thread_ids and not comment_ids:
         return found
 
     params = {"user_id": who.id, "thread_ids": thread_ids, "comment_ids": comment_ids}

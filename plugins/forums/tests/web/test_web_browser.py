@@ -18,10 +18,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 SHOTS = os.environ.get("KAMPUS_FORUM_SCREENSHOTS")
 
 
-def _log_in(page, served: str, username: str) -> None:
-    log_in(page, served, username)
-
-
 def _watch_errors(page) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -36,7 +32,7 @@ def test_a_learner_posts_a_thread_and_a_response(forum, served, tmp_path):
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors = _watch_errors(page)
-        _log_in(page, served, learner.user.username)
+        log_in(page, served, learner.user.username)
         page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/")
         expect(page.locator(".forum-topic-list button[data-topic-id]").first).to_be_visible()
         expect(page.locator(".forum-empty")).to_be_visible()
@@ -133,7 +129,7 @@ def test_a_moderator_works_through_reported_posts(forum, served, tmp_path):
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = _watch_errors(page)
-        _log_in(page, served, moderator.user.username)
+        log_in(page, served, moderator.user.username)
         page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/")
         page.get_by_role("link", name="Reported content").click()
         items = page.locator(".moderation-item")
@@ -231,7 +227,7 @@ def test_a_moderator_works_through_reported_posts(forum, served, tmp_path):
 
         # a learner sees "Anonymous" where the author would be
         learner_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        _log_in(learner_page, served, author.user.username)
+        log_in(learner_page, served, author.user.username)
         learner_page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/course/threads/{secret['id']}")
         header = learner_page.locator("article.forum-thread header")
         expect(header.locator(".forum-author-anonymous")).to_have_text("Anonymous")
@@ -274,7 +270,7 @@ def test_staff_post_to_one_cohort_of_a_divided_topic(forum, served, app, tmp_pat
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors = _watch_errors(page)
-        _log_in(page, served, staff.user.username)
+        log_in(page, served, staff.user.username)
         page.goto(served + f"/courses/{forum.COURSE}/discussion/forum/")
         # "Add a post" is enabled once the course and its topics have loaded (the click waits for it)
         page.get_by_role("button", name="Add a post").first.click()

@@ -70,7 +70,7 @@
   function readStrings(root) {
     var block = (root.parentNode && root.parentNode.querySelector("script.kampus-forum-strings")) ||
       document.querySelector("script.kampus-forum-strings");
-    try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
+    return readJson(block ? block.textContent : "", {});
   }
 
   function readJson(text, fallback) {

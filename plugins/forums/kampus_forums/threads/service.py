@@ -133,6 +133,14 @@ def _text_value(errors: dict[str, str], name: str, value: Any, limit: int) -> st
     return value
 
 
+def _edit_reason_value(errors: dict[str, str], values: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Take ``edit_reason_code`` from a PATCH into ``values``; an unknown code is a field error."""
+    if "edit_reason_code" in changes:
+        if changes["edit_reason_code"] not in reasons.edit_reasons():
+            errors["edit_reason_code"] = "Invalid edit reason code"
+        values["edit_reason_code"] = changes["edit_reason_code"]
+
+
 def _bool_value(errors: dict[str, str], name: str, value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -300,10 +308,7 @@ def update_thread(who: ForumUser, thread: Thread, changes: dict[str, Any]) -> Th
         if changes["close_reason_code"] not in reasons.close_reasons():
             errors["close_reason_code"] = "Invalid close reason code"
         values["close_reason_code"] = changes["close_reason_code"]
-    if "edit_reason_code" in changes:
-        if changes["edit_reason_code"] not in reasons.edit_reasons():
-            errors["edit_reason_code"] = "Invalid edit reason code"
-        values["edit_reason_code"] = changes["edit_reason_code"]
+    _edit_reason_value(errors, values, changes)
     if errors:
         raise invalid(errors)
 
@@ -549,10 +554,7 @@ def update_comment(who: ForumUser, comment: Comment, changes: dict[str, Any]) ->
     for name in ("anonymous", "anonymous_to_peers", "endorsed", "voted", "abuse_flagged"):
         if name in changes:
             values[name] = _bool_value(errors, name, changes[name])
-    if "edit_reason_code" in changes:
-        if changes["edit_reason_code"] not in reasons.edit_reasons():
-            errors["edit_reason_code"] = "Invalid edit reason code"
-        values["edit_reason_code"] = changes["edit_reason_code"]
+    _edit_reason_value(errors, values, changes)
     if errors:
         raise invalid(errors)
     events = PendingEvents(who.course_id)

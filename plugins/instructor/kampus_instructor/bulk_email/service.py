@@ -694,3 +694,29 @@ def history(course_id: str, limit: int = 100) -> list[tuple[BulkEmailMessage, De
         .order_by(BulkEmailMessage.created_at.desc(), BulkEmailMessage.id.desc()).limit(limit)))
     counts = delivery_counts([message.id for message, _name in rows])
     return [(message, counts[message.id], username or "") for message, username in rows]
+
+
+@dataclass(frozen=True)
+class FailedRecipient:
+    """A recipient a message could not be delivered to, and why (the mailer's answer)."""
+
+    user_id: int
+    username: str
+    email: str
+    error: str
+
+
+def failed_recipients(course_id: str, message_id: int, limit: int = 1000) -> tuple[int, list[FailedRecipient]] | None:
+    """The recipients of ``message_id`` whose delivery failed: ``(how many, the first limit by username)``;
+    ``None`` when the course has no such message."""
+    session = db.session()
+    if session.scalar(sa.select(BulkEmailMessage.id).where(BulkEmailMessage.id == message_id,
+                                                           BulkEmailMessage.course_id == str(course_id))) is None:
+        return None
+    failed = sa.and_(BulkEmailRecipient.message_id == message_id, BulkEmailRecipient.status == R_FAILED)
+    count = session.scalar(sa.select(sa.func.count()).select_from(BulkEmailRecipient).where(failed)) or 0
+    rows = session.execute(
+        sa.select(BulkEmailRecipient.user_id, User.username, BulkEmailRecipient.email, BulkEmailRecipient.error)
+        .join(User, User.id == BulkEmailRecipient.user_id).where(failed).order_by(User.username).limit(limit))
+    return int(count), [FailedRecipient(*row) for row in rows]
+

@@ -10,7 +10,9 @@ Open edX's instructor API at its paths (``lms/djangoapps/instructor/views/api.py
   with Kampus's delivery counts (sent, failed, skipped, pending).
 
 Kampus's own: ``POST /api/instructor/v1/courses/<course_id>/bulk_email/preview`` (the sanitised HTML)
-and ``DELETE /api/instructor/v1/courses/<course_id>/bulk_email/<email_id>`` (cancel a scheduled e-mail).
+``DELETE /api/instructor/v1/courses/<course_id>/bulk_email/<email_id>`` (cancel a scheduled e-mail) and
+``GET /api/instructor/v1/courses/<course_id>/bulk_email/<email_id>/failures`` (the recipients it could not be
+delivered to, and the mail server's answer; also a page of the dashboard).
 Learners' links: ``GET /bulk_email/unsubscribe/<token>`` (a page with a button) and ``POST`` on the same
 URL (RFC 8058 one-click: mail providers post ``List-Unsubscribe=One-Click``; no CSRF token, the signed
 token is the credential).
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from kampus_lms.api import course_overview, list_cohorts
 from pydantic import BaseModel, Field
@@ -89,6 +91,18 @@ class EmailInfo(BaseModel):
 
 class EmailHistory(BaseModel):
     emails: list[EmailInfo]
+
+
+class FailedRecipientInfo(BaseModel):
+    username: str
+    email: str
+    error: str = Field(description="Why it was not delivered: the mail server's answer, or Kampus's reason.")
+
+
+class Failures(BaseModel):
+    email_id: int
+    count: int = Field(description="How many recipients failed (the list holds at most the first 1,000).")
+    failures: list[FailedRecipientInfo]
 
 
 class Cancelled(BaseModel):
@@ -162,6 +176,35 @@ def cancel(course_id: str, email_id: int) -> Any:
     if not service.cancel_scheduled(course_id, email_id):
         raise ApiError(404, _("There is no scheduled e-mail %(id)s to cancel.", id=email_id))
     return {"email_id": email_id, "status": "cancelled"}
+
+
+def _failures(course_id: str, email_id: int) -> tuple[int, list[service.FailedRecipient]]:
+    found = service.failed_recipients(course_id, email_id)
+    if found is None:
+        raise ApiError(404, _("There is no e-mail %(id)s in this course.", id=email_id))
+    return found
+
+
+@bp.get("/api/instructor/v1/courses/<course_id>/bulk_email/<int:email_id>/failures")
+@email_api.doc(resp={200: Failures, **ERRORS})
+def failures(course_id: str, email_id: int) -> Any:
+    """The recipients an e-mail could not be delivered to, by username, with the reason."""
+    check(PERMISSION, course_id)
+    count, rows = _failures(course_id, email_id)
+    return {"email_id": email_id, "count": count,
+            "failures": [{"username": r.username, "email": r.email, "error": r.error} for r in rows]}
+
+
+@bp.get("/courses/<course_id>/instructor/bulk_email/<int:email_id>/failures")
+def failures_page(course_id: str, email_id: int) -> str:
+    """The Email section's list of one e-mail's failed recipients."""
+    require(PERMISSION, course_id)
+    message = service.get_message(email_id)
+    if message is None or message.course_id != course_id:
+        abort(404)
+    count, rows = _failures(course_id, email_id)
+    return render_dashboard_page("instructor/bulk_email/failures.html", course_id, "bulk_email",
+                                 message=message, count=count, failures=rows)
 
 
 @public_bp.route("/bulk_email/unsubscribe/<token>", methods=["GET", "POST"])

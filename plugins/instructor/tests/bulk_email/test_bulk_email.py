@@ -184,6 +184,42 @@ def test_history_counts_and_transient_retries(app, course, client_as, mailbox):
     assert "Send Email" in body and "Email history" in body
 
 
+def test_failed_recipients_are_listed_with_the_reason(app, course, client_as, mailbox):
+    staff = client_as("staff", course)
+    learners = enroll_many(app, 3)
+    mailer = app.extensions["kampus"].mailer
+    real = mailer.deliver
+
+    def rejecting(message):
+        if to_of(message)[0] == learners[2].email:
+            raise MailError("550 5.1.1 mailbox unavailable")
+        real(message)
+
+    mailer.deliver = rejecting
+    assert send(staff, ["learners"]).status_code == 200
+    (email,) = staff.post(HISTORY).get_json()["emails"]
+    url = f"/api/instructor/v1/courses/{COURSE}/bulk_email/{email['id']}/failures"
+    answer = staff.get(url)
+    assert answer.status_code == 200
+    assert answer.get_json() == {"email_id": email["id"], "count": 1, "failures": [
+        {"username": learners[2].username, "email": learners[2].email, "error": "550 5.1.1 mailbox unavailable"}]}
+
+    page = staff.get(f"/courses/{COURSE}/instructor/bulk_email")
+    failures_page = f"/courses/{COURSE}/instructor/bulk_email/{email['id']}/failures"
+    assert f'href="{failures_page}"' in page.get_data(as_text=True)  # the history's failed count links to it
+    listing = staff.get(failures_page)
+    assert listing.status_code == 200
+    body = listing.get_data(as_text=True)
+    assert learners[2].email in body and "550 5.1.1 mailbox unavailable" in body
+    assert learners[0].email not in body and "1 recipient could not be reached." in body
+
+    assert staff.get(f"/api/instructor/v1/courses/{COURSE}/bulk_email/{email['id'] + 99}/failures").status_code == 404
+    assert staff.get(f"/courses/{COURSE}/instructor/bulk_email/{email['id'] + 99}/failures").status_code == 404
+    learner = client_as("learner", course)
+    assert learner.get(url).status_code == 403
+    assert learner.get(failures_page).status_code in (302, 403)
+
+
 def test_a_failed_task_shows_in_the_history(app, course, client_as, mailbox):
     staff = client_as("staff", course)
     enroll_many(app, 2)

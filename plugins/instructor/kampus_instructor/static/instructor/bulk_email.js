@@ -60,7 +60,17 @@
       cell(row, email.sent_to.join(", "));
       cell(row, email.created.slice(0, 16).replace("T", " ") + " UTC");
       cell(row, email.status + (email.send_at ? " (" + email.send_at.slice(0, 16).replace("T", " ") + " UTC)" : ""));
-      ["sent", "failed", "skipped", "pending"].forEach(function (k) { cell(row, String(email[k]), "text-end"); });
+      ["sent", "failed", "skipped", "pending"].forEach(function (k) {
+        var td = cell(row, String(email[k]), "text-end");
+        if (k === "failed" && email.failed > 0) {  // the list of who it was not delivered to
+          var link = document.createElement("a");
+          link.href = root.getAttribute("data-failures-url").replace(/\/0\/failures$/, "/" + email.id + "/failures");
+          link.title = label("failures");
+          link.textContent = td.textContent;
+          td.textContent = "";
+          td.appendChild(link);
+        }
+      });
       var actions = cell(row, "");
       if (email.status === "scheduled") {
         var button = document.createElement("button");

@@ -20,6 +20,11 @@ PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def is_global_staff(user: object) -> bool:
+    """Site-wide staff (``is_staff`` or ``is_superuser``): every course permission, and site-wide choices."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
 def require(permission: str, course_id: str) -> None:
     """Abort with 401 for anonymous users and 403 for users without ``permission`` in ``course_id``."""
     if not current_user.is_authenticated:

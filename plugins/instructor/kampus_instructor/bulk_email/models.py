@@ -1,5 +1,6 @@
 """The bulk e-mail area's tables: messages (Open edX's ``CourseEmail``), one row per recipient and message
-(the exactly-once ledger) and course opt-outs (Open edX's ``Optout``)."""
+(the exactly-once ledger), course opt-outs (Open edX's ``Optout``) and courses whose e-mail global staff turned
+on or off (Open edX's ``CourseAuthorization`` and ``DisabledCourse``)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,17 @@ class BulkEmailOptout(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_ibe_optout_user"))
     course_id: Mapped[str] = mapped_column(sa.String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BulkEmailCourse(Base):
+    """Global staff's choice for one course: course e-mail on (Open edX's ``CourseAuthorization``, needed when
+    the site requires it) or off (Open edX's ``DisabledCourse``)."""
+
+    __tablename__ = "instructor_bulk_email_course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    email_enabled: Mapped[bool] = mapped_column(default=True)
+    changed_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="SET NULL", name="fk_ibe_course_changed_by"), default=None)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -71,6 +71,7 @@ from kampus.identity.roles import INSTRUCTOR, STAFF
 from kampus.tasks.api import TaskContext, submit
 from kampus.urls import absolute_url
 from kampus_instructor.bulk_email.models import (
+    BulkEmailCourse,
     CANCELLED,
     FAILED,
     QUEUED,
@@ -206,12 +207,58 @@ def _parse_schedule(value: Any, now: datetime) -> datetime | None:
     return when
 
 
+# -- whether a course may send e-mail ---------------------------------------------------------------------------
+
+
+def email_enabled(course_id: str) -> bool:
+    """Open edX's ``is_bulk_email_feature_enabled(course_id)``: the site allows course e-mail
+    (``instructor_bulk_email_enabled``) and global staff did not turn it off for the course; when the site
+    requires it (``instructor_bulk_email_require_course_authorization``), they must have turned it on."""
+    settings = current_kampus().settings
+    if not settings.instructor_bulk_email_enabled:
+        return False
+    chosen = db.session().scalar(sa.select(BulkEmailCourse.email_enabled)
+                                 .where(BulkEmailCourse.course_id == str(course_id)))
+    if chosen is None:
+        return not settings.instructor_bulk_email_require_course_authorization
+    return bool(chosen)
+
+
+def set_email_enabled(course_id: str, enabled: bool, by_user_id: int | None) -> None:
+    """Record global staff's choice for the course (Open edX's ``CourseAuthorization``/``DisabledCourse``)."""
+    with current_kampus().db.session_scope() as db_session:
+        row = db_session.scalar(sa.select(BulkEmailCourse).where(BulkEmailCourse.course_id == str(course_id))
+                                .with_for_update())
+        if row is None:
+            row = BulkEmailCourse(course_id=str(course_id))
+            db_session.add(row)
+        row.email_enabled, row.changed_by, row.changed_at = bool(enabled), by_user_id, utcnow()
+
+
+def _disabled_courses(course_ids: Iterable[str]) -> set[str]:
+    """Of ``course_ids``, those whose e-mail is off now (one query)."""
+    ids = sorted(set(course_ids))
+    if not ids:
+        return set()
+    settings = current_kampus().settings
+    if not settings.instructor_bulk_email_enabled:
+        return set(ids)
+    with current_kampus().db.session_scope() as db_session:
+        chosen = dict(db_session.execute(sa.select(BulkEmailCourse.course_id, BulkEmailCourse.email_enabled)
+                                         .where(BulkEmailCourse.course_id.in_(ids))).all())
+    default = not settings.instructor_bulk_email_require_course_authorization
+    return {course_id for course_id in ids if not chosen.get(course_id, default)}
+
+
 def create_message(course_id: str, sender: Any, subject: Any, message: Any, targets: Any,
                    schedule: Any = None) -> BulkEmailMessage:
     """Check and record an e-mail of ``sender`` to ``targets``; submit its sending task unless scheduled.
 
-    Raises :class:`BulkEmailError` (nothing recorded) for a bad subject, message, target or schedule.
+    Raises :class:`BulkEmailError` (nothing recorded) for a bad subject, message, target or schedule, and
+    with status 403 when the course may not send e-mail (:func:`email_enabled`).
     """
+    if not email_enabled(course_id):
+        raise BulkEmailError(_("Email is not enabled for this course."), status=403)
     if not isinstance(subject, str) or not subject.strip():
         raise BulkEmailError(_("The subject is required."), "subject")
     subject = subject.strip()
@@ -272,15 +319,17 @@ def dispatch_due(now: datetime | None = None) -> list[int]:
     """Submit the sending task of every scheduled message whose time has come; their ids.
 
     Each message is taken with a compare-and-set (``scheduled`` -> ``queued``), so of several callers
-    (a worker's periodic check, a page view) only one submits it.
+    (a worker's periodic check, a page view) only one submits it. A course whose e-mail is off keeps its
+    scheduled messages waiting (its team can cancel them; they go out if the e-mail is turned on again).
     """
     now = now or utcnow()
     kampus = current_kampus()
     with kampus.db.session_scope() as db_session:
-        due = list(db_session.scalars(sa.select(BulkEmailMessage.id).where(
+        due = list(db_session.execute(sa.select(BulkEmailMessage.id, BulkEmailMessage.course_id).where(
             BulkEmailMessage.status == SCHEDULED, BulkEmailMessage.send_at <= now).order_by(BulkEmailMessage.id)))
+    off = _disabled_courses(course_id for _id, course_id in due)
     taken = []
-    for message_id in due:
+    for message_id in (message_id for message_id, course_id in due if course_id not in off):
         with kampus.db.session_scope() as db_session:
             won = db_session.execute(sa.update(BulkEmailMessage).where(
                 BulkEmailMessage.id == message_id, BulkEmailMessage.status == SCHEDULED).values(status=QUEUED)

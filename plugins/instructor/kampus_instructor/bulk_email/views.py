@@ -12,7 +12,10 @@ Open edX's instructor API at its paths (``lms/djangoapps/instructor/views/api.py
 Kampus's own: ``POST /api/instructor/v1/courses/<course_id>/bulk_email/preview`` (the sanitised HTML)
 ``DELETE /api/instructor/v1/courses/<course_id>/bulk_email/<email_id>`` (cancel a scheduled e-mail) and
 ``GET /api/instructor/v1/courses/<course_id>/bulk_email/<email_id>/failures`` (the recipients it could not be
-delivered to, and the mail server's answer; also a page of the dashboard).
+delivered to, and the mail server's answer; also a page of the dashboard), and
+``GET``/``PUT /api/instructor/v1/courses/<course_id>/bulk_email/settings`` (``{"email_enabled": bool}``: whether
+the course may send e-mail, Open edX's ``is_bulk_email_feature_enabled``; only global staff change it, also
+with the Email section's switch).
 Learners' links: ``GET /bulk_email/unsubscribe/<token>`` (a page with a button) and ``POST`` on the same
 URL (RFC 8058 one-click: mail providers post ``List-Unsubscribe=One-Click``; no CSRF token, the signed
 token is the credential).
@@ -22,14 +25,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from kampus_lms.api import course_overview, list_cohorts
 from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
 from kampus.api_docs import ApiSection
-from kampus_instructor.access import require
+from kampus_instructor.access import is_global_staff, require
 from kampus_instructor.bulk_email import service
 from kampus_instructor.pages import render_dashboard_page
 from kampus_instructor.reports.api import ERRORS, ApiError, check, install_errors, params
@@ -105,6 +109,15 @@ class Failures(BaseModel):
     failures: list[FailedRecipientInfo]
 
 
+class EmailSettings(BaseModel):
+    course_id: str
+    email_enabled: bool = Field(description="Whether the course's team may send e-mail now.")
+
+
+class EmailSettingsForm(BaseModel):
+    email_enabled: bool
+
+
 class Cancelled(BaseModel):
     email_id: int
     status: str
@@ -125,8 +138,12 @@ def page(course_id: str) -> str:
     require(PERMISSION, course_id)
     service.dispatch_due()
     studio_editor = "studio_unit.editor_static" in current_app.view_functions
+    enabled = service.email_enabled(course_id)
+    if not enabled and not is_global_staff(current_user):
+        abort(404)
     return render_dashboard_page(
         "instructor/bulk_email/index.html", course_id, "bulk_email", cohorts=list_cohorts(course_id),
+        email_enabled=enabled, may_switch=is_global_staff(current_user),
         modes=service.mode_slugs(course_id),
         history=service.history(course_id, limit=50),
         tinymce_url=url_for("studio_unit.editor_static", filename="tinymce.min.js") if studio_editor else "")
@@ -176,6 +193,38 @@ def cancel(course_id: str, email_id: int) -> Any:
     if not service.cancel_scheduled(course_id, email_id):
         raise ApiError(404, _("There is no scheduled e-mail %(id)s to cancel.", id=email_id))
     return {"email_id": email_id, "status": "cancelled"}
+
+
+@bp.get("/api/instructor/v1/courses/<course_id>/bulk_email/settings")
+@email_api.doc(resp={200: EmailSettings, **ERRORS})
+def email_settings(course_id: str) -> Any:
+    """Whether the course may send e-mail."""
+    check(PERMISSION, course_id)
+    return {"course_id": course_id, "email_enabled": service.email_enabled(course_id)}
+
+
+@bp.put("/api/instructor/v1/courses/<course_id>/bulk_email/settings")
+@email_api.doc(json=EmailSettingsForm, validate=False, resp={200: EmailSettings, **ERRORS})
+def change_email_settings(course_id: str) -> Any:
+    """Turn the course's e-mail on or off (global staff only)."""
+    user = check(PERMISSION, course_id)
+    if not is_global_staff(user):
+        raise ApiError(403, _("Only global staff may turn a course's e-mail on or off."))
+    value = params().get("email_enabled")
+    if not isinstance(value, bool):
+        raise ApiError(400, _("email_enabled must be true or false."), "email_enabled")
+    service.set_email_enabled(course_id, value, user.id)
+    return {"course_id": course_id, "email_enabled": service.email_enabled(course_id)}
+
+
+@bp.post("/courses/<course_id>/instructor/bulk_email/switch")
+def switch(course_id: str) -> Response:
+    """The Email section's switch for global staff (a form post): turn the course's e-mail on or off."""
+    require(PERMISSION, course_id)
+    if not is_global_staff(current_user):
+        abort(403)
+    service.set_email_enabled(course_id, request.form.get("email_enabled") == "on", current_user.id)
+    return redirect(url_for("instructor_bulk_email.page", course_id=course_id))
 
 
 def _failures(course_id: str, email_id: int) -> tuple[int, list[service.FailedRecipient]]:

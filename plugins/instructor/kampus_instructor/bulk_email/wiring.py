@@ -27,6 +27,12 @@ def permissions() -> dict[str, list[str]]:
 
 def settings() -> list[Setting]:
     return [
+        Setting("instructor_bulk_email_enabled", bool, True,
+                "Course teams may send e-mail from the instructor dashboard (Open edX's BulkEmailFlag). Global "
+                "staff can still turn it off or on per course in its Email section."),
+        Setting("instructor_bulk_email_require_course_authorization", bool, False,
+                "Only courses whose e-mail global staff turned on may send it (Open edX's "
+                "require_course_email_auth); the others need their Email section's switch."),
         Setting("instructor_bulk_email_batch_size", int, 100,
                 "Recipients a bulk e-mail task claims at a time (one commit per batch, one per message sent)."),
         Setting("instructor_bulk_email_retries", int, 3,
@@ -55,4 +61,4 @@ def tasks() -> list[Any]:
 def sections() -> list[Section]:
     """This area's sections of the dashboard (see :mod:`kampus_instructor.sections`)."""
     return [Section("bulk_email", _l("Email"), "instructor_bulk_email.page", order=60,
-                    permission="instructor.bulk_email")]
+                    permission="instructor.bulk_email", available=service.email_enabled)]

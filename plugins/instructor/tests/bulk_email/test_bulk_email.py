@@ -365,3 +365,53 @@ def test_an_uncertain_delivery_is_not_repeated(app, course, client_as):
         row = kampus.db.sessionmaker().scalar(sa.select(BulkEmailRecipient).where(
             BulkEmailRecipient.status == "failed"))
         assert "uncertain" in row.error and row.email == learners[0].email
+
+
+def test_global_staff_turn_a_courses_email_off_and_on(app, course, client_as, mailbox):
+    """Open edX's BulkEmailFlag with DisabledCourse/CourseAuthorization: a course whose e-mail is off cannot
+    send (403), its team does not see the Email section, and scheduled e-mail waits until it is on again."""
+    staff = client_as("staff", course)
+    admin = client_as("global_staff", course)
+    enroll_many(app, 2)
+    settings_url = f"/api/instructor/v1/courses/{COURSE}/bulk_email/settings"
+    assert staff.get(settings_url).get_json() == {"course_id": COURSE, "email_enabled": True}
+    later = (utcnow() + timedelta(hours=2)).isoformat()
+    assert send(staff, ["learners"], subject="Later", schedule=later).status_code == 200
+
+    answer = staff.put(settings_url, json={"email_enabled": False})
+    assert answer.status_code == 403  # only global staff switch it
+    assert admin.put(settings_url, json={"email_enabled": "no"}).status_code == 400
+    assert admin.put(settings_url, json={"email_enabled": False}).get_json()["email_enabled"] is False
+
+    refused = send(staff, ["learners"])
+    assert refused.status_code == 403
+    assert refused.get_json()["developer_message"] == "Email is not enabled for this course."
+    dashboard = staff.get(f"/courses/{COURSE}/instructor").get_data(as_text=True)
+    assert "/instructor/bulk_email" not in dashboard  # the section is gone for the course team
+    assert staff.get(f"/courses/{COURSE}/instructor/bulk_email").status_code == 404
+    page = admin.get(f"/courses/{COURSE}/instructor/bulk_email").get_data(as_text=True)
+    assert 'id="bulk-email-switch"' in page and 'id="bulk-email-off"' in page
+    with app.app_context():
+        assert service.dispatch_due(now=utcnow() + timedelta(hours=3)) == []  # the scheduled one waits
+    assert mailbox == []
+
+    # the page's switch (a form post) turns it on again; the scheduled e-mail then goes out
+    assert admin.post(f"/courses/{COURSE}/instructor/bulk_email/switch", data={"email_enabled": "on"}).status_code == 302
+    assert staff.get(settings_url).get_json()["email_enabled"] is True
+    with app.app_context():
+        assert len(service.dispatch_due(now=utcnow() + timedelta(hours=3))) == 1
+    assert sorted(message["Subject"] for message in mailbox) == ["Later", "Later"]
+    assert staff.post(f"/courses/{COURSE}/instructor/bulk_email/switch", data={}).status_code == 403
+
+
+@pytest.mark.parametrize("kampus_settings", [{"instructor_bulk_email_require_course_authorization": True,
+                                              "instructor_bulk_email_retry_seconds": 0.0}])
+def test_a_site_can_require_each_course_to_be_authorised(app, course, client_as, mailbox, kampus_settings):
+    staff = client_as("staff", course)
+    enroll_many(app, 1)
+    assert send(staff, ["learners"]).status_code == 403
+    admin = client_as("global_staff", course)
+    assert admin.put(f"/api/instructor/v1/courses/{COURSE}/bulk_email/settings",
+                     json={"email_enabled": True}).status_code == 200
+    assert send(staff, ["learners"]).status_code == 200
+    assert len(mailbox) == 1

@@ -70,3 +70,22 @@ def test_send_an_email_to_a_cohort(app, course, served, kampus_browser, tmp_path
     assert "no longer receive e-mail from the team of Mail course" in learner_page.inner_text(".alert-success")
     learner_page.screenshot(path=str(shots / "bulk-email-unsubscribed.png"))
 
+
+
+def test_global_staff_turn_the_course_email_off_with_the_switch(app, course, served, kampus_browser, tmp_path):
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    admin = make_user(app, "global_staff", COURSE)
+    page = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, served, admin.username)
+    page.goto(f"{served}/courses/{COURSE}/instructor/bulk_email")
+    assert page.is_checked("#bulk-email-enabled") and not page.is_visible("#bulk-email-off")
+    page.uncheck("#bulk-email-enabled")  # saved as soon as it is flipped
+    page.wait_for_selector("#bulk-email-off")
+    assert not page.is_checked("#bulk-email-enabled") and page.is_disabled("#bulk-email-send")
+    page.screenshot(path=str(shots / "bulk-email-off.png"), full_page=True)
+    staff = make_user(app, "staff", COURSE)
+    other = kampus_browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(other, served, staff.username)
+    other.goto(f"{served}/courses/{COURSE}/instructor")
+    assert other.get_by_role("link", name="Email", exact=True).count() == 0

@@ -9,6 +9,10 @@
   var schedule = document.getElementById("bulk-email-schedule");
   var history = document.querySelector("#bulk-email-history tbody");
   var label = function (name) { return root.getAttribute("data-label-" + name); };
+  var emailSwitch = document.getElementById("bulk-email-enabled");  // global staff only: saved when flipped
+  if (emailSwitch) {
+    emailSwitch.addEventListener("change", function () { emailSwitch.form.submit(); });
+  }
 
   var tinymceUrl = root.getAttribute("data-tinymce-url");
   if (tinymceUrl && window.tinymce) {

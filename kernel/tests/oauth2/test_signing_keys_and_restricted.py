@@ -141,3 +141,20 @@ def test_cli_and_staff_page_register_restricted_clients(tmp_path, monkeypatch) -
         from kampus.oauth2.models import OAuthClient
         client = db.session().query(OAuthClient).filter_by(client_id="partner").one()
         assert client.restricted and client.filters == "content_org:edX" and client.scope == "grades:read"
+
+
+def test_a_restricted_clients_refreshed_tokens_stay_restricted(app) -> None:
+    user = make_user(app)
+    register(app, "Partner app", client_id="partner-app", restricted=True, orgs=["edX"])
+    client = app.test_client()
+    first = password_grant(client, "partner-app", user.username, TEST_PASSWORD).get_json()
+    again = client.post("/oauth2/access_token", data={"grant_type": "refresh_token", "client_id": "partner-app",
+                                                       "refresh_token": first["refresh_token"]})
+    assert again.status_code == 200 and again.get_json()["expires_in"] < 0
+    as_jwt = client.post("/oauth2/access_token", data={"grant_type": "refresh_token", "client_id": "partner-app",
+                                                        "refresh_token": again.get_json()["refresh_token"],
+                                                        "token_type": "jwt"})
+    assert as_jwt.status_code == 200 and as_jwt.get_json()["expires_in"] == 36000
+    claims = jose_jwt.decode(as_jwt.get_json()["access_token"], KeySet.import_key_set(
+        client.get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).claims
+    assert claims["is_restricted"] is True and claims["filters"] == ["content_org:edX"]

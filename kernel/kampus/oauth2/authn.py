@@ -11,14 +11,23 @@ A token is the only credential of its request: the session cookie is then ignore
 token-authenticated requests need no CSRF token (see :mod:`kampus.identity.setup`).
 
 Scopes: tokens from ``/oauth2/access_token`` carry scopes; one without ``write`` may only read
-(``GET``/``HEAD``/``OPTIONS``): other methods get 403 ``insufficient_scope``. Endpoints that need a
-particular scope say so with :func:`require_scopes`. Personal tokens and sessions hold every scope.
+(``GET``/``HEAD``/``OPTIONS``): other methods get 403 ``insufficient_scope``. Personal tokens and
+sessions hold every scope.
+
+Restricted clients (Open edX's ``RestrictedApplication``) call the API with JWTs that say
+``is_restricted`` and carry their scopes and ``filters``. Views that Open edX guards with
+``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS`` and ``required_scopes`` declare their scopes with
+:func:`require_scopes`: a restricted JWT needs those scopes (``JwtHasScope``), a ``content_org``
+filter for the organisation of the requested course (``JwtHasContentOrgFilterForRequestedCourse``)
+and, when it has a ``user`` filter, to ask for that user (``JwtHasUserFilterForRequestedUser``);
+other credentials pass on to the view's own checks, as in Open edX.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -29,6 +38,7 @@ from flask import request as flask_request
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.course_keys import parse_course_key
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.identity import tokens
@@ -49,7 +59,8 @@ class Credential:
     """The outcome of a request's ``Authorization`` header.
 
     ``user`` is ``None`` when the token was refused; then ``error_code`` and ``message`` say why.
-    ``scopes`` is ``None`` for credentials that hold every scope (personal tokens).
+    ``scopes`` is ``None`` for credentials that hold every scope (personal tokens). ``restricted``
+    and ``filters`` are a JWT's ``is_restricted`` and ``filters`` claims.
     """
 
     kind: str
@@ -58,6 +69,8 @@ class Credential:
     scopes: frozenset[str] | None = None
     error_code: str = ""
     message: str = ""
+    restricted: bool = False
+    filters: tuple[str, ...] = ()
 
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
@@ -110,7 +123,10 @@ def _jwt(token: str, key: str) -> Credential:
     if user is None or not user.is_active:
         return _refused(JWT, key, "user_not_active", "User inactive or deleted.")
     scopes = claims.get("scopes")
-    return Credential(JWT, user, key, frozenset(scopes) if isinstance(scopes, list) else frozenset())
+    filters = claims.get("filters")
+    return Credential(JWT, user, key, frozenset(scopes) if isinstance(scopes, list) else frozenset(),
+                      restricted=claims.get("is_restricted") is True,
+                      filters=tuple(str(item) for item in filters) if isinstance(filters, list) else ())
 
 
 def authenticate(request: Request) -> Credential | None:
@@ -174,16 +190,64 @@ def insufficient_scope(*scopes: str) -> Response:
     return response
 
 
+#: Open edX's messages of the permissions that refuse a restricted JWT (their ``message``).
+MISSING_SCOPES = "JWT missing required scopes."
+MISSING_CONTENT_ORG = "JWT missing required content_org filter."
+MISSING_USER = "JWT missing required user filter."
+
+
+def _filter_values(credential: Credential, name: str) -> list[str]:
+    return [value for kind, _, value in (item.partition(":") for item in credential.filters) if kind == name]
+
+
+def restricted_refusal(credential: Credential | None, scopes: tuple[str, ...], course_id: str | None,
+                       username: str | None, check_course: bool) -> str:
+    """Why a restricted JWT may not call a view that requires ``scopes`` (Open edX's message), or ``""``.
+
+    ``course_id`` is the course the request is about (``check_course``: the view takes one),
+    ``username`` the user it names (``None``: none)."""
+    if credential is None or credential.kind != JWT or not credential.restricted:
+        return ""
+    if not scopes or not set(scopes) <= (credential.scopes or frozenset()):
+        return MISSING_SCOPES
+    if check_course:
+        key = parse_course_key(course_id)
+        if key is None or key.org not in _filter_values(credential, "content_org"):
+            return MISSING_CONTENT_ORG
+    users = _filter_values(credential, "user")
+    if users and credential.user is not None:
+        wanted = credential.user.username.lower() if users[0] == "me" else users[0].lower()
+        if (username or "").lower() != wanted:
+            return MISSING_USER
+    return ""
+
+
+def permission_denied(message: str) -> Response:
+    """403 in the shape of Django REST framework's ``PermissionDenied`` (``detail``), with Open edX's
+    developer fields and Kampus's ``error`` object."""
+    response = jsonify(_error_body(403, "permission_denied", message, detail=message))
+    response.status_code = 403
+    return response
+
+
 def require_scopes(*scopes: str) -> Callable[[F], F]:
-    """Decorate a view that token-authenticated requests may call only with all of ``scopes``
-    (Open edX's ``JwtHasScope``). Sessions and personal tokens pass."""
+    """Decorate a view that Open edX guards with ``required_scopes`` and
+    ``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS``: restricted JWTs need ``scopes``, a ``content_org``
+    filter for the course of the request (the view's ``course_id`` argument or query parameter, when
+    the view takes one) and their ``user`` filter's user (the ``username`` argument or query
+    parameter). Other credentials pass. Refusals are 403 with Open edX's message as ``detail``."""
     def decorate(view: F) -> F:
+        takes_course = "course_id" in inspect.signature(view).parameters
+
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             credential = current_credential()
-            missing = [scope for scope in scopes if credential is not None and not credential.has_scope(scope)]
-            if missing:
-                return insufficient_scope(*missing)
+            if credential is not None and credential.restricted:
+                message = restricted_refusal(
+                    credential, scopes, kwargs.get("course_id") or flask_request.args.get("course_id"),
+                    kwargs.get("username") or flask_request.args.get("username"), takes_course)
+                if message:
+                    return permission_denied(message)
             return view(*args, **kwargs)
         wrapper.kampus_required_scopes = scopes  # type: ignore[attr-defined]
         return cast(F, wrapper)

@@ -15,6 +15,7 @@ from kampus.identity.models import User
 from kampus.oauth2.models import (
     CLIENT_TYPES,
     CONFIDENTIAL,
+    CONTENT_ORG,
     GRANT_TYPES,
     PUBLIC,
     SCOPES,
@@ -24,6 +25,8 @@ from kampus.oauth2.models import (
 )
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{4,100}$")
+#: An organisation as course keys spell it (edx-opaque-keys allows letters, digits, '_', '.', '-', '~').
+ORG_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")
 
 
 class ClientError(ValueError):
@@ -48,10 +51,22 @@ def default_grants(client_type: str) -> list[str]:
     return ["password", "refresh_token"] if client_type == PUBLIC else ["client_credentials"]
 
 
+def org_filters(orgs: list[str]) -> list[str]:
+    """``content_org:<org>`` filters for ``orgs`` (raises :class:`ClientError` on a malformed one)."""
+    cleaned = list(dict.fromkeys(org.strip() for org in orgs if org.strip()))
+    wrong = [org for org in cleaned if not ORG_RE.match(org)]
+    if wrong:
+        raise ClientError("orgs", str(_l("Not an organisation of a course key: %(orgs)s.", orgs=", ".join(wrong))))
+    return [f"{CONTENT_ORG}:{org}" for org in cleaned]
+
+
 def create_client(db_session: Session, name: str, client_type: str, *, client_id: str = "",
                   grant_types: list[str] | None = None, scopes: list[str] | None = None,
-                  username: str = "") -> NewClient:
-    """Register a client; raises :class:`ClientError` on bad input. The caller commits."""
+                  username: str = "", restricted: bool = False, orgs: list[str] | None = None) -> NewClient:
+    """Register a client; raises :class:`ClientError` on bad input. The caller commits.
+
+    A ``restricted`` client's JWTs carry its scopes and ``content_org`` filters for ``orgs``, which
+    the views that declare required scopes enforce; only restricted clients take organisations."""
     name = name.strip()
     if not name or len(name) > 255:
         raise ClientError("name", str(_l("Give the client a name (at most 255 characters).")))
@@ -80,10 +95,14 @@ def create_client(db_session: Session, name: str, client_type: str, *, client_id
         user_id = user.id
     elif "client_credentials" in grants:
         raise ClientError("username", str(_l("Client credentials need a service user: name one.")))
+    filters = org_filters(orgs or [])
+    if filters and not restricted:
+        raise ClientError("orgs", str(_l("Only a restricted client is limited to organisations.")))
     secret = secrets.token_urlsafe(32) if client_type == CONFIDENTIAL else ""
     client = OAuthClient(client_id=client_id, name=name, client_type=client_type,
                          secret_digest=digest(secret) if secret else "", user_id=user_id,
-                         scope=" ".join(chosen_scopes), grant_types=" ".join(grants))
+                         scope=" ".join(chosen_scopes), grant_types=" ".join(grants),
+                         restricted=restricted, filters=" ".join(filters))
     db_session.add(client)
     db_session.flush()
     return NewClient(client, secret)

@@ -1,4 +1,5 @@
-"""``kampus create-oauth-client`` and ``kampus create-token``: API credentials for operators."""
+"""``kampus create-oauth-client``, ``kampus create-token`` and ``kampus rotate-jwt-key``: API credentials
+for operators."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kampus.identity.models import User
 from kampus.identity.tokens import create_token
 from kampus.oauth2.clients import ClientError, create_client
 from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES
+from kampus.oauth2.signing_keys import SigningKeyError, key_file, rotate_keys
 
 
 def _app() -> Flask:
@@ -35,15 +37,21 @@ def _app() -> Flask:
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(list(SCOPES)),
               help="A scope it may ask for (repeat). Default: read, write, email, profile.")
 @click.option("--user", "username", default="", help="Service user of client-credentials tokens.")
+@click.option("--restricted", is_flag=True,
+              help="A third party (Open edX's restricted application): only its JWTs work, and the views that "
+                   "require scopes check its scopes and organisations.")
+@click.option("--org", "orgs", multiple=True,
+              help="Restricted clients: an organisation whose courses it may read (repeat); a content_org filter.")
 def create_oauth_client_command(name: str, client_type: str, client_id: str, grants: tuple[str, ...],
-                                scopes: tuple[str, ...], username: str) -> None:
+                                scopes: tuple[str, ...], username: str, restricted: bool,
+                                orgs: tuple[str, ...]) -> None:
     """Register an OAuth2 client and print its id (and secret, shown once)."""
     kampus = _app().extensions["kampus"]
     try:
         with kampus.db.session_scope() as db_session:
             created = create_client(db_session, name, client_type, client_id=client_id,
                                     grant_types=list(grants) or None, scopes=list(scopes) or None,
-                                    username=username)
+                                    username=username, restricted=restricted, orgs=list(orgs))
             client_id, secret = created.client.client_id, created.secret
     except ClientError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from None
@@ -64,3 +72,20 @@ def create_token_command(username: str, name: str) -> None:
             raise click.ClickException(f"no active user is called {username!r}")
         _record, token = create_token(db_session, user, name)
     click.echo(token)
+
+
+@click.command("rotate-jwt-key")
+@click.option("--keep", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Previous keys kept to verify the JWTs they signed (drop one only once its JWTs have expired).")
+def rotate_jwt_key_command(keep: int) -> None:
+    """Make a new JWT signing key; the previous ones keep verifying (Open edX: generate_jwt_signing_key)."""
+    kampus = _app().extensions["kampus"]
+    path = key_file(kampus)
+    try:
+        key, dropped = rotate_keys(path, kampus.settings.jwt_signing_algorithm, keep)
+    except SigningKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"new signing key: {key.kid} ({key.get('alg')}) in {path}")
+    for kid in dropped:
+        click.echo(f"dropped key: {kid} (JWTs it signed are refused now)")
+    click.echo("Running servers sign with the new key from their next request; /oauth2/jwks.json lists every key kept.")

@@ -1,13 +1,20 @@
 """JWT access tokens in Open edX's shape (``oauth_dispatch/jwt.py``: ``create_jwt_for_user``).
 
-Signed **HS256** with a key derived from the site's ``secret_key`` (an HMAC of it with a fixed
-label, so the JWT key is not the session key itself); the request field ``asymmetric_jwt`` is
-accepted and answered with the same HS256 token (no key pair, no JWKS yet). Claims: ``iss``
-(setting ``jwt_issuer``, default ``<site>/oauth2``), ``aud`` (``jwt_audience``), ``exp``, ``iat``,
-``sub`` (the user's site-wide anonymous id), ``preferred_username``, ``scopes``, ``filters``,
-``version``, ``is_restricted``, ``grant_type``, ``email_verified``; with the ``email`` scope
-``email``; with ``profile`` ``name``, ``administrator`` and ``superuser``; with ``user_id`` the
-``user_id``.
+Signed like Open edX's asymmetric JWTs: with the site's private RSA key (**RS512** by default,
+setting ``jwt_signing_algorithm``), its ``kid`` in the header; the public keys are published at
+``/oauth2/jwks.json`` (:mod:`kampus.oauth2.signing_keys`). Every JWT is asymmetric, so the request
+field ``asymmetric_jwt`` changes nothing.
+
+Claims: ``iss`` (setting ``jwt_issuer``, default ``<site>/oauth2``), ``aud`` (``jwt_audience``),
+``exp``, ``iat``, ``sub`` (the user's site-wide anonymous id), ``preferred_username``, ``scopes``,
+``filters`` (the client's: ``content_org:<org>``, and ``user:me`` for client-credentials clients),
+``version``, ``is_restricted`` (the client is restricted: see :mod:`kampus.oauth2.authn`),
+``grant_type``, ``email_verified``; with the ``email`` scope ``email``; with ``profile`` ``name``,
+``administrator`` and ``superuser``; with ``user_id`` the ``user_id``.
+
+Verification accepts a JWT signed by any key of the site's key file (the signing key and those kept
+after a rotation), RS256, RS384 or RS512. HS256 JWTs of earlier Kampus versions are refused
+(their clients get a new token with their refresh token).
 
 JWTs are checked by signature and claims alone (no database read besides the user), so like Open
 edX's they cannot be revoked before they expire: revoke their refresh token instead.
@@ -18,25 +25,22 @@ in its favour).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from joserfc import jwt as jose_jwt
 from joserfc.errors import ExpiredTokenError, JoseError
-from joserfc.jwk import OctKey
 
 from kampus import db
 from kampus.identity.anonymous_ids import anonymous_id_for
+from kampus.oauth2.signing_keys import ALGORITHMS, key_ring
 from kampus.urls import site_base_url
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
     from kampus.identity.models import User
 
-ALGORITHM = "HS256"
 #: Version of the claims layout (Open edX's ``JWT_AUTH['JWT_SUPPORTED_VERSION']``).
 VERSION = "1.2.0"
 #: Seconds of clock difference accepted on ``exp`` and ``iat``.
@@ -52,12 +56,9 @@ class JwtError(Exception):
         self.code = code
 
 
-def signing_key(kampus: Kampus) -> OctKey:
-    """The app's JWT key (kept on the app)."""
-    def make() -> OctKey:
-        raw = hmac.new(kampus.settings.secret_key.encode(), b"kampus.oauth2.jwt", hashlib.sha256).digest()
-        return OctKey.import_key(raw)
-    return kampus.kept("oauth2:jwt_key", make)
+def public_key_set(kampus: Kampus) -> dict[str, Any]:
+    """The public JSON Web Key Set of the site's JWTs (what ``/oauth2/jwks.json`` serves)."""
+    return key_ring(kampus).public
 
 
 def issuer(kampus: Kampus) -> str:
@@ -66,7 +67,7 @@ def issuer(kampus: Kampus) -> str:
 
 
 def create_jwt(kampus: Kampus, user: User, scopes: Sequence[str], expires_in: int, grant_type: str,
-               filters: Sequence[str] = ()) -> str:
+               filters: Sequence[str] = (), is_restricted: bool = False) -> str:
     """A signed JWT for ``user`` with Open edX's claims (see the module's documentation)."""
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -79,7 +80,7 @@ def create_jwt(kampus: Kampus, user: User, scopes: Sequence[str], expires_in: in
         "scopes": list(scopes),
         "filters": list(filters),
         "version": VERSION,
-        "is_restricted": False,
+        "is_restricted": is_restricted,
         "grant_type": grant_type,
         "email_verified": user.email_confirmed_at is not None,
     }
@@ -91,7 +92,9 @@ def create_jwt(kampus: Kampus, user: User, scopes: Sequence[str], expires_in: in
         claims["superuser"] = user.is_superuser
     if "user_id" in scopes:
         claims["user_id"] = user.id
-    return jose_jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, signing_key(kampus))
+    key = key_ring(kampus).signing
+    algorithm = str(key.get("alg") or kampus.settings.jwt_signing_algorithm)
+    return jose_jwt.encode({"alg": algorithm, "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=[algorithm])
 
 
 def claims_registry(kampus: Kampus) -> jose_jwt.JWTClaimsRegistry:
@@ -110,8 +113,8 @@ def verify_jwt(kampus: Kampus, token: str) -> dict[str, Any]:
     """The claims of a valid JWT of this site; raises :class:`JwtError` (with Open edX's
     messages: ``Signature has expired.``, ``Error decoding signature.``) otherwise."""
     try:
-        decoded = jose_jwt.decode(token, signing_key(kampus), algorithms=[ALGORITHM])
-    except (JoseError, ValueError, TypeError):
+        decoded = jose_jwt.decode(token, key_ring(kampus).verifying, algorithms=list(ALGORITHMS))
+    except (JoseError, ValueError, TypeError, KeyError):
         raise JwtError("Error decoding signature.", "token_malformed") from None
     try:
         claims_registry(kampus).validate(decoded.claims)

@@ -35,6 +35,11 @@ SCOPES: dict[str, str] = {
     "certificates:read": "Retrieve your course certificates",
     "enrollments:read": "Read your enrollments",
 }
+#: Filter of a JWT that limits it to the courses of one organisation (Open edX's ``content_org:<org>``).
+CONTENT_ORG = "content_org"
+#: Filter that limits a JWT to its own user's data (Open edX adds ``user:me`` for client-credentials clients).
+USER_ME = "user:me"
+
 #: Scopes a token gets when the request names none (Open edX's ``OAUTH2_DEFAULT_SCOPES``).
 DEFAULT_SCOPES = ("read", "write", "email", "profile")
 
@@ -57,7 +62,10 @@ class OAuthClient(Base):
 
     ``user_id`` is the service user that client-credentials tokens act as (Open edX's
     ``Application.user``); ``scope`` the scopes the client may ask for; ``grant_types`` the grants
-    it may use.
+    it may use. A ``restricted`` client (Open edX's ``RestrictedApplication``) is a third party: its
+    bearer tokens are issued already expired, and its JWTs say ``is_restricted`` and carry its
+    ``filters`` (Open edX's ``ApplicationAccess.filters``: ``content_org:<org>``), so that the views
+    which declare required scopes check them (:func:`kampus.oauth2.authn.require_scopes`).
     """
 
     __tablename__ = "kampus_oauth_client"
@@ -71,6 +79,8 @@ class OAuthClient(Base):
         sa.ForeignKey("kampus_user.id", ondelete="CASCADE"), index=True, default=None)
     scope: Mapped[str] = mapped_column(sa.String(500), default=" ".join(DEFAULT_SCOPES))
     grant_types: Mapped[str] = mapped_column(sa.String(255), default="password refresh_token")
+    restricted: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    filters: Mapped[str] = mapped_column(sa.String(825), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
@@ -118,6 +128,14 @@ class OAuthClient(Base):
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
+
+    def token_filters(self) -> list[str]:
+        """The ``filters`` claim of this client's JWTs: its own, and ``user:me`` when it acts as its
+        service user (Open edX's ``get_authorization_filters``)."""
+        filters = self.filters.split()
+        if "client_credentials" in self.grant_types.split() and USER_ME not in filters:
+            filters.append(USER_ME)
+        return filters
 
 
 class OAuthToken(Base):

@@ -7,6 +7,7 @@ from typing import Any
 from kampus_hookspecs import Setting, hookimpl
 
 from kampus.oauth2 import views
+from kampus.oauth2.signing_keys import ALGORITHMS
 
 
 @hookimpl
@@ -17,6 +18,13 @@ def kampus_settings() -> list[Setting]:
         Setting("oauth2_refresh_token_days", int, 30, "Lifetime of OAuth2 refresh tokens, in days."),
         Setting("jwt_issuer", str, "", "The 'iss' of the site's JWTs. Empty: <base_url>/oauth2."),
         Setting("jwt_audience", str, "kampus", "The 'aud' of the site's JWTs."),
+        Setting("jwt_signing_algorithm", str, "RS512",
+                "Algorithm of the JWT signing keys that `kampus init` and `kampus rotate-jwt-key` make "
+                "(Open edX: JWT_SIGNING_ALGORITHM). A key keeps the algorithm it was made for.",
+                choices=ALGORITHMS),
+        Setting("jwt_signing_keys_file", str, "{home}/jwt_signing_keys.json",
+                "The site's JWT signing keys (a private JSON Web Key Set; the first key signs, all verify). "
+                "Made by `kampus init`, or on first use; never share it. Public keys: /oauth2/jwks.json."),
         Setting("api_token_rate_limit", int, 600,
                 "API requests allowed per token within api_rate_window seconds (bursts up to this many); "
                 "more get 429. 0: no limit."),

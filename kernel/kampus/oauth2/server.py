@@ -9,6 +9,9 @@
   second use of the same refresh token is ``invalid_grant``).
 - ``token_type=jwt`` (or the ``X-Token-Type`` header) returns a JWT (``token_type`` ``JWT``) instead
   of an opaque bearer token.
+- A restricted client (Open edX's ``RestrictedApplication``) gets bearer tokens that expired on
+  1 January 1970 (``expires_in`` negative, as Open edX answers): only its JWTs, which carry
+  ``is_restricted``, its scopes and its filters, can call the API.
 
 Each app has its own server (:func:`authorization_server`); nothing is shared between apps.
 """
@@ -16,6 +19,7 @@ Each app has its own server (:func:`authorization_server`); nothing is shared be
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -103,9 +107,12 @@ class TokenGenerator:
             if subject is None:
                 raise InvalidRequestError("The client has no service user.")
             access_token, token_type = create_jwt(
-                self.kampus, subject, scope_list(allowed), expires_in, grant_type), "JWT"
+                self.kampus, subject, scope_list(allowed), expires_in, grant_type,
+                filters=client.token_filters(), is_restricted=client.restricted), "JWT"
         else:
             access_token, token_type = secrets.token_urlsafe(32), "Bearer"
+            if client.restricted:
+                expires_in = -int(time.time())  # stored as expiring at the epoch (save_token)
         token: dict[str, Any] = {"access_token": access_token, "token_type": token_type,
                                  "expires_in": expires_in, "scope": allowed}
         if include_refresh_token and grant_type != "client_credentials":

@@ -1,4 +1,5 @@
-"""``/oauth2/access_token``, ``/oauth2/revoke_token`` (Open edX's paths) and the staff page of clients.
+"""``/oauth2/access_token``, ``/oauth2/revoke_token``, ``/oauth2/jwks.json`` (Open edX's paths) and the staff
+page of clients.
 
 The two OAuth2 endpoints take form fields (``grant_type``, ``client_id``, ``client_secret``,
 ``username``, ``password``, ``refresh_token``, ``scope``, ``token_type``, ``asymmetric_jwt``;
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
@@ -23,6 +24,7 @@ from kampus.current import current_kampus
 from kampus.identity.models import User
 from kampus.identity.permissions import require_permission
 from kampus.oauth2.clients import ClientError, create_client, disable_client
+from kampus.oauth2.jwt import public_key_set
 from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES, OAuthClient
 from kampus.oauth2.server import authorization_server
 
@@ -41,7 +43,8 @@ class TokenRequest(BaseModel):
     refresh_token: str | None = Field(None, description="Refresh grant: the refresh token.")
     scope: str | None = Field(None, description="Space-separated scopes; default: the client's default scopes.")
     token_type: Literal["bearer", "jwt"] | None = Field(None, description="bearer (default) or jwt.")
-    asymmetric_jwt: str | None = Field(None, description="Accepted for Open edX clients; JWTs are signed HS256.")
+    asymmetric_jwt: str | None = Field(
+        None, description="Accepted for Open edX clients; every JWT is signed with the site's private key.")
 
 
 class TokenAnswer(BaseModel):
@@ -66,6 +69,19 @@ class RevokeRequest(BaseModel):
 
 class RevokeAnswer(BaseModel):
     pass
+
+
+class JsonWebKey(BaseModel):
+    kty: str = Field(description="RSA.")
+    kid: str = Field(description="The key's id, named in the header of the JWTs it signs.")
+    use: str | None = None
+    alg: str | None = Field(None, description="RS512 (default), RS384 or RS256.")
+    n: str
+    e: str
+
+
+class JsonWebKeySet(BaseModel):
+    keys: list[JsonWebKey]
 
 
 def _no_store(response: Response) -> Response:
@@ -100,6 +116,16 @@ def revoke_token() -> Response:
     """Revoke an access or refresh token (and the other token of its pair). JWTs stay valid until they
     expire, like Open edX's: revoke their refresh token."""
     return _finish(authorization_server(current_kampus()).create_endpoint_response("revocation"))
+
+
+@bp.get("/oauth2/jwks.json")
+@oauth_api.doc(resp={200: JsonWebKeySet})
+def jwks() -> Response:
+    """The public keys of the site's JWTs (Open edX's ``JwksView``): the key that signs and those kept
+    after a rotation."""
+    response = jsonify(public_key_set(current_kampus()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 access_token.kampus_csrf_exempt = True  # type: ignore[attr-defined]
@@ -140,12 +166,15 @@ def staff_create_client() -> tuple[str, int]:
         "username": request.form.get("username", ""),
         "grant_types": request.form.getlist("grant_types"),
         "scopes": request.form.getlist("scopes"),
+        "restricted": request.form.get("restricted") == "on",
+        "orgs": request.form.get("orgs", ""),
     }
     db_session = db.session()
     try:
         created = create_client(db_session, form["name"], form["client_type"], client_id=form["client_id"],
                                 grant_types=form["grant_types"] or None, scopes=form["scopes"] or None,
-                                username=form["username"])
+                                username=form["username"], restricted=form["restricted"],
+                                orgs=form["orgs"].replace(",", " ").split())
     except ClientError as exc:
         db_session.rollback()
         return _clients_page(400, {exc.field: exc.message}, form)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 
 import pytest
 from joserfc import jwt as jose_jwt
-from joserfc.jwk import OctKey
+from joserfc.jwk import KeySet, OctKey, RSAKey
 
-from kampus.oauth2.jwt import signing_key
+from kampus.oauth2.signing_keys import key_ring
 from kampus.testing import TEST_PASSWORD, client_as, make_user
 
 from .conftest import password_grant, register
@@ -26,8 +30,14 @@ def test_jwt_is_issued_with_open_edx_claims_and_accepted(app) -> None:
     user = make_user(app, name="Ada Lovelace")
     body = jwt_for(app, user)
     assert body["token_type"] == "JWT" and body["refresh_token"]
-    with app.test_request_context():
-        claims = jose_jwt.decode(body["access_token"], signing_key(app.extensions["kampus"])).claims
+    # A third party checks it as Open edX's services do: with the public key set of /oauth2/jwks.json.
+    jwks = app.test_client().get("/oauth2/jwks.json")
+    assert jwks.status_code == 200
+    public = KeySet.import_key_set(jwks.get_json())
+    assert all("d" not in key and "p" not in key for key in jwks.get_json()["keys"])
+    decoded = jose_jwt.decode(body["access_token"], public, algorithms=["RS512"])
+    assert decoded.header["alg"] == "RS512" and decoded.header["kid"] == jwks.get_json()["keys"][0]["kid"]
+    claims = decoded.claims
     assert claims["preferred_username"] == user.username
     assert claims["email"] == user.email and claims["name"] == "Ada Lovelace"
     assert claims["administrator"] is False and claims["is_restricted"] is False
@@ -38,6 +48,15 @@ def test_jwt_is_issued_with_open_edx_claims_and_accepted(app) -> None:
     assert response.status_code == 200 and response.get_json() == {"username": user.username}
 
 
+def hs256_by_hand(header: dict, claims: dict, secret: bytes) -> str:
+    """An HS256 JWT whose secret is any bytes (joserfc refuses to make one with a public key, as it should)."""
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signing_input = part(json.dumps(header).encode()) + "." + part(json.dumps(claims).encode())
+    return signing_input + "." + part(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
+
+
+@pytest.mark.filterwarnings("ignore:JWS algorithm")
 def test_expired_tampered_and_foreign_jwts_are_refused(app) -> None:
     user = make_user(app)
     token = jwt_for(app, user)["access_token"]
@@ -45,15 +64,22 @@ def test_expired_tampered_and_foreign_jwts_are_refused(app) -> None:
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
     with app.test_request_context():
-        kampus = app.extensions["kampus"]
-        now = int(time.time())
-        expired = jose_jwt.encode({"alg": "HS256"}, {
-            "iss": "http://localhost/oauth2", "aud": "kampus", "exp": now - 3600, "iat": now - 7200,
-            "preferred_username": user.username}, signing_key(kampus))
-        foreign = jose_jwt.encode({"alg": "HS256"}, {
-            "iss": "http://localhost/oauth2", "aud": "kampus", "exp": now + 3600, "iat": now,
-            "preferred_username": user.username}, OctKey.import_key(b"k" * 32))
+        site_key = key_ring(app.extensions["kampus"]).signing
+    now = int(time.time())
+    claims = {"iss": "http://localhost/oauth2", "aud": "kampus", "exp": now + 3600, "iat": now,
+              "preferred_username": user.username}
+    expired = jose_jwt.encode({"alg": "RS512", "kid": site_key.kid}, {**claims, "exp": now - 3600, "iat": now - 7200},
+                              site_key, algorithms=["RS512"])
+    # Another key with the site key's kid; an HS256 token (what Kampus signed before), with the site's
+    # public key as HMAC secret too (the algorithm-confusion attack); an unsigned one.
+    other = RSAKey.generate_key(2048, parameters={"kid": site_key.kid}, auto_kid=False)
+    foreign = jose_jwt.encode({"alg": "RS512", "kid": site_key.kid}, claims, other, algorithms=["RS512"])
+    hmac_old = jose_jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(b"k" * 32))
+    confused = hs256_by_hand({"alg": "HS256", "kid": site_key.kid}, claims, site_key.as_pem(private=False))
+    unsigned = jose_jwt.encode({"alg": "none"}, claims, None, algorithms=["none"])
     for bad, detail in ((tampered, "Error decoding signature."), (foreign, "Error decoding signature."),
+                        (hmac_old, "Error decoding signature."), (confused, "Error decoding signature."),
+                        (unsigned, "Error decoding signature."),
                         (expired, "Signature has expired."), ("not.a.jwt", "Error decoding signature.")):
         response = client.get("/api/user/v1/me", headers={"Authorization": f"JWT {bad}"})
         assert response.status_code == 401, bad

@@ -30,3 +30,16 @@ def test_staff_register_and_disable_clients(app) -> None:
     again = client.post("/oauth2/access_token", data={"grant_type": "client_credentials", "client_id": "server-1",
                                                       "client_secret": secret})
     assert again.status_code in (400, 401) and again.get_json()["error"] == "invalid_client"
+
+
+def test_staff_register_a_restricted_client_with_organisations(app) -> None:
+    staff = client_as(app, "global_staff")
+    made = staff.post("/staff/oauth2/clients", data={
+        "name": "Partner", "client_type": "public", "client_id": "partner-1", "grant_types": ["password"],
+        "scopes": ["read", "grades:read"], "restricted": "on", "orgs": "edX, MITx"})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    html = staff.get("/staff/oauth2/clients").get_data(as_text=True)
+    assert "restricted" in html and "content_org:edX" in html and "content_org:MITx" in html
+    bad = staff.post("/staff/oauth2/clients", data={"name": "Open", "client_type": "public", "orgs": "edX"})
+    assert bad.status_code == 400 and 'id="orgs"' in bad.get_data(as_text=True)
+    assert "is-invalid" in bad.get_data(as_text=True)

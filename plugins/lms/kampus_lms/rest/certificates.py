@@ -99,7 +99,7 @@ def certificate_json(username: str, info: CertificateInfo) -> dict[str, Any]:
 
 
 @bp.get("/api/certificates/v0/certificates/<username>/courses/<course_id>/")
-@certificates_api.doc(resp={200: Certificate, 401: Detail, 403: Detail, 404: ErrorCode})
+@certificates_api.doc(resp={200: Certificate, 401: Detail, 403: Detail, 404: ErrorCode}, scopes=("certificates:read",))
 def certificate_detail(username: str, course_id: str) -> Response:
     """A learner's certificate in a course (the learner or staff)."""
     viewer = requesting_user()
@@ -117,7 +117,7 @@ def certificate_detail(username: str, course_id: str) -> Response:
 
 
 @bp.get("/api/certificates/v0/certificates/<username>/")
-@certificates_api.doc(resp={200: CertificateList, 401: Detail, 403: Detail})
+@certificates_api.doc(resp={200: CertificateList, 401: Detail, 403: Detail}, scopes=("certificates:read",))
 def certificate_list(username: str) -> Response:
     """A learner's passing certificates that their courses show, oldest first (the learner or staff)."""
     viewer = requesting_user()

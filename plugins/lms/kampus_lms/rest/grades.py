@@ -236,7 +236,7 @@ def _cursor_page(course_id: str, *, username_contains: str | None = None, user_c
 @bp.get("/api/grades/v1/courses/")
 @bp.get("/api/grades/v1/courses/<course_id>/")
 @grades_api.doc(query=GradesQuery, resp={200: GradesAnswer, 401: DeveloperError, 403: DeveloperError,
-                                         404: DeveloperError})
+                                         404: DeveloperError}, scopes=("grades:read",))
 def course_grades(course_id: str | None = None) -> Response:
     """Course grades: one learner's (``username``) as a one-item list, or a page of every enrolled learner's
     (staff)."""

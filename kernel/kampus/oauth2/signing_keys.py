@@ -1,0 +1,140 @@
+"""The site's JWT signing keys (Open edX's ``JWT_PRIVATE_SIGNING_JWK`` and ``JWT_PUBLIC_SIGNING_JWK_SET``).
+
+The keys live in one JSON Web Key Set file in the site folder, beside ``kampus.toml`` and its
+``secret_key`` (setting ``jwt_signing_keys_file``, default ``{home}/jwt_signing_keys.json``, mode
+0600): RSA key pairs with a ``kid``. The first key signs new JWTs; every key in the file verifies,
+and the public halves of all of them are published at ``/oauth2/jwks.json``.
+
+- ``kampus init`` writes the file; a site made before it existed gets one the first time a JWT
+  is signed or checked, or the key set is asked for (:func:`ensure_keys`: one process wins the
+  race to create it, the others read the winner's).
+- ``kampus rotate-jwt-key`` puts a new key first and keeps the previous ones (``--keep``) so
+  that JWTs they signed still verify until they expire (:func:`rotate_keys`).
+
+Each process keeps the parsed keys and reads the file again when its modification time or size
+changes (one ``stat`` per use), so a rotation takes effect in running servers without a restart.
+Keys are made and used by joserfc (the Authlib project's JOSE library), never by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from joserfc.jwk import KeySet, RSAKey
+
+if TYPE_CHECKING:
+    from kampus.app import Kampus
+
+#: Algorithms a site may sign with (``jwt_signing_algorithm``); Open edX's default is RS512.
+ALGORITHMS = ("RS512", "RS384", "RS256")
+KEY_BITS = 2048
+
+
+class SigningKeyError(RuntimeError):
+    """The key file cannot be read or holds no usable signing key."""
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The parsed key file: the key that signs, every key that verifies, the public key set."""
+
+    signing: RSAKey
+    verifying: KeySet
+    public: dict[str, Any]
+    stamp: tuple[int, int]
+
+
+def new_key(algorithm: str) -> RSAKey:
+    """A fresh RSA key pair for ``algorithm``, with a thumbprint ``kid``."""
+    if algorithm not in ALGORITHMS:
+        raise SigningKeyError(f"unsupported JWT signing algorithm {algorithm!r}; one of {', '.join(ALGORITHMS)}")
+    return RSAKey.generate_key(KEY_BITS, parameters={"use": "sig", "alg": algorithm}, auto_kid=True)
+
+
+def _write(path: Path, keys: list[RSAKey], *, replace: bool) -> bool:
+    """Write ``keys`` to ``path`` atomically (mode 0600). Without ``replace``, an existing file wins:
+    returns False and leaves it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"keys": [key.as_dict(private=True) for key in keys]}, indent=1)
+    handle, temporary = tempfile.mkstemp(prefix=".jwt-keys-", dir=path.parent)  # created with mode 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if replace:
+            os.replace(temporary, path)
+            return True
+        try:
+            os.link(temporary, path)  # fails when another process made the file first
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def read_keys(path: Path) -> list[RSAKey]:
+    """The keys of the file, signing key first; raises :class:`SigningKeyError` when it is unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = [RSAKey.import_key(item) for item in data["keys"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SigningKeyError(f"cannot read the JWT signing keys in {path}: {exc}") from exc
+    if not keys or not keys[0].is_private or not keys[0].kid:
+        raise SigningKeyError(f"{path} holds no private signing key with a kid")
+    return keys
+
+
+def ensure_keys(path: Path, algorithm: str) -> bool:
+    """Make the key file with one key unless it exists; True when this call made it."""
+    if path.exists():
+        return False
+    return _write(path, [new_key(algorithm)], replace=False)
+
+
+def rotate_keys(path: Path, algorithm: str, keep: int = 1) -> tuple[RSAKey, list[str]]:
+    """Put a new signing key first and keep the ``keep`` newest previous keys for verification.
+
+    Returns the new key and the ``kid`` of the keys dropped."""
+    if keep < 0:
+        raise SigningKeyError("keep must be 0 or more")
+    previous = read_keys(path) if path.exists() else []
+    key = new_key(algorithm)
+    kept, dropped = previous[:keep], previous[keep:]
+    _write(path, [key, *kept], replace=True)
+    return key, [str(old.kid) for old in dropped]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+def key_file(kampus: Kampus) -> Path:
+    """Where the site's keys are (setting ``jwt_signing_keys_file``)."""
+    return Path(kampus.settings.jwt_signing_keys_file)
+
+
+def key_ring(kampus: Kampus) -> KeyRing:
+    """The app's keys, read again when the file changed (a rotation); made when the site has none."""
+    path = key_file(kampus)
+    cache: dict[str, KeyRing] = kampus.kept("oauth2:jwt_key_ring", dict)
+    try:
+        stamp = _stamp(path)
+    except FileNotFoundError:
+        ensure_keys(path, kampus.settings.jwt_signing_algorithm)
+        stamp = _stamp(path)
+    ring = cache.get("ring")
+    if ring is None or ring.stamp != stamp:
+        keys = read_keys(path)
+        ring = KeyRing(signing=keys[0], verifying=KeySet(list(keys)),
+                       public={"keys": [key.as_dict(private=False) for key in keys]}, stamp=stamp)
+        cache["ring"] = ring
+    return ring

@@ -1,0 +1,160 @@
+"""The site's JWT signing keys (made once, published, rotated) and restricted clients' tokens."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import KeySet
+
+from kampus import cli
+from kampus.app import create_app
+from kampus.oauth2.clients import ClientError
+from kampus.oauth2.signing_keys import ensure_keys, key_file, read_keys, rotate_keys
+from kampus.testing import TEST_PASSWORD, make_user
+
+from .conftest import basic, password_grant, register
+
+
+def jwt_of(app, user, client_id: str = "mobile-app") -> str:
+    response = password_grant(app.test_client(), client_id, user.username, TEST_PASSWORD, token_type="jwt")
+    assert response.status_code == 200, response.text
+    return response.get_json()["access_token"]
+
+
+def me(app, token: str) -> int:
+    return app.test_client().get("/api/user/v1/me", headers={"Authorization": f"JWT {token}"}).status_code
+
+
+def test_a_site_without_keys_gets_one_key_file_made_once(app) -> None:
+    path = key_file(app.extensions["kampus"])
+    assert not path.exists()  # made on first use, not when the app starts
+    keys = app.test_client().get("/oauth2/jwks.json").get_json()["keys"]
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS512" and keys[0]["kid"]
+    assert set(keys[0]) == {"kty", "kid", "use", "alg", "n", "e"}  # the public half only
+    assert ensure_keys(path, "RS512") is False  # a second maker keeps the first's keys
+    assert app.test_client().get("/oauth2/jwks.json").get_json()["keys"] == keys
+
+
+def test_rotation_keeps_old_jwts_valid_until_their_key_is_dropped(app) -> None:
+    user = make_user(app)
+    register(app, client_id="mobile-app")
+    kampus = app.extensions["kampus"]
+    path = key_file(kampus)
+    before = jwt_of(app, user)
+    old_kid = jose_jwt.decode(before, KeySet.import_key_set(
+        app.test_client().get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).header["kid"]
+
+    new, dropped = rotate_keys(path, "RS384", keep=1)
+    assert dropped == []
+    published = app.test_client().get("/oauth2/jwks.json").get_json()["keys"]
+    assert [key["kid"] for key in published] == [new.kid, old_kid]  # the running app sees the rotation
+    after = jwt_of(app, user)
+    header = jose_jwt.decode(after, KeySet.import_key_set({"keys": published}), algorithms=["RS384"]).header
+    assert header["kid"] == new.kid and header["alg"] == "RS384"
+    assert me(app, before) == 200 and me(app, after) == 200
+
+    rotate_keys(path, "RS512", keep=1)  # the first key is dropped now
+    assert me(app, before) == 401 and me(app, after) == 200
+
+
+def test_unreadable_key_file_is_a_clear_error(app) -> None:
+    path = key_file(app.extensions["kampus"])
+    path.write_text('{"keys": []}')
+    with pytest.raises(Exception, match="no private signing key"):
+        read_keys(path)
+
+
+def test_init_makes_the_key_and_the_cli_rotates_it(tmp_path, monkeypatch) -> None:
+    home = tmp_path / "site"
+    monkeypatch.setenv("KAMPUS_HOME", str(home))
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init", "--plugins", ""]).exit_code == 0
+    path = home / "jwt_signing_keys.json"
+    first = json.loads(path.read_text())["keys"]
+    assert len(first) == 1 and "d" in first[0]  # the private key, in the site folder only
+    rotated = runner.invoke(cli.main, ["rotate-jwt-key"])
+    assert rotated.exit_code == 0, rotated.output
+    kids = [key["kid"] for key in json.loads(path.read_text())["keys"]]
+    assert len(kids) == 2 and kids[1] == first[0]["kid"] and kids[0] in rotated.output
+    dropped = runner.invoke(cli.main, ["rotate-jwt-key", "--keep", "0"])
+    assert dropped.exit_code == 0 and f"dropped key: {kids[0]}" in dropped.output
+    assert len(json.loads(path.read_text())["keys"]) == 1
+    assert len(create_app().test_client().get("/oauth2/jwks.json").get_json()["keys"]) == 1
+
+
+def test_a_restricted_client_gets_expired_bearer_tokens_and_restricted_jwts(app) -> None:
+    user = make_user(app)
+    register(app, "Partner app", client_id="partner-app", restricted=True, orgs=["edX", "MITx"],
+             scopes=["read", "grades:read"])
+    client = app.test_client()
+    bearer = password_grant(client, "partner-app", user.username, TEST_PASSWORD)
+    assert bearer.status_code == 200 and bearer.get_json()["expires_in"] < 0  # as Open edX: born expired
+    response = client.get("/api/user/v1/me", headers={"Authorization": f"Bearer {bearer.get_json()['access_token']}"})
+    assert response.status_code == 401 and response.get_json()["error_code"] == "token_expired"
+
+    token = jwt_of(app, user, "partner-app")
+    claims = jose_jwt.decode(token, KeySet.import_key_set(client.get("/oauth2/jwks.json").get_json()),
+                             algorithms=["RS512"]).claims
+    assert claims["is_restricted"] is True and claims["scopes"] == ["read"]
+    assert claims["filters"] == ["content_org:edX", "content_org:MITx"]
+    assert me(app, token) == 200  # views that require no scope treat it as its user, as Open edX
+
+
+def test_client_credentials_jwts_are_limited_to_their_service_user(app) -> None:
+    service = make_user(app, username="partner_service")
+    created = register(app, "Partner server", "confidential", client_id="partner-server", restricted=True,
+                       orgs=["edX"], username=service.username, scopes=["read", "certificates:read"])
+    issued = app.test_client().post("/oauth2/access_token", headers=basic("partner-server", created.secret),
+                                    data={"grant_type": "client_credentials", "token_type": "jwt",
+                                          "scope": "certificates:read"})
+    assert issued.status_code == 200, issued.text
+    claims = jose_jwt.decode(issued.get_json()["access_token"], KeySet.import_key_set(
+        app.test_client().get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).claims
+    assert claims["filters"] == ["content_org:edX", "user:me"] and claims["scopes"] == ["certificates:read"]
+
+
+def test_only_restricted_clients_take_well_formed_organisations(app) -> None:
+    with pytest.raises(ClientError, match="restricted"):
+        register(app, client_id="open-app", orgs=["edX"])
+    with pytest.raises(ClientError, match="organisation"):
+        register(app, client_id="odd-app", restricted=True, orgs=["ed X"])
+
+
+def test_cli_and_staff_page_register_restricted_clients(tmp_path, monkeypatch) -> None:
+    home = tmp_path / "site"
+    monkeypatch.setenv("KAMPUS_HOME", str(home))
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init", "--plugins", ""]).exit_code == 0
+    made = runner.invoke(cli.main, ["create-oauth-client", "Partner", "--client-id", "partner", "--restricted",
+                                    "--org", "edX", "--scope", "grades:read"])
+    assert made.exit_code == 0, made.output
+    refused = runner.invoke(cli.main, ["create-oauth-client", "Other", "--org", "edX"])
+    assert refused.exit_code != 0 and "restricted" in refused.output
+    app = create_app()
+    with app.app_context():
+        from kampus import db
+        from kampus.oauth2.models import OAuthClient
+        client = db.session().query(OAuthClient).filter_by(client_id="partner").one()
+        assert client.restricted and client.filters == "content_org:edX" and client.scope == "grades:read"
+
+
+def test_a_restricted_clients_refreshed_tokens_stay_restricted(app) -> None:
+    user = make_user(app)
+    register(app, "Partner app", client_id="partner-app", restricted=True, orgs=["edX"])
+    client = app.test_client()
+    first = password_grant(client, "partner-app", user.username, TEST_PASSWORD).get_json()
+    again = client.post("/oauth2/access_token", data={"grant_type": "refresh_token", "client_id": "partner-app",
+                                                       "refresh_token": first["refresh_token"]})
+    assert again.status_code == 200 and again.get_json()["expires_in"] < 0
+    as_jwt = client.post("/oauth2/access_token", data={"grant_type": "refresh_token", "client_id": "partner-app",
+                                                        "refresh_token": again.get_json()["refresh_token"],
+                                                        "token_type": "jwt"})
+    assert as_jwt.status_code == 200 and as_jwt.get_json()["expires_in"] == 36000
+    claims = jose_jwt.decode(as_jwt.get_json()["access_token"], KeySet.import_key_set(
+        client.get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).claims
+    assert claims["is_restricted"] is True and claims["filters"] == ["content_org:edX"]

@@ -71,7 +71,6 @@ from kampus.identity.roles import INSTRUCTOR, STAFF
 from kampus.tasks.api import TaskContext, submit
 from kampus.urls import absolute_url
 from kampus_instructor.bulk_email.models import (
-    BulkEmailCourse,
     CANCELLED,
     FAILED,
     QUEUED,
@@ -83,6 +82,7 @@ from kampus_instructor.bulk_email.models import (
     SCHEDULED,
     SENDING,
     SENT,
+    BulkEmailCourse,
     BulkEmailMessage,
     BulkEmailOptout,
     BulkEmailRecipient,
@@ -224,8 +224,9 @@ def email_enabled(course_id: str) -> bool:
     return bool(chosen)
 
 
-def set_email_enabled(course_id: str, enabled: bool, by_user_id: int | None) -> None:
-    """Record global staff's choice for the course (Open edX's ``CourseAuthorization``/``DisabledCourse``)."""
+def set_email_enabled(course_id: str, enabled: bool, by_user_id: int | None) -> bool:
+    """Record global staff's choice for the course (Open edX's ``CourseAuthorization``/``DisabledCourse``);
+    whether the course may send e-mail now (the site's flag still applies)."""
     with current_kampus().db.session_scope() as db_session:
         row = db_session.scalar(sa.select(BulkEmailCourse).where(BulkEmailCourse.course_id == str(course_id))
                                 .with_for_update())
@@ -233,6 +234,8 @@ def set_email_enabled(course_id: str, enabled: bool, by_user_id: int | None) -> 
             row = BulkEmailCourse(course_id=str(course_id))
             db_session.add(row)
         row.email_enabled, row.changed_by, row.changed_at = bool(enabled), by_user_id, utcnow()
+    # not read back through the request's session: on MariaDB its snapshot may predate this commit
+    return bool(enabled) and bool(current_kampus().settings.instructor_bulk_email_enabled)
 
 
 def _disabled_courses(course_ids: Iterable[str]) -> set[str]:

@@ -29,16 +29,8 @@ from kampus.api_docs import ApiSection
 from kampus.identity.models import User
 from kampus.identity.permissions import has_permission
 from kampus_instructor.access import require
-from kampus_instructor.membership.api import (
-    ApiError,
-    ErrorBody,
-    check,
-    fields,
-    find_user,
-    install_errors,
-    no_content,
-    text_field,
-)
+from kampus_instructor.http import ApiError, ErrorBody, check, install_errors, no_content, params
+from kampus_instructor.membership.api import find_user, text_field
 from kampus_instructor.pages import render_dashboard_page
 
 bp = Blueprint("instructor_certificates", __name__)
@@ -128,7 +120,7 @@ def _invalidation_json(entry: Any) -> dict[str, Any]:
 
 
 def _learner(field: str, *alternatives: str) -> User:
-    data = fields()
+    data = params()
     identifier = next((str(data.get(name) or "").strip() for name in (field, *alternatives)
                        if str(data.get(name) or "").strip()), "")
     if not identifier:

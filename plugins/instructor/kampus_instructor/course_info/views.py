@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from kampus.api_docs import ApiSection
 from kampus_instructor.access import require
 from kampus_instructor.course_info.service import course_info
-from kampus_instructor.membership.api import ErrorBody, check, install_errors
+from kampus_instructor.http import ErrorBody, check, install_errors
 from kampus_instructor.pages import render_dashboard_page
 
 bp = Blueprint("instructor_course_info", __name__)

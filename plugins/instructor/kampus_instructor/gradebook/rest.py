@@ -13,14 +13,14 @@ from pydantic import BaseModel
 
 from kampus.api_docs import ApiSection
 from kampus_instructor.gradebook import service
-from kampus_instructor.learner_admin.api import ApiError, api_require
+from kampus_instructor.http import ApiError, check, install_errors
 from kampus_instructor.reports.api import REPORTS_PERMISSION
 
 #: Who may download the whole gradebook: who may download the course's reports.
 EXPORT_PERMISSION = REPORTS_PERMISSION
 
 bp = Blueprint("instructor_gradebook_api", __name__)
-bp.register_error_handler(ApiError, lambda err: err.response())
+install_errors(bp)
 
 gradebook_api = ApiSection("instructor: gradebook", "The gradebook's CSV export and import, and its audit trail.",
                            errors="openedx")
@@ -76,7 +76,7 @@ def export(course_id: str) -> Response:
     """The gradebook as CSV (Open edX's bulk grades columns), streamed: learners are read in batches.
 
     Every learner's grades and email at once: the permission of the report downloads, not the dashboard's."""
-    api_require(EXPORT_PERMISSION, course_id)
+    check(EXPORT_PERMISSION, course_id)
     rows = service.export_rows(course_id)
     header = next(rows)  # reading the course's subsections first: its errors come before the answer starts
     body = stream_with_context(service.csv_text(_prepend(header, rows)))
@@ -95,7 +95,7 @@ def _prepend(first: list[str], rest: Any) -> Any:
 def import_overrides(course_id: str) -> Any:
     """Import overrides from a bulk grades CSV (multipart field ``csv``): all rows or none; 400 lists the
     errors per row."""
-    api_require(OVERRIDE_GRADES, course_id)
+    check(OVERRIDE_GRADES, course_id)
     upload = request.files.get("csv")
     if upload is None:
         raise ApiError(400, "Send the CSV file in the field 'csv'.", "csv")
@@ -107,5 +107,5 @@ def import_overrides(course_id: str) -> Any:
 @gradebook_api.doc(resp={200: History, 401: Error, 403: Error, 404: Error})
 def override_history(course_id: str) -> Any:
     """Every override of the course's subsection grades, newest first: who, when, before, after, why."""
-    api_require("instructor.view", course_id)
+    check("instructor.view", course_id)
     return {"results": [{**entry, "created": entry["created"].isoformat()} for entry in service.history(course_id)]}

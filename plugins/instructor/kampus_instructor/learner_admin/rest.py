@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user
 from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
 from kampus.api_docs import ApiSection
+from kampus_instructor.http import ApiError, check, install_errors, params
 from kampus_instructor.learner_admin import service
-from kampus_instructor.learner_admin.api import ACT, ACT_ALL, ApiError, api_require, from_action_error
+from kampus_instructor.learner_admin.api import ACT, ACT_ALL, from_action_error
 
 bp = Blueprint("instructor_learner_admin_api", __name__)
-bp.register_error_handler(ApiError, lambda err: err.response())
+install_errors(bp)
 bp.register_error_handler(service.ActionError, lambda err: from_action_error(err).response())
 
 learner_api = ApiSection("instructor: learner admin",
@@ -30,16 +31,6 @@ learner_api = ApiSection("instructor: learner admin",
                          errors="openedx")
 
 PREFIX = "/courses/<course_id>/instructor/api"
-
-
-def params() -> dict[str, Any]:
-    """The request's parameters: its JSON object, else its form."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise ApiError(400, "The body must be a JSON object.")
-        return body
-    return request.form.to_dict()
 
 
 def flag(value: Any) -> bool:
@@ -153,12 +144,12 @@ def reset_student_attempts(course_id: str) -> Any:
     data = params()
     usage_id = str(data.get("problem_to_reset") or "")
     if flag(data.get("all_students")):
-        api_require(ACT_ALL, course_id)
+        check(ACT_ALL, course_id)
         if flag(data.get("delete_module")):
             raise ApiError(400, "all_students and delete_module are mutually exclusive.", "delete_module")
         record = service.reset_all(course_id, usage_id, requester_id=_user_id())
         return {"problem_to_reset": usage_id, "task": "created", "task_id": record.id}
-    api_require(ACT, course_id)
+    check(ACT, course_id)
     user = service.find_learner(data.get("unique_student_identifier"))
     return service.reset_student_attempts(course_id, user, usage_id, delete_module=flag(data.get("delete_module")))
 
@@ -173,10 +164,10 @@ def rescore_problem(course_id: str) -> Any:
     usage_id = str(data.get("problem_to_reset") or "")
     only_if_higher = flag(data.get("only_if_higher"))
     if flag(data.get("all_students")):
-        api_require(ACT_ALL, course_id)
+        check(ACT_ALL, course_id)
         record = service.rescore_all(course_id, usage_id, only_if_higher=only_if_higher, requester_id=_user_id())
         return {"problem_to_reset": usage_id, "task": "created", "task_id": record.id}
-    api_require(ACT, course_id)
+    check(ACT, course_id)
     user = service.find_learner(data.get("unique_student_identifier"))
     return service.rescore_one(course_id, user, usage_id, only_if_higher=only_if_higher)
 
@@ -187,7 +178,7 @@ def rescore_problem(course_id: str) -> Any:
 def override_problem_score(course_id: str) -> Any:
     """Set a learner's score of a problem (written like an answer's: their grade follows)."""
     data = params()
-    api_require(ACT, course_id)
+    check(ACT, course_id)
     user = service.find_learner(data.get("unique_student_identifier"))
     if data.get("score") in (None, ""):
         raise ApiError(400, "score is required.", "score")
@@ -200,7 +191,7 @@ def override_problem_score(course_id: str) -> Any:
 def get_student_progress_url(course_id: str) -> Any:
     """The URL of a learner's progress page."""
     data = params()
-    api_require("instructor.view", course_id)
+    check("instructor.view", course_id)
     user = service.find_learner(data.get("unique_student_identifier"))
     return {"progress_url": f"/courses/{course_id}/progress/{int(user.id)}/"}
 
@@ -210,7 +201,7 @@ def get_student_progress_url(course_id: str) -> Any:
 def change_due_date(course_id: str) -> Any:
     """Give a learner their own due date of a subsection (their problems there close at it)."""
     data = params()
-    api_require(ACT, course_id)
+    check(ACT, course_id)
     user = service.find_learner(data.get("student"))
     return service.change_due_date(course_id, user, str(data.get("url") or ""), data.get("due_datetime"),
                                    str(data.get("reason") or ""), _user_id())
@@ -221,7 +212,7 @@ def change_due_date(course_id: str) -> Any:
 def reset_due_date(course_id: str) -> Any:
     """Give a learner the subsection's own due date again."""
     data = params()
-    api_require(ACT, course_id)
+    check(ACT, course_id)
     user = service.find_learner(data.get("student"))
     return service.reset_due_date(course_id, user, str(data.get("url") or ""))
 
@@ -232,7 +223,7 @@ def reset_due_date(course_id: str) -> Any:
 def show_unit_extensions(course_id: str) -> Any:
     """The learners with an extended due date of a subsection."""
     data = params()
-    api_require("instructor.view", course_id)
+    check("instructor.view", course_id)
     return service.unit_extensions(course_id, str(data.get("url") or ""))
 
 
@@ -242,7 +233,7 @@ def show_unit_extensions(course_id: str) -> Any:
 def show_student_extensions(course_id: str) -> Any:
     """A learner's extended due dates in the course."""
     data = params()
-    api_require("instructor.view", course_id)
+    check("instructor.view", course_id)
     user = service.find_learner(data.get("student"))
     return service.student_extensions(course_id, user)
 
@@ -251,5 +242,5 @@ def show_student_extensions(course_id: str) -> Any:
 @learner_api.doc(resp={200: Problems, 401: Error, 403: Error, 404: Error})
 def list_problems(course_id: str) -> Response | dict[str, Any]:
     """The course's problems (scorable blocks) in course order, for the learner admin's picker."""
-    api_require("instructor.view", course_id)
+    check("instructor.view", course_id)
     return {"results": service.problems(course_id)}

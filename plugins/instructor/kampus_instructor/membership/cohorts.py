@@ -35,15 +35,8 @@ from werkzeug.wrappers import Response
 from kampus.api_docs import ApiSection
 from kampus.identity.permissions import has_permission
 from kampus_instructor.access import require
-from kampus_instructor.membership.http import (
-    ApiError,
-    ErrorBody,
-    bool_field,
-    check,
-    fields,
-    install_errors,
-    no_content,
-)
+from kampus_instructor.http import ApiError, ErrorBody, check, install_errors, no_content, params
+from kampus_instructor.membership.fields import bool_field
 from kampus_instructor.membership.service import MANAGE_ENROLLMENT
 from kampus_instructor.pages import render_dashboard_page
 
@@ -231,7 +224,7 @@ def cohort_settings(course_id: str) -> Response:
 def change_cohort_settings(course_id: str) -> Response:
     """Turn cohorts on or off (``is_cohorted``)."""
     check(MANAGE_ENROLLMENT, course_id)
-    if "is_cohorted" not in fields():
+    if "is_cohorted" not in params():
         raise ApiError(400, _("Bad Request"), "is_cohorted")
     set_cohorted(course_id, bool_field("is_cohorted"))
     return jsonify(_settings_body(course_id))
@@ -251,7 +244,7 @@ def add_cohort(course_id: str) -> Response:
     """Make a cohort: ``name``, ``assignment_type`` (manual or random), optional ``group_id`` and
     ``user_partition_id`` (its content group)."""
     check(MANAGE_ENROLLMENT, course_id)
-    data = fields()
+    data = params()
     try:
         cohort = create_cohort(course_id, str(data.get("name") or ""), str(data.get("assignment_type") or "manual"),
                                **_group_fields(data))
@@ -275,7 +268,7 @@ def change_cohort(course_id: str, cohort_id: int) -> Response:
     ``user_partition_id``; an empty ``group_id`` unlinks it)."""
     check(MANAGE_ENROLLMENT, course_id)
     _cohort(course_id, cohort_id)
-    data = fields()
+    data = params()
     try:
         update_cohort(course_id, cohort_id, name=data.get("name"), assignment_type=data.get("assignment_type"),
                       **_group_fields(data))
@@ -334,7 +327,7 @@ def _add(course_id: str, cohort_id: int, identifiers: list[str]) -> Response:
 def add_members(course_id: str, cohort_id: int) -> Response:
     """Add the usernames or e-mail addresses of ``users`` (a list, or text separated by commas or new lines)."""
     check(MANAGE_ENROLLMENT, course_id)
-    raw = fields().get("users")
+    raw = params().get("users")
     identifiers = ([str(item).strip() for item in raw if str(item).strip()] if isinstance(raw, list)
                    else split_identifiers(str(raw or "")))
     return _add(course_id, cohort_id, identifiers)
@@ -412,7 +405,7 @@ def legacy_cohorts(course_id: str) -> Response:
 def legacy_add(course_id: str, cohort_id: int) -> Response:
     """Add the users of ``users`` (commas or new lines) to the cohort."""
     check(MANAGE_ENROLLMENT, course_id)
-    return _add(course_id, cohort_id, split_identifiers(str(fields().get("users") or "")))
+    return _add(course_id, cohort_id, split_identifiers(str(params().get("users") or "")))
 
 
 @bp.post("/courses/<course_id>/cohorts/<int:cohort_id>/delete")
@@ -421,7 +414,7 @@ def legacy_remove(course_id: str, cohort_id: int) -> Response:
     """Take ``username`` out of the cohort: ``{"success": true}``."""
     check(MANAGE_ENROLLMENT, course_id)
     _cohort(course_id, cohort_id)
-    username = str(fields().get("username") or "").strip()
+    username = str(params().get("username") or "").strip()
     if not username:
         raise ApiError(400, _("No username specified"), "username")
     try:

@@ -49,7 +49,8 @@ from kampus.identity.roles import (
     TA,
 )
 from kampus.urls import site_base_url
-from kampus_instructor.membership.http import ApiError, find_user, user_info
+from kampus_instructor.http import ApiError
+from kampus_instructor.membership.fields import find_user, user_info
 
 #: Open edX's ``rolename`` of ``modify_access`` -> the Kampus course role.
 TEAM_ROLES: dict[str, str] = {"instructor": INSTRUCTOR, "staff": STAFF, "ta": TA, "beta": BETA_TESTER}

@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 
 from kampus.api_docs import ApiSection
 from kampus_instructor.access import require
+from kampus_instructor.http import ERRORS, check, install_errors
 from kampus_instructor.membership import service
-from kampus_instructor.membership.http import ErrorBody, bool_field, check, install_errors, text_field
+from kampus_instructor.membership.fields import bool_field, text_field
 from kampus_instructor.pages import render_dashboard_page
 
 bp = Blueprint("instructor_membership", __name__)
@@ -22,9 +23,6 @@ install_errors(bp)
 
 membership_api = ApiSection("instructor membership", "The instructor dashboard's course team and enrollment "
                             "actions (Open edX's instructor API).", errors="openedx")
-
-ERRORS: dict[int, type[BaseModel] | None] = {400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody}
-
 
 class Open(BaseModel):
     model_config = ConfigDict(extra="allow")

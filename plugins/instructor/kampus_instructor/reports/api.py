@@ -13,7 +13,6 @@ from typing import Any
 
 from kampus.tasks.api import TaskRecord, submit
 from kampus_instructor.reports.csv_stream import safe_cell, unsafe_cell
-from kampus_instructor.reports.http import ERRORS, ApiError, ErrorBody, check, install_errors, params
 from kampus_instructor.reports.models import ReportFile
 from kampus_instructor.reports.service import (
     REPORT_TYPES,
@@ -40,6 +39,5 @@ def start_report(slug: str, course_id: str, user_id: int | None, **options: Any)
                   **{name: value for name, value in options.items() if value is not None})
 
 
-__all__ = ["ERRORS", "REPORTS_PERMISSION", "REPORT_TYPES", "ApiError", "ErrorBody", "ReportError", "ReportFile",
-           "ReportType", "check", "files_of_tasks", "install_errors", "list_reports", "open_report", "params",
-           "report_file", "safe_cell", "start_report", "unsafe_cell"]
+__all__ = ["REPORTS_PERMISSION", "REPORT_TYPES", "ReportError", "ReportFile", "ReportType", "files_of_tasks",
+           "list_reports", "open_report", "report_file", "safe_cell", "start_report", "unsafe_cell"]

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from kampus.api_docs import ApiSection
 from kampus.tasks.api import AlreadyRunningError
 from kampus_instructor.access import require
+from kampus_instructor.http import ERRORS, ApiError, check, install_errors, params
 from kampus_instructor.pages import render_dashboard_page
 from kampus_instructor.reports.api import (
     REPORT_TYPES,
@@ -37,7 +38,6 @@ from kampus_instructor.reports.api import (
     report_file,
     start_report,
 )
-from kampus_instructor.reports.http import ERRORS, ApiError, check, install_errors, params
 from kampus_instructor.reports.models import ReportFile
 
 bp = Blueprint("instructor_reports", __name__)
@@ -106,7 +106,7 @@ def _locations(value: Any) -> list[str] | None:
 
 
 def _start(slug: str, course_id: str, **options: Any) -> Response:
-    user = check(REPORTS_PERMISSION, course_id)
+    user = check(REPORTS_PERMISSION, course_id, published=False)
     try:
         record = start_report(slug, course_id, user.id, **options)
     except AlreadyRunningError:
@@ -152,7 +152,7 @@ def _download_json(row: ReportFile) -> dict[str, Any]:
 @reports_api.doc(resp={200: Downloads, **ERRORS})
 def list_report_downloads(course_id: str) -> Response:
     """The course's report files, newest first, with their download URLs."""
-    check(REPORTS_PERMISSION, course_id)
+    check(REPORTS_PERMISSION, course_id, published=False)
     return {"downloads": [_download_json(row) for row in list_reports(course_id)]}  # type: ignore[return-value]
 
 
@@ -169,7 +169,7 @@ def report_start(course_id: str, report_type: str) -> Response:
     """Start a report: ``profiles``, ``grade_report``, ``problem_grade_report``, ``problem_responses`` or
     ``answer_distribution``."""
     if report_type not in REPORT_TYPES:
-        check(REPORTS_PERMISSION, course_id)
+        check(REPORTS_PERMISSION, course_id, published=False)
         raise ApiError(404, _("There is no report type %(name)s.", name=report_type))
     body = params()
     options: dict[str, Any] = {}

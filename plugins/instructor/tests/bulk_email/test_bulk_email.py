@@ -396,12 +396,13 @@ def test_global_staff_turn_a_courses_email_off_and_on(app, course, client_as, ma
     assert mailbox == []
 
     # the page's switch (a form post) turns it on again; the scheduled e-mail then goes out
-    assert admin.post(f"/courses/{COURSE}/instructor/bulk_email/switch", data={"email_enabled": "on"}).status_code == 302
+    switch = f"/courses/{COURSE}/instructor/bulk_email/switch"
+    assert admin.post(switch, data={"email_enabled": "on"}).status_code == 302
     assert staff.get(settings_url).get_json()["email_enabled"] is True
     with app.app_context():
         assert len(service.dispatch_due(now=utcnow() + timedelta(hours=3))) == 1
     assert sorted(message["Subject"] for message in mailbox) == ["Later", "Later"]
-    assert staff.post(f"/courses/{COURSE}/instructor/bulk_email/switch", data={}).status_code == 403
+    assert staff.post(switch, data={}).status_code == 403
 
 
 @pytest.mark.parametrize("kampus_settings", [{"instructor_bulk_email_require_course_authorization": True,

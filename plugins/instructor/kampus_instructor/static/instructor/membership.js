@@ -97,7 +97,7 @@
 
   function errorNode(data, status) {
     if (data && Array.isArray(data.errors) && data.errors.length) { return RENDER.csv(data); }
-    const message = data && (data.user_message || data.developer_message || (data.error && data.error.message));
+    const message = data && (data.user_message || data.developer_message);
     return document.createTextNode(message || (t("failed") + " (" + status + ")"));
   }
 

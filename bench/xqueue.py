@@ -9,7 +9,11 @@ clients, no network), the Kampus figure times the whole round trip of N submissi
    submission, which is written in the check's transaction: "queued");
 2. the grader's ``GET /xqueue/get_submission/`` (wire format, logged in with ``/xqueue/login/``);
 3. the grader's ``POST /xqueue/put_result/`` with ``{"correct": true, "score": 1, "msg": ...}``, which applies
-   the reply to the learner's problem: state, score, and the course grade recomputed.
+   the reply to the learner's problem (reply, state and score in one transaction), then recomputes and
+   stores the course grade (``kampus_score_changed``), in the request. Open edX recomputes grades in a
+   Celery task; Kampus's LMS does it synchronously for every score change (``kampus_lms.grades.service``;
+   the progress page recomputes on read either way), and on the default embedded broker sending a task
+   costs about as much as the recompute it would defer, so the figure includes the recompute.
 
 The baseline, in the same database and run: N bare SQL ``INSERT``\\s of a row shaped like a submission
 (header, body, times) and N ``UPDATE``\\s writing a reply into it, one transaction each (SQLAlchemy Core,

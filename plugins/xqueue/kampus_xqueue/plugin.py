@@ -1,4 +1,5 @@
-"""Wiring of the XQueue plugin: settings, migrations, routes, templates, tasks, CLI and hook answers."""
+"""Wiring of the XQueue plugin: settings, migrations, routes, templates, tasks (and the periodic sweep), CLI and
+hook answers."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 from kampus_hookspecs import Setting, SiteDefaults, hookimpl
 
-from kampus_xqueue import api, callback, push
+from kampus_xqueue import api, callback, periodic, push
 from kampus_xqueue.admin import bp as admin_views
 from kampus_xqueue.admin import nav_items as admin_nav_items
 from kampus_xqueue.cli import xqueue_command
 from kampus_xqueue.grader.cli import xqueue_grader_command
 from kampus_xqueue.wire import bp as wire_views
 
-KAMPUS_HOOKSPECS_REQUIRES = ">=1.3,<2"
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.6,<2"
 
 
 @hookimpl
@@ -33,6 +34,7 @@ def kampus_settings() -> list[Setting]:
                 "Hosts (host or host:port) of remote LMSs (Open edX) using this site as their XQueue: a reply is "
                 "posted to a submission's lms_callback_url only on these hosts. Empty: remote LMSs' submissions "
                 "are refused."),
+        *periodic.settings(),
     ]
 
 
@@ -64,7 +66,13 @@ def kampus_nav_items(user: Any) -> list[Any]:
 
 @hookimpl
 def kampus_celery_tasks() -> list[Any]:
-    return [*push.TASKS, *callback.TASKS]
+    return [*push.TASKS, *callback.TASKS, *periodic.TASKS]
+
+
+@hookimpl
+def kampus_periodic_tasks() -> list[Any]:
+    """The workers' sweep of the queues' timeouts (see :mod:`kampus_xqueue.periodic`)."""
+    return periodic.periodic_tasks()
 
 
 @hookimpl

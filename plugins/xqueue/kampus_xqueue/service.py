@@ -8,9 +8,11 @@ Every function takes the SQLAlchemy session it works in. Safety under concurrenc
   be there) on every database, after ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL and MariaDB; a pulled
   submission whose grader does not answer within the queue's ``timeout`` is pullable again (requeued) until
   it has failed ``max_failures`` times, then retired with Open edX's "could not be graded" reply.
-* :func:`put_result` commits the reply first (the submission leaves the queue), then :func:`deliver` applies
-  it to the problem and sets ``lms_ack`` in one transaction: a second post of the same reply, or a delivery
-  after a crash, finds ``lms_ack`` set (or the problem's queuekey gone) and grades nothing twice.
+* :func:`put_result` records the reply, applies it to the problem (state and score) and sets ``lms_ack`` in
+  one transaction; when applying fails, the reply alone is committed and :func:`deliver` (from the sweep)
+  applies it later, also in one transaction with ``lms_ack``: a second post of the same reply, or a delivery
+  after a crash, finds the reply recorded, ``lms_ack`` set (or the problem's queuekey gone) and grades
+  nothing twice.
 * :func:`sweep` finds what a killed process left behind (pulls past their timeout, replies not delivered).
   It runs at most every :data:`SWEEP_INTERVAL` seconds per process on the wire calls, the staff page and
   ``kampus xqueue sweep``; no worker state is needed.
@@ -233,16 +235,21 @@ def grader_of_token(db_session: Session, token: str) -> Grader | None:
     """The grader logged in with ``token``, or ``None`` (unknown, expired, or the account disabled)."""
     if not token or len(token) > 128:
         return None
-    row = db_session.execute(
-        sa.select(GraderAccount.id, GraderAccount.username)
-        .join(GraderSession, GraderSession.grader_id == GraderAccount.id)
-        .where(GraderSession.token_hash == _token_hash(token), GraderSession.expires > utcnow(),
-               GraderAccount.active.is_(True))).first()
-    if row is None:
+    rows = db_session.execute(_GRADER_OF_TOKEN, {"token_hash": _token_hash(token), "now": utcnow()}).all()
+    if not rows:
         return None
-    names = db_session.scalars(sa.select(Queue.name).join(GraderQueue, GraderQueue.queue_id == Queue.id)
-                               .where(GraderQueue.grader_id == row.id))
-    return Grader(row.id, row.username, frozenset(names))
+    return Grader(rows[0].id, rows[0].username, frozenset(row.name for row in rows if row.name is not None))
+
+
+#: The grader of a session and its queues' names, one row per queue (one row with ``name`` NULL for a
+#: grader without queues): one statement on every wire call.
+_GRADER_OF_TOKEN = (
+    sa.select(GraderAccount.id, GraderAccount.username, Queue.name)
+    .join(GraderSession, GraderSession.grader_id == GraderAccount.id)
+    .outerjoin(GraderQueue, GraderQueue.grader_id == GraderAccount.id)
+    .outerjoin(Queue, Queue.id == GraderQueue.queue_id)
+    .where(GraderSession.token_hash == sa.bindparam("token_hash"), GraderSession.expires > sa.bindparam("now"),
+           GraderAccount.active.is_(True)))
 
 
 # -- submitting (the problem's side) ------------------------------------------------------------------------------
@@ -500,8 +507,10 @@ def put_result(db_session: Session, submission_id: int, submission_key: str, rep
         db_session.commit()
         start_callback(submission_id)
         return None
-    # The reply and its delivery to the problem in one transaction (one commit). When the delivery fails,
-    # the reply alone is recorded (with the failure counted) and the sweep delivers it later.
+    # The reply and its delivery to the problem in one transaction (one commit, one UPDATE of the submission:
+    # ``lms_ack`` is written with the reply). When the delivery fails, the reply alone is recorded (with the
+    # failure counted, ``lms_ack`` unset) and the sweep delivers it later.
+    submission.lms_ack = True
     try:
         applied = apply_queue_reply(submission.user_id, submission.usage_id, submission.lms_key, reply,
                                     db_session=db_session)
@@ -517,7 +526,6 @@ def put_result(db_session: Session, submission_id: int, submission_key: str, rep
             num_failures=Submission.num_failures + 1))
         db_session.commit()
         return None
-    submission.lms_ack = True
     db_session.commit()
     applied.after_commit()
     return None

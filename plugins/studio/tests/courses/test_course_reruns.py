@@ -23,6 +23,12 @@ RERUN = "course-v1:TestX+CS101+2028"
 
 
 @pytest.fixture
+def kampus_settings() -> dict:
+    """Every documented answer is checked against its response model (a mismatch is a 500)."""
+    return {"api_validate_responses": True}
+
+
+@pytest.fixture
 def staff(client_as):
     client = client_as("global_staff")
     assert client.post("/api/studio/v1/courses/", json=NEW).status_code == 201
@@ -122,3 +128,16 @@ def test_the_rerun_table_matches_its_model(app) -> None:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = [d for d in compare_metadata(context, Base.metadata) if "studio_course_rerun" in repr(d)]
     assert differences == []
+
+
+def test_a_rerun_the_queue_refuses_is_not_recorded(app, staff, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(reruns, "submit", broker_down)
+    answer = staff.post(f"/api/studio/v1/courses/{COURSE}/rerun", json={**NEW, "run": "2028"})
+    assert answer.status_code == 503 and "task queue is unavailable" in answer.json["user_message"]
+    assert rerun_row(app, RERUN) is None
+    with app.app_context():
+        with pytest.raises(CourseNotFound):
+            content_store().get_course_index(RERUN)

@@ -12,7 +12,8 @@ Other plugins import this module only, never the plugin's inner modules. It offe
 * editing a course, each edit one new draft version that fires
   ``kampus_content_changed`` once: :func:`create_block`, :func:`update_fields`,
   :func:`move_block`, :func:`reorder_children`, :func:`duplicate_block`,
-  :func:`delete_block`; :func:`publish` (:func:`publish_block`: one part), :func:`discard_changes`,
+  :func:`delete_block`; :func:`publish` (:func:`publish_block`: one part), :func:`discard_changes`
+  (:func:`discard_block`: one part),
   :func:`history`, :func:`revert`;
 * assets: :func:`list_assets`, :func:`add_asset`, :func:`add_assets`, :func:`set_asset_locked`,
   :func:`delete_asset`, :func:`find_asset`;
@@ -82,7 +83,7 @@ from kampus_content.olx.safety import UnsafeInput
 from kampus_content.olx.safety import xml_parser as safe_xml_parser
 from kampus_content.olx.service import ImportRefused, ImportResult
 from kampus_content.olx.service import import_path as _import_path
-from kampus_content.partial_publish import publish_block
+from kampus_content.partial_publish import discard_block, publish_block
 
 # learner progress: scores and completion (kampus_content.progress)
 from kampus_content.progress.aggregation import (
@@ -439,6 +440,7 @@ __all__ = [
     "create_block",
     "delete_asset",
     "delete_block",
+    "discard_block",
     "discard_changes",
     "duplicate_block",
     "find_asset",

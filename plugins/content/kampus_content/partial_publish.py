@@ -1,4 +1,5 @@
-"""Publishing one part of a course (a unit, a subsection, a section), as Open edX Studio's "Publish" of a unit.
+"""Publishing one part of a course (a unit, a subsection, a section), as Open edX Studio's "Publish" of a unit,
+and discarding one part's unpublished changes (its "Discard changes").
 
 The new published version is the current one with the block's subtree taken from the draft; the
 block takes its draft position under its draft parent (removed from any other published parent), and
@@ -11,8 +12,8 @@ version, so a concurrent edit is never lost (:class:`VersionConflict`, nothing w
 
 from __future__ import annotations
 
-from kampus_content.block_edits import BlockNotFound, InvalidEdit, draft
-from kampus_content.store import PUBLISHED, Block, BlockKey, VersionConflict, content_store
+from kampus_content.block_edits import BlockNotFound, InvalidEdit, apply_edit, draft
+from kampus_content.store import PUBLISHED, Block, BlockKey, Structure, VersionConflict, content_store
 from kampus_content.store.interface import walk_blocks
 
 
@@ -69,3 +70,35 @@ def publish_block(course_id: str, key: BlockKey, *, user_id: int | None,
         course_id, published, current.root, user_id=user_id, draft=current.edit().values(),
         message=f"publish {key[0]}/{key[1]}", draft_message=f"draft after publishing {key[0]}/{key[1]}",
         expected_version=current.version)
+
+
+def discard_block(course_id: str, key: BlockKey, *, user_id: int | None,
+                  expected_version: str | None = None) -> Structure:
+    """Make block ``key`` of the draft and everything below it equal to their published version again
+    (Open edX's "Discard changes" of a unit, the split modulestore's ``revert_to_published``): one new
+    draft version; returns it. The block keeps its draft place; a published child that the draft moved
+    elsewhere comes back (and leaves the other parent); components added since the publish are dropped.
+    Other draft changes stay. Raises :class:`BlockNotFound`, :class:`InvalidEdit` (the course itself, or
+    a block that was never published) or :class:`VersionConflict`.
+    """
+    key = tuple(key)  # type: ignore[assignment]
+    published = content_store().get_branch(course_id, PUBLISHED)
+
+    def edit(blocks: dict[BlockKey, Block], current: Structure) -> None:
+        if key not in blocks:
+            raise BlockNotFound(f"no block {key[0]}/{key[1]} in {course_id}")
+        if key == current.root:
+            raise InvalidEdit("discard the whole course's changes to discard its root's")
+        if published is None or key not in published.blocks:
+            raise InvalidEdit(f"{key[0]}/{key[1]} was never published: there is no published version to go back to")
+        for block in list(walk_blocks(blocks, key)):
+            del blocks[block.key]
+        restored = {block.key: _copy(block) for block in walk_blocks(published.blocks, key)}
+        for other in blocks.values():  # a block has one parent: a restored one leaves any other
+            if any(child in restored for child in other.children):
+                other.children[:] = [child for child in other.children if child not in restored]
+        blocks.update(restored)
+
+    saved, _ = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
+                          message=f"discard changes of {key[0]}/{key[1]}")
+    return saved

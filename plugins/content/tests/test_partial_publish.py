@@ -11,6 +11,7 @@ from kampus_content.api import (
     VersionConflict,
     content_store,
     create_block,
+    discard_block,
     get_structure,
     move_block,
     publish_block,
@@ -94,3 +95,41 @@ def test_conflicts_and_wrong_blocks_write_nothing(app) -> None:
             content_store().replace_course(COURSE, current.edit().values(), current.root, user_id=None,
                                            expected_version=stale)
         assert content_store().get_course_index(COURSE).published_version == published_before
+
+
+def test_discard_block_takes_one_unit_back_to_its_published_version(app, hook_calls) -> None:
+    publish_course(app, COURSE, {"one": [Block("html", "h1", {"data": "<p>v1</p>"})],
+                                 "two": [Block("html", "h2", {"data": "<p>two</p>"})]})
+    with app.app_context():
+        update_fields(COURSE, ("html", "h1"), {"data": "<p>v2</p>"}, user_id=None)
+        _, added = create_block(COURSE, ("vertical", "one"), "html", user_id=None, fields={"data": "<p>new</p>"})
+        move_block(COURSE, ("html", "h2"), ("vertical", "one"), user_id=None)  # taken from unit two
+        update_fields(COURSE, ("vertical", "two"), {"display_name": "Two, changed"}, user_id=None)
+        before = get_structure(COURSE, DRAFT)
+        changed_calls = hook_calls.names().count("kampus_content_changed")
+        draft = discard_block(COURSE, ("vertical", "one"), user_id=3, expected_version=before.version)
+        assert get_structure(COURSE, DRAFT).version == draft.version != before.version
+        assert draft.blocks[("vertical", "one")].children == [("html", "h1")]
+        assert draft.blocks[("html", "h1")].fields["data"] == "<p>v1</p>"
+        assert added not in draft.blocks  # added since the publish: gone
+        assert ("html", "h2") not in draft.blocks  # moved in after the publish: dropped with them (as Open edX)
+        assert draft.blocks[("vertical", "two")].fields["display_name"] == "Two, changed"  # other changes stay
+    assert hook_calls.names().count("kampus_content_changed") == changed_calls + 1
+
+
+def test_discard_block_brings_back_a_child_moved_away_and_refuses_what_was_never_published(app) -> None:
+    publish_course(app, COURSE, {"one": [Block("html", "h1", {"data": "<p>v1</p>"})], "two": []})
+    with app.app_context():
+        move_block(COURSE, ("html", "h1"), ("vertical", "two"), user_id=None)
+        draft = discard_block(COURSE, ("vertical", "one"), user_id=None)
+        assert draft.blocks[("vertical", "one")].children == [("html", "h1")]
+        assert draft.blocks[("vertical", "two")].children == []  # one parent only
+        _, new = create_block(COURSE, ("sequential", "lesson1"), "vertical", user_id=None)
+        version = get_structure(COURSE, DRAFT).version
+        with pytest.raises(InvalidEdit, match="never published"):
+            discard_block(COURSE, new, user_id=None)
+        with pytest.raises(InvalidEdit):
+            discard_block(COURSE, ("course", "course"), user_id=None)
+        with pytest.raises(VersionConflict):
+            discard_block(COURSE, ("vertical", "one"), user_id=None, expected_version="0" * 24)
+        assert get_structure(COURSE, DRAFT).version == version  # nothing written

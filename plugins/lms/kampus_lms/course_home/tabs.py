@@ -9,7 +9,8 @@ Each plugin answers ``kampus_course_tabs(course_id, user)`` with dicts::
      "staff_only": False}    # optional: shown to course staff only
 
 The LMS answers its built-in tabs (:func:`lms_course_tabs`): Course (``courseware``),
-Progress, Dates, Updates & handouts (``info``, when the course has ``info/`` files)
+Progress, Dates, Updates & handouts (``info``, when the course has ``info/`` files),
+one ``pdftextbook/<index>`` per PDF textbook (:mod:`kampus_lms.course_home.textbooks`)
 and one ``static_tab_<url_slug>`` per custom page of the policy.
 
 The course's policy ``tabs`` list (Open edX's ``CourseTabList``, ``xmodule/tabs.py``)
@@ -30,9 +31,11 @@ from kampus_content.api import Structure, course_file_paths
 
 from kampus.current import current_kampus
 from kampus.plugins import flatten
+from kampus_lms.course_home.textbooks import TEXTBOOK_ORDER, pdf_textbooks
 
 #: Default orders of the LMS's tabs (other plugins pick theirs: forums' Discussion 60, ...).
-DEFAULT_ORDERS = {"courseware": 10, "progress": 20, "dates": 30, "info": 40, "discussion": 60, "static_tab": 100}
+DEFAULT_ORDERS = {"courseware": 10, "progress": 20, "dates": 30, "info": 40, "pdf_textbooks": TEXTBOOK_ORDER,
+                  "discussion": 60, "static_tab": 100}
 #: Open edX's policy tab types as Kampus's tab types.
 POLICY_TYPES = {"course_info": "info"}
 #: The order of a tab that names none.
@@ -40,7 +43,7 @@ DEFAULT_ORDER = 100
 #: Static tab slugs that would shadow a course page (never served as custom pages).
 RESERVED_SLUGS = frozenset({
     "about", "course", "courseware", "jump_to", "progress", "dates", "info", "search", "enroll", "unenroll",
-    "bookmarks", "discussion", "instructor", "xblock", "certificate", "certificates",
+    "bookmarks", "discussion", "instructor", "xblock", "certificate", "certificates", "pdfbook",
 })
 
 
@@ -112,6 +115,11 @@ def lms_course_tabs(course_id: str, user: Any, structure: Structure) -> list[dic
     if any(path.startswith("info/") for path in course_file_paths(structure)):
         tabs.append({"type": "info", "name": _("Updates & handouts"), "order": DEFAULT_ORDERS["info"],
                      "url": url_for("lms_course_home.info", course_id=course_id)})
+    if signed_in:  # Open edX's textbook tabs are for signed-in users
+        for book in pdf_textbooks(course_id, structure):
+            tabs.append({"type": "pdf_textbooks", "id": book.tab_id, "name": book.tab_title,
+                         "order": DEFAULT_ORDERS["pdf_textbooks"] + book.index,
+                         "url": url_for("lms_course_home.pdf_book", course_id=course_id, book_index=book.index)})
     for position, page in enumerate(static_tabs(structure)):
         tabs.append({"type": "static_tab", "id": _tab_id("static_tab", page.url_slug), "name": page.name,
                      "order": DEFAULT_ORDERS["static_tab"] + position, "staff_only": page.staff_only,

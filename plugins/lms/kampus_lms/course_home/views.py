@@ -1,5 +1,5 @@
 """Pages of the LMS area ``course_home``: the course outline, Updates & handouts, the Dates tab,
-custom pages (static tabs) and the in-course search page.
+PDF textbooks, custom pages (static tabs) and the in-course search page.
 
 Each page needs the courseware access of :func:`kampus_lms.courseware.api.course_access`: a
 visitor goes to the login page, a learner who is not enrolled to the about page (with the
@@ -23,6 +23,7 @@ from kampus_lms.course_home.course_dates import course_dates
 from kampus_lms.course_home.info import course_info, static_tab_html
 from kampus_lms.course_home.outline import build_outline
 from kampus_lms.course_home.tabs import static_tabs
+from kampus_lms.course_home.textbooks import textbook
 from kampus_lms.courseware.api import CourseAccess, checked_course_access, jump_to_url
 from kampus_lms.search.api import SearchAccessError, search_course_content
 
@@ -106,6 +107,27 @@ def search(course_id: str) -> Any:
                            query=query, result=result,
                            links={hit.usage_id: jump_to_url(course_id, hit.usage_id) for hit in result.hits}
                            if result else {})
+
+
+@bp.get("/courses/<course_id>/pdfbook/<int:book_index>/")
+@bp.get("/courses/<course_id>/pdfbook/<int:book_index>/chapter/<int:chapter>/")
+@bp.get("/courses/<course_id>/pdfbook/<int:book_index>/chapter/<int:chapter>/<int:page>")
+def pdf_book(course_id: str, book_index: int, chapter: int = 1, page: int | None = None) -> Any:
+    """A PDF textbook (Open edX's ``staticbook.views.pdf_index``): its chapters, and chapter ``chapter``
+    (from 1) in the browser's PDF viewer, at ``page`` when given."""
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, _access = opened
+    if not current_user.is_authenticated:
+        abort(404)
+    book = textbook(course_id, structure, book_index)
+    if book is None or not 1 <= chapter <= len(book.chapters):
+        abort(404)
+    shown = book.chapters[chapter - 1]
+    return render_template("lms/course_home/pdf_book.html", **course_page_context(course_id, book.tab_id),
+                           book=book, chapter=chapter, shown=shown,
+                           viewer_url=shown.url + (f"#page={page}" if page else ""))
 
 
 @bp.get("/courses/<course_id>/<url_slug>")

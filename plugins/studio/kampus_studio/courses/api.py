@@ -8,9 +8,9 @@ Open edX's behaviour (``cms/djangoapps/contentstore/views/course.py``, ``course_
 * a new course's root holds its display name and Open edX's default start (2030-01-01), so nothing
   is visible to learners until the team sets a date and publishes; its creator becomes the course's
   Admin (roles ``instructor`` and ``staff``, as ``add_instructor`` does);
-* a rerun copies the source's draft into the new key (``content_store().rerun``) with the new
-  display name and the default start; the new run starts unpublished (draft only) with its creator
-  as Admin (Open edX copies no team either);
+* a rerun (:mod:`kampus_studio.courses.reruns`, a background task) copies the source's draft into the
+  new key with the new display name and the default start; the new run starts unpublished (draft only)
+  with its creator as Admin (Open edX copies no team either); a key being made by a rerun is taken;
 * the team: Admin (``instructor``) and Staff (``staff``) per course; the last Admin cannot be removed
   nor made Staff.
 """
@@ -22,15 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from kampus_content.api import (
-    DRAFT,
-    Block,
-    CourseExists,
-    CourseNotFound,
-    content_store,
-    get_structure,
-    update_fields,
-)
+from kampus_content.api import DRAFT, Block, CourseExists, CourseNotFound, content_store, get_structure
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.locator import CourseLocator
 
@@ -39,6 +31,7 @@ from kampus.current import current_kampus
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.permissions import grant_role, has_permission, revoke_role
 from kampus.identity.roles import INSTRUCTOR, STAFF
+from kampus_studio.courses.models import IN_PROGRESS, StudioCourseRerun
 
 #: Open edX's default course start (``CourseFields.start.default``): far in the future.
 DEFAULT_START = "2030-01-01T00:00:00Z"
@@ -167,7 +160,18 @@ def validate_new_key(org: str, number: str, run: str, display_name: str) -> str:
         raise CourseFormError({"run": "There is already a course defined with the same organization, course "
                                       "number and course run. Please change at least one field to be unique."},
                               status=409)
+    if lowered in _keys_being_rerun():
+        raise CourseFormError({"run": "A course with the same organization, course number and course run is being "
+                                      "created by a re-run. Please change at least one field to be unique."},
+                              status=409)
     return course_id
+
+
+def _keys_being_rerun() -> set[str]:
+    """The lowercased keys of the courses a rerun is making (see :mod:`kampus_studio.courses.reruns`)."""
+    rows = db.session().scalars(sa.select(StudioCourseRerun.course_key)
+                                .where(StudioCourseRerun.state == IN_PROGRESS))
+    return {key.lower() for key in rows}
 
 
 def _make_admin(user: Any, course_id: str) -> None:
@@ -191,24 +195,6 @@ def create_course(user: Any, org: str, number: str, run: str, display_name: str)
     except CourseExists as error:
         raise CourseFormError({"run": "There is already a course defined with the same organization, course "
                                       "number and course run."}, status=409) from error
-    _make_admin(user, course_id)
-    return course_id
-
-
-def rerun_course(user: Any, source_id: str, org: str, number: str, run: str, display_name: str) -> str:
-    """Copy course ``source_id``'s draft into a new run (unpublished, default start) with ``user`` as
-    its Admin; returns the new course id. Raises :class:`CourseNotFound` or :class:`CourseFormError`."""
-    content_store().get_course_index(source_id)
-    course_id = validate_new_key(org, number, run, display_name)
-    try:
-        content_store().rerun(source_id, course_id, user_id=user.id)
-    except CourseExists as error:
-        raise CourseFormError({"run": "There is already a course defined with the same organization, course "
-                                      "number and course run."}, status=409) from error
-    structure = get_structure(course_id, DRAFT)
-    update_fields(course_id, structure.root, {"display_name": display_name.strip(), "start": DEFAULT_START},
-                  user_id=user.id, remove=("advertised_start", "enrollment_start", "enrollment_end"),
-                  expected_version=structure.version)
     _make_admin(user, course_id)
     return course_id
 
@@ -305,5 +291,5 @@ def remove_member(course_id: str, user_id: int) -> None:
 __all__ = [
     "ADMIN", "CREATORS_ANYONE", "CREATORS_STAFF", "DEFAULT_START", "TEAM_ROLES", "TEAM_STAFF", "CourseFormError",
     "CourseSummary", "TeamMember", "add_member", "change_member_role", "create_course", "list_courses",
-    "may_create_courses", "remove_member", "rerun_course", "team", "validate_new_key",
+    "may_create_courses", "remove_member", "team", "validate_new_key",
 ]

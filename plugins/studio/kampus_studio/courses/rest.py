@@ -2,7 +2,11 @@
 
 * ``GET /api/studio/v1/courses/``: the courses the user may author; ``POST`` creates one
   (``org``, ``number``, ``run``, ``display_name``), 201 with its id and outline URL;
-* ``POST /api/studio/v1/courses/<course_id>/rerun``: a new run of the course (same body);
+* ``POST /api/studio/v1/courses/<course_id>/rerun``: a new run of the course (same body), made by a
+  background task (Open edX's ``rerun_course``): **202** with the new ``course_id`` and ``state``
+  ``in_progress``; ``GET /api/studio/v1/course_reruns/`` the reruns being made or failed (the course list's
+  notices), ``GET /api/studio/v1/course_reruns/<course_id>`` one rerun's state (``in_progress``,
+  ``succeeded`` with ``outline_url``, ``failed`` with ``message``), ``DELETE`` dismisses a finished one;
 * ``GET /api/studio/v1/courses/<course_id>/team``: the team; ``POST`` adds someone
   (``email``: username or e-mail, ``role``: ``admin`` | ``staff``);
 * ``PUT`` / ``DELETE /api/studio/v1/courses/<course_id>/team/<user_id>``: change a role, remove.
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, url_for
 from flask_login import current_user, login_required
 from kampus_content.api import CourseNotFound, content_store
 from pydantic import BaseModel, Field
@@ -24,6 +28,7 @@ from werkzeug.wrappers import Response
 from kampus.api_docs import ApiSection, KampusErrorBody, either, validated
 from kampus.identity.permissions import has_permission
 from kampus_studio.courses import api as courses
+from kampus_studio.courses import reruns
 from kampus_studio.views import URL_PREFIX
 
 bp = Blueprint("studio_courses_api", __name__, url_prefix="/api/studio/v1")
@@ -67,6 +72,26 @@ class NewCourse(BaseModel):
 class CreatedCourse(BaseModel):
     course_id: str
     outline_url: str
+
+
+class Rerun(BaseModel):
+    course_id: str = Field(description="The new run's course id.")
+    source_course_id: str
+    display_name: str
+    state: str = Field(description="in_progress | succeeded | failed (Open edX's CourseRerunState).")
+    message: str = Field(description="Why it failed.")
+    should_display: bool = Field(description="Shown in the course list until dismissed.")
+    task_id: str | None
+    outline_url: str | None = Field(description="The new run's outline, once it succeeded.")
+
+
+class RerunStarted(Rerun):
+    status_url: str
+    course_list_url: str
+
+
+class RerunList(BaseModel):
+    results: list[Rerun]
 
 
 class Member(BaseModel):
@@ -169,10 +194,11 @@ def course_create() -> Response:
 
 @bp.post("/courses/<course_id>/rerun")
 @login_required
-@courses_api.doc(json=NewCourse, resp={201: CreatedCourse, 400: BAD_REQUEST, 401: StudioError, 403: StudioError,
-                                       404: StudioError, 409: StudioError})
+@courses_api.doc(json=NewCourse, resp={202: RerunStarted, 400: BAD_REQUEST, 401: StudioError, 403: StudioError,
+                                       404: StudioError, 409: StudioError, 503: StudioError})
 def course_rerun(course_id: str) -> Response:
-    """Make a new run of a course (unpublished, with Open edX's default start date)."""
+    """Start a new run of a course (unpublished, with Open edX's default start date) as a background task;
+    follow it with ``status_url``. The new key is taken while the rerun runs."""
     refused = _check("studio.author", course_id)
     if refused is not None:
         return refused
@@ -180,12 +206,55 @@ def course_rerun(course_id: str) -> Response:
         return error(403, "You do not have permission to create courses.")
     body: NewCourse = validated("json")
     try:
-        new_id = courses.rerun_course(current_user, course_id, body.org, body.number, body.run, body.display_name)
+        rerun = reruns.start_rerun(current_user, course_id, body.org, body.number, body.run, body.display_name)
+    except CourseNotFound:
+        return error(404, f"No course {course_id}.")
     except courses.CourseFormError as failure:
         return form_error(failure)
-    answer = jsonify({"course_id": new_id, "outline_url": _outline_url(new_id)})
-    answer.status_code = 201
+    answer = jsonify({**reruns.rerun_json(rerun), "course_list_url": f"{URL_PREFIX}/",
+                      "status_url": url_for(".rerun_state", course_id=rerun.course_key)})
+    answer.status_code = 202
     return answer
+
+
+@bp.get("/course_reruns/")
+@login_required
+@courses_api.doc(resp={200: RerunList, 401: StudioError})
+def rerun_list() -> Response:
+    """The caller's reruns being made, or failed and not dismissed (global staff: everyone's)."""
+    denied = _denied()
+    if denied is not None:
+        return denied
+    return jsonify({"results": [reruns.rerun_json(r) for r in reruns.unfinished_reruns(current_user)]})
+
+
+@bp.get("/course_reruns/<course_id>")
+@login_required
+@courses_api.doc(resp={200: Rerun, 401: StudioError, 404: StudioError})
+def rerun_state(course_id: str) -> Response:
+    """The state of the latest rerun into ``course_id`` (seen by its author and global staff)."""
+    denied = _denied()
+    if denied is not None:
+        return denied
+    rerun = reruns.get_rerun(current_user, course_id)
+    if rerun is None:
+        return error(404, f"No re-run into {course_id}.")
+    return jsonify(reruns.rerun_json(reruns.checked(rerun)))
+
+
+@bp.delete("/course_reruns/<course_id>")
+@login_required
+@courses_api.doc(resp={204: None, 401: StudioError, 404: StudioError, 409: StudioError})
+def rerun_dismiss(course_id: str) -> Response:
+    """Dismiss a finished rerun's notice in the course list (409 while it is being made)."""
+    denied = _denied()
+    if denied is not None:
+        return denied
+    try:
+        reruns.dismiss(current_user, course_id)
+    except courses.CourseFormError as failure:
+        return form_error(failure)
+    return current_app.response_class(status=204)
 
 
 @bp.get("/courses/<course_id>/team")

@@ -13,6 +13,7 @@ from kampus_content.api import CourseNotFound, content_store
 from kampus.identity.permissions import has_permission
 from kampus_studio.access import require_author
 from kampus_studio.courses import api as courses
+from kampus_studio.courses import reruns
 from kampus_studio.pages import render_course_page
 from kampus_studio.views import URL_PREFIX
 
@@ -32,10 +33,11 @@ def course_list() -> str:
     """Studio's home: the courses the user may author, and the "New course" form for course creators."""
     can_create = courses.may_create_courses(current_user)
     listed = courses.list_courses(current_user)
-    if not listed and not can_create:
+    pending = reruns.unfinished_reruns(current_user)
+    if not listed and not pending and not can_create:
         abort(403)
     return render_template("studio/courses/list.html", courses=listed, can_create=can_create,
-                           url_prefix=URL_PREFIX)
+                           reruns=pending, url_prefix=URL_PREFIX)
 
 
 @bp.get("/course/<course_id>/rerun")

@@ -6,7 +6,7 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
-from kampus_studio.courses import rest, views
+from kampus_studio.courses import reruns, rest, views
 from kampus_studio.navigation import MenuEntry, lazy_gettext
 
 
@@ -27,7 +27,7 @@ def settings() -> list[Setting]:
 
 
 def tasks() -> list[Any]:
-    return []
+    return [reruns.rerun_course]
 
 
 def menu() -> list[MenuEntry]:

@@ -28,6 +28,7 @@ from typing import Any
 from kampus_content.api import (
     DEFAULT_DISPLAY_NAMES,
     DRAFT,
+    PUBLISHED,
     BlockKey,
     BlockNotFound,
     InvalidEdit,
@@ -38,6 +39,7 @@ from kampus_content.api import (
     content_store,
     create_block,
     delete_block,
+    discard_block,
     discard_changes,
     duplicate_block,
     get_structure,
@@ -459,8 +461,26 @@ def discard_course_changes(course_id: str, *, user_id: int | None, expected_vers
     return discard_changes(course_id, user_id=user_id, expected_version=expected_version or draft.version).version
 
 
+def discard_item_changes(course_id: str, usage_id: str, *, user_id: int | None,
+                         expected_version: str | None = None) -> str:
+    """Take one section, subsection or unit back to its published version with everything below it (Open
+    edX's "Discard changes" of a unit); other draft changes stay. Returns the new draft version."""
+    draft = get_structure(course_id, DRAFT)
+    _check_version(draft, expected_version)
+    key = block_key(course_id, usage_id)
+    _existing(draft, key, usage_id)
+    if key[0] not in OUTLINE_CATEGORIES:
+        raise OutlineError("Only the changes of sections, subsections and units are discarded here.", 400)
+    published = content_store().get_branch(course_id, PUBLISHED)
+    if published is None or key not in published.blocks:
+        raise OutlineError("This item was never published: there is no published version to go back to. "
+                           "Delete it instead.", 409)
+    return discard_block(course_id, key, user_id=user_id, expected_version=expected_version or draft.version).version
+
+
 __all__ = [
     "LIVE", "NEVER_PUBLISHED", "READY", "STAFF_ONLY", "STATE_LABELS", "UNPUBLISHED_CHANGES", "Outline",
     "OutlineError", "OutlineItem", "add_item", "block_key", "course_outline", "delete_item", "discard_course_changes",
-    "duplicate_item", "move_item", "publish_course", "publish_item", "reorder_items", "update_item",
+    "discard_item_changes", "duplicate_item", "move_item", "publish_course", "publish_item", "reorder_items",
+    "update_item",
 ]

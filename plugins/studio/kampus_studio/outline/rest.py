@@ -8,6 +8,8 @@
 * ``POST blocks/<usage_id>/move`` (``parent``, ``index``), ``.../reorder`` (``children``: the parent's
   children in their new order), ``.../duplicate``;
 * ``POST blocks/<usage_id>/publish``: publish one section, subsection or unit (Open edX's per-item publish);
+  ``POST blocks/<usage_id>/discard``: take one back to its published version (Open edX's "Discard changes"
+  of a unit; 409 when it was never published);
 * ``POST publish``, ``POST discard``: publish the draft, or go back to the published version.
 
 Every write takes ``expected_version`` (the draft version the caller saw; the outline gives it):
@@ -258,6 +260,20 @@ def block_publish(course_id: str, usage_id: str) -> Response:
         published, version = outline.publish_item(course_id, usage_id, user_id=current_user.id,
                                                   expected_version=body.expected_version)
         return jsonify({"version": version, "published_version": published})
+    return _guarded(course_id, work)
+
+
+@bp.post("/blocks/<usage_id>/discard")
+@login_required
+@outline_api.doc(json=Versioned, resp={200: Changed, **STANDARD})
+def block_discard(course_id: str, usage_id: str) -> Response:
+    """Discard one section's, subsection's or unit's unpublished changes (it and everything below it go back
+    to their published version); other draft changes stay. 409 when it was never published."""
+    def work() -> Response:
+        body: Versioned = validated("json")
+        version = outline.discard_item_changes(course_id, usage_id, user_id=current_user.id,
+                                               expected_version=body.expected_version)
+        return _changed(version, usage_id)
     return _guarded(course_id, work)
 
 

@@ -63,6 +63,13 @@ def _publish_url(course_id: str, usage_id: str) -> str | None:
     return None
 
 
+def _discard_url(course_id: str, usage_id: str) -> str | None:
+    """The outline area's REST endpoint that discards this unit's unpublished changes, when installed."""
+    if "studio_outline_api.block_discard" in current_app.view_functions:
+        return f"/api/studio/v1/courses/{course_id}/blocks/{usage_id}/discard"
+    return None
+
+
 @bp.get("/studio/course/<course_id>/unit/<usage_id>")
 def unit_page(course_id: str, usage_id: str) -> Any:
     """The unit editor."""
@@ -77,7 +84,7 @@ def unit_page(course_id: str, usage_id: str) -> Any:
         "studio/unit/unit.html", course_id, "outline", unit=unit, components=components, menu=menu,
         rendered=rendered, outline_url=_outline_url(course_id),
         live_url=f"/courses/{course_id}/jump_to/{unit['usage_id']}",
-        publish_url=_publish_url(course_id, unit["usage_id"]))
+        publish_url=_publish_url(course_id, unit["usage_id"]), discard_url=_discard_url(course_id, unit["usage_id"]))
 
 
 @bp.get("/studio/course/<course_id>/unit/<usage_id>/preview")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kampus_content.api import DRAFT, get_structure, publish
+from kampus_content.api import DRAFT, add_asset, get_structure, publish, set_asset_locked
 
 from kampus.testing import DEFAULT_COURSE
 
@@ -70,3 +70,23 @@ def test_about_grading_updates_and_pages_reach_the_lms_after_publish(app, author
     assert author.put(f"{API}/tabs", json={"tabs": order}).status_code == 200
     _publish(app)
     assert f"/courses/{COURSE}/{slug}" not in learner.get(f"/courses/{COURSE}/course/").get_data(as_text=True)
+
+
+def test_textbooks_made_in_studio_are_tabs_of_the_lms_and_a_locked_chapter_stays_locked(app, author, client_as) -> None:
+    with app.app_context():
+        add_asset(COURSE, "motion.pdf", b"%PDF-1.4 motion", user_id=None)
+        set_asset_locked(COURSE, "motion.pdf", True, user_id=None)
+    saved = author.put(f"{API}/textbooks", json={"textbooks": [
+        {"tab_title": "Physics", "chapters": [{"title": "Motion", "url": "/static/motion.pdf"},
+                                              {"title": "Online", "url": "https://example.org/c2.pdf"}]}]})
+    assert saved.status_code == 200, saved.get_json()
+    learner = client_as("learner", course_id=COURSE)
+    assert "/pdfbook/0/" not in learner.get(f"/courses/{COURSE}/course/").get_data(as_text=True)  # a draft
+    _publish(app)
+
+    outline = learner.get(f"/courses/{COURSE}/course/").get_data(as_text=True)
+    assert f'href="/courses/{COURSE}/pdfbook/0/"' in outline and ">Physics<" in outline
+    book = learner.get(f"/courses/{COURSE}/pdfbook/0/").get_data(as_text=True)
+    assert f'src="/assets/{COURSE}/motion.pdf"' in book and ">Online<" in book
+    assert learner.get(f"/assets/{COURSE}/motion.pdf").get_data() == b"%PDF-1.4 motion"
+    assert client_as("user").get(f"/assets/{COURSE}/motion.pdf").status_code == 403

@@ -100,9 +100,12 @@ def test_rerun_copies_the_draft_unpublished(app, client_as):
     assert staff.post(f"/api/studio/v1/courses/{COURSE}/publish", json={}).status_code == 200
     answer = staff.post(f"/api/studio/v1/courses/{COURSE}/rerun",
                         json={**NEW, "run": "2028_T1", "display_name": "Computer Science (2028)"})
-    assert answer.status_code == 201, answer.json
+    assert answer.status_code == 202, answer.json
     new_id = answer.json["course_id"]
     assert new_id == "course-v1:TestX+CS101+2028_T1"
+    assert answer.json["course_list_url"] == "/studio/"
+    status = staff.get(answer.json["status_url"])  # the task ran (eager in tests)
+    assert status.json["state"] == "succeeded" and status.json["outline_url"] == f"/studio/course/{new_id}/"
     with app.test_request_context():
         index = content_store().get_course_index(new_id)
         assert index.published_version is None

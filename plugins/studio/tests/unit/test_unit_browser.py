@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from kampus_content.api import DRAFT, get_structure
+from kampus_content.api import DRAFT, get_structure, update_fields
 
 from kampus.testing import make_user
 from kampus.testing.browser import chromium_browser, log_in
@@ -289,3 +289,36 @@ def test_a_video_is_added_and_set_in_its_settings_editor(app, served, course):
     assert fields["youtube_id_1_0"] == "3_yD_cEKoCk" and fields["html5_sources"] == ["https://example.com/welcome.mp4"]
     assert fields["display_name"] == "Welcome video"
     assert "transcripts" not in fields and "show_captions" not in fields  # untouched settings keep their defaults
+
+
+@pytest.mark.e2e
+def test_discard_the_unit_changes_after_confirming(app, served, course):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff = make_user(app, "staff", course_id=COURSE)
+    with app.app_context():
+        update_fields(COURSE, ("html", "intro"), {"data": "<p>Unpublished words</p>"}, user_id=None)
+    with chromium_browser() as browser:
+        page = logged_in_page(browser, served, staff)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{served}/studio/course/{COURSE}/unit/{course['unit1']}")
+        assert "Unpublished words" in page.locator("#component-list").inner_text()
+        page.get_by_role("button", name="Discard changes").click()
+        page.wait_for_selector("#discard-confirm", state="visible")
+        page.screenshot(path=str(SHOTS / "discard-confirm.png"))
+        page.locator("#discard-modal").get_by_role("button", name="Cancel").click()  # cancelling changes nothing
+        page.wait_for_selector("#discard-confirm", state="hidden")
+        with app.app_context():
+            assert get_structure(COURSE, DRAFT).blocks[("html", "intro")].fields["data"] == "<p>Unpublished words</p>"
+        page.get_by_role("button", name="Discard changes").click()
+        page.wait_for_selector("#discard-confirm", state="visible")
+        with page.expect_navigation():
+            page.click("#discard-confirm")
+        page.wait_for_load_state("load")
+        assert "Hello authors" in page.locator("#component-list").inner_text()
+        assert page.locator("#unit-state").inner_text() == "Published and live"
+        assert page.locator("#discard-unit").count() == 0
+        page.screenshot(path=str(SHOTS / "discarded.png"))
+        assert not errors, errors
+    with app.app_context():
+        assert get_structure(COURSE, DRAFT).blocks[("html", "intro")].fields["data"] == "<p>Hello authors</p>"

@@ -60,7 +60,30 @@
         if (button) { button.disabled = false; }
         if (!result.ok) { showFormErrors(form, result.data); return; }
         if (form.dataset.reload) { window.location.reload(); return; }
-        if (result.data.outline_url) { window.location.assign(result.data.outline_url); }
+        var next = result.data.course_list_url || result.data.outline_url;  // a rerun: the list shows its progress
+        if (next) { window.location.assign(next); }
+      });
+    });
+  });
+
+  // the course list's re-runs: reload once one being created has finished; dismiss a failed one
+  var rerunList = document.getElementById("course-reruns");
+  if (rerunList && rerunList.querySelector('[data-state="in_progress"]')) {
+    var poll = window.setInterval(function () {
+      send("GET", rerunList.dataset.api).then(function (result) {
+        if (!result.ok) { return; }
+        var running = (result.data.results || []).filter(function (rerun) { return rerun.state === "in_progress"; });
+        if (running.length < rerunList.querySelectorAll('[data-state="in_progress"]').length) {
+          window.clearInterval(poll);
+          window.location.reload();
+        }
+      });
+    }, 2000);
+  }
+  document.querySelectorAll("button.studio-rerun-dismiss").forEach(function (button) {
+    button.addEventListener("click", function () {
+      send("DELETE", button.dataset.url).then(function (result) {
+        if (result.ok) { button.closest("li").remove(); }
       });
     });
   });

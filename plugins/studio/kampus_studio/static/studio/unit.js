@@ -189,6 +189,20 @@
     });
   }
 
+  // -- discard this unit's unpublished changes (after the confirmation dialog) ---------------------------------------
+  var discardButton = document.getElementById("discard-unit");
+  if (discardButton) {
+    var discardModalEl = document.getElementById("discard-modal");
+    var discardConfirm = document.getElementById("discard-confirm");
+    discardConfirm.addEventListener("click", function () {
+      discardConfirm.disabled = true;
+      call("POST", discardButton.getAttribute("data-url"), { expected_version: version() }).then(reload, function () {
+        discardConfirm.disabled = false;
+        bootstrap.Modal.getOrCreateInstance(discardModalEl).hide();
+      });
+    });
+  }
+
   // -- rename --------------------------------------------------------------------------------------------------------
   var renameForm = document.getElementById("rename-form");
   var renameToggle = document.getElementById("rename-toggle");

@@ -421,10 +421,9 @@ def _uploaded_image(limit: int) -> tuple[profile_images.Upload | None, Response 
     mimetype = flask_request.mimetype
     if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         uploaded = flask_request.files.get("file")
-        if uploaded is None:
+        if uploaded is None or not uploaded.filename:  # an empty file field is no file (as in Django)
             return None, None
-        return profile_images.Upload(uploaded.stream.read(limit + 1), uploaded.filename or "",
-                                     uploaded.mimetype), None
+        return profile_images.Upload(uploaded.stream.read(limit + 1), uploaded.filename, uploaded.mimetype), None
     if mimetype not in profile_images.UPLOAD_MEDIA_TYPES:
         return None, _developer_error(415, _('Unsupported media type "%(type)s" in request.', type=mimetype))
     _disposition, options = parse_options_header(flask_request.headers.get("Content-Disposition", ""))

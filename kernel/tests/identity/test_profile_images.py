@@ -192,6 +192,9 @@ def test_no_file_and_huge_pictures_are_refused(app, monkeypatch) -> None:
     response = client.post(path, headers=headers, data={"other": "x"}, content_type="multipart/form-data")
     assert response.status_code == 400
     assert response.get_json()["developer_message"] == "No file provided for profile image"
+    empty_field = upload(client, user.username, b"", filename="", content_type="application/octet-stream",
+                         headers=headers)
+    assert empty_field.get_json()["developer_message"] == "No file provided for profile image"
     # A small file can hold a huge picture: above MAX_PIXELS it is not decoded.
     monkeypatch.setattr(profile_images, "MAX_PIXELS", 100 * 100)
     response = upload(client, user.username, image_bytes((200, 200)), headers=headers)

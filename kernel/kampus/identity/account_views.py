@@ -1,4 +1,5 @@
-"""The account page: profile, preferences (time zone, language), password change, personal API tokens."""
+"""The account page: profile and its image, preferences (time zone, language), password change, personal
+API tokens."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_login import current_user, login_required
 
 from kampus import db
 from kampus.current import current_kampus
-from kampus.identity import accounts, preferences, tokens
+from kampus.identity import accounts, preferences, profile_images, tokens
 from kampus.identity.models import ApiToken
 from kampus.identity.passwords import verify_password
 from kampus.identity.views import Page, bp, password_changed_event, start_session
@@ -32,7 +33,10 @@ def _account_page(status: int = 200, new_token: str | None = None, errors: dict[
     page = render_template("kampus/identity/account.html", api_tokens=api_tokens, new_token=new_token,
                            errors=errors or {}, time_zones=preferences.TIME_ZONES, languages=_languages(),
                            preferences=preferences.user_preferences(current_user.id),
-                           site_time_zone=current_kampus().settings.default_timezone)
+                           site_time_zone=current_kampus().settings.default_timezone,
+                           profile_image=profile_images.image_of_user(current_user.id),
+                           profile_image_max_size=profile_images.friendly_size(
+                               int(current_kampus().settings.profile_image_max_bytes)))
     return page, status
 
 
@@ -40,6 +44,38 @@ def _account_page(status: int = 200, new_token: str | None = None, errors: dict[
 @login_required
 def account() -> Page:
     return _account_page()
+
+
+@bp.post("/account/profile-image")
+@login_required
+def upload_profile_image() -> Page:
+    """A new profile image (the checks and sizes of the account API's upload)."""
+    uploaded = request.files.get("file")
+    limit = int(current_kampus().settings.profile_image_max_bytes)
+    try:
+        if uploaded is None or not uploaded.filename:
+            raise profile_images.no_file()
+        upload = profile_images.Upload(uploaded.stream.read(limit + 1), uploaded.filename, uploaded.mimetype)
+        profile_images.save(db.session(), current_user.id, upload)
+    except profile_images.ImageValidationError as refused:
+        db.session().rollback()
+        return _account_page(400, errors={"profile_image": refused.user_message})
+    db.session().commit()
+    flash(_("Your profile picture is changed."), "success")
+    return redirect(url_for("identity.account"))
+
+
+upload_profile_image.kampus_max_request_setting = "profile_image_max_request_bytes"  # type: ignore[attr-defined]
+
+
+@bp.post("/account/profile-image/remove")
+@login_required
+def remove_profile_image() -> Page:
+    name = profile_images.clear(db.session(), current_user.id)
+    db.session().commit()
+    profile_images.delete_files(name)
+    flash(_("Your profile picture is removed."), "success")
+    return redirect(url_for("identity.account"))
 
 
 @bp.post("/account/preferences")

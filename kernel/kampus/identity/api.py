@@ -23,13 +23,14 @@ from flask import request as flask_request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, Field, RootModel
+from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Response
 
 from kampus import db
 from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
 from kampus.identity import preferences as preference_store
-from kampus.identity import profiles
+from kampus.identity import profile_images, profiles
 from kampus.identity.accounts import EMAIL_TAKEN, USERNAME_TAKEN
 from kampus.identity.models import User
 from kampus.identity.preferences import UserPreference
@@ -52,11 +53,27 @@ class Me(BaseModel):
 
 
 class ProfileImage(BaseModel):
+    """Open edX's ``profile_image``: the absolute URL of each size (the site's default image without one)."""
+
     has_image: bool
-    image_url_full: str | None = None
-    image_url_large: str | None = None
-    image_url_medium: str | None = None
-    image_url_small: str | None = None
+    image_url_full: str
+    image_url_large: str
+    image_url_medium: str
+    image_url_small: str
+
+
+class ProfileImageUpload(BaseModel):
+    """``multipart/form-data`` with the image as ``file``; or the image as the body, with its type
+    (``image/jpeg``, ``image/png``, ``image/gif``) and ``Content-Disposition: attachment; filename=...``."""
+
+    file: bytes = Field(description="A JPEG, PNG or GIF image.")
+
+
+class ProfileImageError(BaseModel):
+    """400: why the upload was refused (Open edX's ``developer_message``/``user_message``)."""
+
+    developer_message: str
+    user_message: str | None = None
 
 
 class LanguageProficiency(BaseModel):
@@ -190,11 +207,6 @@ def _iso(value: Any) -> str | None:
     return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _profile_image() -> dict[str, Any]:
-    return {"has_image": False, "image_url_full": None, "image_url_large": None, "image_url_medium": None,
-            "image_url_small": None}
-
-
 def _none_if_empty(value: str | None) -> str | None:
     return value or None
 
@@ -221,7 +233,7 @@ def account_json(user: User, full: bool, profile: profiles.UserProfile | None = 
         "bio": _none_if_empty(profile.bio) if profile else None,
         "country": _none_if_empty(profile.country) if profile else None,
         "state": _none_if_empty(profile.state) if profile else None,
-        "profile_image": _profile_image(),
+        "profile_image": profile_images.image_json(profile),
         "language_proficiencies": [{"code": code} for code in (profile.language_proficiencies or [])]
         if profile else [],
         "gender": _none_if_empty(profile.gender) if profile else None,
@@ -371,6 +383,97 @@ def account_update(username: str) -> Response:
         preference_store.set_preference(user.id, profiles.ACCOUNT_PRIVACY, update["account_privacy"])
     db.session().commit()
     return jsonify(_accounts_json([user])[0])
+
+
+# -- profile image ---------------------------------------------------------------------------------------
+
+#: DRF's answer to a raw upload without a file name (Open edX's ``TypedFileUploadParser``).
+MISSING_FILENAME = ("Missing filename. Request should include a Content-Disposition header with a filename "
+                    "parameter.")
+
+
+def _developer_error(status: int, message: str) -> Response:
+    """Open edX's ``DeveloperErrorViewMixin`` body (``developer_message``) with Kampus's ``error`` object."""
+    return _drf_error(status, message, developer_message=message)
+
+
+def _image_owner(username: str, staff_may: bool) -> tuple[User | None, Response | None]:
+    """Open edX's ``IsUserInUrl``: one's own account; another's is 403 to staff and 404 to others (the
+    account's existence stays hidden). ``staff_may``: staff act on any account (404 when there is none)."""
+    denied = _require_user()
+    if denied is not None:
+        return None, denied
+    if username.lower() != current_user.username.lower():
+        if not current_user.is_staff:
+            return None, _not_found()
+        if not staff_may:
+            return None, _forbidden()
+    user = db.session().scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+    if user is None:
+        return None, _not_found()
+    return user, None
+
+
+def _uploaded_image(limit: int) -> tuple[profile_images.Upload | None, Response | None]:
+    """The image of a multipart ``file`` field, or of a raw body with an image type and a file name (Open
+    edX's parsers: ``MultiPartParser``, ``FormParser``, ``TypedFileUploadParser``); at most ``limit + 1``
+    bytes are read (enough to say it is too big)."""
+    mimetype = flask_request.mimetype
+    if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        uploaded = flask_request.files.get("file")
+        if uploaded is None or not uploaded.filename:  # an empty file field is no file (as in Django)
+            return None, None
+        return profile_images.Upload(uploaded.stream.read(limit + 1), uploaded.filename, uploaded.mimetype), None
+    if mimetype not in profile_images.UPLOAD_MEDIA_TYPES:
+        return None, _developer_error(415, _('Unsupported media type "%(type)s" in request.', type=mimetype))
+    _disposition, options = parse_options_header(flask_request.headers.get("Content-Disposition", ""))
+    filename = str(options.get("filename") or "")
+    if not filename:
+        return None, _developer_error(400, MISSING_FILENAME)
+    return profile_images.Upload(flask_request.stream.read(limit + 1), filename, mimetype), None
+
+
+@bp.post("/api/user/v1/accounts/<username>/image")
+@user_api.doc(form=ProfileImageUpload, validate=False,
+              resp={204: None, 400: ProfileImageError, 401: None, 403: None, 404: None, 413: None, 415: None})
+def profile_image_upload(username: str) -> Response:
+    """Set one's profile image (Open edX's ``ProfileImageView.post``): a JPEG, PNG or GIF of
+    ``profile_image_min_bytes`` to ``profile_image_max_bytes``, cropped square and kept in Open edX's sizes
+    (500, 120, 50, 30 pixels). 204; 400 with ``developer_message``/``user_message`` when the file cannot
+    be one; another user's account: 403 for staff, 404 for others."""
+    user, denied = _image_owner(username, staff_may=False)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    limit = int(current_kampus().settings.profile_image_max_bytes)
+    upload, bad = _uploaded_image(limit)
+    if bad is not None:
+        return bad
+    try:
+        if upload is None:
+            raise profile_images.no_file()
+        profile_images.save(db.session(), user.id, upload)
+    except profile_images.ImageValidationError as refused:
+        db.session().rollback()
+        return _drf_error(400, refused.developer_message, **refused.body())
+    db.session().commit()
+    return _no_content()
+
+
+profile_image_upload.kampus_max_request_setting = "profile_image_max_request_bytes"  # type: ignore[attr-defined]
+
+
+@bp.delete("/api/user/v1/accounts/<username>/image")
+@user_api.doc(resp={204: None, 401: None, 403: None, 404: None})
+def profile_image_remove(username: str) -> Response:
+    """Remove a profile image (Open edX's ``ProfileImageView.delete``): one's own, or as staff anyone's
+    (404 when there is no such account); 204 also when there was none."""
+    user, denied = _image_owner(username, staff_may=True)
+    if denied is not None or user is None:
+        return denied  # type: ignore[return-value]
+    name = profile_images.clear(db.session(), user.id)
+    db.session().commit()
+    profile_images.delete_files(name)
+    return _no_content()
 
 
 # -- preferences -----------------------------------------------------------------------------------------

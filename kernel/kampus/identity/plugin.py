@@ -7,7 +7,7 @@ from typing import Any
 from kampus_hookspecs import Setting, hookimpl
 
 # Importing the page modules adds their routes to the ``identity`` blueprint.
-from kampus.identity import account_views, api, staff_views, views  # noqa: F401
+from kampus.identity import account_views, api, profile_image_views, staff_views, views  # noqa: F401
 from kampus.identity.roles import BETA_TESTER, INSTRUCTOR, LEARNER, STAFF, TA
 
 
@@ -23,6 +23,13 @@ def kampus_settings() -> list[Setting]:
         Setting("login_failure_window", int, 60, "Length of the login throttling window, in seconds."),
         Setting("account_extended_profile_fields", list, [],
                 "Extra account fields users may fill in (Open edX's extended_profile_fields)."),
+        Setting("profile_image_max_bytes", int, 1024 * 1024,
+                "Largest profile image file accepted, in bytes (Open edX's PROFILE_IMAGE_MAX_BYTES)."),
+        Setting("profile_image_min_bytes", int, 100,
+                "Smallest profile image file accepted, in bytes (Open edX's PROFILE_IMAGE_MIN_BYTES)."),
+        Setting("profile_image_max_request_bytes", int, 8 * 1024 * 1024,
+                "Largest request body of a profile image upload, in bytes (above: 413; up to it a file too "
+                "big gets Open edX's message)."),
     ]
 
 

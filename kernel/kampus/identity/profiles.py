@@ -89,6 +89,10 @@ class UserProfile(Base):
     language_proficiencies: Mapped[list[str]] = mapped_column(sa.JSON(), default=list)
     social_links: Mapped[dict[str, str]] = mapped_column(sa.JSON(), default=dict)
     meta: Mapped[dict[str, Any]] = mapped_column(sa.JSON(), default=dict)
+    #: When the profile image was uploaded (Open edX's ``profile_image_uploaded_at``); none without an image.
+    profile_image_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: The random name of the image's files (see :mod:`kampus.identity.profile_images`); empty without one.
+    profile_image_name: Mapped[str] = mapped_column(sa.String(32), default="")
     modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
@@ -279,14 +283,20 @@ def _social_links_error(value: Any) -> dict[str, str] | None:
 # -- writing ---------------------------------------------------------------------------------------------
 
 
-def apply_update(db_session: Session, user_id: int, update: Mapping[str, Any]) -> None:
-    """Write a validated merge-patch's profile fields (creating the profile), in the caller's transaction.
-
-    Social links merge with the existing ones (an empty link removes its platform), as in Open edX."""
+def profile_row(db_session: Session, user_id: int) -> UserProfile:
+    """The profile of ``user_id`` to change, made (empty) in the caller's transaction when it has none."""
     profile = db_session.get(UserProfile, user_id)
     if profile is None:
         profile = UserProfile(user_id=user_id, language_proficiencies=[], social_links={}, meta={})
         db_session.add(profile)
+    return profile
+
+
+def apply_update(db_session: Session, user_id: int, update: Mapping[str, Any]) -> None:
+    """Write a validated merge-patch's profile fields (creating the profile), in the caller's transaction.
+
+    Social links merge with the existing ones (an empty link removes its platform), as in Open edX."""
+    profile = profile_row(db_session, user_id)
     for name in ("bio", "goals", "mailing_address", "state", "phone_number", "gender", "level_of_education",
                  "country", "secondary_email"):
         if name in update:

@@ -36,10 +36,12 @@ from kampus_forums.rest.threads import (
     REQUIRED,
     DeveloperError,
     Pagination,
+    ProfileImage,
+    UserProfile,
+    add_profile_users,
     bool_field,
     install_forum_error_handler,
     page_args,
-    profile_users,
     user_named,
     wants_profile_image,
     window_of,
@@ -63,14 +65,6 @@ class CommentListQuery(BaseModel):
     requested_fields: str | None = Field(None, description="profile_image adds the authors' images.")
     page: str | None = None
     page_size: str | None = None
-
-
-class ProfileImage(BaseModel):
-    has_image: bool
-    image_url_full: str | None
-    image_url_large: str | None
-    image_url_medium: str | None
-    image_url_small: str | None
 
 
 class CommentObject(BaseModel):
@@ -101,7 +95,9 @@ class CommentObject(BaseModel):
     endorsed_at: str | None
     child_count: int
     children: list[dict[str, Any]]
-    profile_image: ProfileImage
+    profile_image: ProfileImage = Field(description="The requester's profile image (as Open edX gives it).")
+    users: dict[str, UserProfile] | None = Field(None, description="requested_fields=profile_image: the "
+                                                 "profile images of the author and the endorser.")
 
 
 class CommentPage(BaseModel):
@@ -143,8 +139,9 @@ def _comment_for(comment_id: str) -> tuple[ForumUser, Comment, Thread]:
 
 
 def _answer(results: list[dict[str, Any]], page: service.Page) -> Response:
-    extra = {"users": profile_users(results, "endorsed_by")} if wants_profile_image() else {}
-    return lms.json_answer(paginated(results, window_of(page), **extra))
+    if wants_profile_image():
+        add_profile_users(results, "endorsed_by")
+    return lms.json_answer(paginated(results, window_of(page)))
 
 
 @bp.get("/api/discussion/v1/comments/")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from kampus_lms import api as lms
 
+from kampus.identity import profile_images
 from kampus_forums.access import ForumUser
 from kampus_forums.threads import service
 from kampus_forums.threads.bodies import body_html as body_html_of
@@ -18,9 +19,6 @@ from kampus_forums.threads.rendering import preview
 from kampus_forums.topics import reasons
 
 COMMENTS_PATH = "/api/discussion/v1/comments/"
-#: The requester's profile images: Kampus keeps none (Open edX's defaults without an image).
-NO_PROFILE_IMAGE = {"has_image": False, "image_url_full": None, "image_url_large": None, "image_url_medium": None,
-                    "image_url_small": None}
 
 
 def _comments_url(**params: Any) -> str:
@@ -123,9 +121,10 @@ def threads_json(who: ForumUser, threads: list[Thread]) -> list[dict[str, Any]]:
 
 
 def comment_json(who: ForumUser, comment: Comment, thread: Thread | None, lookup: service.Lookups,
-                 children: list[Comment] | None = None) -> dict[str, Any]:
+                 children: list[Comment] | None = None, *, requester_image: dict[str, Any]) -> dict[str, Any]:
     """One response or comment as Open edX's ``CommentSerializer`` shows it to ``who``. Without its
-    ``thread`` (a user's comments across threads), endorsement details are left out."""
+    ``thread`` (a user's comments across threads), endorsement details are left out. ``profile_image`` is
+    the requester's (``requester_image``), as Open edX's serializer gives it."""
     privileged = service.is_privileged_on(who, thread) if thread is not None else who.is_privileged
     author, author_label = _author(who, comment, lookup)
     last_edit, edit_label = _last_edit(who, comment, COMMENT, privileged, lookup)
@@ -167,8 +166,9 @@ def comment_json(who: ForumUser, comment: Comment, thread: Thread | None, lookup
         "endorsed_by_label": endorsed_by_label,
         "endorsed_at": endorsed_at,
         "child_count": comment.child_count,
-        "children": [comment_json(who, child, thread, lookup) for child in children or []],
-        "profile_image": dict(NO_PROFILE_IMAGE),
+        "children": [comment_json(who, child, thread, lookup, requester_image=requester_image)
+                     for child in children or []],
+        "profile_image": dict(requester_image),
     }
 
 
@@ -178,4 +178,6 @@ def comments_json(who: ForumUser, comments: list[Comment], thread: Thread | None
     children = service.children_of(comments) if with_children else {}
     every = list(comments) + [child for kids in children.values() for child in kids]
     lookup = service.lookups(who, comments=every)
-    return [comment_json(who, comment, thread, lookup, children.get(comment.id)) for comment in comments]
+    requester_image = profile_images.image_of_user(who.id)
+    return [comment_json(who, comment, thread, lookup, children.get(comment.id), requester_image=requester_image)
+            for comment in comments]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
 from kampus import db
+from kampus.identity import profile_images
 from kampus.identity.models import User
 from kampus_forums.access import ForumUser
 from kampus_forums.rest import serializers
@@ -110,15 +111,16 @@ def wants_profile_image() -> bool:
     return "profile_image" in multi_values("requested_fields")
 
 
-def profile_users(items: list[dict[str, Any]], *names: str) -> dict[str, Any]:
-    """``users``: the profile images of the authors (and ``names`` fields) the requester sees."""
-    found: dict[str, Any] = {}
-    for item in items:
-        for key in ("author", *names):
-            username = item.get(key)
-            if username:
-                found[username] = {"profile": {"image": dict(serializers.NO_PROFILE_IMAGE)}}
-    return found
+def add_profile_users(items: list[dict[str, Any]], *names: str) -> list[dict[str, Any]]:
+    """Open edX's ``requested_fields=profile_image`` (``_add_additional_response_fields``): each thread or
+    comment gets ``users``, ``{username: {"profile": {"image": <profile_image>}}}`` for its author (when the
+    requester sees it) and its ``names`` fields (a comment's ``endorsed_by`` once endorsed); one query."""
+    wanted = [[item.get("author"), *(item.get(name) for name in names)] for item in items]
+    images = profile_images.images_by_username({username for found in wanted for username in found if username})
+    for item, usernames in zip(items, wanted, strict=True):
+        item["users"] = {username: {"profile": {"image": images[username]}}
+                         for username in usernames if username and username in images}
+    return items
 
 
 def thread_for(thread_id: str) -> tuple[ForumUser, Thread]:
@@ -181,6 +183,24 @@ class LastEdit(BaseModel):
     reason: str | None = None
 
 
+class ProfileImage(BaseModel):
+    """Open edX's ``profile_image`` of the account API."""
+
+    has_image: bool
+    image_url_full: str
+    image_url_large: str
+    image_url_medium: str
+    image_url_small: str
+
+
+class ProfileOfUser(BaseModel):
+    image: ProfileImage
+
+
+class UserProfile(BaseModel):
+    profile: ProfileOfUser
+
+
 class ThreadObject(BaseModel):
     """Open edX's ``ThreadSerializer``."""
 
@@ -223,6 +243,8 @@ class ThreadObject(BaseModel):
     close_reason: str | None
     closed_by: str | None
     closed_by_label: str | None
+    users: dict[str, UserProfile] | None = Field(None, description="requested_fields=profile_image: the "
+                                                 "author's profile image.")
 
 
 class Pagination(BaseModel):
@@ -300,7 +322,7 @@ def _empty_page(page_size: int, **extra: Any) -> Response:
 def _thread_page(who: ForumUser, page: service.Page, **extra: Any) -> Response:
     results = serializers.threads_json(who, page.items)
     if wants_profile_image():
-        extra["users"] = profile_users(results)
+        add_profile_users(results)
     return lms.json_answer(paginated(results, window_of(page), **extra))
 
 
@@ -417,7 +439,7 @@ def thread_detail(thread_id: str) -> Response:
     service.get_thread_detail(who, thread)
     result = one_thread(who, thread)
     if wants_profile_image():
-        return lms.json_answer({**result, "users": profile_users([result])})
+        add_profile_users([result])
     return lms.json_answer(result)
 
 
@@ -472,5 +494,6 @@ def learner_threads(course_id: str) -> Response:
     result = service.list_threads(who, author_id=int(user.id), thread_type=thread_type, flagged=status == "flagged",
                                   view=status if status != "flagged" else None, order_by=order_by,
                                   group_id=_group_arg(who), page=page, page_size=page_size)
-    results = serializers.threads_json(who, result.items)
-    return lms.json_answer(paginated(results, window_of(result), users=profile_users(results)))
+    # Open edX's LearnerThreadView always adds the authors' images.
+    results = add_profile_users(serializers.threads_json(who, result.items))
+    return lms.json_answer(paginated(results, window_of(result)))

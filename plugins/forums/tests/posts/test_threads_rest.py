@@ -252,7 +252,7 @@ def test_learner_endpoint_lists_an_authors_threads(app: Flask) -> None:
     answer = b.get(f"/api/discussion/v1/courses/{COURSE}/learner/", query_string={"username": alice.username})
     assert answer.status_code == 200
     assert [t["id"] for t in answer.get_json()["results"]] == [made["id"]]
-    assert alice.username in answer.get_json()["users"]
+    assert alice.username in answer.get_json()["results"][0]["users"]
     assert b.get(f"/api/discussion/v1/courses/{COURSE}/learner/").status_code == 400
 
 

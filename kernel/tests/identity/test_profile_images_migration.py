@@ -1,4 +1,4 @@
-"""The migration k0009_profile_images adds the profile image columns (on every test database)."""
+"""The migration k0010_profile_images adds the profile image columns (on every test database)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_the_profile_table_matches_its_model(app) -> None:
     assert differences == []
 
 
-def test_k0009_keeps_existing_profiles_without_an_image(app) -> None:
+def test_k0010_keeps_existing_profiles_without_an_image(app) -> None:
     user = make_user(app)
     kampus = app.extensions["kampus"]
     config = alembic_config(kampus.pm)
@@ -28,7 +28,7 @@ def test_k0009_keeps_existing_profiles_without_an_image(app) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "k0008_periodic_tasks")
+            command.downgrade(config, "k0009_oauth2_restricted_clients")
         with engine.begin() as connection:
             columns = {c["name"] for c in sa.inspect(connection).get_columns("kampus_user_profile")}
             assert "profile_image_name" not in columns and "profile_image_uploaded_at" not in columns

@@ -1,7 +1,7 @@
 """kernel: profile images (Open edX's profile_image_uploaded_at, and the name of the image's files)
 
-Revision ID: k0009_profile_images
-Revises: k0008_periodic_tasks
+Revision ID: k0010_profile_images
+Revises: k0009_oauth2_restricted_clients
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import kampus.db
 
-revision = 'k0009_profile_images'
-down_revision = 'k0008_periodic_tasks'
+revision = 'k0010_profile_images'
+down_revision = 'k0009_oauth2_restricted_clients'
 branch_labels = None
 depends_on = None
 

@@ -306,14 +306,16 @@ class ViewerNav:
         self.visible = visible
         self.cache_key = cache_key
         if cache_key is None:
-            self.reachable = self._reachable()
-        else:
-            self.reachable = app_version_cache("lms_viewer_reachable", 256).get_or_compute(
+            self.reachable, self._order = self._reachable()
+        else:  # the list and its index planned once per viewer class (a course has hundreds of units)
+            self.reachable, self._order = app_version_cache("lms_viewer_reachable", 256).get_or_compute(
                 cache_key, self._reachable)
-        self._order = {unit.key: position for position, unit in enumerate(self.reachable)}
 
-    def _reachable(self) -> list[UnitRef]:
-        return [unit for unit in self.nav.units if unit.key not in self.nav.hidden_from_toc and self._opens(unit.key)]
+    def _reachable(self) -> tuple[list[UnitRef], dict[BlockKey, int]]:
+        """The units the viewer may reach in order, and each one's place in that list."""
+        reachable = [unit for unit in self.nav.units
+                     if unit.key not in self.nav.hidden_from_toc and self._opens(unit.key)]
+        return reachable, {unit.key: position for position, unit in enumerate(reachable)}
 
     def _opens(self, key: BlockKey) -> bool:
         if self.visible is None:

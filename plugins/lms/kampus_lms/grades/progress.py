@@ -93,14 +93,16 @@ def correctness_available(show_correctness: str, due: datetime | None, staff: bo
 
 
 def _leaves(grading: GradingStructure, viewer: Viewer, now: datetime) -> Any:
-    """The completable leaves under each block for this kind of viewer now (cached per version and
-    visibility)."""
+    """The completable leaves under each subsection and under the course for this kind of viewer now
+    (cached per version and visibility): the only blocks whose completion the page shows, so that
+    aggregating one learner's completions does not summarise every unit and component as well."""
     cache: dict[str, Any] = app_version_cache("lms_grades_completion_leaves", 16).get_or_compute(
         grading.version, dict)
     key = viewer.visibility_key(grading, now)
     if key not in cache:
-        cache[key] = completable_leaves(grading.structure,
-                                        visible=lambda block: viewer.visible(grading, block, now))
+        every = completable_leaves(grading.structure, visible=lambda block: viewer.visible(grading, block, now))
+        shown = [grading.structure.root, *(sub.key for sub in grading.subsections)]
+        cache[key] = {block: every[block] for block in shown if block in every}
     return cache[key]
 
 

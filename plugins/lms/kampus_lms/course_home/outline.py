@@ -49,7 +49,6 @@ from kampus_lms.courseware.api import (
     viewed_as,
     viewer_nav,
 )
-from kampus_lms.grades.api import extended_due_dates
 
 
 @dataclass(frozen=True)
@@ -152,13 +151,12 @@ class _UnitPlan:
 
 @dataclass(frozen=True)
 class _SubsectionPlan:
+    key: BlockKey
     usage_id: str
     name: str
-    jump_url: str  #: where the subsection leads when it shows no unit
-    due: datetime | None  #: the course's due date (a learner's extension replaces it)
+    jump_url: str  #: where the subsection leads when it shows no unit (its due date: ``ViewerNav.due``)
     format: str
     graded: bool
-    hide_after_due: bool
     units: tuple[_UnitPlan, ...]
     leaves: tuple[str, ...]  #: the visible leaves of all its units (counted when its content is hidden)
     labels: StaffLabels
@@ -190,8 +188,6 @@ def _plan(course_id: str, structure: Structure, nav: ViewerNav, now: datetime,
           staff_view: bool) -> tuple[_SectionPlan, ...]:
     """What of the outline depends only on the structure and the viewer's class (``nav.cache_key``):
     the blocks shown, their names, URLs, visible leaves and staff labels."""
-    release = release_info(structure)
-
     def shown(key: BlockKey) -> bool:
         if staff_view:
             return True
@@ -222,10 +218,10 @@ def _plan(course_id: str, structure: Structure, nav: ViewerNav, now: datetime,
             fmt = structure.blocks[sequential].fields.get("format")
             leaves = [leaf for key in nav.nav.units_of.get(sequential, []) for leaf in nav.nav.unit_leaves[key]]
             subsections.append(_SubsectionPlan(
-                nav.nav.usage_ids[sequential], nav.nav.names.get(sequential) or "",
-                jump_to_url(course_id, nav.nav.usage_ids[sequential]), settings.get("due"),
+                sequential, nav.nav.usage_ids[sequential], nav.nav.names.get(sequential) or "",
+                jump_to_url(course_id, nav.nav.usage_ids[sequential]),
                 fmt if isinstance(fmt, str) else "", bool(settings.get("graded")),
-                release.merged.get(sequential, (False, False))[1], tuple(units), _visible_leaves(leaves, nav),
+                tuple(units), _visible_leaves(leaves, nav),
                 _labels(structure, nav, sequential, now, staff_view)))
         sections.append(_SectionPlan(nav.nav.usage_ids[chapter], nav.nav.names.get(chapter) or "",
                                      tuple(subsections), _labels(structure, nav, chapter, now, staff_view)))
@@ -266,7 +262,6 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
         raise VersionNotFound(f"{course_id} is not published")
     data_user_id = getattr(data_user, "id", None) if getattr(data_user, "is_authenticated", False) else None
     completions = course_completions(course_id, [data_user_id])[data_user_id] if data_user_id else {}
-    extended = extended_due_dates(course_id, data_user_id)  # the learner's due-date extensions
 
     def compute() -> tuple[_SectionPlan, ...]:
         return _plan(course_id, structure, nav, now, staff_view)
@@ -280,9 +275,9 @@ def build_outline(user: Any, course_id: str, structure: Structure, *, now: datet
     for section in plan:
         subsections: list[OutlineSubsection] = []
         for sub in section.subsections:
-            due = extended.get(sub.usage_id, sub.due)
+            due = nav.due(sub.key)  # the learner's extension applied
             past_due = bool(due and due < now)
-            content_hidden = bool(sub.hide_after_due and past_due and not staff_view)
+            content_hidden = nav.content_hidden(sub.key)  # the same rule as the unit page's (never for staff)
             if content_hidden:
                 units: list[OutlineUnit] = []
                 progress = _progress(sub.leaves, completions)

@@ -8,7 +8,8 @@
 * :func:`resume_block`: the unit the learner viewed last; :func:`resume_blocks`: the same in several courses;
 * :func:`bookmarks_of`: the learner's bookmarks in Open edX's API fields (:class:`BookmarkInfo`);
   :func:`bookmark_unit` / :func:`unbookmark` add and remove one (the bookmarks REST API);
-* :func:`viewer_nav`: the units a viewer may reach in a course, in order (:class:`ViewerNav`).
+* :func:`viewer_nav`: the units a viewer may reach in a course, in order (:class:`ViewerNav`), with the
+  learner's due-date extensions applied (``hide_after_due``, :meth:`ViewerNav.due`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from kampus_lms.courseware.navigation import (
     visibility_rule,
 )
 from kampus_lms.courseware.position import last_visited_unit, last_visited_units
+from kampus_lms.grades.due_dates import extended_due_dates
 
 __all__ = [
     "BookmarkInfo",
@@ -93,12 +95,27 @@ def viewer_nav(user: Any, course_id: str, *, structure: Structure | None = None,
         access = course_access(data_user, course_id) if data_user is user else None
         beta = access.is_beta_tester if access is not None else BETA_TESTER in course_roles(data_user, course_id)
     groups = None
+    extended: dict[Any, datetime] = {}
     if not staff_view and getattr(data_user, "is_authenticated", False):
         # the learner's content groups matter only in a course that restricts some block to groups
         groups = user_partition_groups(data_user.id, course_id) if release_info(structure).groups else {}
+        extended = _block_keyed(extended_due_dates(course_id, data_user.id))
     now = now or utcnow()
-    visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now, groups=groups)
+    visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now, groups=groups,
+                              extended=extended)
     return ViewerNav(course_nav(structure), visible, cache_key=viewer_cache_key(structure, visible, now))
+
+
+def _block_keyed(dues: Mapping[str, datetime]) -> dict[Any, datetime]:
+    """``{usage id: due}`` as ``{block key: due}`` (ids that do not parse are left out)."""
+    found = {}
+    for usage_id, due in dues.items():
+        try:
+            usage_key = UsageKey.from_string(usage_id)
+        except InvalidKeyError:
+            continue
+        found[(usage_key.block_type, usage_key.block_id)] = due
+    return found
 
 
 def unit_url(course_id: str, unit_usage_id: str, *, nav: ViewerNav | None = None) -> str:

@@ -14,7 +14,9 @@ Open edX). Previous/next cross subsection and section boundaries over the
 units the viewer may reach. ``hide_after_due`` is part of the same rule
 (:class:`LearnerVisibility`): once a subsection's due date has passed, a learner
 may still open the subsection (its page says the content is hidden, as Open
-edX's ``hidden_content.html`` does) but none of the units under it.
+edX's ``hidden_content.html`` does) but none of the units under it. A learner's due-date
+extension (Open edX's individual due date override) moves that date for them
+(:meth:`LearnerVisibility.due`).
 """
 
 from __future__ import annotations
@@ -209,36 +211,61 @@ def visibility_epoch(times: Sequence[datetime], now: datetime) -> tuple[int, int
 class LearnerVisibility:
     """A learner's rule on block keys: called, whether the block is released and not staff-only along
     the whole ancestry (beta testers early; what grading and progress count); :meth:`content_hidden`
-    and :meth:`under_hidden_content` add ``hide_after_due`` for what the learner may open."""
+    and :meth:`under_hidden_content` add ``hide_after_due`` for what the learner may open, at the
+    learner's own due dates (:meth:`due`: their extensions applied)."""
 
     def __init__(self, info: ReleaseInfo, now: datetime, early: bool, groups: Mapping[int, int] | None = None,
-                 epoch: tuple[int, int] | None = None):
+                 epoch: tuple[int, int] | None = None, extended: Mapping[BlockKey, datetime] | None = None):
         self.info = info
         self.now = now
         self.early = early
         self.groups = groups  #: the learner's content groups (``{partition_id: group_id}``)
         #: where ``now`` falls among the structure's visibility times (``None``: unknown, nothing cached)
         self.epoch = epoch
+        #: the learner's due-date extensions (``{subsection key: due}``)
+        self.extended: Mapping[BlockKey, datetime] = extended or {}
 
     @property
     def signature(self) -> tuple[Any, ...] | None:
         """What the rule's answers depend on besides the structure (``None`` when unknown): two rules of
-        one structure with the same signature answer alike for every block."""
+        one structure with the same signature answer alike for every block (an extension counts by
+        whether its date has passed, the only thing the rule asks of it)."""
         if self.epoch is None:
             return None
         groups = None if self.groups is None else tuple(sorted(self.groups.items()))
-        return (self.early, groups, self.epoch)
+        extended = tuple(sorted((key, due < self.now) for key, due in self.extended.items()))
+        return (self.early, groups, self.epoch, extended) if extended else (self.early, groups, self.epoch)
 
     def __call__(self, key: BlockKey) -> bool:
         return self.info.visible(key, self.now, self.early, self.groups)
 
+    def due(self, key: BlockKey) -> datetime | None:
+        """The block's due date for this learner: the extension of the block or of the nearest block above
+        it that it inherits its due date from, else the course's."""
+        due = self.info.dues.get(key)
+        node: BlockKey | None = key
+        while self.extended and node is not None:
+            if node in self.extended:
+                return self.extended[node]
+            parent = self.info.parents.get(node)
+            if parent is None or self.info.dues.get(parent) != self.info.dues.get(node):
+                break  # the block sets its own due date: an extension above it does not move it
+            node = parent
+        return due
+
     def content_hidden(self, key: BlockKey) -> bool:
         """Whether the block's content is hidden after its due date (the block shows the message)."""
-        return self.info.hidden_after_due(key, self.now)
+        if not self.extended or self.info.self_paced:
+            return self.info.hidden_after_due(key, self.now)
+        if key not in self.info.merged or not self.info.merged[key][1]:
+            return False
+        due = self.due(key)
+        return due is not None and due < self.now
 
     def under_hidden_content(self, key: BlockKey) -> bool:
         """Whether the block lies inside a block whose content is hidden after its due date."""
-        return self.info.under_hidden_content(key, self.now)
+        parent = self.info.parents.get(key)
+        return parent is not None and self.content_hidden(parent)
 
 
 def viewer_cache_key(structure: Structure, visible: Visible | None, now: datetime) -> str | None:
@@ -252,16 +279,18 @@ def viewer_cache_key(structure: Structure, visible: Visible | None, now: datetim
 
 
 def visibility_rule(structure: Structure, *, staff_view: bool, beta: bool, now: datetime,
-                    groups: Mapping[int, int] | None = None) -> LearnerVisibility | None:
+                    groups: Mapping[int, int] | None = None,
+                    extended: Mapping[BlockKey, datetime] | None = None) -> LearnerVisibility | None:
     """A predicate on block keys for a viewer: ``None`` for staff (everything), else a
     :class:`LearnerVisibility`: released and not staff-only along the whole ancestry (beta testers
     early, content-group restricted blocks when ``groups`` holds an allowed group), with the
-    ``hide_after_due`` rule that :class:`ViewerNav` applies to what may be opened."""
+    ``hide_after_due`` rule that :class:`ViewerNav` applies to what may be opened, at the learner's
+    due dates (``extended``: their due-date extensions by subsection key)."""
     if staff_view:
         return None
     info = release_info(structure)
     epoch = visibility_epoch(visibility_times(structure), now)
-    return LearnerVisibility(info, now, beta and info.has_beta_days, groups, epoch)
+    return LearnerVisibility(info, now, beta and info.has_beta_days, groups, epoch, extended)
 
 
 class ViewerNav:
@@ -277,14 +306,16 @@ class ViewerNav:
         self.visible = visible
         self.cache_key = cache_key
         if cache_key is None:
-            self.reachable = self._reachable()
-        else:
-            self.reachable = app_version_cache("lms_viewer_reachable", 256).get_or_compute(
+            self.reachable, self._order = self._reachable()
+        else:  # the list and its index planned once per viewer class (a course has hundreds of units)
+            self.reachable, self._order = app_version_cache("lms_viewer_reachable", 256).get_or_compute(
                 cache_key, self._reachable)
-        self._order = {unit.key: position for position, unit in enumerate(self.reachable)}
 
-    def _reachable(self) -> list[UnitRef]:
-        return [unit for unit in self.nav.units if unit.key not in self.nav.hidden_from_toc and self._opens(unit.key)]
+    def _reachable(self) -> tuple[list[UnitRef], dict[BlockKey, int]]:
+        """The units the viewer may reach in order, and each one's place in that list."""
+        reachable = [unit for unit in self.nav.units
+                     if unit.key not in self.nav.hidden_from_toc and self._opens(unit.key)]
+        return reachable, {unit.key: position for position, unit in enumerate(reachable)}
 
     def _opens(self, key: BlockKey) -> bool:
         if self.visible is None:
@@ -302,6 +333,14 @@ class ViewerNav:
         """Whether the viewer sees Open edX's "the due date has passed" message instead of the content of
         ``key`` (a subsection with ``hide_after_due`` past its due date; never for staff)."""
         return isinstance(self.visible, LearnerVisibility) and self.visible.content_hidden(key)
+
+    def due(self, key: BlockKey) -> datetime | None:
+        """The due date of the subsection ``key`` for the viewer: a learner's extension applied (staff: the
+        course's)."""
+        if isinstance(self.visible, LearnerVisibility):
+            return self.visible.due(key)
+        due = self.nav.sequence_settings.get(key, {}).get("due")
+        return due if isinstance(due, datetime) else None
 
     def units_in(self, sequential: BlockKey) -> list[UnitRef]:
         """The units of a subsection the viewer may see, in order (its unit tabs)."""

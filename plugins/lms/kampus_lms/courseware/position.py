@@ -20,17 +20,24 @@ from kampus import db
 from kampus.db import utcnow
 from kampus_lms.courseware.models import Visit
 
+#: The statements of the unit page and course home, built once (building and keying a statement per
+#: request costs more than running it); parameters bound per call.
+_VISITS = (sa.select(Visit.sequential_id, Visit.unit_id)
+           .where(Visit.user_id == sa.bindparam("user_id"), Visit.course_id == sa.bindparam("course_id"))
+           .order_by(Visit.modified.desc(), Visit.id.desc()))
+_LATEST_VISIT = _VISITS.limit(1)
+_LATEST_UNIT = (sa.select(Visit.unit_id)
+                .where(Visit.user_id == sa.bindparam("user_id"), Visit.course_id == sa.bindparam("course_id"))
+                .order_by(Visit.modified.desc(), Visit.id.desc())
+                .limit(1))
+
 
 def record_visit(user_id: int, course_id: str, sequential_id: str, unit_id: str, *,
                  db_session: Session | None = None) -> None:
     """Remember that ``user_id`` viewed ``unit_id`` of subsection ``sequential_id`` now (the caller commits);
     nothing is written when it is already the learner's newest visit in the course."""
     session = db_session or db.session()
-    latest = session.execute(
-        sa.select(Visit.sequential_id, Visit.unit_id)
-        .where(Visit.user_id == user_id, Visit.course_id == course_id)
-        .order_by(Visit.modified.desc(), Visit.id.desc())
-        .limit(1)).first()
+    latest = session.execute(_LATEST_VISIT, {"user_id": user_id, "course_id": course_id}).first()
     if latest is not None and (latest[0], latest[1]) == (sequential_id, unit_id):
         return
     now = utcnow()
@@ -59,20 +66,13 @@ def record_visit(user_id: int, course_id: str, sequential_id: str, unit_id: str,
 def course_visits(user_id: int, course_id: str, *, db_session: Session | None = None) -> dict[str, str]:
     """``{sequential usage id: unit usage id}`` of every subsection the learner visited in the course,
     newest visit first (one query)."""
-    rows = (db_session or db.session()).execute(
-        sa.select(Visit.sequential_id, Visit.unit_id)
-        .where(Visit.user_id == user_id, Visit.course_id == course_id)
-        .order_by(Visit.modified.desc(), Visit.id.desc()))
+    rows = (db_session or db.session()).execute(_VISITS, {"user_id": user_id, "course_id": course_id})
     return {str(sequential_id): str(unit_id) for sequential_id, unit_id in rows}
 
 
 def last_visited_unit(user_id: int, course_id: str, *, db_session: Session | None = None) -> str | None:
     """The usage id of the unit the learner viewed last in the course, or ``None`` (one query)."""
-    return (db_session or db.session()).scalar(
-        sa.select(Visit.unit_id)
-        .where(Visit.user_id == user_id, Visit.course_id == course_id)
-        .order_by(Visit.modified.desc(), Visit.id.desc())
-        .limit(1))
+    return (db_session or db.session()).scalar(_LATEST_UNIT, {"user_id": user_id, "course_id": course_id})
 
 
 def last_visited_units(user_id: int, course_ids: Iterable[str], *,

@@ -8,14 +8,16 @@ An extension is applied where the due date is read: the content runtime asks ``k
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from kampus import current_kampus, db
+from kampus import current_kampus
 from kampus.db import utcnow
 from kampus.identity.models import User
+from kampus_lms.grades.due_dates import aware as _aware
+from kampus_lms.grades.due_dates import extended_due_dates, forget_extended_due_dates
 from kampus_lms.grades.models import DueDateExtension
 from kampus_lms.grades.service import published_grading
 
@@ -45,10 +47,6 @@ def _subsection(course_id: str, usage_id: str) -> Any:
     raise ExtensionError(f"Couldn't find subsection {usage_id} in the course.")
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def set_due_date_extension(course_id: str, user_id: int, usage_id: str, due: datetime, *, reason: str = "",
                            by_user_id: int | None = None) -> Extension:
     """Give the learner ``due`` as the due date of the subsection ``usage_id`` (replacing an earlier extension).
@@ -69,6 +67,7 @@ def set_due_date_extension(course_id: str, user_id: int, usage_id: str, due: dat
             row = DueDateExtension(user_id=user_id, course_id=course_id, usage_key=usage_id, created=now)
             db_session.add(row)
         row.extended_due, row.reason, row.created_by, row.modified = due, reason[:255], by_user_id, now
+    forget_extended_due_dates(course_id, user_id)
     found = extensions_of(course_id, user_id=user_id, usage_id=usage_id)
     return found[0]
 
@@ -80,6 +79,7 @@ def reset_due_date_extension(course_id: str, user_id: int, usage_id: str) -> Non
         deleted = db_session.execute(sa.delete(DueDateExtension).where(
             DueDateExtension.user_id == user_id, DueDateExtension.course_id == course_id,
             DueDateExtension.usage_key == usage_id)).rowcount
+    forget_extended_due_dates(course_id, user_id)
     if not deleted:
         raise ExtensionError("No due date extension is set for that student and unit.")
 
@@ -108,15 +108,6 @@ def extensions_of(course_id: str, *, user_id: int | None = None, usage_id: str |
 
 def field_overrides(course_id: str, user_id: int) -> dict[str, dict[str, Any]]:
     """``kampus_field_overrides``: the learner's extended due dates, ``{subsection usage_id: {"due": ISO}}``
-    (one query)."""
+    (one query per request: :func:`extended_due_dates`)."""
     return {usage: {"due": due.isoformat()} for usage, due in extended_due_dates(course_id, user_id).items()}
 
-
-def extended_due_dates(course_id: str, user_id: int | None) -> dict[str, datetime]:
-    """The learner's extended due dates in the course, ``{subsection usage_id: due}`` (one query; none for
-    anonymous users)."""
-    if user_id is None:
-        return {}
-    rows = db.session().execute(sa.select(DueDateExtension.usage_key, DueDateExtension.extended_due).where(
-        DueDateExtension.course_id == course_id, DueDateExtension.user_id == user_id)).all()
-    return {usage: _aware(due) for usage, due in rows}

@@ -2,12 +2,14 @@
 
 One call, :func:`progress_for`, costs a constant number of queries whatever the course's size: the
 learner's scores (one), their completions (one), the stored course grade (one; writes only when it
-changed) and the certificate (one). Everything else comes from the structure, cached per version.
+changed), their due-date extensions (one: each subsection shows the learner's own due date, and
+correctness shown "past due" waits for it, as Open edX's overridden ``due``) and the certificate (one).
+Everything else comes from the structure, cached per version.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +24,7 @@ from kampus_content.api import (
 from kampus_lms.certificates.api import CertificateInfo, certificate_status
 from kampus_lms.courseware.api import jump_to_url
 from kampus_lms.grades.data import CourseGrade, SubsectionGrade
+from kampus_lms.grades.due_dates import extended_due_dates
 from kampus_lms.grades.service import GradeComputation, compute, natural_mode, persist, published_grading
 from kampus_lms.grades.structure import GradingStructure, Viewer
 
@@ -90,14 +93,16 @@ def correctness_available(show_correctness: str, due: datetime | None, staff: bo
 
 
 def _leaves(grading: GradingStructure, viewer: Viewer, now: datetime) -> Any:
-    """The completable leaves under each block for this kind of viewer now (cached per version and
-    visibility)."""
+    """The completable leaves under each subsection and under the course for this kind of viewer now
+    (cached per version and visibility): the only blocks whose completion the page shows, so that
+    aggregating one learner's completions does not summarise every unit and component as well."""
     cache: dict[str, Any] = app_version_cache("lms_grades_completion_leaves", 16).get_or_compute(
         grading.version, dict)
     key = viewer.visibility_key(grading, now)
     if key not in cache:
-        cache[key] = completable_leaves(grading.structure,
-                                        visible=lambda block: viewer.visible(grading, block, now))
+        every = completable_leaves(grading.structure, visible=lambda block: viewer.visible(grading, block, now))
+        shown = [grading.structure.root, *(sub.key for sub in grading.subsections)]
+        cache[key] = {block: every[block] for block in shown if block in every}
     return cache[key]
 
 
@@ -129,6 +134,7 @@ def progress_for(user: Any, course_id: str, *, staff_view: bool, as_viewed: bool
     completions = course_completions(course_id, [viewer.user_id])[viewer.user_id]
     completion = aggregate_completion(grading.structure, completions, leaves=_leaves(grading, viewer, now))
     by_id = {sub.usage_id: sub for sub in grade.subsections}
+    extended = extended_due_dates(course_id, viewer.user_id)  # the learner's own due dates
     sections = []
     for chapter in grading.chapters:
         if chapter.hide_from_toc and not staff_view:
@@ -139,6 +145,8 @@ def progress_for(user: Any, course_id: str, *, staff_view: bool, as_viewed: bool
             sub = by_id.get(info.usage_id)
             if sub is None or (info.hide_from_toc and not staff_view):
                 continue
+            if sub.usage_id in extended:
+                sub = replace(sub, due=extended[sub.usage_id])
             rows.append(SubsectionRow(sub, jump_to_url(course_id, sub.usage_id),
                                       correctness_available(sub.show_correctness, sub.due, staff_view, now),
                                       completion.get(sub.usage_id)))

@@ -44,6 +44,14 @@ def grade_percent(value: float) -> str:
     return _formatted(round(float(value) * 100) / 100, "#,##0%", _locale_name())
 
 
+@bp.app_template_filter("score_points")
+def score_points(score: Any) -> str:
+    """A problem's score as ``earned/possible`` points (one call for the two numbers of each problem)."""
+    locale = _locale_name()
+    return (f"{_formatted(round(float(score.earned), 2), '#,##0.##', locale)}/"
+            f"{_formatted(round(float(score.possible), 2), '#,##0.##', locale)}")
+
+
 def _locale_name() -> str:
     name = g.get("_lms_grades_locale")
     if name is None:

@@ -426,7 +426,8 @@ def unban_user() -> Response:
 
 def _invalid(errors: dict[str, str]) -> lms.RestError:
     """Open edX's serializer errors: ``{"field": ["message"]}``, 400."""
-    return lms.RestError(400, {name: [message] for name, message in errors.items()})
+    return lms.RestError(400, {name: [message] for name, message in errors.items()}, kampus_error=False,
+                         message=" ".join(errors.values()))
 
 
 def _bulk_target(body: dict[str, Any]) -> User:

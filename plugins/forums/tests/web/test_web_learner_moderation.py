@@ -1,6 +1,6 @@
 """In Chromium, a moderator deletes every post of a spammer from the learner's menu on one of their posts
 and bans them (confirmed, with a reason; the deletion runs as a background task); the spammer then sees
-why they cannot post."""
+why they cannot post; the moderator unbans them from the banned learners' page."""
 
 from __future__ import annotations
 
@@ -66,4 +66,17 @@ def test_a_moderator_deletes_a_spammers_posts_and_bans_them(forum, served):
         expect(notice).to_contain_text("Reason: Spam")
         expect(learner_page.get_by_role("button", name="Add a post")).to_be_disabled()
         expect(learner_page.get_by_role("button", name="Moderate ana")).to_have_count(0)  # learners have no menu
+
+        # the moderator unbans zed from the banned learners' page (a reason is required)
+        page.get_by_role("link", name="Banned learners").click()
+        ban = page.locator(".moderation-ban")
+        expect(ban.locator(".moderation-banned-user")).to_have_text(["zed"])
+        expect(ban).to_contain_text("Spam")
+        ban.get_by_role("button", name="Unban").click()
+        ban.get_by_label("Reason for unbanning (required)").fill("Appeal accepted")
+        ban.get_by_role("button", name="Unban").last.click()
+        expect(page.locator(".moderation-empty")).to_have_text("Nobody is banned from this course's discussions.")
+        learner_page.reload()
+        expect(learner_page.get_by_role("button", name="Add a post")).to_be_enabled()
+        expect(learner_page.locator(".forum-restriction")).to_have_count(0)
         assert not [error for error in errors if "favicon" not in error], errors

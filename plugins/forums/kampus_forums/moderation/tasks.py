@@ -41,7 +41,8 @@ def delete_course_post_for_user(task: TaskContext, user_id: int, username: str |
                                 reason: str | None = None) -> dict[str, Any]:
     """Delete the live posts of user ``user_id`` in ``course_ids`` (those the moderator ``moderator_id``
     moderates), then, with ``ban_user``, ban them in the first course (``ban_scope``: ``course`` or
-    ``organization``). Returns Open edX's ``threads_deleted``, ``comments_deleted``, ``ban_applied``,
+    ``organization``; who may is checked when the task is submitted). A moderator who no longer moderates a
+    course deletes nothing there. Returns Open edX's ``threads_deleted``, ``comments_deleted``, ``ban_applied``,
     ``ban_id`` and ``task_id``."""
     session = db.session()
     user = session.get(User, int(user_id))
@@ -49,8 +50,9 @@ def delete_course_post_for_user(task: TaskContext, user_id: int, username: str |
         raise ValueError(f"User {user_id} does not exist")
     moderator = session.get(User, int(moderator_id)) if moderator_id is not None else None
     courses = [str(course_id) for course_id in course_ids or []]
-    moderators = _moderators(moderator if moderator is not None else None, courses)
-    task.progress(0, len(moderators) + (1 if ban_user else 0), "Deleting posts")
+    moderators = _moderators(moderator, courses)
+    steps = len(moderators) + (1 if ban_user else 0)
+    task.progress(0, steps, "Deleting posts")
     text = (reason or "").strip() or f"bulk delete of {username or user.username}'s posts"
     threads_deleted, comments_deleted = service.delete_user_posts(moderators, user, reason=text)
     ban_id = None
@@ -69,7 +71,7 @@ def delete_course_post_for_user(task: TaskContext, user_id: int, username: str |
     emit(BULK_DELETE_EVENT, data, course_id=courses[0] if courses else None, event_source="task",
          user_id=moderator.id if moderator is not None else None,
          username=moderator.username if moderator is not None else None)
-    task.progress(len(moderators) + (1 if ban_user else 0), len(moderators) + (1 if ban_user else 0), "Done")
+    task.progress(steps, steps, "Done")
     return {"threads_deleted": threads_deleted, "comments_deleted": comments_deleted,
             "ban_applied": bool(ban_user and ban_id is not None), "ban_id": ban_id, "task_id": task.record_id}
 

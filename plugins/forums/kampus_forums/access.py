@@ -35,7 +35,7 @@ from kampus.identity.roles import (
     STAFF,
     TA,
 )
-from kampus_forums.moderation.models import BAN, MUTE, Restriction
+from kampus_forums.moderation.models import BAN, COURSE_SCOPE, MUTE, ORG_SCOPE, Restriction, RestrictionException
 
 #: Roles that moderate every thread of the course.
 MODERATOR_ROLES = frozenset({DISCUSSION_ADMIN, DISCUSSION_MODERATOR, STAFF, INSTRUCTOR})
@@ -172,17 +172,32 @@ def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, s
     return labels
 
 
+def restriction_in_force(now: datetime) -> Any:
+    """SQL condition: a restriction not lifted and not expired at ``now``."""
+    return sa.and_(Restriction.lifted_at.is_(None),
+                   sa.or_(Restriction.expires_at.is_(None), Restriction.expires_at > now))
+
+
+def restriction_covers(course_id: str) -> Any:
+    """SQL condition: a restriction that applies in the course: one of the course, or a ban of its
+    organization without an exception for it (Open edX's ``get_user_ban_scope``)."""
+    exception = sa.exists().where(RestrictionException.restriction_id == Restriction.id,
+                                  RestrictionException.course_id == str(course_id))
+    return sa.or_(sa.and_(Restriction.scope == COURSE_SCOPE, Restriction.course_id == str(course_id)),
+                  sa.and_(Restriction.scope == ORG_SCOPE, Restriction.org == org_of(course_id), ~exception))
+
+
 def active_restriction(course_id: str, user_id: int, *, now: datetime | None = None) -> Restriction | None:
-    """The ban or mute that applies to the user in the course now (a ban before a mute), or ``None``."""
-    now = now or utcnow()
+    """The ban or mute that applies to the user in the course now (a ban before a mute, an organization
+    ban before a course one), or ``None``."""
     rows = db.session().scalars(sa.select(Restriction).where(
-        Restriction.course_id == str(course_id), Restriction.user_id == int(user_id),
-        Restriction.lifted_at.is_(None),
-        sa.or_(Restriction.expires_at.is_(None), Restriction.expires_at > now))).all()
+        Restriction.user_id == int(user_id), restriction_covers(course_id),
+        restriction_in_force(now or utcnow()))).all()
     for kind in (BAN, MUTE):
-        for row in rows:
-            if row.kind == kind:
-                return row
+        for scope in (ORG_SCOPE, COURSE_SCOPE):
+            for row in rows:
+                if row.kind == kind and row.scope == scope:
+                    return row
     return None
 
 

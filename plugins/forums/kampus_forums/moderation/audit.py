@@ -14,6 +14,8 @@ from kampus_forums.moderation.models import AuditEntry
 USER_BANNED = "user.banned"
 USER_MUTED = "user.muted"
 RESTRICTION_LIFTED = "restriction.lifted"
+#: an organization ban lifted in one course only (Open edX's ``ACTION_BAN_EXCEPTION``)
+BAN_EXCEPTION = "ban.exception"
 ROLE_GRANTED = "role.granted"
 ROLE_REVOKED = "role.revoked"
 SETTINGS_CHANGED = "settings.changed"

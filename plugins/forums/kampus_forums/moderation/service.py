@@ -17,12 +17,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from kampus import db
+from kampus.course_keys import org_of
 from kampus.db import utcnow
 from kampus.identity.models import User
-from kampus_forums.access import ForumUser
+from kampus_forums.access import ForumUser, restriction_covers, restriction_in_force
 from kampus_forums.interactions.models import AbuseFlag
 from kampus_forums.moderation import audit
-from kampus_forums.moderation.models import BAN, AuditEntry, Restriction
+from kampus_forums.moderation.models import (
+    BAN,
+    COURSE_SCOPE,
+    ORG_SCOPE,
+    SCOPES,
+    AuditEntry,
+    Restriction,
+    RestrictionException,
+)
 from kampus_forums.threads import service as threads
 from kampus_forums.threads.models import COMMENT, THREAD, Comment, Thread
 
@@ -37,41 +46,52 @@ class ModerationError(Exception):
         self.extra = extra
 
 
-def _in_force(now: datetime) -> Any:
-    return sa.and_(Restriction.lifted_at.is_(None),
-                   sa.or_(Restriction.expires_at.is_(None), Restriction.expires_at > now))
+def _same(course_id: str, scope: str) -> Any:
+    """SQL condition: restrictions of ``scope`` made from the course (its own, or its organization's)."""
+    if scope == ORG_SCOPE:
+        return sa.and_(Restriction.scope == ORG_SCOPE, Restriction.org == org_of(course_id))
+    return sa.and_(Restriction.scope == COURSE_SCOPE, Restriction.course_id == str(course_id))
 
 
-def restriction_in_force(course_id: str, user_id: int, kind: str, *, now: datetime | None = None) -> Restriction | None:
-    """The user's ``kind`` restriction in force in the course, or ``None``."""
+def restriction_in_force_of(course_id: str, user_id: int, kind: str, *, scope: str = COURSE_SCOPE,
+                            now: datetime | None = None) -> Restriction | None:
+    """The user's ``kind`` restriction of ``scope`` (the course's, or its organization's) in force, or ``None``."""
     return db.session().scalar(sa.select(Restriction).where(
-        Restriction.course_id == str(course_id), Restriction.user_id == int(user_id), Restriction.kind == kind,
-        _in_force(now or utcnow())).order_by(Restriction.id.desc()).limit(1))
+        _same(course_id, scope), Restriction.user_id == int(user_id), Restriction.kind == kind,
+        restriction_in_force(now or utcnow())).order_by(Restriction.id.desc()).limit(1))
 
 
-def restrict(who: ForumUser, user: User, kind: str, *, reason: str = "", expires_at: datetime | None = None,
-             ) -> tuple[Restriction, bool]:
-    """Ban or mute ``user`` in ``who``'s course until ``expires_at`` (``None``: until lifted), with an audit
-    entry; commits. As Open edX does, a lifted or expired restriction of the same kind is reactivated
-    rather than duplicated. Returns the restriction and whether it was reactivated. Raises
-    :class:`ModerationError` (400) when one is already in force."""
+def restrict(who: ForumUser, user: User, kind: str, *, scope: str = COURSE_SCOPE, reason: str = "",
+             expires_at: datetime | None = None) -> tuple[Restriction, bool]:
+    """Ban or mute ``user`` in ``who``'s course (a ban with ``scope`` ``organization``: in every course of
+    its organization) until ``expires_at`` (``None``: until lifted), with an audit entry; commits. As Open
+    edX does, a lifted or expired restriction of the same kind and scope is reactivated rather than
+    duplicated (an organization ban loses its course exceptions then). Returns the restriction and whether
+    it was reactivated. Raises :class:`ModerationError` (400) when one is already in force. Who may do it
+    is the caller's check."""
+    if scope not in SCOPES or (kind != BAN and scope != COURSE_SCOPE):
+        raise ModerationError(400, f'"{scope}" is not a valid choice.')
     now = utcnow()
     label = "banned" if kind == BAN else "muted"
     if expires_at is not None and expires_at <= now:
         raise ModerationError(400, "expires_at must be in the future.")
-    current = restriction_in_force(who.course_id, user.id, kind, now=now)
+    current = restriction_in_force_of(who.course_id, user.id, kind, scope=scope, now=now)
     if current is not None:
-        raise ModerationError(400, f"User {user.username} is already {label} at course level",
+        raise ModerationError(400, f"User {user.username} is already {label} at {scope} level",
                               **{f"{kind}_id": current.id})
     session = db.session()
     row = session.scalar(sa.select(Restriction).where(
-        Restriction.course_id == who.course_id, Restriction.user_id == user.id, Restriction.kind == kind)
+        _same(who.course_id, scope), Restriction.user_id == user.id, Restriction.kind == kind)
         .order_by(Restriction.id.desc()).limit(1))
     reactivated = row is not None
     if row is None:
-        row = Restriction(course_id=who.course_id, user_id=user.id, kind=kind)
+        row = Restriction(course_id=who.course_id, user_id=user.id, kind=kind, scope=scope,
+                          org=org_of(who.course_id))
         session.add(row)
+    elif scope == ORG_SCOPE:
+        session.execute(sa.delete(RestrictionException).where(RestrictionException.restriction_id == row.id))
     row.reason = (reason or row.reason or "")[:500]
+    row.course_id = who.course_id
     row.created_by_id = who.id
     row.created_at = now
     row.expires_at = expires_at
@@ -80,26 +100,48 @@ def restrict(who: ForumUser, user: User, kind: str, *, reason: str = "", expires
     session.flush()
     audit.record(who.course_id, who, audit.USER_BANNED if kind == BAN else audit.USER_MUTED, target_type="user",
                  target_id=user.id, target_user_id=user.id, reason=reason,
-                 details={f"{kind}_id": row.id, "scope": "course", "reactivated": reactivated,
+                 details={f"{kind}_id": row.id, "scope": scope, "reactivated": reactivated,
+                          "organization": row.org if scope == ORG_SCOPE else None,
                           "expires_at": expires_at.isoformat() if expires_at else None})
     session.commit()
     return row, reactivated
 
 
-def lift(who: ForumUser, restriction: Restriction, *, reason: str = "") -> None:
-    """Lift a ban or mute now, with an audit entry; commits."""
+def ban(who: ForumUser, user: User, *, scope: str = COURSE_SCOPE, reason: str = "",
+        expires_at: datetime | None = None) -> tuple[Restriction, bool]:
+    """Ban ``user`` (see :func:`restrict`)."""
+    return restrict(who, user, BAN, scope=scope, reason=reason, expires_at=expires_at)
+
+
+def lift(who: ForumUser, restriction: Restriction, *, reason: str = "", course_id: str | None = None) -> bool:
+    """Lift a ban or mute now, with an audit entry; commits. With ``course_id``, an organization ban is
+    lifted in that course only (an exception; Open edX's ``exception_created``): returns whether it was."""
+    session = db.session()
+    if restriction.scope == ORG_SCOPE and course_id:
+        exists = session.scalar(sa.select(RestrictionException.id).where(
+            RestrictionException.restriction_id == restriction.id, RestrictionException.course_id == course_id))
+        if exists is None:
+            session.add(RestrictionException(restriction_id=restriction.id, course_id=course_id,
+                                             reason=reason[:500], created_by_id=who.id, created_at=utcnow()))
+        audit.record(course_id, who, audit.BAN_EXCEPTION, target_type="user", target_id=restriction.user_id,
+                     target_user_id=restriction.user_id, reason=reason,
+                     details={"ban_id": restriction.id, "organization": restriction.org})
+        session.commit()
+        return True
     restriction.lifted_at = utcnow()
     restriction.lifted_by_id = who.id
     audit.record(restriction.course_id, who, audit.RESTRICTION_LIFTED, target_type="user",
                  target_id=restriction.user_id, target_user_id=restriction.user_id, reason=reason,
-                 details={"kind": restriction.kind, f"{restriction.kind}_id": restriction.id})
-    db.session().commit()
+                 details={"kind": restriction.kind, f"{restriction.kind}_id": restriction.id,
+                          "scope": restriction.scope})
+    session.commit()
+    return False
 
 
 def get_restriction(restriction_id: int, kind: str) -> Restriction | None:
     """The ``kind`` restriction ``restriction_id`` if it is in force, else ``None``."""
     return db.session().scalar(sa.select(Restriction).where(
-        Restriction.id == int(restriction_id), Restriction.kind == kind, _in_force(utcnow())))
+        Restriction.id == int(restriction_id), Restriction.kind == kind, restriction_in_force(utcnow())))
 
 
 @dataclass(frozen=True)
@@ -109,14 +151,16 @@ class RestrictionRow:
     created_by_username: str | None
 
 
-def restrictions_in_force(course_id: str, kind: str) -> list[RestrictionRow]:
-    """The ``kind`` restrictions in force in the course, newest first, with their users."""
+def restrictions_in_force(course_id: str, kind: str, *, scope: str | None = None) -> list[RestrictionRow]:
+    """The ``kind`` restrictions in force in the course (its own and its organization's, not those lifted
+    there; only ``scope`` when given), newest first, with their users."""
     by = aliased(User)
     rows = db.session().execute(
         sa.select(Restriction, User, by.username)
         .join(User, User.id == Restriction.user_id)
         .outerjoin(by, by.id == Restriction.created_by_id)
-        .where(Restriction.course_id == str(course_id), Restriction.kind == kind, _in_force(utcnow()))
+        .where(restriction_covers(course_id), Restriction.kind == kind, restriction_in_force(utcnow()),
+               *([Restriction.scope == scope] if scope else []))
         .order_by(Restriction.created_at.desc(), Restriction.id.desc())).all()
     return [RestrictionRow(r, u, name) for r, u, name in rows]
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from kampus_hookspecs import Setting
 
+from kampus_forums.moderation.tasks import TASKS
+
 
 def blueprints() -> list[Any]:
     return []
@@ -20,4 +22,4 @@ def settings() -> list[Setting]:
 
 
 def tasks() -> list[Any]:
-    return []
+    return list(TASKS)

@@ -11,8 +11,9 @@ and ``POST /api/discussion/v1/accounts/replace_username`` (``ReplaceUsernamesVie
   ``{"successful_replacements", "failed_replacements"}``; a body of another shape is a 400.
 * bulk_delete_user_posts ``?username=&execute=true|false&course_or_org=course|org``: 202 ``{"comment_count",
   "thread_count"}`` of the user's live posts in the course (``org``: every course of its organization where
-  the requester moderates); with ``execute=true`` they are deleted (through the threads service, so
-  counters and events follow) before the answer. Course moderators only.
+  the requester moderates); with ``execute=true`` a background task deletes them (Open edX's
+  ``delete_course_post_for_user``, :mod:`kampus_forums.moderation.tasks`: through the threads service, so
+  counters, the search index and events follow). Course moderators only.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from werkzeug.wrappers import Response
 from kampus import db
 from kampus.course_keys import org_of
 from kampus.identity.models import User
+from kampus.tasks.api import submit
 from kampus_forums.access import ForumUser, forum_user
 from kampus_forums.moderation import service
+from kampus_forums.moderation.tasks import DELETE_USER_POSTS_TASK
 from kampus_forums.notifications import service as notifications
 from kampus_forums.rest.common import course_user, discussion_api, error, json_or_form_body
 from kampus_forums.rest.settings import FORBIDDEN, ErrorBody
@@ -178,5 +181,8 @@ def bulk_delete_user_posts(course_id: str) -> Response:
                 moderators[other] = other_who
     thread_count, comment_count = service.user_post_counts(sorted(moderators), user.id)
     if execute:
-        service.delete_user_posts(moderators, user, reason=f"bulk delete of {user.username}'s posts")
+        submit(DELETE_USER_POSTS_TASK, user.id, user_id=who.id, course_id=who.course_id, username=user.username,
+               course_ids=sorted(moderators), moderator_id=who.id,
+               event_data={"triggered_by": who.username, "username": user.username, "course_or_org": scope,
+                           "course_key": who.course_id})
     return lms.json_answer({"comment_count": comment_count, "thread_count": thread_count}, 202)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import url_for
 from kampus_lms import api as lms
 
-from kampus_forums.access import ForumUser
+from kampus_forums.access import RESTRICTION_MESSAGES, ForumUser, active_restriction
 from kampus_forums.topics import service as topics
 
 #: Where Open edX's discussion REST API is mounted (``/api/discussion/``).
@@ -46,11 +46,23 @@ def client_attributes(course_id: str, who: ForumUser, *, mode: str, topic_id: st
         "moderator": "true" if who.is_moderator else "false",
     }
     attributes.update(group_choice(course_id, who))
+    attributes.update(restriction_notice(who))
     if who.is_moderator or who.is_group_moderator:
         attributes["flagged-url"] = url_for("forums_web.flagged", course_id=course_id)
     if who.is_moderator:
         attributes["audit-url"] = url_for("forums_web.audit_log", course_id=course_id)
     return attributes
+
+
+def restriction_notice(who: ForumUser) -> dict[str, str]:
+    """For a banned or muted user, why they cannot post (``restriction``, translated), the moderator's
+    ``restriction-reason`` and its end (``restriction-until``, ISO 8601); nothing for others."""
+    restriction = active_restriction(who.course_id, who.id)
+    if restriction is None:
+        return {}
+    return {"restriction": str(RESTRICTION_MESSAGES[restriction.kind]),
+            "restriction-reason": restriction.reason or "",
+            "restriction-until": lms.drf_datetime(restriction.expires_at) or ""}
 
 
 def group_choice(course_id: str, who: ForumUser) -> dict[str, str]:

@@ -10,6 +10,7 @@ Open edX's discussion REST API (``/api/discussion/``), as Open edX's discussion 
   topic (links that know a thread only by its id, e.g. the audit log's);
 * ``GET /courses/<id>/discussion/moderation/flagged``: reported posts (moderators, group moderators);
 * ``GET /courses/<id>/discussion/moderation/audit-log``: the moderation log (moderators);
+* ``GET /courses/<id>/discussion/moderation/banned``: the learners banned in the course, to unban (moderators);
 * ``POST /courses/<id>/discussion/preview`` ``{"raw_body"}`` -> ``{"rendered_body"}``: the post as it will
   show (the server's Markdown and maths rendering, sanitised); the same limits as a post's body, and at most
   ``forums_preview_rate_limit`` previews per ``forums_preview_rate_window`` seconds per user (429 beyond).
@@ -106,6 +107,18 @@ def audit_log(course_id: str) -> Response:
         abort(403)
     return _page("forums/audit_log.html", course_id, who, moderation_attributes(course_id, who, page="audit"),
                  moderation_page="audit")
+
+
+@bp.get("/courses/<course_id>/discussion/moderation/banned", endpoint="banned_users")
+def banned_users(course_id: str) -> Response:
+    """The learners banned in the course (its own bans and its organization's), for moderators."""
+    who = page_user(course_id)
+    if not isinstance(who, ForumUser):
+        return who
+    if not who.is_moderator:
+        abort(403)
+    return _page("forums/banned_users.html", course_id, who, moderation_attributes(course_id, who, page="banned"),
+                 moderation_page="banned")
 
 
 @bp.post("/courses/<course_id>/discussion/preview", endpoint="preview")

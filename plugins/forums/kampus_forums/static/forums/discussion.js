@@ -87,6 +87,9 @@
     this.previewUrl = data.previewUrl || "";
     this.username = data.username || "";
     this.privileged = data.privileged === "true";
+    this.moderator = data.moderator === "true";  // may ban learners and delete all their posts
+    this.restriction = data.restriction ? {message: data.restriction, reason: data.restrictionReason || "",
+      until: data.restrictionUntil || ""} : null;  // why the user cannot post (a ban or mute)
     this.scopedTopic = data.topicId || "";
     this.groups = readJson(data.groups, []);            // [{id, name}]: a privileged user's group choice
     this.dividedTopics = readJson(data.dividedTopics, []);
@@ -154,6 +157,9 @@
     var self = this;
     this.alert = el("div", {className: "alert alert-danger forum-alert", attrs: {role: "alert"}, hidden: true});
     this.status = el("p", {className: "visually-hidden forum-status", attrs: {"aria-live": "polite"}});
+    this.success = el("div", {className: "alert alert-success forum-success", attrs: {role: "status"}, hidden: true});
+    if (this.restriction) { this.root.appendChild(this.restrictionNotice()); }
+    this.root.appendChild(this.success);
     this.addButton = el("button", {className: "btn btn-primary btn-sm forum-add-post", attrs: {type: "button"},
       on: {click: function () { self.showNewPost(); }}}, icon("plus"), " ", this.t("add_post"));
     this.addButton.disabled = true;  // until the course and its topics have loaded (the form needs both)
@@ -841,6 +847,7 @@
     if (thread.group_name) { badges.appendChild(el("span", {className: "badge text-bg-light border", text: thread.group_name})); }
     var byline = el("p", {className: "small text-body-secondary d-flex flex-wrap gap-2 align-items-center mb-2"},
       this.authorNode(thread, "author_label"), this.timeTag(thread.created_at));
+    this.learnerMenu(byline, thread);
     if (this.mode !== "inline" && thread.topic_id) {
       byline.appendChild(el("span", {className: "forum-thread-topic"}, icon("folder-o"), " ", this.topicName(thread.topic_id)));
     }
@@ -1016,6 +1023,139 @@
     after.parentNode.insertBefore(form, after.nextSibling);
   };
 
+  /* Why the user cannot post here (a ban or a mute): the message, the moderator's reason, the end. */
+  Forum.prototype.restrictionNotice = function () {
+    var notice = el("div", {className: "alert alert-warning forum-restriction", attrs: {role: "status"}},
+      el("p", {className: "mb-0 fw-semibold", text: this.restriction.message}));
+    if (this.restriction.reason) {
+      notice.appendChild(el("p", {className: "mb-0 small forum-restriction-reason",
+        text: this.t("restriction_reason", {reason: this.restriction.reason})}));
+    }
+    if (this.restriction.until) {
+      notice.appendChild(el("p", {className: "mb-0 small", text: this.t("restriction_until",
+        {when: this.date(this.restriction.until)})}));
+    }
+    return notice;
+  };
+
+  /* A moderator's menu on a learner's post: ban them, or delete all their posts in the course (a background
+   * task, optionally banning them after), each asking for confirmation (Open edX's moderation/ban-user/ and
+   * moderation/bulk-delete-ban/). */
+  Forum.prototype.learnerMenu = function (byline, content) {
+    var self = this;
+    if (!this.moderator || !content.author || content.author === this.username) { return; }
+    var user = content.author;
+    var menuId = uid("forum-learner-menu");
+    var menu = el("div", {className: "forum-learner-menu-items d-flex gap-1", attrs: {id: menuId}, hidden: true});
+    var toggle = el("button", {className: "btn btn-link btn-sm p-0 forum-learner-menu", attrs: {type: "button",
+      "aria-expanded": "false", "aria-controls": menuId, "aria-label": this.t("learner_menu", {user: user})},
+      on: {click: function () {
+        menu.hidden = !menu.hidden;
+        toggle.setAttribute("aria-expanded", menu.hidden ? "false" : "true");
+      }}}, icon("ellipsis-h"));
+    menu.appendChild(el("button", {className: "btn btn-sm btn-outline-dark", attrs: {type: "button",
+      "data-action": "ban-user"}, text: this.t("ban_user"), on: {click: function () {
+      self.moderationForm(byline, user, false);
+    }}}));
+    menu.appendChild(el("button", {className: "btn btn-sm btn-outline-danger", attrs: {type: "button",
+      "data-action": "delete-user-posts"}, text: this.t("delete_user_posts"), on: {click: function () {
+      self.moderationForm(byline, user, true);
+    }}}));
+    byline.appendChild(toggle);
+    byline.appendChild(menu);
+  };
+
+  Forum.prototype.moderationForm = function (byline, user, deleting) {
+    var self = this;
+    var holder = byline.parentNode;
+    var existing = holder.querySelector(".forum-moderation-form");
+    if (existing) { existing.remove(); }
+    var form = el("form", {className: "forum-moderation-form border border-danger rounded p-2 my-2"});
+    form.appendChild(el("p", {className: "small mb-2", text: deleting ? this.t("delete_user_posts_text", {user: user})
+      : this.t("ban_user_text", {user: user})}));
+    var reasonId = uid("forum-moderation-reason");
+    var reason = el("input", {className: "form-control form-control-sm", attrs: {id: reasonId, type: "text",
+      maxlength: "1000"}});
+    form.appendChild(el("div", {className: "mb-2"},
+      el("label", {className: "form-label small mb-1", attrs: {"for": reasonId}, text: this.t("moderation_reason")}),
+      reason));
+    var alsoBan = null;
+    if (deleting) {
+      var banId = uid("forum-also-ban");
+      alsoBan = el("input", {className: "form-check-input", attrs: {id: banId, type: "checkbox"}});
+      form.appendChild(el("div", {className: "form-check mb-2"}, alsoBan,
+        el("label", {className: "form-check-label small", attrs: {"for": banId}, text: this.t("also_ban", {user: user})})));
+    }
+    var result = el("div", {className: "small", attrs: {role: "status"}, hidden: true});
+    var errors = el("div", {className: "text-danger small", attrs: {role: "alert"}, hidden: true});
+    var confirm = el("button", {className: "btn btn-sm btn-danger", attrs: {type: "submit"},
+      text: deleting ? this.t("confirm_delete_user_posts") : this.t("confirm_ban")});
+    form.appendChild(el("div", {className: "d-flex gap-2"}, confirm,
+      el("button", {className: "btn btn-sm btn-outline-secondary", attrs: {type: "button"},
+        on: {click: function () { form.remove(); }}, text: this.t("cancel")})));
+    form.appendChild(result);
+    form.appendChild(errors);
+    function show(text) {
+      result.textContent = text;
+      result.hidden = false;
+      self.message(text);
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      errors.hidden = true;
+      var why = reason.value.trim();
+      confirm.disabled = true;
+      var done;
+      if (deleting) {
+        done = self.api.post("v1/moderation/bulk-delete-ban/", {username: user, course_id: self.courseId,
+          ban_user: alsoBan.checked, reason: why}).then(function (answer) {
+          show(self.t("deleting_user_posts", {user: user}));
+          return self.waitForTask(answer.task_id);
+        }).then(function (task) {
+          var counts = task.result || {};
+          form.remove();  // the thread is drawn again: the outcome shows above it
+          self.success.textContent = self.t("user_posts_deleted", {user: user, threads: counts.threads_deleted || 0,
+            comments: counts.comments_deleted || 0}) + (counts.ban_applied ? " " + self.t("ban_done", {user: user}) : "");
+          self.success.hidden = false;
+          self.afterUserPostsDeleted(user);
+        });
+      } else {
+        done = self.api.post("v1/moderation/ban-user/", {username: user, course_id: self.courseId, scope: "course",
+          reason: why}).then(function () { show(self.t("ban_done", {user: user})); });
+      }
+      done.catch(function (error) { self.fail(error, errors); }).then(function () { confirm.disabled = false; });
+    });
+    holder.insertBefore(form, byline.nextSibling);
+    reason.focus();
+  };
+
+  /* The record of a background task (the kernel's task API), once it has finished. */
+  Forum.prototype.waitForTask = function (taskId) {
+    var self = this;
+    var tries = 0;
+    return new Promise(function (resolve, reject) {
+      function poll() {
+        shared.request("GET", "/api/tasks/v1/tasks/" + encodeURIComponent(taskId)).then(function (task) {
+          if (task.state === "SUCCESS") { resolve(task); return; }
+          if (task.state === "FAILURE" || task.state === "CANCELLED") { reject(new Error(task.error || task.state)); return; }
+          tries += 1;
+          if (tries > 300) { reject(new Error(self.t("error_generic"))); return; }
+          window.setTimeout(poll, Math.min(500 * tries, 3000));
+        }).catch(reject);
+      }
+      poll();
+    });
+  };
+
+  /* After a learner's posts are deleted: the list, and the open thread unless it was theirs. */
+  Forum.prototype.afterUserPostsDeleted = function (user) {
+    this.loadThreads();
+    var thread = this.currentThread;
+    if (thread && thread.author !== user) {
+      this.openThreadQuietly(thread.id);
+    }
+  };
+
   /* The edit form of a thread: title, topic, type and body (as editable_fields allow), with a reason for a
    * moderator editing another's post. */
   Forum.prototype.editThread = function (thread, actionErrors) {
@@ -1165,6 +1305,7 @@
     card.appendChild(body);
     var byline = el("div", {className: "small text-body-secondary d-flex flex-wrap gap-2 align-items-center mb-1"},
       this.authorNode(response, "author_label"), this.timeTag(response.created_at));
+    this.learnerMenu(byline, response);
     if (response.endorsed) {
       var badge = el("span", {className: "badge text-bg-success forum-badge-endorsed"}, icon("check"), " ",
         question ? this.t("marked_answer") : this.t("endorsed"));
@@ -1241,6 +1382,7 @@
     var node = el("div", {className: "forum-comment py-2", attrs: {"data-comment-id": comment.id}});
     var byline = el("div", {className: "small text-body-secondary d-flex flex-wrap gap-2 align-items-center"},
       this.authorNode(comment, "author_label"), this.timeTag(comment.created_at));
+    this.learnerMenu(byline, comment);
     if (comment.abuse_flagged) { byline.appendChild(this.badge("reported", "text-bg-danger", "flag")); }
     node.appendChild(byline);
     var text = el("div", {className: "forum-body forum-post-body small"});

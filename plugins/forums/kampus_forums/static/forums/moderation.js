@@ -1,9 +1,9 @@
-/* The forums' moderator pages: the reported-content queue and the moderation log, from the discussion REST
- * API (/api/discussion/v1/moderation/flagged/ and audit-log/; clearing reports and deleting go through the
- * threads and comments endpoints, as Open edX's MFE does; ban and mute through moderation/ban-user/ and
- * mute-user/).
+/* The forums' moderator pages: the reported-content queue, the moderation log and the banned learners, from
+ * the discussion REST API (/api/discussion/v1/moderation/flagged/, audit-log/ and banned-users/; clearing
+ * reports and deleting go through the threads and comments endpoints, as Open edX's MFE does; ban and mute
+ * through moderation/ban-user/ and mute-user/, unban through moderation/<id>/unban/).
  *
- * The root element (`data-moderation-page` "flagged" or "audit") says which; its strings come translated from
+ * The root element (`data-moderation-page` "flagged", "audit" or "banned") says which; its strings come translated from
  * the page's JSON block. Everything users wrote (the queue gives bodies as typed) is set with textContent. No inline handlers (the page's Content-Security-Policy).
  */
 (function () {
@@ -85,6 +85,13 @@
     var self = this;
     this.alert.hidden = true;
     clear(this.body).appendChild(el("p", {className: "text-body-secondary", text: this.t("loading")}));
+    if (this.page === "banned") {
+      return call("GET", this.apiRoot + "v1/moderation/banned-users/", {course_id: this.courseId}).then(function (answer) {
+        clear(self.body);
+        self.renderBanned((answer && answer.results) || []);
+        self.status.textContent = self.t("count", {count: (answer && answer.count) || 0});
+      }).catch(function (error) { clear(self.body); self.fail(error); });
+    }
     var path = this.page === "audit" ? "v1/moderation/audit-log/" : "v1/moderation/flagged/";
     var params = {course_id: this.courseId, page: this.pageNumber, page_size: PAGE_SIZE};
     if (this.page === "audit" && this.filter) { params.action = this.filter; }
@@ -230,6 +237,45 @@
     });
     node.appendChild(form);
     input.focus();
+  };
+
+  /* ---- banned learners ------------------------------------------------------------------------------- */
+
+  Moderation.prototype.renderBanned = function (bans) {
+    var self = this;
+    if (!bans.length) {
+      this.body.appendChild(el("p", {className: "text-body-secondary moderation-empty", text: this.t("no_banned")}));
+      return;
+    }
+    var list = el("div", {className: "list-group moderation-banned"});
+    bans.forEach(function (ban) {
+      var node = el("div", {className: "list-group-item moderation-ban", attrs: {"data-ban-id": ban.id}});
+      node.appendChild(el("div", {className: "d-flex flex-wrap gap-2 align-items-center small text-body-secondary mb-1"},
+        el("span", {className: "fw-semibold text-body moderation-banned-user", text: ban.username}),
+        el("span", {className: "badge text-bg-light border", text: ban.scope === "organization"
+          ? self.t("scope_organization", {org: ban.organization || ""}) : self.t("scope_course")}),
+        el("span", {}, self.t("banned_at", {when: self.date(ban.banned_at), user: ban.banned_by_username || ""}))));
+      if (ban.reason) { node.appendChild(el("div", {className: "small text-break", text: ban.reason})); }
+      var errors = el("div", {className: "text-danger small", attrs: {role: "alert"}, hidden: true});
+      node.appendChild(el("div", {className: "d-flex gap-1 mt-1"},
+        el("button", {className: "btn btn-sm btn-outline-success", attrs: {type: "button", "data-action": "unban"},
+          text: self.t("unban"), on: {click: function () {
+            self.reasonForm(node, "unban_reason", "confirm_unban", function (reason) {
+              if (!reason) { return Promise.reject(new ApiError(400, {error: self.t("unban_reason")})); }
+              var body = {reason: reason};
+              if (ban.scope === "organization") { body.course_id = self.courseId; }  // lifted in this course only
+              return call("POST", self.apiRoot + "v1/moderation/" + encodeURIComponent(ban.id) + "/unban/", null, body)
+                .then(function () {
+                  node.remove();
+                  self.status.textContent = self.t("unbanned", {user: ban.username});
+                  if (!list.children.length) { self.load(); }
+                });
+            });
+          }}})));
+      node.appendChild(errors);
+      list.appendChild(node);
+    });
+    this.body.appendChild(list);
   };
 
   /* ---- audit log -------------------------------------------------------------------------------------- */

@@ -52,6 +52,11 @@ CATALOG_VISIBILITIES = ("both", "about", "none")
 CERTIFICATE_DISPLAY_BEHAVIORS = ("early_no_info", "end", "end_with_date")
 #: Open edX's default course start: a course without a start has not started.
 DEFAULT_START = datetime(2030, 1, 1, tzinfo=UTC)
+#: ``mobile_available`` of a course that does not set it. Open edX's default is false; Kampus's is true, because
+#: every course of a Kampus site was served to the mobile apps before the flag existed (a false default would
+#: take every existing course out of its learners' apps on upgrade), and Kampus's pages are made for phones.
+#: A course leaves the apps by setting ``mobile_available`` to false (Studio's advanced settings, OLX).
+MOBILE_AVAILABLE_DEFAULT = True
 #: The image shown for a course that names none, or names one it does not hold.
 DEFAULT_COURSE_IMAGE = "/static/lms/catalog/course-default.svg"
 
@@ -112,6 +117,9 @@ class CourseOverview:
     #: ``end_with_date``, see :func:`certificate_display_settings`) and the deprecated ``certificates_show_before_end``.
     certificate_available_date: datetime | None = None
     certificates_show_before_end: bool = False
+    #: Open edX's ``mobile_available``: whether the mobile apps list the course (:data:`MOBILE_AVAILABLE_DEFAULT`
+    #: when the course does not say).
+    mobile_available: bool = True
 
     def has_started(self, now: datetime | None = None) -> bool:
         """Whether the course has started (Open edX: ``start <= now``; no start means 2030-01-01)."""
@@ -301,6 +309,7 @@ def build_overview(structure: Structure) -> CourseOverview:
         instructors=_instructors(f.get("instructor_info")),
         certificate_available_date=available_date,
         certificates_show_before_end=_bool(f.get("certificates_show_before_end")),
+        mobile_available=_bool(f.get("mobile_available"), MOBILE_AVAILABLE_DEFAULT),
     )
 
 
@@ -325,15 +334,19 @@ def _to_row_values(overview: CourseOverview) -> dict[str, Any]:
 
 
 _FIELD_NAMES = {f.name for f in fields(CourseOverview)}
+#: Fields read from the course after overviews were first stored: a row without one of them is read as stale
+#: (no version), so that it is rebuilt from the published course rather than showing the field's default.
+_LATER_FIELDS = ("mobile_available",)
 
 
 def _from_row(row: CourseOverviewRow) -> CourseOverview:
     data = json.loads(row.data)
+    stale = any(name not in data for name in _LATER_FIELDS)
     data = {name: value for name, value in data.items() if name in _FIELD_NAMES}
     data["instructors"] = tuple(Instructor(**person) for person in data.get("instructors") or ())
     data["certificate_available_date"] = parse_date(data.get("certificate_available_date"))
     data.update(id=row.course_id, start=row.start, end=row.end, enrollment_start=row.enrollment_start,
-                enrollment_end=row.enrollment_end, version=row.version)
+                enrollment_end=row.enrollment_end, version="" if stale else row.version)
     return CourseOverview(**data)
 
 
@@ -458,7 +471,9 @@ def get_overviews(course_ids: Iterable[str]) -> dict[str, CourseOverview]:
     if wanted:
         rows = db.session().scalars(sa.select(CourseOverviewRow).where(CourseOverviewRow.course_id.in_(wanted)))
         for row in rows:
-            cache[row.course_id] = _from_row(row)
+            overview = _from_row(row)
+            if overview.version:  # a stale row is rebuilt just below
+                cache[row.course_id] = overview
         for course_id in wanted:
             if course_id not in cache:
                 get_overview(course_id)

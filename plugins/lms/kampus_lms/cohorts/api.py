@@ -542,28 +542,47 @@ def _forget() -> None:
         g.pop("_lms_cohort_groups", None)
 
 
+def _groups_cache() -> dict[tuple[int, str], dict[int, int]] | None:
+    return g.setdefault("_lms_cohort_groups", {}) if has_request_context() else None
+
+
+def _read_partition_groups(user_ids: list[int], course_id: str) -> dict[int, dict[int, int]]:
+    """``{user_id: {partition_id: group_id}}`` of the learners among ``user_ids`` whose cohort is linked to a
+    content group, in a cohorted course: one query (the course is cohorted, the cohorts, their groups)."""
+    rows = db.session().execute(
+        sa.select(CohortMembership.user_id, CohortContentGroup.partition_id, CohortContentGroup.group_id)
+        .join(CohortMembership, CohortMembership.cohort_id == CohortContentGroup.cohort_id)
+        .join(CohortSettings, CohortSettings.course_id == CohortMembership.course_id)
+        .where(CohortMembership.user_id.in_(user_ids), CohortMembership.course_id == str(course_id),
+               CohortSettings.is_cohorted.is_(True)))
+    return {int(row[0]): {int(row[1]): int(row[2])} for row in rows}
+
+
 def user_partition_groups(user_id: int | None, course_id: str) -> dict[int, int]:
     """``{partition_id: group_id}``: the content group of the learner's cohort, when the course is cohorted
     and the cohort is linked to one (read once per request)."""
     if user_id is None:
         return {}
-    cache: dict[tuple[int, str], dict[int, int]] | None = (
-        g.setdefault("_lms_cohort_groups", {}) if has_request_context() else None)
-    key = (user_id, str(course_id))
-    if cache is not None and key in cache:
-        return cache[key]
-    found: dict[int, int] = {}
-    row = db.session().execute(  # one query: the course is cohorted, the learner's cohort, its group
-        sa.select(CohortContentGroup.partition_id, CohortContentGroup.group_id)
-        .join(CohortMembership, CohortMembership.cohort_id == CohortContentGroup.cohort_id)
-        .join(CohortSettings, CohortSettings.course_id == CohortMembership.course_id)
-        .where(CohortMembership.user_id == user_id, CohortMembership.course_id == str(course_id),
-               CohortSettings.is_cohorted.is_(True))).first()
-    if row is not None:
-        found = {int(row[0]): int(row[1])}
-    if cache is not None:
-        cache[key] = found
-    return found
+    return partition_groups_of([user_id], course_id)[int(user_id)]
+
+
+def partition_groups_of(user_ids: list[int], course_id: str) -> dict[int, dict[int, int]]:
+    """:func:`user_partition_groups` of several learners at once, ``{user_id: {partition_id: group_id}}`` (every
+    one of ``user_ids`` is a key): one query for those the request has not read yet, whatever their number
+    (grading a batch of learners reads their groups as it reads their scores)."""
+    course_id = str(course_id)
+    cache = _groups_cache()
+    wanted = sorted({int(user_id) for user_id in user_ids})
+    known = {user_id: cache[(user_id, course_id)] for user_id in wanted
+             if cache is not None and (user_id, course_id) in cache}
+    missing = [user_id for user_id in wanted if user_id not in known]
+    if missing:
+        found = _read_partition_groups(missing, course_id)
+        for user_id in missing:
+            known[user_id] = found.get(user_id, {})
+            if cache is not None:
+                cache[(user_id, course_id)] = known[user_id]
+    return known
 
 
 __all__ = [
@@ -586,6 +605,7 @@ __all__ = [
     "is_cohorted",
     "list_cohorts",
     "on_enrolled",
+    "partition_groups_of",
     "remove_user_from_cohort",
     "set_cohorted",
     "split_identifiers",

@@ -26,7 +26,7 @@ page of active enrollments with their accounts, one query) and :func:`count_enro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -649,8 +649,11 @@ def _like(text: str) -> str:
 
 
 def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, user_contains: str | None,
-                     mode: str | None = None, user_ids: Any = None) -> Any:
+                     mode: str | None = None, user_ids: Any = None,
+                     conditions: Sequence[Callable[[Any], Any]] = ()) -> Any:
     stmt = stmt.where(CourseEnrollment.course_id == str(course_id), CourseEnrollment.is_active.is_(True))
+    for condition in conditions:
+        stmt = stmt.where(condition(CourseEnrollment.user_id))
     if mode:
         stmt = stmt.where(CourseEnrollment.mode == mode)
     if isinstance(user_ids, sa.Select):  # a subquery (a cohort's members: any number of them)
@@ -668,16 +671,19 @@ def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, u
 def enrolled_learners_page(course_id: str, *, after_id: int | None = None, before_id: int | None = None,
                            limit: int = 50, username_contains: str | None = None,
                            user_contains: str | None = None, mode: str | None = None,
-                           user_ids: Any = None) -> tuple[list[EnrolledLearner], bool]:
+                           user_ids: Any = None,
+                           conditions: Sequence[Callable[[Any], Any]] = ()) -> tuple[list[EnrolledLearner], bool]:
     """A page of the course's active enrollments in enrollment id order (a keyset page: after the
     enrollment ``after_id``, or the ``limit`` ones just before ``before_id``), with their accounts, in one
     query; ``username_contains`` keeps user names holding it, ``user_contains`` user names or e-mail
     addresses holding it (any case), ``mode`` enrollments in that mode, ``user_ids`` those learners (ids,
-    or a query of ids such as ``cohort_member_ids_query``). Returns the page and whether more enrollments
-    lie beyond it (after it, or before it for ``before_id``)."""
+    or a query of ids such as ``cohort_member_ids_query``), ``conditions`` those each condition maker's SQL
+    condition holds for (it is given the enrollment's user id column: the grades area's filters on stored
+    grades). Returns the page and whether more enrollments lie beyond it (after it, or before it for
+    ``before_id``)."""
     stmt = _learner_filters(sa.select(CourseEnrollment.id, CourseEnrollment.mode, User)
                             .join(User, User.id == CourseEnrollment.user_id),
-                            course_id, username_contains, user_contains, mode, user_ids)
+                            course_id, username_contains, user_contains, mode, user_ids, conditions)
     if before_id is not None:
         stmt = stmt.where(CourseEnrollment.id < before_id).order_by(CourseEnrollment.id.desc())
     else:
@@ -693,12 +699,13 @@ def enrolled_learners_page(course_id: str, *, after_id: int | None = None, befor
 
 
 def count_enrolled_matching(course_id: str, username_contains: str | None = None,
-                            user_contains: str | None = None, mode: str | None = None, user_ids: Any = None) -> int:
+                            user_contains: str | None = None, mode: str | None = None, user_ids: Any = None,
+                            conditions: Sequence[Callable[[Any], Any]] = ()) -> int:
     """How many active enrollments of the course :func:`enrolled_learners_page` would list with these
     filters (all when none), one query."""
     stmt = _learner_filters(sa.select(sa.func.count()).select_from(CourseEnrollment)
                             .join(User, User.id == CourseEnrollment.user_id),
-                            course_id, username_contains, user_contains, mode, user_ids)
+                            course_id, username_contains, user_contains, mode, user_ids, conditions)
     return int(db.session().scalar(stmt) or 0)
 
 

@@ -8,6 +8,8 @@
 * :func:`course_grades_of`: several learners' grades computed at once from one score query (nothing
   written; the grades REST API's lists and gradebook); :func:`progress_for`: a learner's
   :class:`ProgressPage` (the progress page and the learning MFE's progress API);
+* :func:`assignment_grade_between`, :func:`course_grade_between`: filters of learner lists on their stored
+  grades, as SQL conditions of the list's query (the gradebook API's ``assignment_grade_min`` ...);
 * :func:`stored_course_grades`: the persistent rows of a course, for reports and lists (one query);
   :func:`stored_learner_grades`: one learner's rows across courses (the dashboard; one query).
 * graders: the :class:`CourseGrader` protocol (``grade(CourseGradingInput) -> CourseGradeResult``) that a
@@ -38,6 +40,7 @@ from kampus_lms.grades.extensions import (
     reset_due_date_extension,
     set_due_date_extension,
 )
+from kampus_lms.grades.filters import UserCondition, assignment_grade_between, course_grade_between
 from kampus_lms.grades.grader import OpenEdxGrader, final_percent, letter_grade_for, passed_for
 from kampus_lms.grades.models import PersistentCourseGrade
 from kampus_lms.grades.override_admin import (
@@ -78,6 +81,9 @@ __all__ = [
     "extended_due_dates",
     "OverrideError",
     "OverrideRequest",
+    "UserCondition",
+    "assignment_grade_between",
+    "course_grade_between",
     "SubsectionOverride",
     "apply_overrides",
     "clean_request",

@@ -40,7 +40,7 @@ from kampus.events.emit import emit
 from kampus.identity.models import User
 from kampus.identity.permissions import course_roles, permission_table
 from kampus_lms.certificates.api import update_certificate
-from kampus_lms.cohorts.api import user_partition_groups
+from kampus_lms.cohorts.api import partition_groups_of, user_partition_groups
 from kampus_lms.grades.compute import compute_grade, visible_blocks_hash
 from kampus_lms.grades.data import CourseGrade
 from kampus_lms.grades.overrides import SubsectionOverride, overrides_of
@@ -94,14 +94,17 @@ def natural_mode(user: Any, course_id: str, grading: GradingStructure) -> str:
     return "learner"
 
 
-def viewer_of(user: Any, course_id: str, grading: GradingStructure, mode: str | None = None) -> Viewer:
+def viewer_of(user: Any, course_id: str, grading: GradingStructure, mode: str | None = None,
+              groups: dict[int, int] | None = None) -> Viewer:
     """Whose grade and what it counts: ``user``'s mode (``mode`` when given) and, in a course that
-    restricts blocks to content groups, their groups (one query)."""
+    restricts blocks to content groups, their groups (``groups`` when already read, else one query)."""
     mode = mode or natural_mode(user, course_id, grading)
-    groups: tuple[tuple[int, int], ...] = ()
+    held: tuple[tuple[int, int], ...] = ()
     if mode != "staff" and grading.release.groups:
-        groups = tuple(sorted(user_partition_groups(int(user.id), course_id).items()))
-    return Viewer(int(user.id), mode, groups)
+        if groups is None:
+            groups = user_partition_groups(int(user.id), course_id)
+        held = tuple(sorted(groups.items()))
+    return Viewer(int(user.id), mode, held)
 
 
 def read_score_rows(user_id: int, course_id: str, *, db_session: Any = None) -> dict[str, ScoreRecord]:
@@ -112,13 +115,14 @@ def read_score_rows(user_id: int, course_id: str, *, db_session: Any = None) -> 
 def compute(user: Any, course_id: str, *, mode: str | None = None, now: datetime | None = None,
             db_session: Any = None, grading: GradingStructure | None = None,
             scores: dict[str, ScoreRecord] | None = None,
-            overrides: dict[str, SubsectionOverride] | None = None) -> GradeComputation:
+            overrides: dict[str, SubsectionOverride] | None = None,
+            groups: dict[int, int] | None = None) -> GradeComputation:
     """The learner's grade from their scores and subsection grade overrides now (nothing written). ``mode``
-    overrides who they are (a staff member viewing the course as a learner); ``scores`` and ``overrides``
-    are their rows when already read."""
+    overrides who they are (a staff member viewing the course as a learner); ``scores``, ``overrides`` and
+    ``groups`` (their content groups) are their rows when already read."""
     grading = grading or published_grading(course_id)
     now = now or datetime.now(UTC)
-    viewer = viewer_of(user, course_id, grading, mode)
+    viewer = viewer_of(user, course_id, grading, mode, groups)
     if scores is None:
         scores = read_score_rows(viewer.user_id, course_id, db_session=db_session)
     if overrides is None:
@@ -207,15 +211,18 @@ def on_score_changed(user_id: int, course_id: str) -> None:
 
 def course_grades_of(course_id: str, users: list[Any]) -> dict[int, CourseGrade]:
     """The course grades of several learners (accounts) as learners see the course, computed from their
-    scores read in **one query** and their subsection overrides in another (nothing is written: lists and
-    the gradebook read many learners at once).
-    Raises :class:`NoGrades` for a course that is not published."""
+    scores read in **one query**, their subsection overrides in another and, in a course that restricts
+    blocks to content groups, their groups in a third (nothing is written: lists, reports and the gradebook
+    read many learners at once). Raises :class:`NoGrades` for a course that is not published."""
     grading = published_grading(course_id)
-    scores = course_scores(course_id, [int(user.id) for user in users])
-    overrides = overrides_of(course_id, [int(user.id) for user in users])
+    user_ids = [int(user.id) for user in users]
+    scores = course_scores(course_id, user_ids)
+    overrides = overrides_of(course_id, user_ids)
+    groups = partition_groups_of(user_ids, course_id) if grading.release.groups and user_ids else {}
     now = datetime.now(UTC)
     return {int(user.id): compute(user, course_id, mode="learner", now=now, grading=grading,
-                                  scores=scores[int(user.id)], overrides=overrides[int(user.id)]).grade
+                                  scores=scores[int(user.id)], overrides=overrides[int(user.id)],
+                                  groups=groups.get(int(user.id), {})).grade
             for user in users}
 
 

@@ -5,8 +5,9 @@
   "pagination": {"next", "previous", "count", "num_pages"}}``, ``page_size`` 10 by default, at most
   100). Parameters: ``username`` (whose view; empty means an anonymous visitor, as Open edX's
   ``CourseListGetForm``; another user's only for global staff: 403, unknown user 404), ``org``
-  (case-insensitive), ``search_term`` (course discovery), ``mobile``, ``permissions`` (course roles the
-  user must hold), ``active_only`` (courses that have not ended), ``page``, ``page_size``.
+  (case-insensitive), ``search_term`` (course discovery), ``mobile`` (the course's ``mobile_available``
+  flag equals it), ``permissions`` (course roles the user must hold), ``active_only`` (courses that have
+  not ended), ``page``, ``page_size``.
 * ``GET /api/courses/v1/courses/<course_id>``: one course (``CourseDetailSerializer``: the list's
   fields plus ``overview`` HTML), for whoever may see its about page; 404 otherwise, 400 for a
   malformed id.
@@ -208,8 +209,7 @@ def course_json(overview: CourseOverview, *, detail: bool = False) -> dict[str, 
         "start_display": start_display,
         "start_type": start_type,
         "pacing": "self" if overview.self_paced else "instructor",
-        # Kampus's pages are made for phones too: every course is available on mobile.
-        "mobile_available": True,
+        "mobile_available": overview.mobile_available,
         "hidden": overview.catalog_visibility in ("about", "none"),
         "invitation_only": overview.invitation_only,
         "course_id": overview.id,
@@ -277,8 +277,8 @@ def course_list() -> Any:
     if query.org:
         org = query.org.lower()
         courses = [overview for overview in courses if overview.org.lower() == org]
-    if mobile is False:  # every Kampus course is available on mobile
-        courses = []
+    if mobile is not None:  # Open edX's ``filter_={'mobile_available': mobile}``
+        courses = [overview for overview in courses if overview.mobile_available is mobile]
     if active_only:
         now = datetime.now(UTC)
         courses = [overview for overview in courses if overview.end is None or overview.end >= now]

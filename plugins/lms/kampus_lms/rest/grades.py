@@ -9,20 +9,31 @@
 * ``GET /api/grades/v1/gradebook/<course_id>/`` (``GradebookView``, course staff): per learner
   ``user_id``, ``username``, ``full_name``, ``email``, ``percent`` and ``section_breakdown`` (one entry per
   graded subsection: ``attempted``, ``category``, ``label``, ``module_id``, ``percent``, ``score_earned``,
-  ``score_possible``, ``subsection_name``); filters ``username_contains`` and ``user_contains``; cursor
-  pages with ``total_users_count`` and ``filtered_users_count``. ``?username=`` answers one entry.
+  ``score_possible``, ``subsection_name``); cursor pages with ``total_users_count`` (active enrollments)
+  and ``filtered_users_count`` (those the filters keep). ``?username=`` answers one entry. Open edX's
+  filters: ``username_contains``, ``user_contains``, ``cohort_id``, ``enrollment_mode``, ``assignment``
+  with ``assignment_grade_min``/``assignment_grade_max``, ``course_grade_min``/``course_grade_max`` and
+  ``excluded_course_roles`` (repeatable, or ``all``). Grade bounds are percentages, inclusive, and filter
+  the *stored* grades as Open edX's do (:mod:`kampus_lms.grades.filters`): every filter is a condition of
+  the page's own query, so cursor pages hold exactly the learners in range. Where Open edX answers a bad
+  value with a 500 (a bound that is not a number, an assignment that is not a usage key, a cohort id that
+  is not a number), Kampus answers 400 with ``developer_message`` and ``error_code``; an unknown cohort is
+  Open edX's 404 (``CourseUserGroup matching query does not exist.``).
 
 Errors are Open edX's ``DeveloperErrorViewMixin`` bodies (``developer_message``, ``error_code``). Who may
 read other learners' grades: global staff (Open edX's ``IsStaff``) and, in Kampus, the course's staff
 (``course.view_staff``). A list page costs a constant number of queries: the enrollments with their
-accounts (one), the learners' scores (one), the counts; grades are computed in memory from the cached
-course structure (as learners see the course).
+accounts (one, filters included), the learners' scores, overrides and content groups (one each), the
+counts; grades are computed in memory from the cached course structure (as learners see the course).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, request
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
@@ -31,9 +42,12 @@ from werkzeug.wrappers import Response
 
 from kampus import db
 from kampus.api_docs import ApiSection
-from kampus.identity.models import User
+from kampus.course_keys import org_of
+from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.permissions import has_permission
+from kampus.identity.roles import BETA_TESTER, COURSE_ROLES, DISCUSSION_ROLES, LEARNER
 from kampus_lms.catalog.api import course_overview
+from kampus_lms.cohorts.api import cohort_member_ids_query, get_cohort
 from kampus_lms.enrollment.api import (
     EnrolledLearner,
     count_enrolled_matching,
@@ -45,9 +59,12 @@ from kampus_lms.grades.api import (
     CourseGrade,
     NoGrades,
     OverrideError,
+    UserCondition,
     apply_overrides,
+    assignment_grade_between,
     clean_request,
     course_grade,
+    course_grade_between,
     course_grades_of,
     subsection_grade_detail,
 )
@@ -104,9 +121,22 @@ class GradesAnswer(RootModel[GradePage | list[UserGrade]]):
 
 
 class GradebookQuery(BaseModel):
-    username: str | None = Field(None, description="One learner's entry.")
+    username: str | None = Field(None, description="One learner's entry (the filters below do not apply).")
     username_contains: str | None = Field(None, description="Learners whose user name holds this (any case).")
     user_contains: str | None = Field(None, description="Learners whose user name or e-mail address holds this.")
+    cohort_id: str | None = Field(None, description="Learners in this cohort of the course (404 for an unknown one).")
+    enrollment_mode: str | None = Field(None, description="Learners enrolled in this mode (e.g. `verified`).")
+    assignment: str | None = Field(None, description="A subsection's usage id: with `assignment_grade_min` and/or "
+                                                     "`assignment_grade_max`, learners whose stored grade there is "
+                                                     "in range (never attempted: left out).")
+    assignment_grade_min: str | None = Field(None, description="Lowest assignment grade, percent (default 0).")
+    assignment_grade_max: str | None = Field(None, description="Highest assignment grade, percent (default 100).")
+    course_grade_min: str | None = Field(None, description="Lowest stored course grade, percent, inclusive "
+                                                           "(without it, or 0, learners not graded yet are kept).")
+    course_grade_max: str | None = Field(None, description="Highest stored course grade, percent, inclusive.")
+    excluded_course_roles: list[str] | None = Field(
+        None, description="Leave out learners holding one of these course roles (repeat the parameter), or "
+                          "any course role with `all` (staff, instructors, TAs, beta testers).")
     cursor: str | None = Field(None, description="The page's position (from `next` / `previous`).")
     page_size: str | None = Field(None, description="Entries per page (default 50).")
 
@@ -199,6 +229,115 @@ def _may_read(viewer: Any, course_id: str, username: str | None) -> None:
         raise RestError(403, {"developer_message": "You do not have permission to perform this action."})
 
 
+@dataclass(frozen=True)
+class LearnerFilters:
+    """The gradebook's filters of its learners (Open edX's ``GradebookView.get``), as the enrollment area's
+    page and count queries take them: every filter is SQL in those queries."""
+
+    username_contains: str | None = None
+    user_contains: str | None = None
+    mode: str | None = None
+    user_ids: Any = None  #: a query of user ids (a cohort's members)
+    conditions: tuple[UserCondition, ...] = ()
+
+    def arguments(self) -> dict[str, Any]:
+        return {"username_contains": self.username_contains, "user_contains": self.user_contains,
+                "mode": self.mode, "user_ids": self.user_ids, "conditions": self.conditions}
+
+    @property
+    def any(self) -> bool:
+        return bool(self.username_contains or self.user_contains or self.mode or self.user_ids is not None
+                    or self.conditions)
+
+
+def _percent(name: str) -> float | None:
+    """A percentage bound of the query (``None`` when absent or empty, as Open edX ignores it); 400 when it
+    is not a finite number (Open edX's ``float()`` fails there with a 500)."""
+    raw = without_nul(request.args.get(name))
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise api_error(400, f"{name} must be a number (a percentage), not '{raw}'.", "invalid_grade_bound")
+    return value
+
+
+def _cohort_members(course_id: str, raw: str) -> Any:
+    """``cohort_id``: a query of the cohort's members; Open edX's 404 for a cohort the course does not have."""
+    try:
+        cohort_id = int(raw)
+    except ValueError:
+        raise api_error(400, f"cohort_id must be an integer, not '{raw}'.", "invalid_cohort_id") from None
+    if not 0 < cohort_id < 2**31 or get_cohort(course_id, cohort_id) is None:
+        raise RestError(404, {"developer_message": "CourseUserGroup matching query does not exist."})
+    return cohort_member_ids_query(course_id, cohort_id)
+
+
+def _assignment_condition(course_id: str) -> UserCondition | None:
+    """``assignment`` with ``assignment_grade_min`` / ``assignment_grade_max`` (either alone is ignored, as
+    in Open edX)."""
+    raw = without_nul(request.args.get("assignment"))
+    low, high = _percent("assignment_grade_min"), _percent("assignment_grade_max")
+    if not raw or (low is None and high is None):
+        return None
+    try:
+        usage_id = str(UsageKey.from_string(raw))
+    except InvalidKeyError:
+        raise api_error(400, "Invalid UsageKey", "invalid_usage_key") from None
+    return assignment_grade_between(course_id, usage_id, low, high)
+
+
+#: Open edX's ``CourseAccessRole`` names that differ from Kampus's.
+OPENEDX_ROLE_NAMES = {"beta_testers": BETA_TESTER}
+#: ``excluded_course_roles=all``: the course roles Open edX keeps in ``CourseAccessRole`` (the learner role and
+#: the discussion roles are not among them: Open edX keeps forum roles apart).
+ACCESS_ROLES = tuple(role for role in COURSE_ROLES if role != LEARNER and role not in DISCUSSION_ROLES)
+
+
+def _without_roles(course_id: str, names: list[str]) -> UserCondition | None:
+    """``excluded_course_roles``: learners holding none of these roles in the course (``all``: none of
+    :data:`ACCESS_ROLES`); a role held on the course's whole organization counts, as everywhere in Kampus."""
+    cleaned = [(without_nul(name) or "").strip() for name in names]
+    wanted = [OPENEDX_ROLE_NAMES.get(name, name) for name in cleaned if name]
+    if not wanted:
+        return None
+    roles = list(ACCESS_ROLES) if "all" in wanted else sorted(set(wanted))
+    org = org_of(course_id)
+
+    def condition(user_id: Any) -> Any:
+        held = sa.select(CourseAccessRole.id).where(
+            CourseAccessRole.user_id == user_id, CourseAccessRole.role.in_(roles),
+            sa.or_(CourseAccessRole.course_id == course_id,
+                   sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == org)))
+        return ~sa.exists(held)
+    return condition
+
+
+def gradebook_filters(course_id: str) -> LearnerFilters:
+    """The gradebook's filters from the request's query (Open edX's parameters, checked: 400 for a value
+    that cannot be one, 404 for an unknown cohort)."""
+    conditions: list[UserCondition] = []
+    assignment = _assignment_condition(course_id)
+    if assignment is not None:
+        conditions.append(assignment)
+    low, high = _percent("course_grade_min"), _percent("course_grade_max")
+    if low is not None or high is not None:
+        conditions.append(course_grade_between(course_id, low, high))
+    roles = _without_roles(course_id, request.args.getlist("excluded_course_roles"))
+    if roles is not None:
+        conditions.append(roles)
+    cohort = without_nul(request.args.get("cohort_id"))
+    return LearnerFilters(
+        username_contains=without_nul(request.args.get("username_contains")) or None,
+        user_contains=without_nul(request.args.get("user_contains")) or None,
+        mode=without_nul(request.args.get("enrollment_mode")) or None,
+        user_ids=_cohort_members(course_id, cohort) if cohort else None,
+        conditions=tuple(conditions))
+
+
 def _published_grades(course_id: str, learners: list[EnrolledLearner]) -> dict[int, CourseGrade]:
     try:
         return course_grades_of(course_id, [learner.user for learner in learners]) if learners else {}
@@ -206,9 +345,11 @@ def _published_grades(course_id: str, learners: list[EnrolledLearner]) -> dict[i
         raise api_error(404, f"Requested grade for unknown course {course_id}", "course_does_not_exist") from None
 
 
-def _cursor_page(course_id: str, *, username_contains: str | None = None, user_contains: str | None = None) -> tuple[
+def _cursor_page(course_id: str, filters: LearnerFilters | None = None) -> tuple[
         list[EnrolledLearner], str | None, str | None]:
-    """One cursor page of the course's active enrollments and the links to its neighbours."""
+    """One cursor page of the course's active enrollments (those ``filters`` keep) and the links to its
+    neighbours."""
+    filters = filters or LearnerFilters()
     size = page_size_of(request.args.get("page_size"), PAGE_SIZE, MAX_PAGE_SIZE)
     position = decode_cursor(request.args.get("cursor"),
                              error=lambda message: RestError(404, {"developer_message": message}))
@@ -223,7 +364,7 @@ def _cursor_page(course_id: str, *, username_contains: str | None = None, user_c
         else:
             after = mark
     page, more = enrolled_learners_page(course_id, after_id=after, before_id=before, limit=size,
-                                        username_contains=username_contains, user_contains=user_contains)
+                                        **filters.arguments())
     if not page:
         return page, None, None
     has_next = more if before is None else True
@@ -296,12 +437,11 @@ def gradebook(course_id: str) -> Response:
         user, mode = _single_user(course_id, username)
         grade = _published_grades(course_id, [EnrolledLearner(0, user, mode)])[user.id]
         return json_answer(gradebook_entry(user, grade, mode))
-    name_part = without_nul(request.args.get("username_contains")) or None
-    user_part = without_nul(request.args.get("user_contains")) or None
-    page, next_url, previous_url = _cursor_page(course_id, username_contains=name_part, user_contains=user_part)
+    filters = gradebook_filters(course_id)
+    page, next_url, previous_url = _cursor_page(course_id, filters)
     grades = _published_grades(course_id, page)
     total = count_enrolled_matching(course_id)
-    filtered = count_enrolled_matching(course_id, name_part, user_part) if (name_part or user_part) else total
+    filtered = count_enrolled_matching(course_id, **filters.arguments()) if filters.any else total
     return json_answer({
         "next": next_url, "previous": previous_url,
         "results": [gradebook_entry(learner.user, grades[learner.user.id], learner.mode) for learner in page],

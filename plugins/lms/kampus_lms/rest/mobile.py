@@ -13,8 +13,13 @@
   enrolled learners and course staff.
 
 ``<version>`` is one of ``v0.5``, ``v1``, ``v2``, ``v3``, ``v4``. Another user's data is 404 to users (the
-account's existence stays hidden) and 403 to staff, as Open edX's ``IsUserInUrl`` answers. Every
-published course counts as available on mobile (Kampus has no ``mobile_available`` flag).
+account's existence stays hidden) and 403 to staff, as Open edX's ``IsUserInUrl`` answers.
+
+Mobile availability is Open edX's ``is_mobile_available_for_user``: the course's ``mobile_available`` flag
+(an advanced setting; :data:`~kampus_lms.catalog.overviews.MOBILE_AVAILABLE_DEFAULT` when the course does not
+set it), or the user is global staff, course staff or a beta tester of the course. The enrollment list leaves
+out the courses not available to the user; ``course_info`` answers 404 with Open edX's ``mobile_unavailable``
+access error, after the start date check and before the enrollment check (``load_mobile``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.identity import preferences
+from kampus.identity.permissions import permission_table
+from kampus.identity.roles import BETA_TESTER
 from kampus_lms.catalog.api import CourseOverview, about_url, course_overview, course_overviews
 from kampus_lms.certificates.api import certificate_statuses
 from kampus_lms.course_home.api import course_handouts, course_updates, outline_for
@@ -43,9 +50,11 @@ from kampus_lms.rest.common import (
     PERMISSION_DENIED,
     RestError,
     absolute,
+    course_roles_held,
     detail_error,
     drf_datetime,
     drf_page,
+    holds_role,
     install_error_handler,
     is_global_staff,
     json_answer,
@@ -336,8 +345,26 @@ def _user_timezone(user: Any) -> str:
     return preferences.get_preference(user.id, preferences.TIME_ZONE) or current_kampus().settings.default_timezone
 
 
+def mobile_available_for(user: Any, overview: CourseOverview, holdings: list[tuple[str, str, str]]) -> bool:
+    """Open edX's ``is_mobile_available_for_user``: the course is ``mobile_available``, or ``user`` is global
+    staff, course staff (a role holding ``course.view_staff``) or a beta tester of it (``holdings``: the
+    user's roles, :func:`course_roles_held`)."""
+    if overview.mobile_available or is_global_staff(user):
+        return True
+    roles = permission_table().get("course.view_staff", set()) | {BETA_TESTER}
+    return any(holds_role(holdings, overview.id, role) for role in roles)
+
+
+def _denied(error_code: str, developer_message: str, user_message: str) -> RestError:
+    """A 404 with Open edX's ``AccessError.to_json()``, as ``mobile_course_access`` answers."""
+    return RestError(404, {"has_access": False, "error_code": error_code, "developer_message": developer_message,
+                           "user_message": user_message, "additional_context_user_message": None,
+                           "user_fragment": None})
+
+
 def _enrolled_or_staff(user: Any, course_id: str) -> None:
-    """Open edX's ``mobile_course_access``: the course exists and the user is enrolled (or course staff)."""
+    """Open edX's ``mobile_course_access``: the course exists; course staff always pass; others need
+    ``load_mobile`` (the course has started, it is available on mobile to them) and an enrollment."""
     overview = course_overview(course_id)
     if overview is None:
         raise detail_error(404, NOT_FOUND)
@@ -346,14 +373,15 @@ def _enrolled_or_staff(user: Any, course_id: str) -> None:
         raise detail_error(404, NOT_FOUND)
     if access.is_staff or is_global_staff(user):
         return
-    if not access.is_enrolled:
-        message = "User is not enrolled in the course."
-        raise RestError(404, {"has_access": False, "error_code": "not_enrolled", "developer_message": message,
-                              "user_message": message, "additional_context_user_message": None,
-                              "user_fragment": None})
     state = _access(user, overview, utcnow())
     if not state["has_access"]:
         raise RestError(404, state)
+    if not (overview.mobile_available or access.is_beta_tester):
+        raise _denied("mobile_unavailable", "Course is not available on mobile for this user",
+                      "You do not have access to this course on a mobile device")
+    if not access.is_enrolled:
+        message = "User is not enrolled in the course."
+        raise _denied("not_enrolled", message, message)
 
 
 # -- views --------------------------------------------------------------------------------------------------
@@ -392,6 +420,9 @@ def course_enrollments(api_version: str, username: str) -> Any:
     overviews = course_overviews([item.course_id for item in active])
     listed = [item for item in active if item.course_id in overviews
               and (not org or overviews[item.course_id].org.lower() == org)]
+    if any(not overviews[item.course_id].mobile_available for item in listed):
+        holdings = course_roles_held(user)
+        listed = [item for item in listed if mobile_available_for(user, overviews[item.course_id], holdings)]
     primary = listed[0] if version == V4 and listed else None
     if primary is not None:
         listed = listed[1:]

@@ -117,7 +117,9 @@ class OpenEdxCourseFields(XBlock):
                                               scope=Scope.settings, default=None,
                                               help="Enter the maximum number of students that can enroll in the "
                                                    "course. To allow an unlimited number of students, enter null.")
-    mobile_available = Boolean(display_name="Mobile Course Available", scope=Scope.settings, default=False,
+    # Open edX's default is false; a Kampus course that does not set it is available on mobile (the LMS's
+    # MOBILE_AVAILABLE_DEFAULT: every course was, before the flag), so the page shows what the apps get.
+    mobile_available = Boolean(display_name="Mobile Course Available", scope=Scope.settings, default=True,
                                help="Enter true or false. If true, the course will be available to mobile devices.")
     no_grade = Boolean(display_name="Course Not Graded", scope=Scope.settings, default=False,
                        help="Enter true or false. If true, the course will not be graded.")

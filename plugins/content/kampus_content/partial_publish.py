@@ -94,9 +94,12 @@ def discard_block(course_id: str, key: BlockKey, *, user_id: int | None,
         for block in list(walk_blocks(blocks, key)):
             del blocks[block.key]
         restored = {block.key: _copy(block) for block in walk_blocks(published.blocks, key)}
-        for other in blocks.values():  # a block has one parent: a restored one leaves any other
-            if any(child in restored for child in other.children):
-                other.children[:] = [child for child in other.children if child not in restored]
+        # a block has one parent: a restored descendant leaves any other; the block itself stays where it is
+        # in the draft (its parent still lists it)
+        moved = restored.keys() - {key}
+        for other in blocks.values():
+            if any(child in moved for child in other.children):
+                other.children[:] = [child for child in other.children if child not in moved]
         blocks.update(restored)
 
     saved, _ = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,

@@ -97,6 +97,12 @@ def test_conflicts_and_wrong_blocks_write_nothing(app) -> None:
         assert content_store().get_course_index(COURSE).published_version == published_before
 
 
+def before_parent(structure, key):
+    """The one block whose children hold ``key`` in ``structure``."""
+    (parent,) = [block.key for block in structure.blocks.values() if key in block.children]
+    return parent
+
+
 def test_discard_block_takes_one_unit_back_to_its_published_version(app, hook_calls) -> None:
     publish_course(app, COURSE, {"one": [Block("html", "h1", {"data": "<p>v1</p>"})],
                                  "two": [Block("html", "h2", {"data": "<p>two</p>"})]})
@@ -114,6 +120,8 @@ def test_discard_block_takes_one_unit_back_to_its_published_version(app, hook_ca
         assert added not in draft.blocks  # added since the publish: gone
         assert ("html", "h2") not in draft.blocks  # moved in after the publish: dropped with them (as Open edX)
         assert draft.blocks[("vertical", "two")].fields["display_name"] == "Two, changed"  # other changes stay
+        unit_parents = [block.key for block in draft.blocks.values() if ("vertical", "one") in block.children]
+        assert unit_parents == [before_parent(before, ("vertical", "one"))]  # the unit keeps its place
     assert hook_calls.names().count("kampus_content_changed") == changed_calls + 1
 
 
@@ -124,6 +132,8 @@ def test_discard_block_brings_back_a_child_moved_away_and_refuses_what_was_never
         draft = discard_block(COURSE, ("vertical", "one"), user_id=None)
         assert draft.blocks[("vertical", "one")].children == [("html", "h1")]
         assert draft.blocks[("vertical", "two")].children == []  # one parent only
+        assert [b.key for b in draft.blocks.values() if ("vertical", "one") in b.children] == [
+            ("sequential", "lesson1")]
         _, new = create_block(COURSE, ("sequential", "lesson1"), "vertical", user_id=None)
         version = get_structure(COURSE, DRAFT).version
         with pytest.raises(InvalidEdit, match="never published"):

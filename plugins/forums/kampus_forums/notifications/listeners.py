@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from kampus.current import current_kampus
-from kampus_forums.notifications import digests, preferences, service
+from kampus_forums.notifications import course_preferences, digests, service
 from kampus_forums.notifications.models import CONTENT_REPORTED, ENDORSEMENT, IMMEDIATELY
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ def on_event(event: dict[str, Any]) -> None:
             immediate: list[int] = []
             for kind in {row.kind for row in created}:
                 rows = [row for row in created if row.kind == kind]
-                cadences = preferences.cadences_for(session, [row.user_id for row in rows], kind)
-                immediate.extend(row.id for row in rows if cadences[row.user_id] == IMMEDIATELY)
+                channels = course_preferences.delivery(session, rows[0].course_id, kind,
+                                                       [row.user_id for row in rows])
+                immediate.extend(row.id for row in rows if channels[row.user_id][1] == IMMEDIATELY)
     except Exception:
         log.exception("notifications of %s %s could not be made", event_type, content_id)
         return

@@ -61,12 +61,13 @@ def preview(body: str) -> str:
 
 @dataclass(frozen=True)
 class Created:
-    """A notification just inserted."""
+    """A notification just inserted, with the e-mail cadence of its kind in its course for its user."""
 
     id: int
     user_id: int
     kind: str
     course_id: str
+    cadence: str
 
 
 # -- recipients ----------------------------------------------------------------------------------------------
@@ -140,7 +141,8 @@ def _insert(session: Session, course_id: str, thread: Thread, comment: Comment |
                 for user_id, kind, data in planned[start:start + INSERT_CHUNK]]
         session.add_all(rows)
         session.flush()
-        created.extend(Created(row.id, row.user_id, row.kind, row.course_id) for row in rows)
+        created.extend(Created(row.id, row.user_id, row.kind, row.course_id, channels[row.user_id, row.kind][1])
+                       for row in rows)
     return created
 
 

@@ -22,10 +22,13 @@ Flask-Babel's selectors, installed by :func:`install`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, tzinfo
 
+import pytz
 from flask import Flask, g, has_request_context
-from flask_babel import format_date, format_datetime, get_babel, get_timezone
+from flask_babel import force_locale, format_date, format_datetime, get_babel, get_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -78,6 +81,43 @@ def select_locale() -> str | None:
     language, else ``None`` (the site's ``default_locale``)."""
     language = _request_preferences().get(LANGUAGE)
     return language if language and language in available_locales() else None
+
+
+def locale_of(user_id: int) -> str:
+    """The locale of what is written to the user when they are not the one asking (an e-mail): their
+    ``pref-lang`` preference when the site has that language, else the site's ``default_locale``."""
+    language = user_preferences(int(user_id), [LANGUAGE]).get(LANGUAGE)
+    return language if language and language in available_locales() else current_kampus().settings.default_locale
+
+
+@contextmanager
+def as_user(user_id: int) -> Iterator[str]:
+    """Render in the language (:func:`locale_of`) and time zone of user ``user_id`` for the block, whoever
+    the request's user is (a mail to another user, a background task), then go back; yields the locale.
+    Needs an app context."""
+    prefs = user_preferences(int(user_id), [TIME_ZONE])
+    zone = prefs.get(TIME_ZONE)
+    locale = locale_of(user_id)
+    babel_cache = g.get("_flask_babel")
+    saved_zone = getattr(babel_cache, "babel_tzinfo", None) if babel_cache is not None else None
+    saved_translations = g.pop("_kampus_translations", None)  # the request's catalogue (rendering.setup)
+    try:
+        with force_locale(locale):
+            cache = g.get("_flask_babel")
+            if cache is not None:
+                cache.babel_tzinfo = pytz.timezone(zone) if zone and is_valid_time_zone(zone) else pytz.timezone(
+                    current_kampus().settings.default_timezone)
+            yield locale
+    finally:
+        g.pop("_kampus_translations", None)
+        if saved_translations is not None:
+            g._kampus_translations = saved_translations
+        cache = g.get("_flask_babel")
+        if cache is not None:
+            if saved_zone is None:
+                cache.__dict__.pop("babel_tzinfo", None)
+            else:
+                cache.babel_tzinfo = saved_zone
 
 
 def user_timezone() -> tzinfo:

@@ -36,6 +36,7 @@ from kampus.identity.roles import (
     TA,
 )
 from kampus_forums.moderation.models import BAN, COURSE_SCOPE, MUTE, ORG_SCOPE, Restriction, RestrictionException
+from kampus_forums.topics.groups import group_of
 
 #: Roles that moderate every thread of the course.
 MODERATOR_ROLES = frozenset({DISCUSSION_ADMIN, DISCUSSION_MODERATOR, STAFF, INSTRUCTOR})
@@ -64,7 +65,8 @@ class ForumUser:
     course_id: str
     roles: frozenset[str]
     enrolled: bool
-    #: the user's cohort id, when the course is cohorted
+    #: the user's group: their enrollment track's when the course is divided by track, else their cohort's
+    #: when it is cohorted (:func:`kampus_forums.topics.groups.group_of`)
     group_id: int | None
 
     @property
@@ -130,10 +132,8 @@ def forum_user(user: Any, course_id: str) -> ForumUser | None:
         cache = g.setdefault("_kampus_forum_users", {})
         if key in cache:
             return cache[key]
-    cohort = lms.cohort_of(user.id, course_id) if lms.is_cohorted(course_id) else None
     who = ForumUser(user=user, course_id=str(course_id), roles=frozenset(course_roles(user, course_id)),
-                    enrolled=lms.is_enrolled(user.id, course_id),
-                    group_id=cohort.id if cohort is not None else None)
+                    enrolled=lms.is_enrolled(user.id, course_id), group_id=group_of(user.id, course_id))
     if cache is not None:
         cache[key] = who
     return who

@@ -46,7 +46,7 @@ from kampus.db import utcnow
 from kampus.identity.models import User
 from kampus.tasks.api import AlreadyRunningError, submit
 from kampus_forums.interactions.models import AbuseFlag
-from kampus_forums.notifications import mailing, preferences
+from kampus_forums.notifications import course_preferences, mailing
 from kampus_forums.notifications.models import (
     CONTENT_REPORTED,
     DAILY,
@@ -55,6 +55,7 @@ from kampus_forums.notifications.models import (
     SENDING,
     SENT,
     WEEKLY,
+    CourseNotificationPreference,
     DigestSent,
     Notification,
     NotificationPreference,
@@ -112,14 +113,19 @@ def periods(cadence: str, now: datetime, catch_up: int) -> list[tuple[datetime, 
 
 
 def _due(cadence: str, start: datetime, end: datetime) -> Any:
-    """A query of the notifications a digest of the period would list (all users)."""
+    """A query of the notifications a digest of the period would list (all users): the cadence of their kind
+    in their course (:func:`course_preferences.effective_cadence`) is ``cadence``."""
     chosen = aliased(NotificationPreference)
+    in_course = aliased(CourseNotificationPreference)
     return (sa.select(Notification)
             .join(Thread, Thread.id == Notification.thread_id)
             .outerjoin(chosen, sa.and_(chosen.user_id == Notification.user_id, chosen.kind == Notification.kind))
+            .outerjoin(in_course, sa.and_(in_course.user_id == Notification.user_id,
+                                          in_course.course_id == Notification.course_id,
+                                          in_course.kind == Notification.kind))
             .where(Notification.created_at >= start, Notification.created_at < end,
                    Notification.read_at.is_(None), Notification.emailed_at.is_(None), Thread.deleted_at.is_(None),
-                   preferences.effective_cadence(chosen.cadence, Notification.kind) == cadence,
+                   course_preferences.effective_cadence(in_course, chosen.cadence, Notification.kind) == cadence,
                    sa.or_(Notification.kind == CONTENT_REPORTED, ~_ever_reported())))
 
 
@@ -319,7 +325,8 @@ def send_immediate(notification_ids: list[int]) -> dict[str, int]:
             user = session.get(User, row.user_id) if row is not None else None
             wanted = (row is not None and user is not None and user.is_active and "@" in (user.email or "")
                       and row.read_at is None and row.emailed_at is None
-                      and preferences.cadences_for(session, [row.user_id], row.kind)[row.user_id] == IMMEDIATELY)
+                      and course_preferences.delivery(session, row.course_id, row.kind,
+                                                      [row.user_id])[row.user_id][1] == IMMEDIATELY)
             won = wanted and session.execute(sa.update(Notification).where(
                 Notification.id == notification_id, Notification.emailed_at.is_(None))
                 .values(emailed_at=claimed_at).execution_options(synchronize_session=False)).rowcount == 1

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from kampus.current import current_kampus
-from kampus_forums.notifications import digests, preferences, service
+from kampus_forums.notifications import digests, service
 from kampus_forums.notifications.models import CONTENT_REPORTED, ENDORSEMENT, IMMEDIATELY
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,7 @@ def on_event(event: dict[str, Any]) -> None:
                 kind = REPORTED[event_type]
                 created = service.notify_report(session, "thread" if kind == "thread" else "comment", content_id,
                                                 actor_id)
-            immediate: list[int] = []
-            for kind in {row.kind for row in created}:
-                rows = [row for row in created if row.kind == kind]
-                cadences = preferences.cadences_for(session, [row.user_id for row in rows], kind)
-                immediate.extend(row.id for row in rows if cadences[row.user_id] == IMMEDIATELY)
+            immediate = [row.id for row in created if row.cadence == IMMEDIATELY]
     except Exception:
         log.exception("notifications of %s %s could not be made", event_type, content_id)
         return

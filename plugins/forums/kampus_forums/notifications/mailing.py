@@ -29,6 +29,7 @@ from kampus.drivers.mailer import (
     add_one_click_unsubscribe,
     build_message,
 )
+from kampus.rendering.dates import as_user
 from kampus.urls import absolute_url
 from kampus_forums.notifications import preferences, service
 from kampus_forums.notifications.models import Notification
@@ -100,7 +101,12 @@ def _item(row: Notification) -> dict[str, Any]:
 
 
 def immediate_message(user: Any, row: Notification) -> EmailMessage:
-    """The e-mail of one notification to ``user`` (``id``, ``email``)."""
+    """The e-mail of one notification to ``user`` (``id``, ``email``), in the user's language and time zone."""
+    with as_user(user.id):
+        return _immediate_message(user, row)
+
+
+def _immediate_message(user: Any, row: Notification) -> EmailMessage:
     settings = current_kampus().settings
     item = _item(row)
     context = {"item": item, "course_name": _course_name(row.course_id, {}), "site_name": settings.site_name,
@@ -133,7 +139,13 @@ def group_items(rows: Iterable[Notification]) -> list[dict[str, Any]]:
 
 
 def digest_message(user: Any, cadence: str, rows: list[Notification], key: str) -> EmailMessage:
-    """The digest of ``rows`` for ``user``; ``key`` makes its ``Message-ID``."""
+    """The digest of ``rows`` for ``user``, in the user's language and time zone; ``key`` makes its
+    ``Message-ID``."""
+    with as_user(user.id):
+        return _digest_message(user, cadence, rows, key)
+
+
+def _digest_message(user: Any, cadence: str, rows: list[Notification], key: str) -> EmailMessage:
     settings = current_kampus().settings
     kinds = sorted({row.kind for row in rows})
     context = {"groups": group_items(rows), "count": len(rows), "cadence": cadence,

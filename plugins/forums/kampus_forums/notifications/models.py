@@ -60,6 +60,9 @@ class Notification(Base):
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     #: when it went out by immediate e-mail (``None``: not mailed on its own)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: shown in the list and counted by the bell (Open edX's ``web``): false when the user turned web
+    #: notifications of its kind off in its course, and it was made for e-mail only
+    web: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
 
 class NotificationPreference(Base):
@@ -73,6 +76,30 @@ class NotificationPreference(Base):
         sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_forums_notification_preference_user"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     cadence: Mapped[str] = mapped_column(sa.String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CourseNotificationPreference(Base):
+    """A user's choice for one kind of notification in one course (Open edX's per-course
+    ``CourseNotificationPreference``). No row: the course follows the account's preferences. The rows of a
+    user's course are written together (every kind), so ``enabled`` (the whole discussion app in the
+    course) is the same on each."""
+
+    __tablename__ = "forums_course_notification_preference"
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_id", "kind",
+                                          name="uq_forums_course_notification_preference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kampus_user.id", ondelete="CASCADE", name="fk_forums_course_notification_preference_user"))
+    course_id: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    #: the discussion notifications of the course at all
+    enabled: Mapped[bool] = mapped_column(default=True)
+    #: in-app (the bell and the list)
+    web: Mapped[bool] = mapped_column(default=True)
+    #: the e-mail cadence in this course (one of :data:`CADENCES`); ``None``: the account's
+    cadence: Mapped[str | None] = mapped_column(sa.String(16), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -22,7 +22,17 @@ notifications, at its paths and in its shapes where they apply:
   accepted on PUT). PUT ``{"notification_app": "discussion", "notification_type", "notification_channel":
   "email", "value": bool}`` turns a kind's e-mail off or on (on: its default cadence), ``{"notification_app",
   "notification_type", "email_cadence"}`` sets the cadence (``Never`` turns it off); ``notification_type``
-  ``grouped_notification`` changes every kind. Web notifications cannot be turned off (``non_editable``).
+  ``grouped_notification`` changes every kind. Web notifications cannot be turned off here (``non_editable``):
+  they can in a course.
+* ``GET`` / ``PATCH /api/notifications/configurations/<course_key_string>`` (``UserNotificationPreferenceView``):
+  the preferences in one course (:mod:`kampus_forums.notifications.course_preferences`), ``{"id",
+  "course_name", "course_id", "notification_preference_config": {"discussion": {"enabled",
+  "core_notification_types", "notification_types": {"core", "content_reported" (moderators)}: {"web",
+  "email", "push", "email_cadence", "info"}, "non_editable"}}}``; PATCH takes Open edX's
+  ``{"notification_app", "value", "notification_type", "notification_channel", "email_cadence"}`` and
+  answers the new configuration, or 400 ``{"non_field_errors": [...]}``. 404 for a course the user is not in.
+* ``GET /api/notifications/enrollments/`` (``CourseEnrollmentListView``): the user's active enrollments,
+  paged, ``{"results": [{"course": {"id", "display_name"}}], "show_preferences", ...}``.
 """
 
 from __future__ import annotations
@@ -38,18 +48,16 @@ from werkzeug.wrappers import Response
 from kampus import db
 from kampus.api_docs import ApiSection
 from kampus.current import current_kampus
-from kampus_forums.notifications import preferences, service
+from kampus_forums.access import forum_user
+from kampus_forums.notifications import course_preferences, preferences, service
 from kampus_forums.notifications.models import (
     COMMENT_ON_MY_RESPONSE,
     CONTENT_REPORTED,
-    DAILY,
     ENDORSEMENT,
     FOLLOWED_THREAD_POST,
-    IMMEDIATELY,
     KINDS,
     OFF,
     RESPONSE_ON_MY_THREAD,
-    WEEKLY,
     Notification,
 )
 from kampus_forums.threads.bodies import valid_unicode
@@ -63,8 +71,8 @@ notifications_api = ApiSection(
 
 APP_NAME = service.APP_NAME
 #: Open edX's ``EmailCadence`` values.
-OPENEDX_CADENCES = {DAILY: "Daily", WEEKLY: "Weekly", IMMEDIATELY: "Immediately"}
-FROM_OPENEDX_CADENCE = {"daily": DAILY, "weekly": WEEKLY, "immediately": IMMEDIATELY, "never": OFF, "off": OFF}
+OPENEDX_CADENCES = course_preferences.OPENEDX_CADENCES
+FROM_OPENEDX_CADENCE = course_preferences.FROM_OPENEDX_CADENCE
 #: Open edX's notification types, for PUT.
 TYPE_ALIASES = {
     "new_response": RESPONSE_ON_MY_THREAD, "new_comment_on_response": COMMENT_ON_MY_RESPONSE,
@@ -324,3 +332,94 @@ def configurations_update() -> Response:
                             "show_preferences": True,
                             "data": {"updated_value": updated, "notification_type": raw_type, "channel": channel,
                                      "app": APP_NAME}})
+
+
+# -- per course ------------------------------------------------------------------------------------------------
+
+
+class CoursePreferencesOut(BaseModel):
+    id: int
+    course_name: str
+    course_id: str
+    notification_preference_config: dict[str, Any]
+
+
+class CoursePreferenceIn(BaseModel):
+    notification_app: str = Field(description="discussion")
+    value: bool | str | None = Field(None, description="On or off (the app, or a channel); a cadence for the "
+                                                       "email_cadence channel.")
+    notification_type: str | None = Field(None, description="core or content_reported (moderators).")
+    notification_channel: str | None = Field(None, description="web, email or email_cadence.")
+    email_cadence: str | None = Field(None, description="Daily, Weekly, Immediately or Never.")
+
+
+class ValidationOut(BaseModel):
+    non_field_errors: list[str]
+
+
+class EnrollmentsOut(BaseModel):
+    count: int
+    num_pages: int
+    current_page: int
+    start: int
+    next: str | None
+    previous: str | None
+    show_preferences: bool
+    results: list[dict[str, Any]]
+
+
+def _course_of(user: Any, course_key_string: str) -> tuple[str, str, bool]:
+    """``(course id, course name, receives reports)`` of a course the user is in; 404 otherwise."""
+    key = lms.course_key_or_none(course_key_string)
+    overview = lms.course_overview(str(key)) if key is not None else None
+    who = forum_user(user, str(key)) if overview is not None else None
+    if who is None or not who.can_read:
+        raise lms.RestError(404, {"detail": "Not found."})
+    return who.course_id, getattr(overview, "display_name", "") or who.course_id, (
+        who.is_moderator or who.is_group_moderator)
+
+
+@bp.get("/api/notifications/configurations/<course_key_string>")
+@notifications_api.doc(resp={200: CoursePreferencesOut, 401: ErrorOut, 404: ErrorOut})
+def course_configuration(course_key_string: str) -> Response:
+    """The requesting user's notification preferences in one course."""
+    user = _user()
+    course_id, name, reports = _course_of(user, course_key_string)
+    return lms.json_answer(course_preferences.configuration(db.session(), user.id, course_id, name, reports))
+
+
+@bp.patch("/api/notifications/configurations/<course_key_string>")
+@notifications_api.doc(json=CoursePreferenceIn, validate=False,
+                       resp={200: CoursePreferencesOut, 400: ValidationOut, 401: ErrorOut, 404: ErrorOut})
+def course_configuration_update(course_key_string: str) -> Response:
+    """Change the app, one channel of one group, or one channel of every group, in one course."""
+    user = _user()
+    course_id, name, reports = _course_of(user, course_key_string)
+    body = _body()
+    session = db.session()
+    try:
+        course_preferences.apply_update(session, user.id, course_id, body, reports)
+    except course_preferences.UpdateInvalid as exc:
+        session.rollback()
+        raise lms.RestError(400, {"non_field_errors": [str(exc)]}) from None
+    session.commit()
+    return lms.json_answer(course_preferences.configuration(session, user.id, course_id, name, reports))
+
+
+@bp.get("/api/notifications/enrollments/")
+@notifications_api.doc(query=ListQuery, validate=False, resp={200: EnrollmentsOut, 401: ErrorOut, 404: ErrorOut})
+def enrollment_list() -> Response:
+    """The requesting user's active enrollments (the courses whose preferences they may change)."""
+    user = _user()
+    enrollments = lms.enrollments_of(user.id)
+    window = lms.page_window(len(enrollments), request.args.get("page"), request.args.get("page_size"),
+                             default_size=10, max_size=100,
+                             error=lambda message: lms.RestError(404, {"detail": message}))
+    results = []
+    for enrollment in enrollments[window.offset:window.offset + window.page_size]:
+        overview = lms.course_overview(enrollment.course_id)
+        results.append({"course": {"id": enrollment.course_id,
+                                   "display_name": getattr(overview, "display_name", "") or enrollment.course_id}})
+    return lms.json_answer({"count": window.count, "num_pages": window.num_pages, "current_page": window.page,
+                            "start": window.offset, "next": window.next_url, "previous": window.previous_url,
+                            "show_preferences": True, "results": results})

@@ -28,11 +28,13 @@ from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.roles import GROUP_MODERATOR
 from kampus_forums.access import MODERATOR_ROLES, ForumUser, forum_user
 from kampus_forums.interactions.models import Follow
+from kampus_forums.notifications import course_preferences
 from kampus_forums.notifications.models import (
     COMMENT_ON_MY_RESPONSE,
     CONTENT_REPORTED,
     ENDORSEMENT,
     FOLLOWED_THREAD_POST,
+    OFF,
     RESPONSE_ON_MY_THREAD,
     Notification,
 )
@@ -59,11 +61,13 @@ def preview(body: str) -> str:
 
 @dataclass(frozen=True)
 class Created:
-    """A notification just inserted."""
+    """A notification just inserted, with the e-mail cadence of its kind in its course for its user."""
 
     id: int
     user_id: int
     kind: str
+    course_id: str
+    cadence: str
 
 
 # -- recipients ----------------------------------------------------------------------------------------------
@@ -119,17 +123,26 @@ def _data(thread: Thread, post: Thread | Comment, who: ForumUser, *, author: str
 
 def _insert(session: Session, course_id: str, thread: Thread, comment: Comment | None, actor_id: int | None,
             planned: list[tuple[int, str, dict[str, Any]]]) -> list[Created]:
-    """Insert the planned ``(user id, kind, data)`` rows in ``session`` (the caller commits)."""
+    """Insert the planned ``(user id, kind, data)`` rows in ``session`` (the caller commits), as each user's
+    preferences in the course say (:func:`course_preferences.delivery`): hidden from the list when their web
+    notifications of the kind are off, not made when their e-mail is off too."""
     created: list[Created] = []
     now = utcnow()
+    channels: dict[tuple[int, str], tuple[bool, str]] = {}
+    for kind in {kind for _user, kind, _data in planned}:
+        for user_id, answer in course_preferences.delivery(
+                session, course_id, kind, [user for user, of_kind, _data in planned if of_kind == kind]).items():
+            channels[user_id, kind] = answer
+    planned = [entry for entry in planned if channels[entry[0], entry[1]] != (False, OFF)]
     for start in range(0, len(planned), INSERT_CHUNK):
         rows = [Notification(user_id=user_id, course_id=str(course_id), kind=kind, thread_id=thread.id,
                              comment_id=comment.id if comment is not None else None, actor_id=actor_id, data=data,
-                             created_at=now)
+                             created_at=now, web=channels[user_id, kind][0])
                 for user_id, kind, data in planned[start:start + INSERT_CHUNK]]
         session.add_all(rows)
         session.flush()
-        created.extend(Created(row.id, row.user_id, row.kind) for row in rows)
+        created.extend(Created(row.id, row.user_id, row.kind, row.course_id, channels[row.user_id, row.kind][1])
+                       for row in rows)
     return created
 
 
@@ -323,8 +336,8 @@ def mark_all_seen(session: Session, user_id: int, when: datetime | None = None, 
 def count_notifications(session: Session, user_id: int, *, unread_only: bool = False,
                         unseen_only: bool = False) -> int:
     """How many notifications the user has (unread ones only with ``unread_only``, not yet seen ones only
-    with ``unseen_only``)."""
-    where = [Notification.user_id == int(user_id)]
+    with ``unseen_only``); those made for e-mail only are not counted."""
+    where = [Notification.user_id == int(user_id), Notification.web.is_(True)]
     if unread_only:
         where.append(Notification.read_at.is_(None))
     if unseen_only:
@@ -334,8 +347,9 @@ def count_notifications(session: Session, user_id: int, *, unread_only: bool = F
 
 def list_notifications(session: Session, user_id: int, *, unread_only: bool = False, offset: int = 0,
                        limit: int = 20) -> tuple[list[Notification], int]:
-    """A page of the user's notifications, newest first, and how many there are."""
-    where = [Notification.user_id == int(user_id)]
+    """A page of the user's notifications, newest first, and how many there are (not those made for e-mail
+    only)."""
+    where = [Notification.user_id == int(user_id), Notification.web.is_(True)]
     if unread_only:
         where.append(Notification.read_at.is_(None))
     total = count_notifications(session, user_id, unread_only=unread_only)

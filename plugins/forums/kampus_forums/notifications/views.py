@@ -3,7 +3,11 @@
 * ``GET /notifications/``: the user's notifications, newest first (``?unread=1``: unread only), 20 a page;
   ``POST /notifications/<id>/read`` and ``POST /notifications/read-all`` mark them read (forms; the page's
   script does the same through the REST API without reloading).
-* ``GET`` / ``POST /notifications/preferences``: a cadence per kind (off, immediately, daily, weekly).
+* ``GET`` / ``POST /notifications/preferences``: a cadence per kind (off, immediately, daily, weekly), and
+  the user's courses, each with a link to:
+* ``GET`` / ``POST /notifications/preferences/<course_id>``: the preferences in one course (the discussion
+  notifications at all; per group, in-app and e-mail), over the account's
+  (:mod:`kampus_forums.notifications.course_preferences`).
 * ``GET /notifications/unsubscribe/<token>``: asks to confirm; ``POST`` on the same URL turns the e-mail of
   the token's kinds off: the page's button, or a mail provider's RFC 8058 one-click request
   (``List-Unsubscribe=One-Click``; no CSRF token, the signed token is the credential).
@@ -24,7 +28,8 @@ from werkzeug.wrappers import Response
 from kampus import db
 from kampus.current import current_kampus
 from kampus.db import utcnow
-from kampus_forums.notifications import preferences, service
+from kampus_forums.access import forum_user
+from kampus_forums.notifications import course_preferences, preferences, service
 from kampus_forums.notifications.models import CADENCES, KINDS, OFF, Notification
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "forums"
@@ -105,26 +110,69 @@ def _preference_rows(chosen: dict[str, str]) -> list[dict[str, Any]]:
              "default": preferences.DEFAULT_CADENCES[kind]} for kind in KINDS]
 
 
+def _my_courses() -> list[dict[str, str]]:
+    enrolled = [enrollment.course_id for enrollment in lms.enrollments_of(current_user.id)]
+    names = _course_names(set(enrolled))
+    return [{"id": course_id, "name": names[course_id]} for course_id in enrolled]
+
+
+def _account_page(session: Any, status: int = 200) -> tuple[str, int]:
+    return render_template("forums/notifications/preferences.html",
+                           rows=_preference_rows(preferences.preferences_of(session, current_user.id)),
+                           cadences=preferences.CADENCE_LABELS, courses=_my_courses()), status
+
+
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
 @login_required
 def preference_page() -> Any:
-    """The e-mail cadence of each kind of notification."""
+    """The e-mail cadence of each kind of notification, and the links to each course's preferences."""
     session = db.session()
     if request.method == "POST":
         changes = {kind: request.form.get(kind) for kind in KINDS if request.form.get(kind) is not None}
         bad = [kind for kind, cadence in changes.items() if cadence not in CADENCES]
         if bad:
             flash(_("Choose one of the offered e-mail settings."), "error")
-            return render_template("forums/notifications/preferences.html",
-                                   rows=_preference_rows(preferences.preferences_of(session, current_user.id)),
-                                   cadences=preferences.CADENCE_LABELS), 400
+            return _account_page(session, 400)
         preferences.set_cadences(session, current_user.id, changes)  # type: ignore[arg-type]
         session.commit()
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("forums_notifications.preference_page"))
-    return render_template("forums/notifications/preferences.html",
-                           rows=_preference_rows(preferences.preferences_of(session, current_user.id)),
-                           cadences=preferences.CADENCE_LABELS)
+    return _account_page(session)
+
+
+def _course_page(session: Any, course_id: str, name: str, reports: bool, status: int = 200) -> tuple[str, int]:
+    state = course_preferences.group_state(session, current_user.id, course_id, reports)
+    groups = [{"name": group, "info": course_preferences.GROUP_INFO[group], **values}
+              for group, values in state["groups"].items()]
+    return render_template("forums/notifications/course_preferences.html", course_id=course_id, course_name=name,
+                           enabled=state["enabled"], groups=groups, cadences=preferences.CADENCE_LABELS), status
+
+
+@bp.route("/notifications/preferences/<course_id>", methods=["GET", "POST"])
+@login_required
+def course_preference_page(course_id: str) -> Any:
+    """The notifications of one course: at all, and per group in the app and by e-mail."""
+    overview = lms.course_overview(course_id) if lms.course_key_or_none(course_id) is not None else None
+    who = forum_user(current_user, course_id) if overview is not None else None
+    if who is None or not who.can_read:
+        abort(404)
+    name = getattr(overview, "display_name", "") or course_id
+    reports = who.is_moderator or who.is_group_moderator
+    session = db.session()
+    if request.method == "GET":
+        return _course_page(session, who.course_id, name, reports)
+    groups = course_preferences.visible_groups(reports)
+    cadences = {group: request.form.get(f"{group}-email", "") for group in groups}
+    if any(cadence not in CADENCES for cadence in cadences.values()):
+        flash(_("Choose one of the offered e-mail settings."), "error")
+        return _course_page(session, who.course_id, name, reports, 400)
+    course_preferences.write(session, current_user.id, who.course_id, [], enabled=request.form.get("enabled") == "1")
+    for group in groups:
+        course_preferences.write(session, current_user.id, who.course_id, course_preferences.GROUPS[group],
+                                 web=request.form.get(f"{group}-web") == "1", cadence=cadences[group])
+    session.commit()
+    flash(_("Your notification settings for this course are saved."), "success")
+    return redirect(url_for("forums_notifications.course_preference_page", course_id=who.course_id))
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
@@ -137,7 +185,7 @@ def unsubscribe(token: str) -> Any:
     labels = [preferences.KIND_LABELS[kind] for kind in kinds]
     if request.method == "POST":
         with current_kampus().db.session_scope() as session:
-            preferences.set_cadences(session, user_id, dict.fromkeys(kinds, OFF))
+            course_preferences.turn_email_off(session, user_id, kinds)
         if request.form.get("List-Unsubscribe") == "One-Click":
             return Response(_("You are unsubscribed."), mimetype="text/plain")
         return render_template("forums/notifications/unsubscribe.html", done=True, labels=labels)

@@ -25,6 +25,7 @@ from kampus_forums.access import ForumUser
 from kampus_forums.moderation.roles import FORUM_ROLES, change_role, role_members
 from kampus_forums.rest.common import course_user, discussion_api, error, field_error, json_or_form_body
 from kampus_forums.rest.settings import FORBIDDEN, ErrorBody
+from kampus_forums.topics.groups import group_names_of
 from kampus_forums.topics.service import division
 
 bp = Blueprint("forums_rest_roles", __name__)
@@ -65,7 +66,7 @@ def members_answer(course_id: str, rolename: str) -> dict[str, Any]:
     """Open edX's ``DiscussionRolesListSerializer`` of the role's members."""
     members = role_members(course_id, rolename)
     settings = division(course_id)
-    groups = lms.cohort_names_of(course_id, [u.id for u in members]) if settings.enabled else {}
+    groups = group_names_of(course_id, [u.id for u in members]) if settings.enabled else {}
     results = []
     for user in members:
         first, _sep, last = (user.name or "").strip().partition(" ")

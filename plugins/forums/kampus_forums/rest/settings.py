@@ -43,7 +43,8 @@ class SettingsPatch(BaseModel):
     divided_inline_discussions: list[str] | None = Field(None, description="Divided in-context topic ids.")
     divided_course_wide_discussions: list[str] | None = Field(None, description="Divided course-wide topic ids.")
     always_divide_inline_discussions: bool | None = None
-    division_scheme: str | None = Field(None, description="none or cohort (a cohorted course).")
+    division_scheme: str | None = Field(
+        None, description="none, cohort (a cohorted course) or enrollment_track (more than one enrollment track).")
     reported_content_email_notifications: bool | None = None
 
 

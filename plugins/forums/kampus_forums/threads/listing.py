@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from kampus_lms import api as lms
 
 from kampus import db
 from kampus.events.emit import emit
@@ -30,6 +29,7 @@ from kampus_forums.threads.models import (
     Thread,
 )
 from kampus_forums.threads.rules import COMMENT_NOT_FOUND, ForumError, check_visible, invalid, not_found
+from kampus_forums.topics import groups
 
 PAGE_NOT_FOUND = "Page not found (No results on this page)."
 ORDER_KEYS = {"last_activity_at": Thread.last_activity_at, "comment_count": Thread.comment_count,
@@ -300,5 +300,5 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
         found.usernames = {row.id: row.username for row in session.execute(
             sa.select(User.id, User.username).where(User.id.in_(sorted(wanted))))}
     if any(t.group_id is not None for t in threads):
-        found.group_names = {cohort.id: cohort.name for cohort in lms.list_cohorts(course_id)}
+        found.group_names = groups.group_names(course_id)
     return found

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from kampus_lms import api as lms
 from sqlalchemy.exc import IntegrityError
 
 from kampus import db
@@ -90,7 +89,7 @@ from kampus_forums.threads.rules import (
     not_found,
     thread_editable_fields,
 )
-from kampus_forums.topics import reasons
+from kampus_forums.topics import groups, reasons
 from kampus_forums.topics import service as topics
 
 __all__ = [
@@ -178,8 +177,11 @@ def comment_action_errors(actions: dict[str, Any]) -> dict[str, str]:
 def _valid_group(errors: dict[str, str], course_id: str, value: Any) -> int | None:
     if value is None:
         return None
-    number = int_id(value)
-    if number is None or lms.get_cohort(course_id, number) is None:
+    try:  # a cohort id, or a negated enrollment-track id
+        number: int | None = int(str(value))
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not -2**31 < number < 2**31 or not groups.group_exists(course_id, number):
         errors["group_id"] = "Invalid group id"
         return None
     return number
@@ -384,11 +386,10 @@ def update_thread(who: ForumUser, thread: Thread, changes: dict[str, Any]) -> Th
 
 
 def _author_group(thread: Thread) -> int | None:
-    """The cohort of ``thread``'s author in its course (``None``: no author, or not in a cohort)."""
-    if thread.author_id is None or not lms.is_cohorted(thread.course_id):
+    """The group of ``thread``'s author in its course (``None``: no author, or in no group)."""
+    if thread.author_id is None:
         return None
-    cohort = lms.cohort_of(thread.author_id, thread.course_id)
-    return cohort.id if cohort is not None else None
+    return groups.group_of(thread.author_id, thread.course_id)
 
 
 def get_thread_detail(who: ForumUser, thread: Thread, *, mark_as_read: bool = True) -> Thread:

@@ -1,8 +1,8 @@
 """A course's discussion settings (Open edX's ``CourseDiscussionSettings`` and its REST view): read as
 Open edX's ``settings_to_dict`` shows them, changed with its validation.
 
-Kampus divides discussions by cohort only: ``division_scheme`` is ``none`` or ``cohort`` (the latter
-only in a cohorted course). The LMS keeps no enrollment-track groups, so ``enrollment_track`` is refused.
+``division_scheme`` is ``none``, ``cohort`` (a cohorted course) or ``enrollment_track`` (a course with more
+than one enrollment track: :mod:`kampus_forums.topics.tracks`), as Open edX's ``available_division_schemes``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from kampus.db import utcnow
 from kampus_forums.moderation import audit
 from kampus_forums.topics.models import COHORT, ENROLLMENT_TRACK, NONE, DiscussionSettings
 from kampus_forums.topics.service import course_discussions, division, forget_division
+from kampus_forums.topics.tracks import track_groups
 
 #: Fields a PATCH may change.
 EDITABLE = ("divided_inline_discussions", "divided_course_wide_discussions", "always_divide_inline_discussions",
@@ -30,9 +31,12 @@ class SettingsInvalid(ValueError):
 
 
 def available_division_schemes(course_id: str) -> list[str]:
-    """The schemes the course may use besides ``none`` (Open edX's ``_get_available_division_schemes``):
-    ``cohort`` when the course is cohorted."""
-    return [COHORT] if division(course_id).cohorted else []
+    """The schemes the course may use besides ``none`` (Open edX's ``available_division_schemes``):
+    ``cohort`` when the course is cohorted, ``enrollment_track`` when it has more than one track."""
+    schemes = [COHORT] if division(course_id).cohorted else []
+    if len(track_groups(course_id)) > 1:
+        schemes.append(ENROLLMENT_TRACK)
+    return schemes
 
 
 def settings_dict(course_id: str) -> dict[str, Any]:
@@ -95,12 +99,12 @@ def update_settings(course_id: str, changes: dict[str, Any], *, moderator: Any) 
     scheme = current.division_scheme
     if "division_scheme" in known:
         asked = known["division_scheme"]
-        if asked == ENROLLMENT_TRACK:
-            errors["division_scheme"] = ("Kampus divides discussions by cohort only: the enrollment_track "
-                                         "scheme is not available.")
+        if asked == ENROLLMENT_TRACK and ENROLLMENT_TRACK not in available_division_schemes(course_id):
+            errors["division_scheme"] = ("The course has fewer than two enrollment tracks: the "
+                                         "enrollment_track scheme needs a second mode.")
         elif asked == COHORT and COHORT not in available_division_schemes(course_id):
             errors["division_scheme"] = "The course is not cohorted: enable cohorts before dividing by cohort."
-        elif asked not in (NONE, COHORT):
+        elif asked not in (NONE, COHORT, ENROLLMENT_TRACK):
             errors["division_scheme"] = f'"{asked}" is not a valid choice.'
         else:
             scheme = asked

@@ -23,7 +23,8 @@ from kampus_lms import api as lms
 from opaque_keys.edx.keys import CourseKey
 
 from kampus import db
-from kampus_forums.topics.models import COHORT, NONE, DiscussionSettings
+from kampus_forums.topics.models import COHORT, ENROLLMENT_TRACK, NONE, DiscussionSettings
+from kampus_forums.topics.tracks import track_groups
 
 #: Open edX's course-wide topics of a course that sets none (``CourseBlock.discussion_topics``).
 DEFAULT_TOPICS: dict[str, dict[str, str]] = {"General": {"id": "course"}}
@@ -238,18 +239,30 @@ class Division:
     """A course's discussion division settings as they apply now."""
 
     course_id: str
-    #: the stored scheme (``none`` / ``cohort``), or the default when the course stores none
+    #: the stored scheme (``none`` / ``cohort`` / ``enrollment_track``), or the default when the course
+    #: stores none
     division_scheme: str
     always_divide_inline_discussions: bool
     divided_discussions: tuple[str, ...]
     reported_content_email_notifications: bool
     cohorted: bool
+    #: how many enrollment tracks the course has (counted only when the stored scheme is enrollment_track)
+    tracks: int = 0
+
+    @property
+    def scheme(self) -> str:
+        """Open edX's ``get_course_division_scheme``: the stored scheme when it applies, else ``none`` (a
+        cohort scheme needs a cohorted course, an enrollment-track scheme more than one track)."""
+        if self.division_scheme == COHORT and self.cohorted:
+            return COHORT
+        if self.division_scheme == ENROLLMENT_TRACK and self.tracks > 1:
+            return ENROLLMENT_TRACK
+        return NONE
 
     @property
     def enabled(self) -> bool:
-        """Open edX's ``course_discussion_division_enabled``: a scheme other than none that applies (a
-        cohort scheme needs a cohorted course)."""
-        return self.division_scheme == COHORT and self.cohorted
+        """Open edX's ``course_discussion_division_enabled``: a scheme other than none that applies."""
+        return self.scheme != NONE
 
 
 def _request_cache() -> dict[str, Division] | None:
@@ -269,8 +282,10 @@ def division(course_id: str) -> Division:
         found = Division(course_id, COHORT if cohorted else NONE, False, (), False, cohorted)
     else:
         divided = row.divided_discussions if isinstance(row.divided_discussions, list) else []
-        found = Division(course_id, row.division_scheme or NONE, bool(row.always_divide_inline_discussions),
-                         tuple(str(i) for i in divided), bool(row.reported_content_email_notifications), cohorted)
+        scheme = row.division_scheme or NONE
+        found = Division(course_id, scheme, bool(row.always_divide_inline_discussions),
+                         tuple(str(i) for i in divided), bool(row.reported_content_email_notifications), cohorted,
+                         len(track_groups(course_id)) if scheme == ENROLLMENT_TRACK else 0)
     if cache is not None:
         cache[course_id] = found
     return found

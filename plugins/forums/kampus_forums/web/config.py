@@ -12,6 +12,7 @@ from kampus_lms import api as lms
 
 from kampus_forums.access import RESTRICTION_MESSAGES, ForumUser, active_restriction
 from kampus_forums.topics import service as topics
+from kampus_forums.topics.groups import group_names
 
 #: Where Open edX's discussion REST API is mounted (``/api/discussion/``).
 API_ROOT = "/api/discussion/"
@@ -66,15 +67,15 @@ def restriction_notice(who: ForumUser) -> dict[str, str]:
 
 
 def group_choice(course_id: str, who: ForumUser) -> dict[str, str]:
-    """For a privileged user of a cohort-divided course, the cohorts a new post may be shown to
+    """For a privileged user of a divided course, the groups (cohorts or enrollment tracks) a new post may be shown to
     (``groups``: ``[{"id", "name"}]``) and the topics whose posts are divided (``divided-topics``), as
     Open edX's "Visible to" choice of the new-post form; nothing for others."""
     if not who.is_privileged or not topics.division(course_id).enabled:
         return {}
-    groups = [{"id": cohort.id, "name": cohort.name} for cohort in lms.list_cohorts(course_id)]
+    choices = [{"id": group_id, "name": name} for group_id, name in group_names(course_id).items()]
     divided = sorted(topic for topic in topics.course_discussions(course_id).topic_ids
                      if topics.is_divided(course_id, topic))
-    return {"groups": json.dumps(groups), "divided-topics": json.dumps(divided)}
+    return {"groups": json.dumps(choices), "divided-topics": json.dumps(divided)}
 
 
 def moderation_attributes(course_id: str, who: ForumUser, *, page: str) -> dict[str, str]:

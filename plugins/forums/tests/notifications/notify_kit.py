@@ -34,15 +34,16 @@ def member(app: Flask, role: str = "user", course_id: str = COURSE, *, enrolled:
 
 def thread_by(app: Flask, author: Any, *, title: str = "How do loops work?", body: str = "Question body",
               group_id: int | None = None, anonymous: bool = False, anonymous_to_peers: bool = False,
-              thread_type: str = "question", followers: list[Any] = ()) -> int:  # type: ignore[assignment]
+              thread_type: str = "question", followers: list[Any] = (),  # type: ignore[assignment]
+              course_id: str = COURSE) -> int:
     with app.app_context(), app.extensions["kampus"].db.session_scope() as session:
-        thread = Thread(course_id=COURSE, commentable_id="course", thread_type=thread_type, title=title, body=body,
+        thread = Thread(course_id=course_id, commentable_id="course", thread_type=thread_type, title=title, body=body,
                         author_id=author.id, author_username=author.username, group_id=group_id,
                         anonymous=anonymous, anonymous_to_peers=anonymous_to_peers)
         session.add(thread)
         session.flush()
         for user in followers:
-            session.add(Follow(user_id=user.id, thread_id=thread.id, course_id=COURSE))
+            session.add(Follow(user_id=user.id, thread_id=thread.id, course_id=course_id))
         return int(thread.id)
 
 
@@ -52,10 +53,10 @@ def follow(app: Flask, user: Any, thread_id: int) -> None:
 
 
 def post(app: Flask, author: Any, thread_id: int, body: str, *, parent_id: int | None = None,
-         anonymous: bool = False, emit: bool = True) -> int:
+         anonymous: bool = False, emit: bool = True, course_id: str = COURSE) -> int:
     """A response (or a comment with ``parent_id``) written, then its ``created`` event emitted."""
     with app.app_context(), app.extensions["kampus"].db.session_scope() as session:
-        comment = Comment(thread_id=thread_id, parent_id=parent_id, course_id=COURSE, body=body,
+        comment = Comment(thread_id=thread_id, parent_id=parent_id, course_id=course_id, body=body,
                           author_id=author.id, author_username=author.username, anonymous=anonymous)
         session.add(comment)
         session.flush()
@@ -65,7 +66,8 @@ def post(app: Flask, author: Any, thread_id: int, body: str, *, parent_id: int |
                                 "body": body}
         if parent_id is not None:
             data["response"] = {"id": parent_id}
-        event(app, "edx.forum.comment.created" if parent_id else "edx.forum.response.created", data, author)
+        event(app, "edx.forum.comment.created" if parent_id else "edx.forum.response.created", data, author,
+              course_id=course_id)
     return comment_id
 
 
@@ -78,9 +80,9 @@ def endorse(app: Flask, who: Any, comment_id: int, thread_id: int) -> None:
                                            "target_username": author, "commentable_id": "course"}, who)
 
 
-def event(app: Flask, event_type: str, data: dict[str, Any], actor: Any) -> None:
+def event(app: Flask, event_type: str, data: dict[str, Any], actor: Any, *, course_id: str = COURSE) -> None:
     with app.app_context():
-        emit_with(app.extensions["kampus"], event_type, data, course_id=COURSE, username=actor.username,
+        emit_with(app.extensions["kampus"], event_type, data, course_id=course_id, username=actor.username,
                   user_id=actor.id)
 
 

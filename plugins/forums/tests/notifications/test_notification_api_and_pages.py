@@ -158,7 +158,10 @@ def test_the_api_is_in_the_openapi_document(app, client) -> None:
     for path, method in (("/api/notifications/", "get"), ("/api/notifications/count/", "get"),
                          ("/api/notifications/mark-seen/{app_name}/", "put"),
                          ("/api/notifications/read/", "patch"), ("/api/notifications/v3/configurations/", "get"),
-                         ("/api/notifications/v3/configurations/", "put")):
+                         ("/api/notifications/v3/configurations/", "put"),
+                         ("/api/notifications/configurations/{course_key_string}", "get"),
+                         ("/api/notifications/configurations/{course_key_string}", "patch"),
+                         ("/api/notifications/enrollments/", "get")):
         assert method in paths[path], path
         assert paths[path][method]["tags"] == ["notifications"]
 

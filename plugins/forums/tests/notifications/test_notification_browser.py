@@ -1,5 +1,6 @@
 """The notifications page in Chromium: the bell in the navigation, marking one and all read without a reload
-(the page's script and the REST API), and no error under the site's Content-Security-Policy."""
+(the page's script and the REST API), a course's settings turning its bell off, and no error under the
+site's Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -39,4 +40,16 @@ def test_the_bell_and_marking_read(app, served, kampus_browser) -> None:
     expect(page.locator("[data-notification-id][data-unread]")).to_have_count(0)
     page.reload()
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    # each notification links to its course's settings: the learner turns that course's bell off
+    page.locator("[data-course-preferences]").first.click()
+    expect(page.get_by_role("heading", name="Notification settings")).to_be_visible()
+    bell = page.get_by_role("checkbox", name="Under the bell")
+    expect(bell).to_be_checked()
+    bell.uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your notification settings for this course are saved.")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Under the bell")).not_to_be_checked()
+    post(app, helper, thread_id, "One more answer")
+    page.reload()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()  # none under the bell
     assert errors == []

@@ -227,13 +227,19 @@ def email_enabled(course_id: str) -> bool:
 def set_email_enabled(course_id: str, enabled: bool, by_user_id: int | None) -> bool:
     """Record global staff's choice for the course (Open edX's ``CourseAuthorization``/``DisabledCourse``);
     whether the course may send e-mail now (the site's flag still applies)."""
-    with current_kampus().db.session_scope() as db_session:
-        row = db_session.scalar(sa.select(BulkEmailCourse).where(BulkEmailCourse.course_id == str(course_id))
-                                .with_for_update())
-        if row is None:
-            row = BulkEmailCourse(course_id=str(course_id))
-            db_session.add(row)
-        row.email_enabled, row.changed_by, row.changed_at = bool(enabled), by_user_id, utcnow()
+    for attempt in (1, 2):  # two first choices at once: the one that loses the insert updates the winner's row
+        try:
+            with current_kampus().db.session_scope() as db_session:
+                row = db_session.scalar(sa.select(BulkEmailCourse)
+                                        .where(BulkEmailCourse.course_id == str(course_id)).with_for_update())
+                if row is None:
+                    row = BulkEmailCourse(course_id=str(course_id))
+                    db_session.add(row)
+                row.email_enabled, row.changed_by, row.changed_at = bool(enabled), by_user_id, utcnow()
+            break
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
     # not read back through the request's session: on MariaDB its snapshot may predate this commit
     return bool(enabled) and bool(current_kampus().settings.instructor_bulk_email_enabled)
 

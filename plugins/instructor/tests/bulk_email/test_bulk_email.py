@@ -416,3 +416,23 @@ def test_a_site_can_require_each_course_to_be_authorised(app, course, client_as,
                      json={"email_enabled": True}).status_code == 200
     assert send(staff, ["learners"]).status_code == 200
     assert len(mailbox) == 1
+
+
+def test_two_first_switches_at_once_do_not_fail(app, course, monkeypatch):
+    """The losing insert of two simultaneous first choices updates the winner's row instead of a 500."""
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        service.set_email_enabled(COURSE, True, None)  # the other request's row, committed first
+        real = Session.scalar
+        calls = []
+
+        def first_lookup_misses(self, statement, *args, **kwargs):
+            calls.append(statement)
+            return None if len(calls) == 1 else real(self, statement, *args, **kwargs)
+
+        monkeypatch.setattr(Session, "scalar", first_lookup_misses)
+        assert service.set_email_enabled(COURSE, False, None) is False
+        monkeypatch.undo()
+        assert len(calls) == 2
+        assert service.email_enabled(COURSE) is False

@@ -56,11 +56,12 @@ def upload_profile_image() -> Page:
         if uploaded is None or not uploaded.filename:
             raise profile_images.no_file()
         upload = profile_images.Upload(uploaded.stream.read(limit + 1), uploaded.filename, uploaded.mimetype)
-        profile_images.save(db.session(), current_user.id, upload)
+        previous = profile_images.save(db.session(), current_user.id, upload)
     except profile_images.ImageValidationError as refused:
         db.session().rollback()
         return _account_page(400, errors={"profile_image": refused.user_message})
     db.session().commit()
+    profile_images.delete_files(previous)
     flash(_("Your profile picture is changed."), "success")
     return redirect(url_for("identity.account"))
 

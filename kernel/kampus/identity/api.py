@@ -451,11 +451,12 @@ def profile_image_upload(username: str) -> Response:
     try:
         if upload is None:
             raise profile_images.no_file()
-        profile_images.save(db.session(), user.id, upload)
+        previous = profile_images.save(db.session(), user.id, upload)
     except profile_images.ImageValidationError as refused:
         db.session().rollback()
         return _drf_error(400, refused.developer_message, **refused.body())
     db.session().commit()
+    profile_images.delete_files(previous)
     return _no_content()
 
 

@@ -6,8 +6,11 @@ as a JPEG, PNG or GIF; a declared content type or a known image extension that s
 with Open edX's messages. The image is turned upright (its EXIF orientation), flattened on white, cropped
 to the centred square and scaled to Open edX's sizes (:data:`SIZES`); each size is written as a JPEG
 without any metadata (EXIF, GPS, ICC: nothing of the original file is kept) to the site's blob store as
-``profile-images/<name>_<size>.jpg``. ``<name>`` is random per user (unguessable; a new one after each
-removal), ``profile_image_uploaded_at`` gives the URLs Open edX's ``?v=`` so caches fetch a new image.
+``profile-images/<name>_<size>.jpg``. ``<name>`` is random (unguessable) and new for every upload: files are
+never overwritten, so every upload has new URLs (the media route lets browsers cache a file for a week), and
+the previous image's files are deleted only once the profile names the new ones (:func:`delete_files` after
+the commit), so a concurrent removal or upload never leaves the profile naming files that are gone.
+``profile_image_uploaded_at`` still gives the URLs Open edX's ``?v=``.
 
 :func:`image_json` is Open edX's ``profile_image`` object of the account API: the stored image's URLs
 (the blob store's own URL when it has one, as signed S3 URLs, else ``/media/profile-images/<file>``
@@ -17,6 +20,7 @@ served by :mod:`kampus.identity.profile_image_views`), or the site's default ima
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import secrets
 from collections.abc import Iterable
@@ -44,8 +48,10 @@ MEDIA_PATH = "/media/profile-images/"
 #: The default images (kernel static files) by size.
 DEFAULT_IMAGE = "images/profiles/default_{size}.png"
 #: The largest image (in pixels, after a JPEG's reduced decoding) that is decoded: a small file can hold a
-#: huge picture, and decoding one takes memory in proportion.
-MAX_PIXELS = 36_000_000
+#: huge picture (a PNG under 1 MB can decode to hundreds of MB), and decoding one takes memory in proportion.
+MAX_PIXELS = 16_000_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -216,15 +222,15 @@ def blob_key(filename: str) -> str:
     return f"{BLOB_PREFIX}/{filename}"
 
 
-def save(db_session: Session, user_id: int, upload: Upload, *, now: datetime | None = None) -> None:
-    """Check the upload, store its sizes and record it on the profile (in the caller's transaction; the
-    caller commits). :class:`ImageValidationError` when it cannot be a profile image; nothing is written."""
+def save(db_session: Session, user_id: int, upload: Upload, *, now: datetime | None = None) -> str:
+    """Check the upload, store its sizes under a new name and record it on the profile (in the caller's
+    transaction; the caller commits). Returns the previous image's name, whose files the caller deletes with
+    :func:`delete_files` once that is committed (empty when there was none). :class:`ImageValidationError`
+    when it cannot be a profile image; nothing is written."""
     settings = current_kampus().settings
     image = open_image(upload, int(settings.profile_image_max_bytes), int(settings.profile_image_min_bytes))
     files = render_sizes(image)
-    profile = profile_row(db_session, user_id)
-    fresh = not profile.profile_image_name
-    name = profile.profile_image_name or secrets.token_hex(16)
+    name = secrets.token_hex(16)
     blobs = current_kampus().blob_store
     written: list[str] = []
     try:
@@ -233,13 +239,18 @@ def save(db_session: Session, user_id: int, upload: Upload, *, now: datetime | N
             blobs.put(key, data, "image/jpeg")
             written.append(key)
     except BaseException:
-        if fresh:
-            for key in written:
-                blobs.delete(key)
+        for key in written:
+            blobs.delete(key)
         raise
+    profile = profile_row(db_session, user_id)
+    if profile in db_session and profile not in db_session.new:
+        # Two uploads at once: the second waits, then replaces (and deletes) the first one's files.
+        db_session.refresh(profile, with_for_update=True)
+    previous = profile.profile_image_name or ""
     profile.profile_image_name = name
     profile.profile_image_uploaded_at = now or db.utcnow()
     db_session.flush()
+    return previous
 
 
 def clear(db_session: Session, user_id: int) -> str:
@@ -256,12 +267,18 @@ def clear(db_session: Session, user_id: int) -> str:
 
 
 def delete_files(name: str) -> None:
-    """Remove the stored sizes of the image ``name`` (see :func:`clear`)."""
+    """Remove the stored sizes of the image ``name`` (see :func:`clear` and :func:`save`), after the commit
+    that stopped naming it. A file that cannot be deleted is logged and left (an orphan file is harmless;
+    the profile already names another image or none)."""
     if not name:
         return
     blobs = current_kampus().blob_store
     for size in SIZES.values():
-        blobs.delete(blob_key(file_name(name, size)))
+        key = blob_key(file_name(name, size))
+        try:
+            blobs.delete(key)
+        except Exception:
+            log.exception("profile images: the old file %s could not be deleted", key)
 
 
 def _stored_url(name: str, size: int, version: int) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -195,7 +194,14 @@ def test_no_file_and_huge_pictures_are_refused(app, monkeypatch) -> None:
     empty_field = upload(client, user.username, b"", filename="", content_type="application/octet-stream",
                          headers=headers)
     assert empty_field.get_json()["developer_message"] == "No file provided for profile image"
-    # A small file can hold a huge picture: above MAX_PIXELS it is not decoded.
+    # A small file can hold a huge picture: above 16 megapixels it is not decoded.
+    huge = io.BytesIO()
+    Image.new("L", (4100, 4000)).save(huge, format="PNG")
+    assert len(huge.getvalue()) < 100_000
+    response = upload(client, user.username, huge.getvalue(), headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["developer_message"] == "The image must be at most 16 megapixels."
+    assert stored_keys(app) == []
     monkeypatch.setattr(profile_images, "MAX_PIXELS", 100 * 100)
     response = upload(client, user.username, image_bytes((200, 200)), headers=headers)
     assert response.status_code == 400
@@ -247,25 +253,80 @@ def test_who_may_upload_and_remove(app) -> None:
     assert stored_keys(app) == []
 
 
-def test_a_new_upload_gets_a_new_version_and_after_removal_a_new_name(app) -> None:
+def test_every_upload_gets_new_files_and_the_old_ones_go(app) -> None:
+    """Two uploads in the same second: the second has new URLs (the media route is cached for a week), its
+    own picture, and the first one's files are deleted."""
+    user = make_user(app)
+    headers = token_for(app, user)
+    client = app.test_client()
+    assert upload(client, user.username, image_bytes(color=(255, 0, 0)), headers=headers).status_code == 204
+    first_url = account(client, user.username, headers)["profile_image"]["image_url_full"]
+    first = IMAGE_URL.match(first_url)
+    assert upload(client, user.username, image_bytes(color=(0, 0, 255)), headers=headers).status_code == 204
+    url = account(client, user.username, headers)["profile_image"]["image_url_full"]
+    second = IMAGE_URL.match(url)
+    assert url != first_url and second.group(1) != first.group(1)
+    assert near(Image.open(io.BytesIO(fetch(client, url).data)).convert("RGB").getpixel((250, 250)), (0, 0, 255))
+    assert fetch(client, first_url).status_code == 404
+    assert sorted(stored_keys(app)) == sorted(f"profile-images/{second.group(1)}_{size}.jpg"
+                                              for size in DEFAULTS.values())
+    client.delete(f"/api/user/v1/accounts/{user.username}/image", headers=headers)
+    assert upload(client, user.username, image_bytes(), headers=headers).status_code == 204
+    third = IMAGE_URL.match(account(client, user.username, headers)["profile_image"]["image_url_full"])
+    assert third.group(1) not in (first.group(1), second.group(1))
+
+
+def test_old_files_are_deleted_only_after_the_commit_and_a_failed_delete_is_logged(app, monkeypatch,
+                                                                                     caplog) -> None:
     user = make_user(app)
     headers = token_for(app, user)
     client = app.test_client()
     kampus = app.extensions["kampus"]
+    store = kampus.blob_store
     assert upload(client, user.username, image_bytes(color=(255, 0, 0)), headers=headers).status_code == 204
-    first = IMAGE_URL.match(account(client, user.username, headers)["profile_image"]["image_url_full"])
-    with kampus.db.session_scope() as session:  # as if uploaded an hour ago
-        session.get(UserProfile, user.id).profile_image_uploaded_at -= timedelta(hours=1)
+    old_name = IMAGE_URL.match(account(client, user.username, headers)["profile_image"]["image_url_full"]).group(1)
+    deleted_while: list[str] = []
+    real_delete = store.delete
+
+    def failing_delete(key: str) -> None:
+        # What the database holds when the old files are deleted: the new name, committed.
+        with kampus.db.session_scope() as session:
+            deleted_while.append(session.get(UserProfile, user.id).profile_image_name)
+        if key.endswith("_30.jpg"):
+            raise OSError("the store is down")
+        real_delete(key)
+
+    monkeypatch.setattr(store, "delete", failing_delete)
     assert upload(client, user.username, image_bytes(color=(0, 0, 255)), headers=headers).status_code == 204
     url = account(client, user.username, headers)["profile_image"]["image_url_full"]
-    second = IMAGE_URL.match(url)
-    # the same files, a newer version than the stored one (an hour back)
-    assert second.group(1) == first.group(1) and int(second.group(3)) >= int(first.group(3))
+    new_name = IMAGE_URL.match(url).group(1)
+    assert new_name != old_name and deleted_while == [new_name] * len(DEFAULTS)
+    assert "could not be deleted" in caplog.text
     assert near(Image.open(io.BytesIO(fetch(client, url).data)).convert("RGB").getpixel((250, 250)), (0, 0, 255))
-    client.delete(f"/api/user/v1/accounts/{user.username}/image", headers=headers)
-    assert upload(client, user.username, image_bytes(), headers=headers).status_code == 204
-    third = IMAGE_URL.match(account(client, user.username, headers)["profile_image"]["image_url_full"])
-    assert third.group(1) != first.group(1)
+    # Only the file that could not be deleted is left of the old image.
+    assert [key for key in stored_keys(app) if old_name in key] == [f"profile-images/{old_name}_30.jpg"]
+
+
+def test_a_failed_write_keeps_the_previous_image(app, monkeypatch) -> None:
+    user = make_user(app)
+    headers = token_for(app, user)
+    client = app.test_client()
+    store = app.extensions["kampus"].blob_store
+    assert upload(client, user.username, image_bytes(color=(255, 0, 0)), headers=headers).status_code == 204
+    before = account(client, user.username, headers)["profile_image"]
+    keys = sorted(stored_keys(app))
+    real_put = store.put
+
+    def failing_put(key, data, content_type):
+        if key.endswith("_50.jpg"):
+            raise OSError("the store is full")
+        real_put(key, data, content_type)
+
+    monkeypatch.setattr(store, "put", failing_put)
+    assert upload(client, user.username, image_bytes(color=(0, 0, 255)), headers=headers).status_code == 500
+    monkeypatch.setattr(store, "put", real_put)
+    assert account(client, user.username, headers)["profile_image"] == before
+    assert sorted(stored_keys(app)) == keys and fetch(client, before["image_url_full"]).status_code == 200
 
 
 def test_a_blob_store_with_its_own_urls_is_linked_directly(app, monkeypatch) -> None:

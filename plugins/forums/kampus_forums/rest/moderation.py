@@ -365,9 +365,10 @@ def _lift(kind: str, restriction_id: int) -> Response:
         who = _moderator(in_course, "create exceptions")
         if org_of(who.course_id) != row.org:
             raise _refuse(400, f"{who.course_id} is not a course of {row.org}")
-    else:  # the whole organization ban: global staff, recorded in the course it was issued from
-        who = _course_context(row.course_id)
-        if not who.is_global_staff:
+    else:  # the whole organization ban: global staff, recorded in the course it was issued from (which
+        # may have been deleted since: only the requester's global staff status matters)
+        who = forum_user(lms.requesting_user(body="developer"), row.course_id)
+        if who is None or not who.is_global_staff:
             raise _refuse(403, "Only global staff can fully unban organization-level bans")
     reason = str(body.get("reason") or "").strip()
     if not reason:

@@ -7,9 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from kampus_content.api import content_store
 from kampus_forums.access import active_restriction
+from kampus_forums.moderation.models import AuditEntry
 from kampus_forums.search import service as search
 from kampus_forums.threads.models import Comment, Thread
+from kampus_lms import api as lms
 
 from kampus import db
 
@@ -199,3 +202,29 @@ def test_unban_user_at_course_scope(app: Flask) -> None:
     assert lifted.get_json()["message"] == f"User {learner.username} unbanned at course level"
     assert not _banned_in(app, learner, COURSE)
     assert _post(client_of(app, learner)).status_code == 200
+
+
+def test_global_staff_lift_an_organization_ban_whose_course_is_gone(app: Flask) -> None:
+    for course_id in (COURSE, SAME_ORG):
+        publish_discussion_course(app, course_id)
+    learner = user_in(app)
+    staff = client_of(app, user_in(app, "global_staff", enrolled=False))
+    body = {"username": learner.username, "course_id": COURSE, "scope": "organization", "reason": "Spam everywhere"}
+    ban_id = staff.post(f"{MOD}/ban-user/", json=body).get_json()["ban_id"]
+    with app.app_context():
+        content_store().delete_course(COURSE)  # the course it was issued from is deleted
+        assert lms.course_overview(COURSE) is None
+    assert _banned_in(app, learner, SAME_ORG)
+    moderator = client_of(app, user_in(app, "discussion_moderator", SAME_ORG))
+    refused = moderator.post(f"{MOD}/{ban_id}/unban/", json={"reason": "appeal"})
+    assert refused.status_code == 403
+    assert refused.get_json() == {"error": "Only global staff can fully unban organization-level bans"}
+    lifted = staff.post(f"{MOD}/{ban_id}/unban/", json={"reason": "appeal"})
+    assert lifted.status_code == 200, lifted.get_json()
+    assert lifted.get_json() == {"status": "success", "exception_created": False,
+                                 "message": f"User {learner.username} unbanned successfully"}
+    assert not _banned_in(app, learner, SAME_ORG)
+    with app.app_context():  # the audit entry is kept under the course the ban was issued from
+        entry = db.session().scalars(sa.select(AuditEntry).where(AuditEntry.course_id == COURSE)
+                                     .order_by(AuditEntry.id.desc())).first()
+        assert entry is not None and entry.action == "restriction.lifted" and entry.reason == "appeal"

@@ -139,7 +139,7 @@ def test_a_moderator_works_through_reported_posts(forum, served, tmp_path):
         expect(response.locator(".moderation-author")).to_have_text("sam")
         expect(response.locator(".moderation-title")).to_have_text("In “Buy cheap essays here”")
         response.get_by_role("button", name="Ban author").click()
-        response.get_by_label("Reason for the ban").fill("Spam")
+        response.get_by_label("Reason for the ban (the learner sees it while the ban lasts)").fill("Spam")
         response.get_by_role("button", name="Ban", exact=True).click()
         expect(response.get_by_role("alert")).to_contain_text("sam is banned")
         page.screenshot(path=str(shots / "forum-flagged.png"), full_page=True)

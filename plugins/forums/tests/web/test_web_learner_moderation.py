@@ -46,6 +46,9 @@ def test_a_moderator_deletes_a_spammers_posts_and_bans_them(forum, served):
         form = spam_card.locator(".forum-moderation-form")
         expect(form).to_contain_text("Delete every post, response and comment zed wrote in this course?")
         form.get_by_label("Reason (kept in the moderation log)").fill("Spam")
+        # the banned learner is shown the reason: the moderator is told so
+        expect(form.get_by_label("Reason (kept in the moderation log)")).to_have_accessible_description(
+            "If you also ban zed, they see this reason while the ban lasts.")
         form.get_by_label("Also ban zed from this course's discussions").check()
         form.get_by_role("button", name="Delete all posts").click()
         expect(page.locator(".forum-success")).to_have_text(

@@ -11,7 +11,9 @@ again (no half course is left), the rerun is recorded ``failed`` with its messag
 shows it until the author dismisses it (Open edX's ``should_display``).
 
 The task is idempotent: a finished rerun is not made again, and a rerun whose worker was lost after its
-copy was written (its first history entry names the rerun) goes on from there.
+copy was written (its first history entry names the rerun) goes on from there. When the task record is
+finished or gone but the rerun is still ``in_progress``, :func:`checked` finishes a written copy (Admin,
+``succeeded``) or records the rerun failed with nothing left of it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ def start_rerun(user: Any, source_id: str, org: str, number: str, run: str, disp
                               status=409) from None
     except Exception:
         session.rollback()
+        state = session.scalar(sa.select(StudioCourseRerun.state).where(StudioCourseRerun.id == rerun_id))
+        if state is not None and state != IN_PROGRESS:
+            # The task ran (eager tasks raise its own error) and recorded how it ended: that is the answer.
+            current_app.logger.warning("studio: the rerun into %s ended %s", course_id, state, exc_info=True)
+            session.refresh(rerun)
+            return rerun
         session.execute(sa.delete(StudioCourseRerun).where(StudioCourseRerun.id == rerun_id))
         session.commit()
         current_app.logger.exception("studio: the rerun into %s could not be queued", course_id)
@@ -105,20 +113,40 @@ def unfinished_reruns(user: Any) -> list[StudioCourseRerun]:
 
 
 def checked(rerun: StudioCourseRerun) -> StudioCourseRerun:
-    """A rerun ``in_progress`` whose task ended without recording it (killed, refused) is recorded failed."""
+    """A rerun ``in_progress`` whose task ended without recording it (killed, refused): when its worker
+    died after the copy was written, the rerun is finished (its author made Admin, recorded succeeded);
+    otherwise it is recorded failed, and nothing of it is left."""
     if rerun.state != IN_PROGRESS or rerun.task_id is None:
         return rerun
     record = get_record(rerun.task_id)
     age = (utcnow() - rerun.created_at).total_seconds() / 60
     if (record is None and age > STUCK_MINUTES) or (record is not None and record.state in FINISHED_STATES):
+        state, message = _recover(rerun)
         session = db.session()
         session.execute(sa.update(StudioCourseRerun).where(StudioCourseRerun.id == rerun.id,
                                                            StudioCourseRerun.state == IN_PROGRESS)
-                        .values(state=FAILED, updated_at=utcnow(),
-                                message="The re-run stopped on the server before it finished."))
+                        .values(state=state, updated_at=utcnow(), message=message))
         session.commit()
         session.refresh(rerun)
     return rerun
+
+
+def _recover(rerun: StudioCourseRerun) -> tuple[str, str]:
+    """How a rerun whose task is gone ends: succeeded when its copy was written (the author is made Admin
+    now), else failed (a copy that cannot be finished is deleted)."""
+    if not _copied(rerun.id, rerun.source_course_key, rerun.course_key):
+        return FAILED, "The re-run stopped on the server before it finished."
+    try:
+        if rerun.user_id is not None:
+            _make_admin(rerun.user_id, rerun.course_key)
+    except Exception as error:
+        current_app.logger.exception("studio: the rerun into %s could not be finished", rerun.course_key)
+        try:
+            content_store().delete_course(rerun.course_key)
+        except CourseNotFound:
+            pass
+        return FAILED, f"The re-run failed: {error}"
+    return SUCCEEDED, ""
 
 
 def dismiss(user: Any, course_id: str) -> StudioCourseRerun:
@@ -153,6 +181,16 @@ def _finish(rerun_id: int, state: str, message: str = "") -> None:
                         .values(state=state, message=message, updated_at=utcnow()))
 
 
+def _copied(rerun_id: int, source_id: str, course_id: str) -> bool:
+    """Whether the course ``course_id`` exists and was written by this rerun (its history says so)."""
+    store = content_store()
+    try:
+        store.get_course_index(course_id)
+    except CourseNotFound:
+        return False
+    return any(entry.message == _copy_message(rerun_id, source_id) for entry in store.history(course_id, 1000))
+
+
 def _copy(rerun_id: int, source_id: str, course_id: str, display_name: str, user_id: int | None) -> None:
     """Write the new run: the source's draft with the new root fields, as one new course."""
     store = content_store()
@@ -161,7 +199,7 @@ def _copy(rerun_id: int, source_id: str, course_id: str, display_name: str, user
     except CourseNotFound:
         pass
     else:
-        if any(entry.message == _copy_message(rerun_id, source_id) for entry in store.history(course_id, 1000)):
+        if _copied(rerun_id, source_id, course_id):
             return  # written by an earlier attempt of this task
         raise CourseExists(course_id)
     source = get_structure(source_id, DRAFT)

@@ -4,6 +4,8 @@ course behind and can be dismissed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,7 +14,7 @@ from kampus_content.api import DRAFT, CourseNotFound, content_store, get_structu
 from kampus_studio.courses import reruns
 from kampus_studio.courses.models import FAILED, IN_PROGRESS, SUCCEEDED, StudioCourseRerun
 
-from kampus.db import Base
+from kampus.db import Base, utcnow
 from kampus.identity.permissions import course_roles
 from kampus.tasks.api import get_record
 from kampus.testing import make_user
@@ -138,6 +140,75 @@ def test_a_rerun_the_queue_refuses_is_not_recorded(app, staff, monkeypatch):
     answer = staff.post(f"/api/studio/v1/courses/{COURSE}/rerun", json={**NEW, "run": "2028"})
     assert answer.status_code == 503 and "task queue is unavailable" in answer.json["user_message"]
     assert rerun_row(app, RERUN) is None
+    with app.app_context():
+        with pytest.raises(CourseNotFound):
+            content_store().get_course_index(RERUN)
+
+
+def test_a_rerun_whose_task_raised_after_recording_its_failure_keeps_its_row(app, staff, monkeypatch):
+    """With eager tasks ``submit`` raises the task's own error: the task already recorded the rerun failed,
+    so the answer reports that failure (not "the queue is unavailable") and the row keeps its message."""
+    def task_failed_then_raised(name, rerun_id, **kwargs):
+        with app.app_context():
+            reruns._finish(rerun_id, FAILED, "The re-run failed: the author of the re-run no longer exists")
+        raise LookupError("the author of the re-run no longer exists")
+
+    monkeypatch.setattr(reruns, "submit", task_failed_then_raised)
+    answer = staff.post(f"/api/studio/v1/courses/{COURSE}/rerun", json={**NEW, "run": "2028"})
+    assert answer.status_code == 202, answer.json
+    assert answer.json["state"] == FAILED
+    assert answer.json["message"] == "The re-run failed: the author of the re-run no longer exists"
+    row = rerun_row(app, RERUN)
+    assert row is not None and row.state == FAILED and row.message == answer.json["message"]
+    assert [r["course_id"] for r in staff.get("/api/studio/v1/course_reruns/").json["results"]] == [RERUN]
+
+
+def lost_rerun(app, author_id: int) -> int:
+    """A rerun ``in_progress`` whose task record is gone (its worker died) an hour ago."""
+    with app.app_context():
+        with app.extensions["kampus"].db.session_scope() as session:
+            row = StudioCourseRerun(course_key=RERUN, source_course_key=COURSE, display_name="CS 2",
+                                    state=IN_PROGRESS, message="", should_display=True, user_id=author_id,
+                                    task_id="lost-task", created_at=utcnow() - timedelta(hours=1))
+            session.add(row)
+            session.flush()
+            return row.id
+
+
+def test_a_worker_lost_after_the_copy_is_finished_when_the_rerun_is_checked(app, staff):
+    rerun_id = lost_rerun(app, staff.user.id)
+    with app.test_request_context():
+        reruns._copy(rerun_id, COURSE, RERUN, "CS 2", staff.user.id)  # then the worker died
+        assert course_roles(staff.user, RERUN) == set()
+    status = staff.get(f"/api/studio/v1/course_reruns/{RERUN}").json
+    assert status["state"] == SUCCEEDED and status["outline_url"] == f"/studio/course/{RERUN}/"
+    with app.test_request_context():
+        assert course_roles(staff.user, RERUN) >= {"instructor", "staff"}
+        assert get_structure(RERUN, DRAFT).blocks[("course", "course")].fields["display_name"] == "CS 2"
+    assert staff.get("/api/studio/v1/course_reruns/").json == {"results": []}
+
+
+def test_a_worker_lost_before_the_copy_is_a_failure_that_created_nothing(app, staff):
+    lost_rerun(app, staff.user.id)
+    listed = staff.get("/api/studio/v1/course_reruns/").json["results"]
+    assert [(r["course_id"], r["state"]) for r in listed] == [(RERUN, FAILED)]
+    assert "Nothing was created" in staff.get("/studio/").get_data(as_text=True)
+    with app.app_context():
+        with pytest.raises(CourseNotFound):
+            content_store().get_course_index(RERUN)
+
+
+def test_a_lost_copy_that_cannot_be_finished_is_deleted(app, staff, monkeypatch):
+    rerun_id = lost_rerun(app, staff.user.id)
+    with app.test_request_context():
+        reruns._copy(rerun_id, COURSE, RERUN, "CS 2", staff.user.id)
+
+    def refuse(user_id, course_id):
+        raise LookupError("the author of the re-run no longer exists")
+
+    monkeypatch.setattr(reruns, "_make_admin", refuse)
+    status = staff.get(f"/api/studio/v1/course_reruns/{RERUN}").json
+    assert status["state"] == FAILED and "no longer exists" in status["message"]
     with app.app_context():
         with pytest.raises(CourseNotFound):
             content_store().get_course_index(RERUN)

@@ -1075,10 +1075,13 @@
       : this.t("ban_user_text", {user: user})}));
     var reasonId = uid("forum-moderation-reason");
     var reason = el("input", {className: "form-control form-control-sm", attrs: {id: reasonId, type: "text",
-      maxlength: "1000"}});
+      maxlength: "1000", "aria-describedby": reasonId + "-help"}});
     form.appendChild(el("div", {className: "mb-2"},
       el("label", {className: "form-label small mb-1", attrs: {"for": reasonId}, text: this.t("moderation_reason")}),
-      reason));
+      reason,
+      // The banned learner is shown the reason (with the notice that they cannot post): say so.
+      el("div", {className: "form-text", attrs: {id: reasonId + "-help"},
+        text: this.t(deleting ? "also_ban_reason_shown" : "ban_reason_shown", {user: user})})));
     var alsoBan = null;
     if (deleting) {
       var banId = uid("forum-also-ban");

@@ -102,7 +102,29 @@ def test_a_restricted_client_gets_expired_bearer_tokens_and_restricted_jwts(app)
                              algorithms=["RS512"]).claims
     assert claims["is_restricted"] is True and claims["scopes"] == ["read"]
     assert claims["filters"] == ["content_org:edX", "content_org:MITx"]
-    assert me(app, token) == 200  # views that require no scope treat it as its user, as Open edX
+    # Views that declare no required scopes refuse it (Open edX's NotJwtRestrictedApplication)
+    response = client.get("/api/user/v1/me", headers={"Authorization": f"JWT {token}"})
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == "You do not have permission to perform this action."
+
+
+def test_a_restricted_jwt_cannot_act_as_its_user_outside_views_with_scopes(app) -> None:
+    user = make_user(app)
+    register(app, "Partner app", client_id="partner-app", restricted=True, orgs=["edX"],
+             scopes=["read", "write", "grades:read"])
+    register(app, client_id="mobile-app")
+    restricted = {"Authorization": f"JWT {jwt_of(app, user, 'partner-app')}"}
+    unrestricted = {"Authorization": f"JWT {jwt_of(app, user)}"}
+    client = app.test_client()
+    account = f"/api/user/v1/accounts/{user.username}"
+    change = {"json": {"name": "Changed by a partner"}, "content_type": "application/merge-patch+json"}
+    refused = client.patch(account, headers=restricted, **change)
+    assert refused.status_code == 403, refused.text
+    assert refused.get_json()["detail"] == "You do not have permission to perform this action."
+    assert client.get(account, headers=unrestricted).get_json()["name"] != "Changed by a partner"
+    assert client.get("/account", headers=restricted).status_code == 403  # HTML pages too
+    assert client.get("/api/user/v1/me", headers=unrestricted).status_code == 200  # other clients' JWTs pass
+    assert client.patch(account, headers=unrestricted, **change).status_code == 200
 
 
 def test_client_credentials_jwts_are_limited_to_their_service_user(app) -> None:

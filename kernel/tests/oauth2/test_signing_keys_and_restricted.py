@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from joserfc.jwk import KeySet
 from kampus import cli
 from kampus.app import create_app
 from kampus.oauth2.clients import ClientError
-from kampus.oauth2.signing_keys import ensure_keys, key_file, read_keys, rotate_keys
+from kampus.oauth2.signing_keys import ACTIVATION_DELAY, ensure_keys, key_file, key_ring, read_keys, rotate_keys
 from kampus.testing import TEST_PASSWORD, make_user
 
 from .conftest import basic, password_grant, register
@@ -49,7 +50,7 @@ def test_rotation_keeps_old_jwts_valid_until_their_key_is_dropped(app) -> None:
     old_kid = jose_jwt.decode(before, KeySet.import_key_set(
         app.test_client().get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).header["kid"]
 
-    new, dropped = rotate_keys(path, "RS384", keep=1)
+    new, dropped = rotate_keys(path, "RS384", keep=1, now=time.time() - ACTIVATION_DELAY)  # made long enough ago
     assert dropped == []
     published = app.test_client().get("/oauth2/jwks.json").get_json()["keys"]
     assert [key["kid"] for key in published] == [new.kid, old_kid]  # the running app sees the rotation
@@ -60,6 +61,48 @@ def test_rotation_keeps_old_jwts_valid_until_their_key_is_dropped(app) -> None:
 
     rotate_keys(path, "RS512", keep=1)  # the first key is dropped now
     assert me(app, before) == 401 and me(app, after) == 200
+
+
+def header_kid(app, token: str) -> str:
+    return jose_jwt.decode(token, KeySet.import_key_set(app.test_client().get("/oauth2/jwks.json").get_json()),
+                           algorithms=["RS512"]).header["kid"]
+
+
+def test_a_new_key_is_published_at_once_and_signs_once_key_set_caches_expired(app) -> None:
+    user = make_user(app)
+    register(app, client_id="mobile-app")
+    kampus = app.extensions["kampus"]
+    path = key_file(kampus)
+    jwks = app.test_client().get("/oauth2/jwks.json")
+    assert jwks.headers["Cache-Control"] == "public, max-age=300" and ACTIVATION_DELAY > 300
+    old_kid = jwks.get_json()["keys"][0]["kid"]
+    assert header_kid(app, jwt_of(app, user)) == old_kid  # a new site's only key signs at once
+
+    now = time.time()
+    new, _ = rotate_keys(path, "RS512", keep=1, now=now)
+    assert [key["kid"] for key in app.test_client().get("/oauth2/jwks.json").get_json()["keys"]] == [new.kid, old_kid]
+    assert header_kid(app, jwt_of(app, user)) == old_kid  # services that cached the old set still verify it
+    ring = key_ring(kampus)
+    assert ring.signing(now + ACTIVATION_DELAY - 1).kid == old_kid
+    assert ring.signing(now + ACTIVATION_DELAY).kid == new.kid
+
+    # Rotated again within the delay: the key that still signs is kept, the unused one dropped.
+    newer, dropped = rotate_keys(path, "RS512", keep=1, now=now + 10)
+    assert dropped == [] and [key.kid for key in read_keys(path)] == [newer.kid, new.kid, old_kid]
+    assert key_ring(kampus).signing(now + 20).kid == old_kid
+    _, dropped = rotate_keys(path, "RS512", keep=1, now=now + 20)
+    assert dropped == [new.kid]
+
+
+def test_keys_without_a_creation_time_count_as_old(app) -> None:
+    path = key_file(app.extensions["kampus"])
+    ensure_keys(path, "RS512")
+    old_kid = read_keys(path)[0].kid
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({"keys": data["keys"]}))  # a file of an earlier Kampus version
+    new, _ = rotate_keys(path, "RS512", keep=1)
+    assert key_ring(app.extensions["kampus"]).signing().kid == old_kid != new.kid
+    assert json.loads(path.read_text())["created"].keys() == {new.kid}
 
 
 def test_unreadable_key_file_is_a_clear_error(app) -> None:
@@ -79,6 +122,7 @@ def test_init_makes_the_key_and_the_cli_rotates_it(tmp_path, monkeypatch) -> Non
     assert len(first) == 1 and "d" in first[0]  # the private key, in the site folder only
     rotated = runner.invoke(cli.main, ["rotate-jwt-key"])
     assert rotated.exit_code == 0, rotated.output
+    assert f"signs new JWTs in {ACTIVATION_DELAY} seconds" in rotated.output
     kids = [key["kid"] for key in json.loads(path.read_text())["keys"]]
     assert len(kids) == 2 and kids[1] == first[0]["kid"] and kids[0] in rotated.output
     dropped = runner.invoke(cli.main, ["rotate-jwt-key", "--keep", "0"])

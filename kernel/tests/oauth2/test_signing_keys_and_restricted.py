@@ -201,6 +201,10 @@ def test_cli_and_staff_page_register_restricted_clients(tmp_path, monkeypatch) -
     assert made.exit_code == 0, made.output
     refused = runner.invoke(cli.main, ["create-oauth-client", "Other", "--org", "edX"])
     assert refused.exit_code != 0 and "restricted" in refused.output
+    many = [option for number in range(60) for option in ("--org", f"Organisation{number:03d}")]
+    too_many = runner.invoke(cli.main, ["create-oauth-client", "Many", "--restricted", *many])
+    assert too_many.exit_code == 1 and "orgs: Too many organisations" in too_many.output
+    assert too_many.exception is None or isinstance(too_many.exception, SystemExit)  # no traceback
     app = create_app()
     with app.app_context():
         from kampus import db

@@ -10,7 +10,9 @@ none is, the oldest key signs (a new site's only key signs at once).
 
 - ``kampus init`` writes the file; a site made before it existed gets one the first time a JWT
   is signed or checked, or the key set is asked for (:func:`ensure_keys`: one process wins the
-  race to create it, the others read the winner's).
+  race to create it, the others read the winner's; a hard link publishes the complete file, or,
+  on a file system without hard links, an exclusive create). A server that makes the file logs a
+  warning: every server of a site must share it.
 - ``kampus rotate-jwt-key`` puts a new key first and keeps the previous ones (``--keep``) so
   that JWTs they signed still verify until they expire (:func:`rotate_keys`). The new key is
   published at once but signs only after :data:`ACTIVATION_DELAY`: services that cached the key
@@ -25,6 +27,7 @@ Keys are made and used by joserfc (the Authlib project's JOSE library), never by
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import time
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 #: Algorithms a site may sign with (``jwt_signing_algorithm``); Open edX's default is RS512.
 ALGORITHMS = ("RS512", "RS384", "RS256")
 KEY_BITS = 2048
+log = logging.getLogger(__name__)
 #: Seconds services may cache ``/oauth2/jwks.json`` (its ``Cache-Control: max-age``).
 JWKS_MAX_AGE = 300
 #: Seconds a new key waits before it signs: the key set's cache lifetime and a margin for clock skew.
@@ -108,10 +112,24 @@ def _write(path: Path, keys: list[StoredKey], *, replace: bool) -> bool:
             os.link(temporary, path)  # fails when another process made the file first
         except FileExistsError:
             return False
+        except OSError:  # a file system without hard links: create it exclusively, then fill it
+            return _write_exclusive(path, text)
         return True
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _write_exclusive(path: Path, text: str) -> bool:
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    return True
 
 
 def read_stored_keys(path: Path) -> list[StoredKey]:
@@ -175,7 +193,10 @@ def key_ring(kampus: Kampus) -> KeyRing:
     try:
         stamp = _stamp(path)
     except FileNotFoundError:
-        ensure_keys(path, kampus.settings.jwt_signing_algorithm)
+        if ensure_keys(path, kampus.settings.jwt_signing_algorithm):
+            log.warning("made the JWT signing key file %s (the site had none): every server of the site must "
+                        "use this same file (a shared site folder or a copy), or the JWTs one signs fail on the "
+                        "others", path)
         stamp = _stamp(path)
     ring = cache.get("ring")
     if ring is None or ring.stamp != stamp:

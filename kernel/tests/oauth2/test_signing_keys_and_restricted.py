@@ -228,3 +228,21 @@ def test_a_restricted_clients_refreshed_tokens_stay_restricted(app) -> None:
     claims = jose_jwt.decode(as_jwt.get_json()["access_token"], KeySet.import_key_set(
         client.get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).claims
     assert claims["is_restricted"] is True and claims["filters"] == ["content_org:edX"]
+
+
+def test_a_file_system_without_hard_links_still_gets_the_key_file_once(app, monkeypatch, caplog) -> None:
+    def no_links(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")  # what os.link raises where hard links are not allowed
+
+    monkeypatch.setattr("kampus.oauth2.signing_keys.os.link", no_links)
+    path = key_file(app.extensions["kampus"])
+    with caplog.at_level("WARNING", logger="kampus.oauth2.signing_keys"):
+        response = app.test_client().get("/oauth2/jwks.json")
+    assert response.status_code == 200 and len(response.get_json()["keys"]) == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_keys(path)[0].kid == response.get_json()["keys"][0]["kid"]
+    assert "made the JWT signing key file" in caplog.text and "every server of the site" in caplog.text
+    assert ensure_keys(path, "RS512") is False  # another process that lost the race keeps the winner's file
+    path.unlink()
+    assert ensure_keys(path, "RS512") is True
+    assert [item.name for item in path.parent.iterdir() if item.name.startswith(".jwt-keys-")] == []

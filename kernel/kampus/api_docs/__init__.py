@@ -35,7 +35,8 @@ A field's own message can be set exactly with :func:`checked` (to keep an endpoi
 wording). ``resp`` documents the answers; they are checked against their models at run time only
 when the setting ``api_validate_responses`` is on (tests and ``make test``), where a mismatch is a
 500. ``scopes`` are the route's required scopes (Open edX's ``required_scopes``): restricted clients'
-JWTs need them (:func:`kampus.oauth2.authn.require_scopes`).
+JWTs need them (:func:`kampus.oauth2.authn.require_scopes`), and a view without scopes refuses those
+JWTs (:func:`kampus.oauth2.authn.unrestricted_view_refusal`).
 
 Routes under ``/api/``, ``/oauth2/`` and ``/user_api/`` appear in the document even when they are
 not declared (with their docstring as description); declared routes appear wherever they live.

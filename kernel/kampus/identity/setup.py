@@ -48,7 +48,9 @@ def init_identity(app: Flask, kampus: Kampus) -> None:
             if credential.user is None:
                 return authn.failure_response(credential)
             g._login_user = credential.user  # what Flask-Login's current_user reads
-            return authn.scope_refusal(credential, request.method)
+            view = app.view_functions.get(request.endpoint) if request.endpoint else None
+            return (authn.unrestricted_view_refusal(credential, view)
+                    or authn.scope_refusal(credential, request.method))
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         if getattr(app.view_functions.get(request.endpoint or ""), "kampus_csrf_exempt", False):

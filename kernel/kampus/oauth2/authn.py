@@ -20,7 +20,10 @@ Restricted clients (Open edX's ``RestrictedApplication``) call the API with JWTs
 :func:`require_scopes`: a restricted JWT needs those scopes (``JwtHasScope``), a ``content_org``
 filter for the organisation of the requested course (``JwtHasContentOrgFilterForRequestedCourse``)
 and, when it has a ``user`` filter, to ask for that user (``JwtHasUserFilterForRequestedUser``);
-other credentials pass on to the view's own checks, as in Open edX.
+other credentials pass on to the view's own checks, as in Open edX. Every other view refuses a
+restricted JWT with 403 (:func:`unrestricted_view_refusal`, Open edX's ``NotJwtRestrictedApplication``,
+which edx-drf-extensions adds to every JWT-authenticated view that does not handle restricted
+applications), HTML pages included.
 """
 
 from __future__ import annotations
@@ -194,6 +197,24 @@ def insufficient_scope(*scopes: str) -> Response:
 MISSING_SCOPES = "JWT missing required scopes."
 MISSING_CONTENT_ORG = "JWT missing required content_org filter."
 MISSING_USER = "JWT missing required user filter."
+
+
+#: Django REST framework's message of a permission without its own (``NotJwtRestrictedApplication``).
+NOT_PERMITTED = "You do not have permission to perform this action."
+
+
+def handles_restricted_clients(view: Callable[..., Any] | None) -> bool:
+    """Whether ``view`` declares required scopes (:func:`require_scopes`, ``doc(scopes=...)``)."""
+    return bool(getattr(view, "kampus_required_scopes", ()) or getattr(view, "kampus_api_scopes", ()))
+
+
+def unrestricted_view_refusal(credential: Credential, view: Callable[..., Any] | None) -> Response | None:
+    """403 when a restricted JWT calls a view that declares no required scopes (Open edX's
+    ``NotJwtRestrictedApplication``); ``None`` otherwise. ``view`` is ``None`` when no route matched:
+    the router answers (404/405)."""
+    if credential.kind != JWT or not credential.restricted or view is None or handles_restricted_clients(view):
+        return None
+    return permission_denied(NOT_PERMITTED)
 
 
 def _filter_values(credential: Credential, name: str) -> list[str]:

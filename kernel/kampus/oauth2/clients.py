@@ -25,6 +25,8 @@ from kampus.oauth2.models import (
 )
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{4,100}$")
+#: Characters the joined ``content_org:<org>`` filters of a client may take (its ``filters`` column).
+FILTERS_LENGTH: int = OAuthClient.__table__.c.filters.type.length
 #: An organisation as course keys spell it (edx-opaque-keys allows letters, digits, '_', '.', '-', '~').
 ORG_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")
 
@@ -98,6 +100,10 @@ def create_client(db_session: Session, name: str, client_type: str, *, client_id
     filters = org_filters(orgs or [])
     if filters and not restricted:
         raise ClientError("orgs", str(_l("Only a restricted client is limited to organisations.")))
+    if len(" ".join(filters)) > FILTERS_LENGTH:
+        raise ClientError("orgs", str(_l(
+            "Too many organisations: their filters take %(length)d characters, at most %(limit)d fit.",
+            length=len(" ".join(filters)), limit=FILTERS_LENGTH)))
     secret = secrets.token_urlsafe(32) if client_type == CONFIDENTIAL else ""
     client = OAuthClient(client_id=client_id, name=name, client_type=client_type,
                          secret_digest=digest(secret) if secret else "", user_id=user_id,

@@ -15,7 +15,7 @@ from kampus.identity.models import User
 from kampus.identity.tokens import create_token
 from kampus.oauth2.clients import ClientError, create_client
 from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES
-from kampus.oauth2.signing_keys import SigningKeyError, key_file, rotate_keys
+from kampus.oauth2.signing_keys import ACTIVATION_DELAY, JWKS_MAX_AGE, SigningKeyError, key_file, rotate_keys
 
 
 def _app() -> Flask:
@@ -74,18 +74,28 @@ def create_token_command(username: str, name: str) -> None:
     click.echo(token)
 
 
-@click.command("rotate-jwt-key")
+@click.command("rotate-jwt-key", help=(
+    "Make a new JWT signing key; the previous ones keep verifying (Open edX: generate_jwt_signing_key). "
+    f"The new key is published at /oauth2/jwks.json at once but signs new JWTs only {ACTIVATION_DELAY} seconds "
+    f"later, once services' cached copies of the key set (max-age {JWKS_MAX_AGE}) have expired; until then the "
+    "previous key signs. Nothing else to run: servers switch by themselves."))
 @click.option("--keep", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Previous keys kept to verify the JWTs they signed (drop one only once its JWTs have expired).")
+              help="Previous keys kept to verify the JWTs they signed (drop one only once its JWTs have expired). "
+                   "The key signing now is kept too, unless 0: then the new key is the only one and signs at once "
+                   "(for a leaked key; services with a cached key set refuse new JWTs until they fetch it again).")
 def rotate_jwt_key_command(keep: int) -> None:
-    """Make a new JWT signing key; the previous ones keep verifying (Open edX: generate_jwt_signing_key)."""
+    """Make a new JWT signing key; the previous ones keep verifying (the help text says the rest)."""
     kampus = _app().extensions["kampus"]
     path = key_file(kampus)
     try:
         key, dropped = rotate_keys(path, kampus.settings.jwt_signing_algorithm, keep)
     except SigningKeyError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"new signing key: {key.kid} ({key.get('alg')}) in {path}")
+    click.echo(f"new key: {key.kid} ({key.get('alg')}) in {path}, published at /oauth2/jwks.json now")
     for kid in dropped:
         click.echo(f"dropped key: {kid} (JWTs it signed are refused now)")
-    click.echo("Running servers sign with the new key from their next request; /oauth2/jwks.json lists every key kept.")
+    if keep:
+        click.echo(f"It signs new JWTs in {ACTIVATION_DELAY} seconds, once caches of the key set have expired; "
+                   "until then the previous key signs.")
+    else:
+        click.echo("It is the only key and signs new JWTs now.")

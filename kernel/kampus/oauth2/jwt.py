@@ -92,7 +92,7 @@ def create_jwt(kampus: Kampus, user: User, scopes: Sequence[str], expires_in: in
         claims["superuser"] = user.is_superuser
     if "user_id" in scopes:
         claims["user_id"] = user.id
-    key = key_ring(kampus).signing
+    key = key_ring(kampus).signing()
     algorithm = str(key.get("alg") or kampus.settings.jwt_signing_algorithm)
     return jose_jwt.encode({"alg": algorithm, "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=[algorithm])
 

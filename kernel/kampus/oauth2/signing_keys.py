@@ -2,14 +2,22 @@
 
 The keys live in one JSON Web Key Set file in the site folder, beside ``kampus.toml`` and its
 ``secret_key`` (setting ``jwt_signing_keys_file``, default ``{home}/jwt_signing_keys.json``, mode
-0600): RSA key pairs with a ``kid``. The first key signs new JWTs; every key in the file verifies,
-and the public halves of all of them are published at ``/oauth2/jwks.json``.
+0600): RSA key pairs with a ``kid``, newest first, and when each was made (``created``, seconds
+since the epoch). Every key in the file verifies, and the public halves of all of them are
+published at ``/oauth2/jwks.json`` (cached :data:`JWKS_MAX_AGE` seconds). The newest key older
+than :data:`ACTIVATION_DELAY` signs new JWTs (a key without ``created`` counts as old); while
+none is, the oldest key signs (a new site's only key signs at once).
 
 - ``kampus init`` writes the file; a site made before it existed gets one the first time a JWT
   is signed or checked, or the key set is asked for (:func:`ensure_keys`: one process wins the
-  race to create it, the others read the winner's).
+  race to create it, the others read the winner's; a hard link publishes the complete file, or,
+  on a file system without hard links, an exclusive create). A server that makes the file logs a
+  warning: every server of a site must share it.
 - ``kampus rotate-jwt-key`` puts a new key first and keeps the previous ones (``--keep``) so
-  that JWTs they signed still verify until they expire (:func:`rotate_keys`).
+  that JWTs they signed still verify until they expire (:func:`rotate_keys`). The new key is
+  published at once but signs only after :data:`ACTIVATION_DELAY`: services that cached the key
+  set before the rotation have fetched it again by then, so they never meet a JWT whose key they
+  do not know. The key that signs at the rotation is always kept (unless ``--keep 0``).
 
 Each process keeps the parsed keys and reads the file again when its modification time or size
 changes (one ``stat`` per use), so a rotation takes effect in running servers without a restart.
@@ -19,8 +27,10 @@ Keys are made and used by joserfc (the Authlib project's JOSE library), never by
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +43,11 @@ if TYPE_CHECKING:
 #: Algorithms a site may sign with (``jwt_signing_algorithm``); Open edX's default is RS512.
 ALGORITHMS = ("RS512", "RS384", "RS256")
 KEY_BITS = 2048
+log = logging.getLogger(__name__)
+#: Seconds services may cache ``/oauth2/jwks.json`` (its ``Cache-Control: max-age``).
+JWKS_MAX_AGE = 300
+#: Seconds a new key waits before it signs: the key set's cache lifetime and a margin for clock skew.
+ACTIVATION_DELAY = JWKS_MAX_AGE + 60
 
 
 class SigningKeyError(RuntimeError):
@@ -40,13 +55,34 @@ class SigningKeyError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class KeyRing:
-    """The parsed key file: the key that signs, every key that verifies, the public key set."""
+class StoredKey:
+    """A key of the file and when it was made (``None``: before creation times were kept)."""
 
-    signing: RSAKey
+    key: RSAKey
+    created: float | None
+
+
+def signing_key(keys: list[StoredKey], now: float) -> StoredKey:
+    """The key that signs at ``now``: the newest one made at least :data:`ACTIVATION_DELAY` ago,
+    else the oldest (``keys`` is newest first)."""
+    for stored in keys:
+        if stored.created is None or now - stored.created >= ACTIVATION_DELAY:
+            return stored
+    return keys[-1]
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The parsed key file: its keys (newest first), every key that verifies, the public key set."""
+
+    keys: tuple[StoredKey, ...]
     verifying: KeySet
     public: dict[str, Any]
     stamp: tuple[int, int]
+
+    def signing(self, now: float | None = None) -> RSAKey:
+        """The key that signs new JWTs at ``now`` (default: the current time)."""
+        return signing_key(list(self.keys), time.time() if now is None else now).key
 
 
 def new_key(algorithm: str) -> RSAKey:
@@ -56,11 +92,13 @@ def new_key(algorithm: str) -> RSAKey:
     return RSAKey.generate_key(KEY_BITS, parameters={"use": "sig", "alg": algorithm}, auto_kid=True)
 
 
-def _write(path: Path, keys: list[RSAKey], *, replace: bool) -> bool:
+def _write(path: Path, keys: list[StoredKey], *, replace: bool) -> bool:
     """Write ``keys`` to ``path`` atomically (mode 0600). Without ``replace``, an existing file wins:
     returns False and leaves it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"keys": [key.as_dict(private=True) for key in keys]}, indent=1)
+    text = json.dumps({"keys": [stored.key.as_dict(private=True) for stored in keys],
+                       "created": {str(stored.key.kid): stored.created for stored in keys
+                                   if stored.created is not None}}, indent=1)
     handle, temporary = tempfile.mkstemp(prefix=".jwt-keys-", dir=path.parent)  # created with mode 0600
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -74,42 +112,68 @@ def _write(path: Path, keys: list[RSAKey], *, replace: bool) -> bool:
             os.link(temporary, path)  # fails when another process made the file first
         except FileExistsError:
             return False
+        except OSError:  # a file system without hard links: create it exclusively, then fill it
+            return _write_exclusive(path, text)
         return True
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
 
 
-def read_keys(path: Path) -> list[RSAKey]:
-    """The keys of the file, signing key first; raises :class:`SigningKeyError` when it is unusable."""
+def _write_exclusive(path: Path, text: str) -> bool:
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    return True
+
+
+def read_stored_keys(path: Path) -> list[StoredKey]:
+    """The keys of the file, newest first, with their creation times; raises
+    :class:`SigningKeyError` when it is unusable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         keys = [RSAKey.import_key(item) for item in data["keys"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        created = {str(kid): float(value) for kid, value in (data.get("created") or {}).items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SigningKeyError(f"cannot read the JWT signing keys in {path}: {exc}") from exc
-    if not keys or not keys[0].is_private or not keys[0].kid:
+    if not keys or not all(key.is_private and key.kid for key in keys):
         raise SigningKeyError(f"{path} holds no private signing key with a kid")
-    return keys
+    return [StoredKey(key, created.get(str(key.kid))) for key in keys]
+
+
+def read_keys(path: Path) -> list[RSAKey]:
+    """The keys of the file, newest first; raises :class:`SigningKeyError` when it is unusable."""
+    return [stored.key for stored in read_stored_keys(path)]
 
 
 def ensure_keys(path: Path, algorithm: str) -> bool:
     """Make the key file with one key unless it exists; True when this call made it."""
     if path.exists():
         return False
-    return _write(path, [new_key(algorithm)], replace=False)
+    return _write(path, [StoredKey(new_key(algorithm), time.time())], replace=False)
 
 
-def rotate_keys(path: Path, algorithm: str, keep: int = 1) -> tuple[RSAKey, list[str]]:
-    """Put a new signing key first and keep the ``keep`` newest previous keys for verification.
+def rotate_keys(path: Path, algorithm: str, keep: int = 1, now: float | None = None) -> tuple[RSAKey, list[str]]:
+    """Put a new key first (it verifies at once and signs after :data:`ACTIVATION_DELAY`) and keep
+    the ``keep`` newest previous keys for verification, and the key that signs at ``now`` unless
+    ``keep`` is 0.
 
     Returns the new key and the ``kid`` of the keys dropped."""
     if keep < 0:
         raise SigningKeyError("keep must be 0 or more")
-    previous = read_keys(path) if path.exists() else []
+    now = time.time() if now is None else now
+    previous = read_stored_keys(path) if path.exists() else []
     key = new_key(algorithm)
-    kept, dropped = previous[:keep], previous[keep:]
-    _write(path, [key, *kept], replace=True)
-    return key, [str(old.kid) for old in dropped]
+    kept = previous[:keep]
+    if keep and previous and (current := signing_key(previous, now)) not in kept:
+        kept.append(current)  # rotated twice within the delay: the key that still signs stays
+    _write(path, [StoredKey(key, now), *kept], replace=True)
+    return key, [str(old.key.kid) for old in previous if old not in kept]
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -129,12 +193,16 @@ def key_ring(kampus: Kampus) -> KeyRing:
     try:
         stamp = _stamp(path)
     except FileNotFoundError:
-        ensure_keys(path, kampus.settings.jwt_signing_algorithm)
+        if ensure_keys(path, kampus.settings.jwt_signing_algorithm):
+            log.warning("made the JWT signing key file %s (the site had none): every server of the site must "
+                        "use this same file (a shared site folder or a copy), or the JWTs one signs fail on the "
+                        "others", path)
         stamp = _stamp(path)
     ring = cache.get("ring")
     if ring is None or ring.stamp != stamp:
-        keys = read_keys(path)
-        ring = KeyRing(signing=keys[0], verifying=KeySet(list(keys)),
+        stored = read_stored_keys(path)
+        keys = [item.key for item in stored]
+        ring = KeyRing(keys=tuple(stored), verifying=KeySet(keys),
                        public={"keys": [key.as_dict(private=False) for key in keys]}, stamp=stamp)
         cache["ring"] = ring
     return ring

@@ -27,6 +27,7 @@ from kampus.oauth2.clients import ClientError, create_client, disable_client
 from kampus.oauth2.jwt import public_key_set
 from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES, OAuthClient
 from kampus.oauth2.server import authorization_server
+from kampus.oauth2.signing_keys import JWKS_MAX_AGE
 
 bp = Blueprint("oauth2", __name__)
 
@@ -124,7 +125,7 @@ def jwks() -> Response:
     """The public keys of the site's JWTs (Open edX's ``JwksView``): the key that signs and those kept
     after a rotation."""
     response = jsonify(public_key_set(current_kampus()))
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
     return response
 
 

@@ -64,7 +64,7 @@ def test_expired_tampered_and_foreign_jwts_are_refused(app) -> None:
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
     with app.test_request_context():
-        site_key = key_ring(app.extensions["kampus"]).signing
+        site_key = key_ring(app.extensions["kampus"]).signing()
     now = int(time.time())
     claims = {"iss": "http://localhost/oauth2", "aud": "kampus", "exp": now + 3600, "iat": now,
               "preferred_username": user.username}

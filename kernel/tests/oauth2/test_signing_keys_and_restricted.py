@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from joserfc.jwk import KeySet
 from kampus import cli
 from kampus.app import create_app
 from kampus.oauth2.clients import ClientError
-from kampus.oauth2.signing_keys import ensure_keys, key_file, read_keys, rotate_keys
+from kampus.oauth2.signing_keys import ACTIVATION_DELAY, ensure_keys, key_file, key_ring, read_keys, rotate_keys
 from kampus.testing import TEST_PASSWORD, make_user
 
 from .conftest import basic, password_grant, register
@@ -49,7 +50,7 @@ def test_rotation_keeps_old_jwts_valid_until_their_key_is_dropped(app) -> None:
     old_kid = jose_jwt.decode(before, KeySet.import_key_set(
         app.test_client().get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).header["kid"]
 
-    new, dropped = rotate_keys(path, "RS384", keep=1)
+    new, dropped = rotate_keys(path, "RS384", keep=1, now=time.time() - ACTIVATION_DELAY)  # made long enough ago
     assert dropped == []
     published = app.test_client().get("/oauth2/jwks.json").get_json()["keys"]
     assert [key["kid"] for key in published] == [new.kid, old_kid]  # the running app sees the rotation
@@ -60,6 +61,48 @@ def test_rotation_keeps_old_jwts_valid_until_their_key_is_dropped(app) -> None:
 
     rotate_keys(path, "RS512", keep=1)  # the first key is dropped now
     assert me(app, before) == 401 and me(app, after) == 200
+
+
+def header_kid(app, token: str) -> str:
+    return jose_jwt.decode(token, KeySet.import_key_set(app.test_client().get("/oauth2/jwks.json").get_json()),
+                           algorithms=["RS512"]).header["kid"]
+
+
+def test_a_new_key_is_published_at_once_and_signs_once_key_set_caches_expired(app) -> None:
+    user = make_user(app)
+    register(app, client_id="mobile-app")
+    kampus = app.extensions["kampus"]
+    path = key_file(kampus)
+    jwks = app.test_client().get("/oauth2/jwks.json")
+    assert jwks.headers["Cache-Control"] == "public, max-age=300" and ACTIVATION_DELAY > 300
+    old_kid = jwks.get_json()["keys"][0]["kid"]
+    assert header_kid(app, jwt_of(app, user)) == old_kid  # a new site's only key signs at once
+
+    now = time.time()
+    new, _ = rotate_keys(path, "RS512", keep=1, now=now)
+    assert [key["kid"] for key in app.test_client().get("/oauth2/jwks.json").get_json()["keys"]] == [new.kid, old_kid]
+    assert header_kid(app, jwt_of(app, user)) == old_kid  # services that cached the old set still verify it
+    ring = key_ring(kampus)
+    assert ring.signing(now + ACTIVATION_DELAY - 1).kid == old_kid
+    assert ring.signing(now + ACTIVATION_DELAY).kid == new.kid
+
+    # Rotated again within the delay: the key that still signs is kept, the unused one dropped.
+    newer, dropped = rotate_keys(path, "RS512", keep=1, now=now + 10)
+    assert dropped == [] and [key.kid for key in read_keys(path)] == [newer.kid, new.kid, old_kid]
+    assert key_ring(kampus).signing(now + 20).kid == old_kid
+    _, dropped = rotate_keys(path, "RS512", keep=1, now=now + 20)
+    assert dropped == [new.kid]
+
+
+def test_keys_without_a_creation_time_count_as_old(app) -> None:
+    path = key_file(app.extensions["kampus"])
+    ensure_keys(path, "RS512")
+    old_kid = read_keys(path)[0].kid
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({"keys": data["keys"]}))  # a file of an earlier Kampus version
+    new, _ = rotate_keys(path, "RS512", keep=1)
+    assert key_ring(app.extensions["kampus"]).signing().kid == old_kid != new.kid
+    assert json.loads(path.read_text())["created"].keys() == {new.kid}
 
 
 def test_unreadable_key_file_is_a_clear_error(app) -> None:
@@ -79,6 +122,7 @@ def test_init_makes_the_key_and_the_cli_rotates_it(tmp_path, monkeypatch) -> Non
     assert len(first) == 1 and "d" in first[0]  # the private key, in the site folder only
     rotated = runner.invoke(cli.main, ["rotate-jwt-key"])
     assert rotated.exit_code == 0, rotated.output
+    assert f"signs new JWTs in {ACTIVATION_DELAY} seconds" in rotated.output
     kids = [key["kid"] for key in json.loads(path.read_text())["keys"]]
     assert len(kids) == 2 and kids[1] == first[0]["kid"] and kids[0] in rotated.output
     dropped = runner.invoke(cli.main, ["rotate-jwt-key", "--keep", "0"])
@@ -102,7 +146,29 @@ def test_a_restricted_client_gets_expired_bearer_tokens_and_restricted_jwts(app)
                              algorithms=["RS512"]).claims
     assert claims["is_restricted"] is True and claims["scopes"] == ["read"]
     assert claims["filters"] == ["content_org:edX", "content_org:MITx"]
-    assert me(app, token) == 200  # views that require no scope treat it as its user, as Open edX
+    # Views that declare no required scopes refuse it (Open edX's NotJwtRestrictedApplication)
+    response = client.get("/api/user/v1/me", headers={"Authorization": f"JWT {token}"})
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == "You do not have permission to perform this action."
+
+
+def test_a_restricted_jwt_cannot_act_as_its_user_outside_views_with_scopes(app) -> None:
+    user = make_user(app)
+    register(app, "Partner app", client_id="partner-app", restricted=True, orgs=["edX"],
+             scopes=["read", "write", "grades:read"])
+    register(app, client_id="mobile-app")
+    restricted = {"Authorization": f"JWT {jwt_of(app, user, 'partner-app')}"}
+    unrestricted = {"Authorization": f"JWT {jwt_of(app, user)}"}
+    client = app.test_client()
+    account = f"/api/user/v1/accounts/{user.username}"
+    change = {"json": {"name": "Changed by a partner"}, "content_type": "application/merge-patch+json"}
+    refused = client.patch(account, headers=restricted, **change)
+    assert refused.status_code == 403, refused.text
+    assert refused.get_json()["detail"] == "You do not have permission to perform this action."
+    assert client.get(account, headers=unrestricted).get_json()["name"] != "Changed by a partner"
+    assert client.get("/account", headers=restricted).status_code == 403  # HTML pages too
+    assert client.get("/api/user/v1/me", headers=unrestricted).status_code == 200  # other clients' JWTs pass
+    assert client.patch(account, headers=unrestricted, **change).status_code == 200
 
 
 def test_client_credentials_jwts_are_limited_to_their_service_user(app) -> None:
@@ -135,6 +201,10 @@ def test_cli_and_staff_page_register_restricted_clients(tmp_path, monkeypatch) -
     assert made.exit_code == 0, made.output
     refused = runner.invoke(cli.main, ["create-oauth-client", "Other", "--org", "edX"])
     assert refused.exit_code != 0 and "restricted" in refused.output
+    many = [option for number in range(60) for option in ("--org", f"Organisation{number:03d}")]
+    too_many = runner.invoke(cli.main, ["create-oauth-client", "Many", "--restricted", *many])
+    assert too_many.exit_code == 1 and "orgs: Too many organisations" in too_many.output
+    assert too_many.exception is None or isinstance(too_many.exception, SystemExit)  # no traceback
     app = create_app()
     with app.app_context():
         from kampus import db
@@ -158,3 +228,21 @@ def test_a_restricted_clients_refreshed_tokens_stay_restricted(app) -> None:
     claims = jose_jwt.decode(as_jwt.get_json()["access_token"], KeySet.import_key_set(
         client.get("/oauth2/jwks.json").get_json()), algorithms=["RS512"]).claims
     assert claims["is_restricted"] is True and claims["filters"] == ["content_org:edX"]
+
+
+def test_a_file_system_without_hard_links_still_gets_the_key_file_once(app, monkeypatch, caplog) -> None:
+    def no_links(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")  # what os.link raises where hard links are not allowed
+
+    monkeypatch.setattr("kampus.oauth2.signing_keys.os.link", no_links)
+    path = key_file(app.extensions["kampus"])
+    with caplog.at_level("WARNING", logger="kampus.oauth2.signing_keys"):
+        response = app.test_client().get("/oauth2/jwks.json")
+    assert response.status_code == 200 and len(response.get_json()["keys"]) == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_keys(path)[0].kid == response.get_json()["keys"][0]["kid"]
+    assert "made the JWT signing key file" in caplog.text and "every server of the site" in caplog.text
+    assert ensure_keys(path, "RS512") is False  # another process that lost the race keeps the winner's file
+    path.unlink()
+    assert ensure_keys(path, "RS512") is True
+    assert [item.name for item in path.parent.iterdir() if item.name.startswith(".jwt-keys-")] == []

@@ -43,3 +43,22 @@ def test_staff_register_a_restricted_client_with_organisations(app) -> None:
     bad = staff.post("/staff/oauth2/clients", data={"name": "Open", "client_type": "public", "orgs": "edX"})
     assert bad.status_code == 400 and 'id="orgs"' in bad.get_data(as_text=True)
     assert "is-invalid" in bad.get_data(as_text=True)
+
+
+def test_too_many_organisations_are_refused_with_a_message_not_a_database_error(app) -> None:
+    orgs = [f"Organisation{number:03d}" for number in range(60)]  # 60 x 'content_org:Organisation000 ' > 825
+    staff = client_as(app, "global_staff")
+    refused = staff.post("/staff/oauth2/clients", data={
+        "name": "Partner", "client_type": "public", "client_id": "partner-many", "grant_types": ["password"],
+        "scopes": ["read"], "restricted": "on", "orgs": ", ".join(orgs)})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Too many organisations" in html and "at most 825" in html
+    fits = staff.post("/staff/oauth2/clients", data={
+        "name": "Partner", "client_type": "public", "client_id": "partner-some", "grant_types": ["password"],
+        "scopes": ["read"], "restricted": "on", "orgs": ", ".join(orgs[:29])})
+    assert fits.status_code == 201, fits.get_data(as_text=True)
+    with app.app_context():
+        from kampus import db
+        from kampus.oauth2.models import OAuthClient
+        names = [client.client_id for client in db.session().query(OAuthClient)]
+        assert "partner-many" not in names and "partner-some" in names

@@ -97,6 +97,11 @@ def test_restricted_jwts_need_the_scope_and_the_course_organisation(app: Flask) 
     # A restricted JWT's scope is checked per view: a grades-only token does not read certificates.
     grades_only = _jwt(app, "partner-kampusx", learner.username, "read grades:read")
     assert client.get(paths["grades"], headers=grades_only).status_code == 200
+    # Views that declare no scope refuse the same token (Open edX's NotJwtRestrictedApplication).
+    for path in ("/api/user/v1/me", f"/api/user/v1/accounts/{learner.username}", f"/courses/{COURSE}/courseware/"):
+        response = client.get(path, headers=grades_only)
+        assert response.status_code == 403, path
+        assert response.get_json()["detail"] == "You do not have permission to perform this action."
     assert client.get(paths["certificate"], headers=grades_only).get_json()["detail"] == "JWT missing required scopes."
 
     # The grades list names its course in the query; without one there is nothing to match the filter against.

@@ -36,9 +36,12 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str, **extra: Any) -> Response:
-    """An error page in the layout, or a JSON error body for API clients."""
+    """An error page in the layout, or a JSON error body for API clients: Kampus's ``error`` object with
+    Open edX's ``developer_message``/``user_message`` beside it, so that the kernel's own refusals (a CSRF
+    failure, a 404 before any view) match the error shape of every API, Kampus's or Open edX's."""
     if wants_json():
-        body = {"error": {"status": status, "message": message, **extra}}
+        body = {"developer_message": message, "user_message": message,
+                "error": {"status": status, "message": message, **extra}}
         response = jsonify(body)
     else:
         response = Response(render_template("kampus/error.html", status=status, message=message))

@@ -18,7 +18,9 @@ their bytes are in the blob store. This module adds what Studio needs on top:
 from __future__ import annotations
 
 import posixpath
+import random
 import re
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -392,15 +394,18 @@ def svg_problem(data: bytes, limit: int) -> str | None:
 # -- changes -------------------------------------------------------------------------------------------------
 
 
-def _attempt(change: Callable[[], Any], expected_version: str | None, attempts: int = 5) -> Any:
+def _attempt(change: Callable[[], Any], expected_version: str | None, attempts: int = 8) -> Any:
     """Run ``change``; without an expected version, try again when another edit landed meanwhile (the
-    change is made again on the newer draft). With one, a conflict is the caller's answer (409)."""
+    change is made again on the newer draft), after a short random wait that grows with each try, so
+    that several uploads at once (the uploader sends files in parallel) do not keep colliding. With an
+    expected version, a conflict is the caller's answer (409)."""
     for attempt in range(attempts):
         try:
             return change()
         except VersionConflict:
             if expected_version or attempt == attempts - 1:
                 raise
+            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
     raise AssertionError("unreachable")
 
 

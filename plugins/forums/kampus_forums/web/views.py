@@ -18,6 +18,7 @@ Open edX's discussion REST API (``/api/discussion/``), as Open edX's discussion 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,40 +86,33 @@ def thread_by_id(course_id: str, thread_id: str) -> Response:
                             thread_id=thread.id))
 
 
-@bp.get("/courses/<course_id>/discussion/moderation/flagged", endpoint="flagged")
-def flagged(course_id: str) -> Response:
-    """The reported posts of the course, for moderators (a group moderator: their group's)."""
+def _moderation_page(course_id: str, template: str, page: str,
+                     allowed: Callable[[ForumUser], bool] = lambda who: who.is_moderator) -> Response:
+    """One of the moderators' pages (``page`` names it for the page's tabs), for the users ``allowed``."""
     who = page_user(course_id)
     if not isinstance(who, ForumUser):
         return who
-    if not may_see_flagged(who):
+    if not allowed(who):
         abort(403)
-    return _page("forums/flagged.html", course_id, who, moderation_attributes(course_id, who, page="flagged"),
-                 moderation_page="flagged")
+    return _page(template, course_id, who, moderation_attributes(course_id, who, page=page), moderation_page=page)
+
+
+@bp.get("/courses/<course_id>/discussion/moderation/flagged", endpoint="flagged")
+def flagged(course_id: str) -> Response:
+    """The reported posts of the course, for moderators (a group moderator: their group's)."""
+    return _moderation_page(course_id, "forums/flagged.html", "flagged", may_see_flagged)
 
 
 @bp.get("/courses/<course_id>/discussion/moderation/audit-log", endpoint="audit_log")
 def audit_log(course_id: str) -> Response:
     """The course's moderation log, for moderators."""
-    who = page_user(course_id)
-    if not isinstance(who, ForumUser):
-        return who
-    if not who.is_moderator:
-        abort(403)
-    return _page("forums/audit_log.html", course_id, who, moderation_attributes(course_id, who, page="audit"),
-                 moderation_page="audit")
+    return _moderation_page(course_id, "forums/audit_log.html", "audit")
 
 
 @bp.get("/courses/<course_id>/discussion/moderation/banned", endpoint="banned_users")
 def banned_users(course_id: str) -> Response:
     """The learners banned in the course (its own bans and its organization's), for moderators."""
-    who = page_user(course_id)
-    if not isinstance(who, ForumUser):
-        return who
-    if not who.is_moderator:
-        abort(403)
-    return _page("forums/banned_users.html", course_id, who, moderation_attributes(course_id, who, page="banned"),
-                 moderation_page="banned")
+    return _moderation_page(course_id, "forums/banned_users.html", "banned")
 
 
 @bp.post("/courses/<course_id>/discussion/preview", endpoint="preview")

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from kampus_lms.api import (
     EnrollmentError,
     allow_enrollment,
@@ -48,6 +49,7 @@ from kampus.identity.roles import (
     STAFF,
     TA,
 )
+from kampus.rendering.dates import as_user
 from kampus.urls import site_base_url
 from kampus_instructor.http import ApiError
 from kampus_instructor.membership.fields import find_user, user_info
@@ -191,20 +193,27 @@ def _state(course_id: str, user: User | None, email: str) -> dict[str, bool]:
             "allowed": allowance is not None, "auto_enroll": bool(allowance and allowance.auto_enroll)}
 
 
-def _send(to: str, template: str, subject: str, **context: Any) -> None:
+def _send(to: str, template: str, subject: Any, **context: Any) -> None:
     overview = course_overview(context["course_id"])
     context.setdefault("course_name", overview.display_name if overview else context["course_id"])
     context.setdefault("site_name", current_kampus().settings.site_name)
     context.setdefault("site_url", site_base_url())
     text = render_template(f"instructor/membership/email/{template}.txt", **context)
-    current_kampus().mailer.send(to, subject % {"course": context["course_name"]}, text)
+    current_kampus().mailer.send(to, str(subject) % {"course": context["course_name"]}, text)
 
 
-def _mail(result: dict[str, Any], to: str, template: str, subject: str, **context: Any) -> None:
+def _mail(result: dict[str, Any], to: str, template: str, subject: Any, user_id: int | None = None,
+          **context: Any) -> None:
     """Send one learner's message after their change was committed; a failure does not undo the
-    change: the identifier's result says ``emailFailed``."""
+    change: the identifier's result says ``emailFailed``. With ``user_id`` (a registered learner), the
+    message is written in their language (their ``pref-lang``, as Open edX's ``send_mail_to_student``),
+    whoever's request caused it; an invitation to an address with no account is in the site's language."""
     try:
-        _send(to, template, subject, **context)
+        if user_id is None:
+            _send(to, template, subject, **context)
+        else:
+            with as_user(user_id):
+                _send(to, template, subject, **context)
     except Exception:
         log.exception("the %s message to %s could not be sent", template, to)
         result["emailFailed"] = True
@@ -228,20 +237,20 @@ def update_enrollment(course_id: str, identifiers: list[str], action: str, *, au
         if user is None and not _valid_email(identifier):
             results.append({"identifier": identifier, "invalidIdentifier": True})
             continue
-        mail: tuple[str, str, dict[str, Any]] | None = None
+        mail: tuple[str, Any, dict[str, Any]] | None = None
         try:
             before = _state(course_id, user, email)
             if action == "enroll":
                 if user is not None:
                     enroll(user, course_id, check_access=False)
                     if email_students and not before["enrollment"]:
-                        mail = ("enrolled", _("You have been enrolled in %(course)s"), {
+                        mail = ("enrolled", _l("You have been enrolled in %(course)s"), {
                             "name": user.display_name,
                             "course_url": f"{site_base_url()}/courses/{course_id}/course/"})
                 else:
                     allow_enrollment(course_id, email, auto_enroll=auto_enroll)
                     if email_students:
-                        mail = ("allowed", _("You have been invited to register for %(course)s"), {
+                        mail = ("allowed", _l("You have been invited to register for %(course)s"), {
                             "auto_enroll": auto_enroll, "register_url": f"{site_base_url()}/register"})
             else:
                 if user is not None and before["enrollment"]:
@@ -249,7 +258,7 @@ def update_enrollment(course_id: str, identifiers: list[str], action: str, *, au
                 if before["allowed"]:
                     disallow_enrollment(course_id, email)
                 if email_students and (before["enrollment"] or before["allowed"]):
-                    mail = ("unenrolled", _("You have been unenrolled from %(course)s"),
+                    mail = ("unenrolled", _l("You have been unenrolled from %(course)s"),
                             {"name": user.display_name if user is not None else ""})
             db.session().commit()
             result = {"identifier": identifier, "before": before, "after": _state(course_id, user, email)}
@@ -261,7 +270,8 @@ def update_enrollment(course_id: str, identifiers: list[str], action: str, *, au
             continue
         if mail is not None:
             template, subject, context = mail
-            _mail(result, email, template, subject, course_id=course_id, **context)
+            _mail(result, email, template, subject, user.id if user is not None else None, course_id=course_id,
+                  **context)
         results.append(result)
     return {"action": action, "auto_enroll": auto_enroll, "results": results}
 
@@ -303,11 +313,11 @@ def bulk_beta(actor: Any, course_id: str, identifiers: list[str], action: str, *
                                   "is_active": True}
         if email_students:
             if action == "add":
-                _mail(result, user.email, "beta_added", _("You have been invited to a beta test for %(course)s"),
-                      course_id=course_id, name=user.display_name, auto_enroll=auto_enroll,
+                _mail(result, user.email, "beta_added", _l("You have been invited to a beta test for %(course)s"),
+                      user.id, course_id=course_id, name=user.display_name, auto_enroll=auto_enroll,
                       course_url=f"{site_base_url()}/courses/{course_id}/course/")
             else:
-                _mail(result, user.email, "beta_removed", _("You have been removed from a beta test for %(course)s"),
-                      course_id=course_id, name=user.display_name)
+                _mail(result, user.email, "beta_removed", _l("You have been removed from a beta test for %(course)s"),
+                      user.id, course_id=course_id, name=user.display_name)
         results.append(result)
     return {"action": action, "results": results}

@@ -54,6 +54,7 @@ from kampus_lms.cohorts.api import (  # noqa: F401
     cohort_members,
     cohort_names_of,
     cohort_of,
+    cohort_settings,
     content_groups,
     create_cohort,
     delete_cohort,

@@ -39,6 +39,7 @@ from kampus_lms.access import (
     MasqueradeError,
     checked_course_access,
     course_access,
+    parse_group_choice,
     set_masquerade,
     staff_toolbar,
     valid_course_key,
@@ -388,27 +389,42 @@ def bookmarks_page() -> Any:
 
 @bp.post("/courses/<course_id>/masquerade")
 def masquerade(course_id: str) -> Any:
-    """Set the staff member's "View this course as" (``role``: staff or student; ``user_name`` optional)."""
+    """Set the staff member's "View this course as" (``role``: staff or student; ``user_name`` optional;
+    ``user_partition_id`` and ``group_id``, Open edX's fields, for a learner of a content group, which the
+    toolbar sends as the choice ``group:<partition>:<group>``), from a form or a JSON body."""
     if not current_user.is_authenticated:
         abort(401)
     if not valid_course_key(course_id) or course_access(current_user, course_id) is None:
         abort(404)
-    role = request.form.get("role", STAFF_ROLE)
+    body = request.get_json(silent=True) if request.is_json else None
+    data: Any = body if isinstance(body, dict) else request.form
+    role = str(data.get("role") or STAFF_ROLE)
     user_name = ""
-    if role == SPECIFIC_LEARNER:  # the toolbar's "Specific learner": a learner role with a name
-        role, user_name = LEARNER_ROLE, request.form.get("user_name", "").strip()
+    group: tuple[int, int] | None = parse_group_choice(role)
     try:
-        if role == LEARNER_ROLE and request.form.get("role") == SPECIFIC_LEARNER and not user_name:
-            raise MasqueradeError(_("Enter the username or e-mail address of the learner."))
-        set_masquerade(current_user, course_id, role, user_name)
+        if group is not None:
+            role = LEARNER_ROLE
+        elif data.get("group_id") not in (None, "") and role == LEARNER_ROLE:
+            try:
+                group = int(data.get("user_partition_id")), int(data.get("group_id"))
+            except (TypeError, ValueError):
+                raise MasqueradeError(_("This course has no such content group.")) from None
+        elif role == SPECIFIC_LEARNER:  # the toolbar's "Specific learner": a learner role with a name
+            role, user_name = LEARNER_ROLE, str(data.get("user_name") or "").strip()
+            if not user_name:
+                raise MasqueradeError(_("Enter the username or e-mail address of the learner."))
+        elif role == LEARNER_ROLE:
+            user_name = str(data.get("user_name") or "").strip() if request.is_json else ""
+        set_masquerade(current_user, course_id, role, user_name, user_partition_id=group[0] if group else None,
+                       group_id=group[1] if group else None)
     except MasqueradeError as error:
-        if _wants_json():
+        if _wants_json() or request.is_json:
             response = jsonify({"success": False, "error": str(error)})
             response.status_code = 400
             return response
         flash(str(error), "error")
     else:
-        if _wants_json():
+        if _wants_json() or request.is_json:
             return jsonify({"success": True})
     target = request.form.get("next", "")
     if not target.startswith(f"/courses/{course_id}/") or target.startswith("//"):

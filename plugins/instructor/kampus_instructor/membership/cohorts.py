@@ -160,7 +160,7 @@ class SettingsRequest(BaseModel):
 
 
 class UsersRequest(BaseModel):
-    """``users``: a list, or usernames/e-mail addresses separated by commas or new lines."""
+    """``users``: a list, or usernames/e-mail addresses separated by commas, spaces or new lines."""
 
     users: list[str] | str
 

@@ -65,6 +65,10 @@ class CohortList(RootModel[list[CohortBody]]):
     pass
 
 
+class CohortsQuery(BaseModel):
+    ordering: str | None = Field(None, description="`asc` (the default) or `desc`: by name.")
+
+
 class LegacyCohortList(BaseModel):
     success: bool
     cohorts: list[CohortBody]
@@ -253,11 +257,15 @@ def legacy_cohort_settings(course_id: str) -> Response:
 
 
 @bp.get("/api/cohorts/v1/courses/<course_id>/cohorts/")
-@cohorts_api.doc(resp={200: CohortList, **ERRORS})
+@cohorts_api.doc(query=CohortsQuery, validate=False, resp={200: CohortList, **ERRORS})
 def cohorts(course_id: str) -> Response:
-    """The course's cohorts."""
+    """The course's cohorts by name: ``ordering`` ``asc`` (the default) or ``desc``, as Open edX."""
     check("instructor.view", course_id)
-    return jsonify([cohort.as_json() for cohort in list_cohorts(course_id)])
+    ordering = str(request.args.get("ordering", "asc")).lower()
+    if ordering not in ("asc", "desc"):
+        raise ApiError(400, _('Invalid ordering value. Must be "asc" or "desc".'), "ordering")
+    found = list_cohorts(course_id)  # by name
+    return jsonify([cohort.as_json() for cohort in (reversed(found) if ordering == "desc" else found)])
 
 
 @bp.post("/api/cohorts/v1/courses/<course_id>/cohorts/")

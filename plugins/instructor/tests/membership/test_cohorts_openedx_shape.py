@@ -78,3 +78,12 @@ def test_legacy_add_splits_on_spaces_and_answers_not_allowed(app, groups_course,
     empty = staff.post(f"/courses/{groups_course}/cohorts/{red['id']}/add", data={"users": ""})
     assert empty.status_code == 200 and empty.get_json()["added"] == []
     assert staff.post(f"/courses/{groups_course}/cohorts/9999/add", data={"users": "carl"}).status_code == 404
+
+
+def test_cohorts_by_name_in_either_order(app, groups_course, client_as):
+    staff = client_as("staff", groups_course)
+    _cohorted_with_two_cohorts(app, staff)
+    names = [cohort["name"] for cohort in staff.get(V1).get_json()]
+    assert names == sorted(names) and {"Red", "Blue"} <= set(names)
+    assert [cohort["name"] for cohort in staff.get(V1, query_string={"ordering": "DESC"}).get_json()] == names[::-1]
+    assert staff.get(V1, query_string={"ordering": "up"}).status_code == 400

@@ -39,6 +39,7 @@ from kampus_lms.access import (
     MasqueradeError,
     checked_course_access,
     course_access,
+    masquerade_of,
     parse_group_choice,
     set_masquerade,
     staff_toolbar,
@@ -46,6 +47,7 @@ from kampus_lms.access import (
     viewed_as,
 )
 from kampus_lms.catalog.api import course_overview, course_overviews
+from kampus_lms.cohorts.api import content_groups
 from kampus_lms.course_home.api import course_page_context
 from kampus_lms.courseware.api import courseware_url, jump_to_url, unit_url, viewer_nav
 from kampus_lms.courseware.bookmarks import add_bookmark, bookmarks_of, is_bookmarked, remove_bookmark
@@ -385,6 +387,34 @@ def bookmarks_page() -> Any:
 
 
 # -- masquerade -----------------------------------------------------------------------------------------------------
+
+
+@bp.get("/courses/<course_id>/masquerade")
+def masquerade_options(course_id: str) -> Any:
+    """Open edX's ``MasqueradeView.get``: the staff member's ``active`` masquerade and the ``available``
+    choices (Staff, Learner when the course has no content groups, a specific learner, each content
+    group); ``{"success": false}`` for anybody else."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not valid_course_key(course_id) or course_access(current_user, course_id) is None:
+        abort(404)
+    toolbar = staff_toolbar(current_user, course_id)
+    if toolbar is None:
+        return jsonify({"success": False})
+    chosen = masquerade_of(course_id)
+    groups = content_groups(course_id)
+    available: list[dict[str, Any]] = [{"name": _("Staff"), "role": STAFF_ROLE}]
+    if not groups:
+        available.append({"name": _("Learner"), "role": LEARNER_ROLE})
+    available.append({"name": _("Specific Student..."), "role": LEARNER_ROLE,
+                      "user_name": chosen.user_name if chosen else ""})
+    available += [{"group_id": group.id, "name": group.name, "role": LEARNER_ROLE,
+                   "user_partition_id": group.partition_id} for group in groups]
+    return jsonify({"success": True, "available": available, "active": {
+        "course_key": course_id, "role": chosen.role if chosen else STAFF_ROLE,
+        "user_name": (chosen.user_name or None) if chosen else None,
+        "user_partition_id": chosen.user_partition_id if chosen else None,
+        "group_id": chosen.group_id if chosen else None, "group_name": toolbar["group_name"] or None}})
 
 
 @bp.post("/courses/<course_id>/masquerade")

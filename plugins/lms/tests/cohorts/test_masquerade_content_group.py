@@ -68,3 +68,25 @@ def test_an_unknown_group_is_refused_and_learners_cannot_choose_one(app, groups_
                          json={"role": "student", "user_partition_id": 50, "group_id": 1})
     assert answer.status_code == 400
     assert _tabs(client, groups_course) == 1
+
+
+def test_the_masquerade_options_as_open_edx_answers_them(app, groups_course):
+    staff = _staff(app, groups_course)
+    url = f"/courses/{groups_course}/masquerade"
+    options = staff.get(url).get_json()
+    assert options["success"] is True
+    assert options["active"] == {"course_key": groups_course, "role": "staff", "user_name": None,
+                                 "user_partition_id": None, "group_id": None, "group_name": None}
+    assert options["available"] == [
+        {"name": "Staff", "role": "staff"},
+        {"name": "Specific Student...", "role": "student", "user_name": ""},
+        {"group_id": 1, "name": "Group A", "role": "student", "user_partition_id": 50},
+        {"group_id": 2, "name": "Group B", "role": "student", "user_partition_id": 50}]
+    staff.post(url, json={"role": "student", "user_partition_id": 50, "group_id": 2})
+    active = staff.get(url).get_json()["active"]
+    assert (active["role"], active["user_partition_id"], active["group_id"], active["group_name"]) == (
+        "student", 50, 2, "Group B")
+    learner = make_user(app, "user")
+    with app.test_request_context():
+        enroll(learner, groups_course, check_access=False)
+    assert login(app.test_client(), learner).get(url).get_json() == {"success": False}

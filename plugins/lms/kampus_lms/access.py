@@ -288,14 +288,18 @@ def viewed_as(user: Any, course_id: str) -> tuple[Any, bool]:
 
 
 def masquerade_groups(user: Any, course_id: str) -> dict[int, int] | None:
-    """``{user_partition_id: group_id}`` when ``user`` is course staff viewing the course as a learner of a
-    content group (the groups the visibility rule then uses), else ``None``."""
+    """The content groups the visibility rule uses when ``user`` is course staff viewing the course as a
+    generic learner: ``{user_partition_id: group_id}`` of the chosen group, or ``{}`` (no group: as Open
+    edX's cohort scheme, a masquerade is in no group it did not choose, whatever the staff member's own
+    cohort); ``None`` without such a masquerade (a specific learner's groups are their own)."""
     access = course_access(user, course_id)
     if access is None or not access.is_staff:
         return None
     chosen = masquerade_of(course_id)
-    if chosen is None or chosen.group_id is None or chosen.user_partition_id is None:
+    if chosen is None or chosen.user_name:
         return None
+    if chosen.group_id is None or chosen.user_partition_id is None:
+        return {}
     return {chosen.user_partition_id: chosen.group_id}
 
 

@@ -4,7 +4,7 @@ the units of the other groups, whatever the staff member's own cohort."""
 
 from __future__ import annotations
 
-from kampus_lms.api import enroll, set_cohorted
+from kampus_lms.api import add_users_to_cohort, create_cohort, enroll, set_cohorted
 
 from kampus.testing import login, make_user
 
@@ -50,6 +50,23 @@ def test_staff_view_as_a_content_group_sees_what_that_group_sees(app, groups_cou
     assert "For everyone" in outline and "For group A" not in outline and "For group B" not in outline
     staff.post(f"/courses/{groups_course}/masquerade", data={"role": "staff"})
     assert _tabs(staff, groups_course) == 3
+
+
+def test_a_staff_member_in_a_group_viewing_as_a_learner_is_in_no_group(app, groups_course):
+    with app.test_request_context():
+        set_cohorted(groups_course, True)
+    member = make_user(app, "staff", groups_course)
+    with app.test_request_context():
+        cohort = create_cohort(groups_course, "Staff cohort", group_id=1, user_partition_id=50)
+        enroll(member, groups_course, check_access=False)
+        add_users_to_cohort(groups_course, cohort.id, [member.username])
+    staff = login(app.test_client(), member)
+    staff.post(f"/courses/{groups_course}/masquerade", data={"role": "student"})
+    outline = staff.get(f"/courses/{groups_course}/course/").get_data(as_text=True)
+    assert "For everyone" in outline and "For group A" not in outline
+    staff.post(f"/courses/{groups_course}/masquerade", data={"role": "group:50:2"})
+    outline = staff.get(f"/courses/{groups_course}/course/").get_data(as_text=True)
+    assert "For group B" in outline and "For group A" not in outline
 
 
 def test_an_unknown_group_is_refused_and_learners_cannot_choose_one(app, groups_course):

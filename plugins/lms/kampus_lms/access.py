@@ -12,11 +12,14 @@ user may open its units:
   login page for a visitor, the about page (to enroll) for a logged-in user.
 
 Masquerade is Open edX's "View this course as: Staff / Learner / Specific
-learner": a staff member picks it on any course page; the choice is kept in the
-session per course. :func:`viewed_as` returns the user whose data (scores,
-completion, visits) a page shows and whether staff rules apply: masquerading as
-"Learner", staff see what a learner sees (no staff-only or unreleased content);
-as a specific learner, that learner's data under learner rules.
+learner / Learner in <content group>": a staff member picks it on any course
+page; the choice is kept in the session per course. :func:`viewed_as` returns the
+user whose data (scores, completion, visits) a page shows and whether staff rules
+apply: masquerading as "Learner", staff see what a learner sees (no staff-only or
+unreleased content); as a specific learner, that learner's data under learner
+rules; as a learner in a content group (Open edX's ``user_partition_id`` and
+``group_id``), what a learner of that group sees: :func:`masquerade_groups` is the
+group the courseware's visibility rule then uses instead of the staff member's own.
 
 Each answer is kept for the rest of the request (``flask.g``): a page asks as
 often as it likes and the database is read once.
@@ -43,6 +46,7 @@ from kampus.identity.models import User
 from kampus.identity.permissions import course_roles, permission_table
 from kampus.identity.roles import BETA_TESTER, LEARNER, TA
 from kampus_lms.catalog.api import about_url, course_overview
+from kampus_lms.cohorts.api import content_groups
 from kampus_lms.enrollment.api import is_enrolled
 
 #: The session key holding the masquerade choices: ``{course_id: {"role": ..., "user_name": ...}}``.
@@ -50,6 +54,8 @@ SESSION_KEY = "lms_masquerade"
 #: Masquerade roles, as Open edX names them.
 STAFF_ROLE = "staff"
 LEARNER_ROLE = "student"
+#: The prefix of the staff toolbar's content-group choices (:func:`group_choice`).
+GROUP_CHOICE = "group:"
 
 #: Course roles that open the courseware without an enrollment (once the course started).
 _VIEWING_ROLES = frozenset({LEARNER, BETA_TESTER, TA})
@@ -77,6 +83,8 @@ class Masquerade:
 
     role: str  #: ``staff`` or ``student``
     user_name: str = ""  #: a specific learner's username (``student`` only), else ""
+    user_partition_id: int | None = None  #: with ``group_id``: view as a learner of this content group
+    group_id: int | None = None
 
 
 def valid_course_key(course_id: str) -> bool:
@@ -174,6 +182,22 @@ def _released_for_beta(course_id: str, now: datetime) -> bool:
 # -- masquerade ----------------------------------------------------------------------------------------------------
 
 
+def group_choice(user_partition_id: int, group_id: int) -> str:
+    """The staff toolbar's choice value of a content group, ``group:<partition id>:<group id>``."""
+    return f"{GROUP_CHOICE}{int(user_partition_id)}:{int(group_id)}"
+
+
+def parse_group_choice(value: str) -> tuple[int, int] | None:
+    """``(user_partition_id, group_id)`` of a :func:`group_choice` value, or ``None``."""
+    if not value.startswith(GROUP_CHOICE):
+        return None
+    partition, _sep, group = value[len(GROUP_CHOICE):].partition(":")
+    try:
+        return int(partition), int(group)
+    except ValueError:
+        return None
+
+
 def masquerade_of(course_id: str) -> Masquerade | None:
     """The masquerade the current session chose in ``course_id`` (``None``: none, i.e. staff)."""
     if not has_request_context():
@@ -181,6 +205,9 @@ def masquerade_of(course_id: str) -> Masquerade | None:
     chosen = (session.get(SESSION_KEY) or {}).get(course_id)
     if not isinstance(chosen, dict) or chosen.get("role") != LEARNER_ROLE:
         return None
+    partition, group = chosen.get("user_partition_id"), chosen.get("group_id")
+    if isinstance(partition, int) and isinstance(group, int):
+        return Masquerade(LEARNER_ROLE, "", partition, group)
     return Masquerade(LEARNER_ROLE, str(chosen.get("user_name") or ""))
 
 
@@ -188,11 +215,14 @@ class MasqueradeError(ValueError):
     """A masquerade that cannot be set (its message is translated and shown to the user)."""
 
 
-def set_masquerade(user: Any, course_id: str, role: str, user_name: str = "") -> Masquerade | None:
+def set_masquerade(user: Any, course_id: str, role: str, user_name: str = "", *,
+                   user_partition_id: int | None = None, group_id: int | None = None) -> Masquerade | None:
     """Keep ``user``'s masquerade choice in ``course_id`` in the session; returns it (``None`` for staff).
+    ``user_partition_id`` and ``group_id`` (role ``student``, no ``user_name``) choose a learner of that
+    content group.
 
-    Raises :class:`MasqueradeError` when ``user`` is not course staff, the role is unknown, or the
-    specific learner does not exist or is not enrolled in the course.
+    Raises :class:`MasqueradeError` when ``user`` is not course staff, the role is unknown, the
+    specific learner does not exist or is not enrolled in the course, or the course has no such group.
     """
     access = course_access(user, course_id)
     if access is None or not access.is_staff:
@@ -201,7 +231,12 @@ def set_masquerade(user: Any, course_id: str, role: str, user_name: str = "") ->
     if role not in (STAFF_ROLE, LEARNER_ROLE):
         raise MasqueradeError(_("Choose Staff, Learner or a specific learner."))
     chosen: Masquerade | None = None
-    if role == LEARNER_ROLE:
+    if role == LEARNER_ROLE and (group_id is not None or user_partition_id is not None):
+        if user_name or not any(group.partition_id == user_partition_id and group.id == group_id
+                                for group in content_groups(course_id)):
+            raise MasqueradeError(_("This course has no such content group."))
+        chosen = Masquerade(LEARNER_ROLE, "", user_partition_id, group_id)
+    elif role == LEARNER_ROLE:
         if user_name:
             learner = find_user(user_name)
             if learner is None or not is_enrolled(learner.id, course_id):
@@ -213,7 +248,8 @@ def set_masquerade(user: Any, course_id: str, role: str, user_name: str = "") ->
     if chosen is None:
         stored.pop(course_id, None)
     else:
-        stored[course_id] = {"role": chosen.role, "user_name": chosen.user_name}
+        stored[course_id] = {"role": chosen.role, "user_name": chosen.user_name,
+                             "user_partition_id": chosen.user_partition_id, "group_id": chosen.group_id}
     session[SESSION_KEY] = stored
     _request_cache().clear()
     return chosen
@@ -251,6 +287,22 @@ def viewed_as(user: Any, course_id: str) -> tuple[Any, bool]:
     return result
 
 
+def masquerade_groups(user: Any, course_id: str) -> dict[int, int] | None:
+    """The content groups the visibility rule uses when ``user`` is course staff viewing the course as a
+    generic learner: ``{user_partition_id: group_id}`` of the chosen group, or ``{}`` (no group: as Open
+    edX's cohort scheme, a masquerade is in no group it did not choose, whatever the staff member's own
+    cohort); ``None`` without such a masquerade (a specific learner's groups are their own)."""
+    access = course_access(user, course_id)
+    if access is None or not access.is_staff:
+        return None
+    chosen = masquerade_of(course_id)
+    if chosen is None or chosen.user_name:
+        return None
+    if chosen.group_id is None or chosen.user_partition_id is None:
+        return {}
+    return {chosen.user_partition_id: chosen.group_id}
+
+
 def staff_toolbar(user: Any, course_id: str) -> dict[str, Any] | None:
     """What the staff toolbar of a course page shows (``None`` for non-staff): the current choice
     and the URL its form posts to."""
@@ -258,10 +310,16 @@ def staff_toolbar(user: Any, course_id: str) -> dict[str, Any] | None:
     if access is None or not access.is_staff:
         return None
     chosen = masquerade_of(course_id)
+    groups = content_groups(course_id)
+    viewed = (chosen.user_partition_id, chosen.group_id) if chosen else None
+    group = next((item for item in groups if (item.partition_id, item.id) == viewed), None)
     return {
         "course_id": course_id,
         "role": chosen.role if chosen else STAFF_ROLE,
         "user_name": chosen.user_name if chosen else "",
+        "groups": [{"value": group_choice(item.partition_id, item.id), "name": item.name} for item in groups],
+        "group": group_choice(group.partition_id, group.id) if group else "",
+        "group_name": group.name if group else "",
         "action": url_for("lms_courseware.masquerade", course_id=course_id),
         "next": request.full_path.rstrip("?") if has_request_context() else "",
     }

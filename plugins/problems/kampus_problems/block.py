@@ -623,7 +623,7 @@ class ProblemBlock(XBlock):
                     asked = text_of(data.get("label") or "") or field.get("label") or question
                     group = text_of(data.get("group_label") or "")
                     elements[field.get("id")] = (response_el.tag, field.tag, asked, group)
-            variant = "" if policies.normalize_randomization(self.rerandomize) == "never" else self.get_seed()
+            variant = self.get_seed() if policies.is_randomized(self.rerandomize) else ""
             for input_id, answer in answers.items():
                 response_type, input_type, question, group = elements.get(input_id, ("", "", "", ""))
                 correct = correct_map.is_correct(input_id) if input_id in correct_map else None

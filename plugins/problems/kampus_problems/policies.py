@@ -288,6 +288,12 @@ def normalize_randomization(value: Any) -> str:
     return text
 
 
+def is_randomized(value: Any) -> bool:
+    """Whether a problem with this ``rerandomize`` setting has variants: its learners' answers then carry
+    the seed as their ``variant`` (Open edX's submission metadata and answer distribution)."""
+    return normalize_randomization(value) != RANDOMIZATION.NEVER
+
+
 def randomization_bin(seed: Any, problem_id: Any) -> int:
     """One of :data:`NUM_RANDOMIZATION_BINS` variants, from the learner and the problem."""
     digest = hashlib.sha256()

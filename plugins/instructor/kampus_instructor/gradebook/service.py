@@ -2,8 +2,10 @@
 gradebook API: overrides are written by :func:`kampus_lms.api.apply_overrides`).
 
 * :func:`gradebook_page`: a keyset page of the course's learners (filters: user name or e-mail, enrollment
-  mode, cohort) with their graded subsection grades, computed at once from two queries;
+  mode, cohort, and the gradebook API's grade ranges: course grade, one assignment's grade, in percent) with
+  their graded subsection grades, computed at once from two queries;
 * :func:`bulk_override`: override one subsection's grade of several learners with a reason;
+  :func:`remove_override`: delete one learner's override of a subsection (the audit trail keeps it);
 * :func:`export_rows` / :func:`import_csv`: Open edX's bulk grades CSV (``bulk_grades``): per graded
   subsection ``name-<id>``, ``grade-<id>`` (points as computed, overrides applied), ``previous_override-<id>``
   and ``new_override-<id>``; an import writes every ``new_override-<id>`` given, all or none, with its row's
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +25,12 @@ from kampus_lms.api import (
     NoGrades,
     OverrideError,
     apply_overrides,
+    assignment_grade_between,
     clean_request,
     cohort_member_ids_query,
     cohort_names_of,
     count_enrolled_matching,
+    course_grade_between,
     course_grades_of,
     course_modes,
     enrolled_learners_page,
@@ -35,6 +40,7 @@ from kampus_lms.api import (
     overrides_of,
     validate_overrides,
 )
+from kampus_lms.api import remove_override as remove_lms_override
 from opaque_keys.edx.keys import UsageKey
 
 from kampus_instructor.reports.api import safe_cell, unsafe_cell
@@ -120,20 +126,63 @@ def _rows(course_id: str, learners: list[Any], subsections: list[dict[str, Any]]
     return rows
 
 
+@dataclass(frozen=True)
+class GradeRanges:
+    """The gradebook API's grade filters, percentages 0..100 (``None``: no bound): the course grade
+    (``course_grade_min``/``course_grade_max``) and one assignment's (``assignment`` with
+    ``assignment_grade_min``/``assignment_grade_max``; without a bound it filters nothing, as Open edX)."""
+
+    course_min: float | None = None
+    course_max: float | None = None
+    assignment: str | None = None
+    assignment_min: float | None = None
+    assignment_max: float | None = None
+
+
+def percent_bound(value: Any, name: str) -> float | None:
+    """A percentage bound of a filter (``None`` when empty); :class:`GradebookError` when it is not a finite
+    number."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise GradebookError(f"{name} must be a number (a percentage), not '{value}'.")
+    return number
+
+
+def _grade_conditions(course_id: str, subsections: list[dict[str, Any]], ranges: GradeRanges) -> list[Any]:
+    """The LMS's SQL conditions on stored grades (the gradebook API's own) for ``ranges``."""
+    conditions = []
+    if ranges.course_min is not None or ranges.course_max is not None:
+        conditions.append(course_grade_between(course_id, ranges.course_min, ranges.course_max))
+    if ranges.assignment and (ranges.assignment_min is not None or ranges.assignment_max is not None):
+        if ranges.assignment not in {sub["usage_id"] for sub in subsections}:
+            raise GradebookError(f"{ranges.assignment} is not a graded subsection of the course.")
+        conditions.append(assignment_grade_between(course_id, ranges.assignment, ranges.assignment_min,
+                                                   ranges.assignment_max))
+    return conditions
+
+
 def gradebook_page(course_id: str, *, text: str | None = None, mode: str | None = None,
                    cohort_id: int | None = None, after: int | None = None, before: int | None = None,
-                   page_size: int = PAGE_SIZE) -> GradebookPage:
-    """A page of learners with their graded subsection grades (keyset paging by enrollment)."""
+                   page_size: int = PAGE_SIZE, ranges: GradeRanges | None = None) -> GradebookPage:
+    """A page of learners with their graded subsection grades (keyset paging by enrollment); ``ranges``
+    keeps the learners whose stored grades are in range (in the page's query, so every page is full)."""
     subsections = graded(course_id)
     text = (text or "").replace("\x00", "").strip() or None
     user_ids = _cohort_user_ids(course_id, cohort_id)
+    conditions = _grade_conditions(course_id, subsections, ranges or GradeRanges())
     learners, more = enrolled_learners_page(course_id, after_id=after, before_id=before, limit=page_size,
-                                            user_contains=text, mode=mode or None, user_ids=user_ids)
+                                            user_contains=text, mode=mode or None, user_ids=user_ids,
+                                            conditions=conditions)
     has_next = more if before is None else True
     has_previous = (after is not None) if before is None else more
     total = count_enrolled_matching(course_id)
-    filtered = count_enrolled_matching(course_id, None, text, mode or None, user_ids) \
-        if (text or mode or user_ids is not None) else total
+    filtered = count_enrolled_matching(course_id, None, text, mode or None, user_ids, conditions) \
+        if (text or mode or user_ids is not None or conditions) else total
     return GradebookPage(
         subsections=subsections, rows=_rows(course_id, learners, subsections), total=total, filtered=filtered,
         next_after=learners[-1].enrollment_id if learners and has_next else None,
@@ -171,6 +220,16 @@ def bulk_override(course_id: str, user_ids: list[int], usage_id: str, earned: An
         messages = sorted({e for e in err.errors if e})
         raise GradebookError("; ".join(messages)) from None
     return len(applied)
+
+
+def remove_override(course_id: str, user_id: int, usage_id: str, reason: str, *, by_user_id: int) -> None:
+    """Delete a learner's override of a graded subsection, the learner's grade recomputed; the audit trail
+    records the removal (``DELETE``) with its reason. :class:`GradebookError` (404) when there is none."""
+    if usage_id not in {sub["usage_id"] for sub in graded(course_id)}:
+        raise GradebookError("Choose a graded subsection of the course.", status=404)
+    reason = (reason or "").replace("\x00", "").strip()
+    if not remove_lms_override(course_id, int(user_id), usage_id, by_user_id=by_user_id, comment=reason):
+        raise GradebookError("This learner's grade in this subsection is not overridden.", status=404)
 
 
 def history(course_id: str, limit: int = 200) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from kampus_lms.api import (
     add_users_to_cohort,
     assign_from_csv,
     cohort_members,
+    cohort_settings,
     content_groups,
     create_cohort,
     delete_cohort,
@@ -64,15 +65,20 @@ class CohortList(RootModel[list[CohortBody]]):
     pass
 
 
+class CohortsQuery(BaseModel):
+    ordering: str | None = Field(None, description="`asc` (the default) or `desc`: by name.")
+
+
 class LegacyCohortList(BaseModel):
     success: bool
     cohorts: list[CohortBody]
 
 
 class CohortSettingsBody(BaseModel):
-    """Whether the course is cohorted."""
+    """Open edX's ``_get_course_cohort_settings_representation``: the integer ``id`` of the course's cohort
+    settings and whether the course is cohorted."""
 
-    id: str
+    id: int
     is_cohorted: bool
 
 
@@ -96,21 +102,34 @@ class MemberPage(BaseModel):
 
 class AddedUser(BaseModel):
     username: str
-    name: str
     email: str
-    previous_cohort: str | None = None
+
+
+class ChangedUser(BaseModel):
+    email: str
+    previous_cohort: str
+    username: str
 
 
 class AddAnswer(BaseModel):
-    """``add_users_to_cohort``'s answer."""
+    """Open edX's ``CohortUsers.post`` answer: ``added`` and ``changed`` (moved from ``previous_cohort``)
+    users, and the given names that were ``present`` already, ``unknown``, ``preassigned`` (an address
+    without an account yet) or ``invalid`` (not an e-mail address)."""
 
     success: bool
     added: list[AddedUser]
-    changed: list[AddedUser]
+    changed: list[ChangedUser]
     present: list[str]
     unknown: list[str]
     preassigned: list[str]
     invalid: list[str]
+
+
+class LegacyAddAnswer(AddAnswer):
+    """Open edX's ``add_users_to_cohort`` view answer: also ``not_allowed`` (always empty here: no
+    cohort refuses a learner)."""
+
+    not_allowed: list[str]
 
 
 class Success(BaseModel):
@@ -145,7 +164,7 @@ class SettingsRequest(BaseModel):
 
 
 class UsersRequest(BaseModel):
-    """``users``: a list, or usernames/e-mail addresses separated by commas or new lines."""
+    """``users``: a list, or usernames/e-mail addresses separated by commas, spaces or new lines."""
 
     users: list[str] | str
 
@@ -206,16 +225,12 @@ def cohorts_page(course_id: str) -> str:
 # -- the REST API --------------------------------------------------------------------------------------------
 
 
-def _settings_body(course_id: str) -> dict[str, Any]:
-    return {"id": course_id, "is_cohorted": is_cohorted(course_id)}
-
-
 @bp.get("/api/cohorts/v1/settings/<course_id>")
 @cohorts_api.doc(resp={200: CohortSettingsBody, **ERRORS})
-def cohort_settings(course_id: str) -> Response:
-    """Whether the course is cohorted."""
+def cohort_settings_view(course_id: str) -> Response:
+    """Whether the course is cohorted, with the integer ``id`` of its cohort settings."""
     check("instructor.view", course_id)
-    return jsonify(_settings_body(course_id))
+    return jsonify(cohort_settings(course_id))
 
 
 @bp.put("/api/cohorts/v1/settings/<course_id>")
@@ -225,17 +240,32 @@ def change_cohort_settings(course_id: str) -> Response:
     """Turn cohorts on or off (``is_cohorted``)."""
     check(MANAGE_ENROLLMENT, course_id)
     if "is_cohorted" not in params():
-        raise ApiError(400, _("Bad Request"), "is_cohorted")
+        raise ApiError(400, _('Missing field "is_cohorted".'), "is_cohorted")
     set_cohorted(course_id, bool_field("is_cohorted"))
-    return jsonify(_settings_body(course_id))
+    return jsonify(cohort_settings(course_id))
+
+
+@bp.get("/courses/<course_id>/cohorts/settings")
+@bp.patch("/courses/<course_id>/cohorts/settings")
+@cohorts_api.doc(json=SettingsRequest, validate=False, resp={200: CohortSettingsBody, **ERRORS})
+def legacy_cohort_settings(course_id: str) -> Response:
+    """The dashboard's older settings endpoint (Open edX's ``course_cohort_settings_handler``): GET as
+    ``GET /api/cohorts/v1/settings/<id>``; PATCH ``is_cohorted`` turns cohorts on or off."""
+    if request.method == "GET":
+        return cohort_settings_view(course_id)
+    return change_cohort_settings(course_id)
 
 
 @bp.get("/api/cohorts/v1/courses/<course_id>/cohorts/")
-@cohorts_api.doc(resp={200: CohortList, **ERRORS})
+@cohorts_api.doc(query=CohortsQuery, validate=False, resp={200: CohortList, **ERRORS})
 def cohorts(course_id: str) -> Response:
-    """The course's cohorts."""
+    """The course's cohorts by name: ``ordering`` ``asc`` (the default) or ``desc``, as Open edX."""
     check("instructor.view", course_id)
-    return jsonify([cohort.as_json() for cohort in list_cohorts(course_id)])
+    ordering = str(request.args.get("ordering", "asc")).lower()
+    if ordering not in ("asc", "desc"):
+        raise ApiError(400, _('Invalid ordering value. Must be "asc" or "desc".'), "ordering")
+    found = list_cohorts(course_id)  # by name
+    return jsonify([cohort.as_json() for cohort in (reversed(found) if ordering == "desc" else found)])
 
 
 @bp.post("/api/cohorts/v1/courses/<course_id>/cohorts/")
@@ -313,32 +343,41 @@ def members(course_id: str, cohort_id: int) -> Response:
                                 for user in users]})
 
 
-def _add(course_id: str, cohort_id: int, identifiers: list[str]) -> Response:
-    if not identifiers:
-        raise ApiError(400, _("Enter at least one username or e-mail address."), "users")
+def _add(course_id: str, cohort_id: int, identifiers: list[str]) -> dict[str, Any]:
+    """Add the users now (committed before the answer): Open edX's answer."""
     try:
-        return jsonify(add_users_to_cohort(course_id, cohort_id, identifiers))
+        return add_users_to_cohort(course_id, cohort_id, identifiers)
     except CohortError as error:
         raise _failing(error) from None
+
+
+def _identifiers(raw: Any) -> list[str]:
+    """``users`` of a request: a list, or text separated by commas, spaces or new lines."""
+    if isinstance(raw, list):
+        return [str(item).strip() for item in raw if str(item).strip()]
+    return split_identifiers(str(raw or ""))
 
 
 @bp.post("/api/cohorts/v1/courses/<course_id>/cohorts/<int:cohort_id>/users/")
 @cohorts_api.doc(json=UsersRequest, validate=False, resp={200: AddAnswer, **ERRORS})
 def add_members(course_id: str, cohort_id: int) -> Response:
-    """Add the usernames or e-mail addresses of ``users`` (a list, or text separated by commas or new lines)."""
+    """Add the usernames or e-mail addresses of ``users`` (a list, or text separated by commas, spaces or new
+    lines) at once: the answer lists who was added, moved, already there, unknown, pre-assigned or invalid."""
     check(MANAGE_ENROLLMENT, course_id)
-    raw = params().get("users")
-    identifiers = ([str(item).strip() for item in raw if str(item).strip()] if isinstance(raw, list)
-                   else split_identifiers(str(raw or "")))
-    return _add(course_id, cohort_id, identifiers)
+    _cohort(course_id, cohort_id)
+    identifiers = _identifiers(params().get("users"))
+    if not identifiers:
+        raise ApiError(400, _("Missing users key in payload"), "users")
+    return jsonify(_add(course_id, cohort_id, identifiers))
 
 
 @bp.post("/api/cohorts/v1/courses/<course_id>/cohorts/<int:cohort_id>/users/<username>")
 @cohorts_api.doc(resp={200: AddAnswer, **ERRORS})
 def add_member(course_id: str, cohort_id: int, username: str) -> Response:
-    """Add one user to the cohort."""
+    """Add one user to the cohort (the ``users`` of a body, when given, instead, as Open edX)."""
     check(MANAGE_ENROLLMENT, course_id)
-    return _add(course_id, cohort_id, [username])
+    _cohort(course_id, cohort_id)
+    return jsonify(_add(course_id, cohort_id, _identifiers(params().get("users")) or [username]))
 
 
 @bp.delete("/api/cohorts/v1/courses/<course_id>/cohorts/<int:cohort_id>/users/<username>")
@@ -401,11 +440,14 @@ def legacy_cohorts(course_id: str) -> Response:
 
 
 @bp.post("/courses/<course_id>/cohorts/<int:cohort_id>/add")
-@cohorts_api.doc(resp={200: AddAnswer, **ERRORS})
+@cohorts_api.doc(resp={200: LegacyAddAnswer, **ERRORS})
 def legacy_add(course_id: str, cohort_id: int) -> Response:
-    """Add the users of ``users`` (commas or new lines) to the cohort."""
+    """Add the users of ``users`` (separated by commas, spaces or new lines) to the cohort at once (Open
+    edX's ``add_users_to_cohort``): the answer of ``POST .../cohorts/<id>/users/`` and ``not_allowed``."""
     check(MANAGE_ENROLLMENT, course_id)
-    return _add(course_id, cohort_id, split_identifiers(str(params().get("users") or "")))
+    _cohort(course_id, cohort_id)
+    return jsonify({**_add(course_id, cohort_id, split_identifiers(str(params().get("users") or ""))),
+                    "not_allowed": []})
 
 
 @bp.post("/courses/<course_id>/cohorts/<int:cohort_id>/delete")

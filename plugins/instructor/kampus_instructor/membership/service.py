@@ -170,7 +170,7 @@ def update_forum_role(actor: Any, course_id: str, identifier: str, rolename: str
 
 
 def identifiers_of(text: str) -> list[str]:
-    """The identifiers of a batch (commas or new lines); :class:`ApiError` 400 when none or too many."""
+    """The identifiers of a batch (commas, spaces or new lines); :class:`ApiError` 400 when none or too many."""
     found = split_identifiers(text)
     if not found:
         raise ApiError(400, _("Enter at least one username or e-mail address."), "identifiers")

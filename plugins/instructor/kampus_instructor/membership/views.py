@@ -88,7 +88,7 @@ class AccessChange(BaseModel):
 
 
 class EnrollmentChange(BaseModel):
-    """A batch (un)enrollment (form or JSON fields): ``identifiers`` separated by commas or new lines."""
+    """A batch (un)enrollment (form or JSON fields): ``identifiers`` separated by commas, spaces or new lines."""
 
     action: str
     identifiers: str
@@ -170,7 +170,7 @@ def update_forum_role_membership(course_id: str) -> Response:
 @membership_api.doc(json=EnrollmentChange, validate=False, resp={200: EnrollmentAnswer, **ERRORS})
 def students_update_enrollment(course_id: str) -> Response:
     """Enroll (``action=enroll``) or unenroll (``unenroll``) the usernames or e-mail addresses of
-    ``identifiers`` (commas or new lines); ``auto_enroll`` and ``email_students`` as Open edX's."""
+    ``identifiers`` (commas, spaces or new lines); ``auto_enroll`` and ``email_students`` as Open edX's."""
     check(service.MANAGE_ENROLLMENT, course_id)
     action = text_field("action", required=True)
     identifiers = service.identifiers_of(text_field("identifiers", required=True))

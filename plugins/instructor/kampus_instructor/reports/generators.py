@@ -24,7 +24,7 @@ from opaque_keys.edx.keys import UsageKey
 
 from kampus.identity.profiles import UserProfile
 from kampus_instructor.reports.csv_stream import CsvBlobWriter
-from kampus_instructor.reports.problem_texts import answer_text, course_input_texts
+from kampus_instructor.reports.problem_texts import answer_text, course_input_texts, randomized_problems
 
 #: Progress callback: ``(done, total, message)``.
 Progress = Callable[[int, int, str], None]
@@ -208,11 +208,15 @@ ANSWER_DISTRIBUTION_HEADER = ["ModuleID", "PartID", "Correct", "Count", "ValueID
 
 def answer_distribution_report(run: ReportRun, out: CsvBlobWriter) -> None:
     """For each problem input (Open edX's ``ProblemResponseAnswerDistribution``): each distinct answer
-    learners currently hold, how many hold it, and its correctness. Only the counters stay in memory
-    (one per distinct answer), never the learners."""
+    learners currently hold, how many hold it, and its correctness; for a problem with variants (its
+    ``rerandomize`` is not ``never``) counted per variant, the seed of the learner's problem (Open edX's
+    ``Variant``), else the variant is empty. Only the counters stay in memory (one per distinct answer),
+    never the learners."""
     problems = _selected_problems(run)
     usage_ids = [p["usage_id"] for p in problems]
-    counts: Counter[tuple[str, str, str, str]] = Counter()
+    with run.app.app_context():
+        randomized = randomized_problems(run.course_id, {usage_id: _block_key(usage_id) for usage_id in usage_ids})
+    counts: Counter[tuple[str, str, str, str, str]] = Counter()
     for page in run.batches():
         states = learner_states(run.course_id, [learner.user.id for learner in page], usage_ids=usage_ids)
         for mine in states.values():
@@ -221,8 +225,10 @@ def answer_distribution_report(run: ReportRun, out: CsvBlobWriter) -> None:
                 if not isinstance(answers, dict):
                     continue
                 correct_map = state.get("correct_map") or {}
+                seed = state.get("seed")
+                variant = str(seed) if usage_id in randomized and seed is not None else ""
                 for part_id, value in answers.items():
-                    counts[(usage_id, part_id, _value_id(value), _correctness(correct_map, part_id))] += 1
+                    counts[(usage_id, part_id, _value_id(value), _correctness(correct_map, part_id), variant)] += 1
     out.writerow(ANSWER_DISTRIBUTION_HEADER)
     order = {p["usage_id"]: i for i, p in enumerate(problems)}
     names = {p["usage_id"]: p["display_name"] for p in problems}
@@ -230,11 +236,17 @@ def answer_distribution_report(run: ReportRun, out: CsvBlobWriter) -> None:
     with run.app.app_context():
         texts = course_input_texts(run.course_id, {p["usage_id"]: _block_key(p["usage_id"]) for p in problems
                                                    if p["usage_id"] in answered})
-    for (usage_id, part_id, value_id, correct), count in sorted(
-            counts.items(), key=lambda item: (order.get(item[0][0], 0), item[0][1], item[0][2], item[0][3])):
+    for (usage_id, part_id, value_id, correct, variant), count in sorted(
+            counts.items(), key=lambda item: (order.get(item[0][0], 0), item[0][1], _variant_order(item[0][4]),
+                                              item[0][2], item[0][3])):
         value_text, question = answer_text(texts.get(usage_id, {}), part_id, value_id)
-        out.writerow([usage_id, part_id, correct, count, value_id, value_text, "", names.get(usage_id, ""),
+        out.writerow([usage_id, part_id, correct, count, value_id, value_text, variant, names.get(usage_id, ""),
                       question])
+
+
+def _variant_order(variant: str) -> tuple[int, str]:
+    """Variants (seeds) in numeric order, the empty one first."""
+    return (int(variant), "") if variant.isdigit() else (-1, variant)
 
 
 def _block_key(usage_id: str) -> tuple[str, str]:

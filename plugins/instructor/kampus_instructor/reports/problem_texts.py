@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kampus_content.api import get_structure, safe_xml_parser
+from kampus_content.api import BlockNotFound, block_settings, get_structure, safe_xml_parser
+from kampus_problems.api import is_randomized
 from lxml import etree
 
 #: Capa's input types (the elements of a response that a learner answers).
@@ -76,6 +77,21 @@ def course_input_texts(course_id: str, usage_ids: dict[str, tuple[str, str]]) ->
         data = block.fields.get("data") if block is not None else None
         texts[usage_id] = input_texts(key[1], data) if isinstance(data, str) else {}
     return texts
+
+
+def randomized_problems(course_id: str, usage_ids: dict[str, tuple[str, str]]) -> set[str]:
+    """Those of the published problems ``usage_ids`` (``{usage id: (block type, block id)}``) that have
+    variants: their ``rerandomize`` setting, inherited as Open edX's, is not ``never``."""
+    structure = get_structure(course_id)
+    found = set()
+    for usage_id, key in usage_ids.items():
+        try:
+            setting = block_settings(structure, key).get("rerandomize")
+        except BlockNotFound:
+            continue
+        if is_randomized(setting):
+            found.add(usage_id)
+    return found
 
 
 def answer_text(texts: dict[str, InputText], part_id: str, value_id: str) -> tuple[str, str]:

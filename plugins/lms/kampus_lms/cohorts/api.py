@@ -97,20 +97,37 @@ def is_cohorted(course_id: str) -> bool:
                                     .where(CohortSettings.course_id == str(course_id))))
 
 
-def set_cohorted(course_id: str, cohorted: bool) -> None:
-    """Turn cohorts on or off for the course (committed)."""
+def _settings_row(course_id: str) -> CohortSettings:
+    """The course's settings row, added (flushed, not committed) when it has none yet."""
     session = db.session()
-    row = session.get(CohortSettings, str(course_id))
+    query = sa.select(CohortSettings).where(CohortSettings.course_id == str(course_id))
+    row = session.scalar(query)
     if row is None:
         try:
             with session.begin_nested():
-                session.add(CohortSettings(course_id=str(course_id), is_cohorted=cohorted, modified=utcnow()))
-        except IntegrityError:
-            row = session.get(CohortSettings, str(course_id))
-    if row is not None:
-        row.is_cohorted = cohorted
-        row.modified = utcnow()
-    session.commit()
+                row = CohortSettings(course_id=str(course_id), is_cohorted=False, modified=utcnow())
+                session.add(row)
+        except IntegrityError:  # another request added it meanwhile
+            row = session.scalar(query)
+    assert row is not None
+    return row
+
+
+def cohort_settings(course_id: str) -> dict[str, Any]:
+    """Open edX's cohort settings representation, ``{"id", "is_cohorted"}``: ``id`` is the integer id of the
+    course's settings, which (as Open edX does) the first read of a course without any makes (committed)."""
+    row = _settings_row(course_id)
+    answer = {"id": int(row.id), "is_cohorted": bool(row.is_cohorted)}
+    db.session().commit()
+    return answer
+
+
+def set_cohorted(course_id: str, cohorted: bool) -> None:
+    """Turn cohorts on or off for the course (committed)."""
+    row = _settings_row(course_id)
+    row.is_cohorted = cohorted
+    row.modified = utcnow()
+    db.session().commit()
     _forget()
 
 
@@ -345,18 +362,20 @@ def _place(user_id: int, course_id: str, cohort_id: int) -> int | None:
 
 
 def split_identifiers(text: str) -> list[str]:
-    """Usernames or e-mail addresses separated by commas or new lines (Open edX's ``_split_input_list``),
-    blanks dropped, order kept, duplicates once."""
+    """Usernames or e-mail addresses separated by commas, spaces or new lines (Open edX's
+    ``_split_input_list`` and ``split_by_comma_and_whitespace``; neither holds a space), blanks dropped,
+    order kept, duplicates once."""
     seen: dict[str, None] = {}
-    for part in str(text or "").replace("\r", "\n").replace(",", "\n").split("\n"):
-        if part.strip():
-            seen.setdefault(part.strip(), None)
+    for part in str(text or "").replace(",", " ").split():
+        seen.setdefault(part, None)
     return list(seen)
 
 
 def add_users_to_cohort(course_id: str, cohort_id: int, identifiers: list[str]) -> dict[str, Any]:
-    """Add users (usernames or e-mail addresses) to a cohort, committed; Open edX's answer:
-    ``{"success", "added", "changed", "present", "unknown", "preassigned", "invalid"}``."""
+    """Add users (usernames or e-mail addresses) to a cohort at once (committed before it returns); Open
+    edX's answer: ``{"success", "added", "changed", "present", "unknown", "preassigned", "invalid"}`` where
+    an ``added`` entry is ``{"username", "email"}`` and a ``changed`` one also has ``previous_cohort`` (the
+    name of the cohort the user left)."""
     course_id = str(course_id)
     cohort = get_cohort(course_id, cohort_id)
     if cohort is None:
@@ -386,11 +405,11 @@ def add_users_to_cohort(course_id: str, cohort_id: int, identifiers: list[str]) 
                 present.append(identifier)
                 continue
             _place(user.id, course_id, cohort_id)
-            entry = {"username": user.username, "name": user.display_name, "email": user.email}
             if current is None:
-                added.append(entry)
+                added.append({"username": user.username, "email": user.email})
             else:
-                changed.append({**entry, "previous_cohort": names.get(current, "")})
+                changed.append({"email": user.email, "previous_cohort": names.get(current, ""),
+                                "username": user.username})
         db.session().commit()
     except BaseException:
         db.session().rollback()
@@ -423,7 +442,7 @@ def remove_user_from_cohort(course_id: str, cohort_id: int, identifier: str) -> 
     :class:`CohortError` for an unknown user."""
     user = _find_user(identifier)
     if user is None:
-        raise CohortError(_("No user '%(name)s'", name=identifier), "username")
+        raise CohortError(_("No user '%(name)s'", name=identifier), "username", 404)
     result = db.session().execute(sa.delete(CohortMembership).where(
         CohortMembership.user_id == user.id, CohortMembership.course_id == str(course_id),
         CohortMembership.cohort_id == cohort_id))
@@ -598,6 +617,7 @@ __all__ = [
     "cohort_member_ids",
     "cohort_members",
     "cohort_of",
+    "cohort_settings",
     "content_groups",
     "create_cohort",
     "delete_cohort",

@@ -1,6 +1,7 @@
 """Tables of cohorts, after Open edX's ``course_groups`` models.
 
-* ``lms_cohort_settings`` (``CourseCohortsSettings``): whether a course is cohorted;
+* ``lms_course_cohort_settings`` (``CourseCohortsSettings``): whether a course is cohorted, under an integer
+  ``id`` (the ``id`` of Open edX's cohort settings API);
 * ``lms_cohort`` (``CourseUserGroup`` with its ``CourseCohort``): a named group of a course's learners,
   ``manual`` or ``random`` (new learners are spread over the random cohorts);
 * ``lms_cohort_membership`` (``CohortMembership``): a learner's one cohort in a course;
@@ -21,11 +22,12 @@ from kampus.db import Base, UTCDateTime, utcnow
 
 
 class CohortSettings(Base):
-    """Whether a course is cohorted."""
+    """Whether a course is cohorted (one row per course)."""
 
-    __tablename__ = "lms_cohort_settings"
+    __tablename__ = "lms_course_cohort_settings"
 
-    course_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     is_cohorted: Mapped[bool] = mapped_column(default=False)
     modified: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

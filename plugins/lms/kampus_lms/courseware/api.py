@@ -28,7 +28,14 @@ from opaque_keys.edx.keys import UsageKey
 from kampus.db import utcnow
 from kampus.identity.permissions import course_roles
 from kampus.identity.roles import BETA_TESTER
-from kampus_lms.access import CourseAccess, checked_course_access, course_access, staff_toolbar, viewed_as
+from kampus_lms.access import (
+    CourseAccess,
+    checked_course_access,
+    course_access,
+    masquerade_groups,
+    staff_toolbar,
+    viewed_as,
+)
 from kampus_lms.cohorts.api import user_partition_groups
 from kampus_lms.courseware.bookmarks import BookmarkInfo, PathItem, add_bookmark, bookmarks_of, remove_bookmark
 from kampus_lms.courseware.navigation import (
@@ -97,8 +104,13 @@ def viewer_nav(user: Any, course_id: str, *, structure: Structure | None = None,
     groups = None
     extended: dict[Any, datetime] = {}
     if not staff_view and getattr(data_user, "is_authenticated", False):
-        # the learner's content groups matter only in a course that restricts some block to groups
-        groups = user_partition_groups(data_user.id, course_id) if release_info(structure).groups else {}
+        # the learner's content groups matter only in a course that restricts some block to groups; staff
+        # viewing the course as a learner of a content group take that group instead of their own
+        viewed_groups = masquerade_groups(user, course_id)
+        if viewed_groups is not None:
+            groups = viewed_groups
+        else:
+            groups = user_partition_groups(data_user.id, course_id) if release_info(structure).groups else {}
         extended = _block_keyed(extended_due_dates(course_id, data_user.id))
     now = now or utcnow()
     visible = visibility_rule(structure, staff_view=staff_view, beta=beta, now=now, groups=groups,

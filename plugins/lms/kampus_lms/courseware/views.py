@@ -39,12 +39,15 @@ from kampus_lms.access import (
     MasqueradeError,
     checked_course_access,
     course_access,
+    masquerade_of,
+    parse_group_choice,
     set_masquerade,
     staff_toolbar,
     valid_course_key,
     viewed_as,
 )
 from kampus_lms.catalog.api import course_overview, course_overviews
+from kampus_lms.cohorts.api import content_groups
 from kampus_lms.course_home.api import course_page_context
 from kampus_lms.courseware.api import courseware_url, jump_to_url, unit_url, viewer_nav
 from kampus_lms.courseware.bookmarks import add_bookmark, bookmarks_of, is_bookmarked, remove_bookmark
@@ -386,29 +389,72 @@ def bookmarks_page() -> Any:
 # -- masquerade -----------------------------------------------------------------------------------------------------
 
 
-@bp.post("/courses/<course_id>/masquerade")
-def masquerade(course_id: str) -> Any:
-    """Set the staff member's "View this course as" (``role``: staff or student; ``user_name`` optional)."""
+@bp.get("/courses/<course_id>/masquerade")
+def masquerade_options(course_id: str) -> Any:
+    """Open edX's ``MasqueradeView.get``: the staff member's ``active`` masquerade and the ``available``
+    choices (Staff, Learner when the course has no content groups, a specific learner, each content
+    group); ``{"success": false}`` for anybody else."""
     if not current_user.is_authenticated:
         abort(401)
     if not valid_course_key(course_id) or course_access(current_user, course_id) is None:
         abort(404)
-    role = request.form.get("role", STAFF_ROLE)
+    toolbar = staff_toolbar(current_user, course_id)
+    if toolbar is None:
+        return jsonify({"success": False})
+    chosen = masquerade_of(course_id)
+    groups = content_groups(course_id)
+    available: list[dict[str, Any]] = [{"name": _("Staff"), "role": STAFF_ROLE}]
+    if not groups:
+        available.append({"name": _("Learner"), "role": LEARNER_ROLE})
+    available.append({"name": _("Specific Student..."), "role": LEARNER_ROLE,
+                      "user_name": chosen.user_name if chosen else ""})
+    available += [{"group_id": group.id, "name": group.name, "role": LEARNER_ROLE,
+                   "user_partition_id": group.partition_id} for group in groups]
+    return jsonify({"success": True, "available": available, "active": {
+        "course_key": course_id, "role": chosen.role if chosen else STAFF_ROLE,
+        "user_name": (chosen.user_name or None) if chosen else None,
+        "user_partition_id": chosen.user_partition_id if chosen else None,
+        "group_id": chosen.group_id if chosen else None, "group_name": toolbar["group_name"] or None}})
+
+
+@bp.post("/courses/<course_id>/masquerade")
+def masquerade(course_id: str) -> Any:
+    """Set the staff member's "View this course as" (``role``: staff or student; ``user_name`` optional;
+    ``user_partition_id`` and ``group_id``, Open edX's fields, for a learner of a content group, which the
+    toolbar sends as the choice ``group:<partition>:<group>``), from a form or a JSON body."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not valid_course_key(course_id) or course_access(current_user, course_id) is None:
+        abort(404)
+    body = request.get_json(silent=True) if request.is_json else None
+    data: Any = body if isinstance(body, dict) else request.form
+    role = str(data.get("role") or STAFF_ROLE)
     user_name = ""
-    if role == SPECIFIC_LEARNER:  # the toolbar's "Specific learner": a learner role with a name
-        role, user_name = LEARNER_ROLE, request.form.get("user_name", "").strip()
+    group: tuple[int, int] | None = parse_group_choice(role)
     try:
-        if role == LEARNER_ROLE and request.form.get("role") == SPECIFIC_LEARNER and not user_name:
-            raise MasqueradeError(_("Enter the username or e-mail address of the learner."))
-        set_masquerade(current_user, course_id, role, user_name)
+        if group is not None:
+            role = LEARNER_ROLE
+        elif data.get("group_id") not in (None, "") and role == LEARNER_ROLE:
+            try:
+                group = int(data.get("user_partition_id")), int(data.get("group_id"))
+            except (TypeError, ValueError):
+                raise MasqueradeError(_("This course has no such content group.")) from None
+        elif role == SPECIFIC_LEARNER:  # the toolbar's "Specific learner": a learner role with a name
+            role, user_name = LEARNER_ROLE, str(data.get("user_name") or "").strip()
+            if not user_name:
+                raise MasqueradeError(_("Enter the username or e-mail address of the learner."))
+        elif role == LEARNER_ROLE:
+            user_name = str(data.get("user_name") or "").strip() if request.is_json else ""
+        set_masquerade(current_user, course_id, role, user_name, user_partition_id=group[0] if group else None,
+                       group_id=group[1] if group else None)
     except MasqueradeError as error:
-        if _wants_json():
+        if _wants_json() or request.is_json:
             response = jsonify({"success": False, "error": str(error)})
             response.status_code = 400
             return response
         flash(str(error), "error")
     else:
-        if _wants_json():
+        if _wants_json() or request.is_json:
             return jsonify({"success": True})
     target = request.form.get("next", "")
     if not target.startswith(f"/courses/{course_id}/") or target.startswith("//"):

@@ -19,6 +19,9 @@
   value with a 500 (a bound that is not a number, an assignment that is not a usage key, a cohort id that
   is not a number), Kampus answers 400 with ``developer_message`` and ``error_code``; an unknown cohort is
   Open edX's 404 (``CourseUserGroup matching query does not exist.``).
+* ``GET /api/grades/v1/subsection/<usage_id>/?user_id=`` (``SubsectionGradeView``): a learner's subsection
+  grade, its override and the override's history; ``DELETE`` there (Kampus: Open edX removes an override
+  only through its grades service) removes the override, its history keeping a ``DELETE`` entry.
 
 Errors are Open edX's ``DeveloperErrorViewMixin`` bodies (``developer_message``, ``error_code``). Who may
 read other learners' grades: global staff (Open edX's ``IsStaff``) and, in Kampus, the course's staff
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 from pydantic import BaseModel, Field, RootModel
@@ -66,6 +69,7 @@ from kampus_lms.grades.api import (
     course_grade,
     course_grade_between,
     course_grades_of,
+    remove_override,
     subsection_grade_detail,
 )
 from kampus_lms.rest.common import (
@@ -570,13 +574,9 @@ def _history_entry(entry: dict[str, Any]) -> dict[str, Any]:
                                               "previous_earned_graded", "previous_possible_graded")}}
 
 
-@bp.get("/api/grades/v1/subsection/<subsection_id>/")
-@grades_api.doc(query=SubsectionQuery, validate=False,
-                resp={200: SubsectionGradeAnswer, 400: DeveloperError, 401: DeveloperError, 403: DeveloperError,
-                      404: DeveloperError})
-def subsection_grade(subsection_id: str) -> Response:
-    """A learner's grade in one subsection: as computed, its override and the override's history (course staff)."""
-    viewer = requesting_user("developer")
+def _subsection_learner(subsection_id: str, viewer: Any) -> tuple[str, str, Any]:
+    """``(usage id, course id, learner)`` of a subsection request (``user_id`` of the query: an enrolled
+    learner), after the course staff check; the REST errors otherwise."""
     try:
         usage_key = UsageKey.from_string(subsection_id)
     except InvalidKeyError:
@@ -593,10 +593,42 @@ def subsection_grade(subsection_id: str) -> Response:
     user = db.session().get(User, user_id)
     if user is None or get_enrollment(user_id, course_id) is None:
         raise api_error(404, "The user does not exist or is not enrolled in the course.", "user_does_not_exist")
+    return str(usage_key), course_id, user
+
+
+@bp.get("/api/grades/v1/subsection/<subsection_id>/")
+@grades_api.doc(query=SubsectionQuery, validate=False,
+                resp={200: SubsectionGradeAnswer, 400: DeveloperError, 401: DeveloperError, 403: DeveloperError,
+                      404: DeveloperError})
+def subsection_grade(subsection_id: str) -> Response:
+    """A learner's grade in one subsection: as computed, its override and the override's history (course staff)."""
+    viewer = requesting_user("developer")
+    usage_id, course_id, user = _subsection_learner(subsection_id, viewer)
     try:
-        detail = subsection_grade_detail(course_id, user, str(usage_key))
+        detail = subsection_grade_detail(course_id, user, usage_id)
     except LookupError:
-        raise api_error(404, f"{usage_key} is not a subsection of the course.", "subsection_does_not_exist") from None
-    return json_answer({"subsection_id": str(usage_key), "user_id": user_id, "course_id": course_id,
+        raise api_error(404, f"{usage_id} is not a subsection of the course.", "subsection_does_not_exist") from None
+    return json_answer({"subsection_id": usage_id, "user_id": int(user.id), "course_id": course_id,
                         "original_grade": detail["original_grade"], "override": detail["override"],
                         "history": [_history_entry(entry) for entry in detail["history"]]})
+
+
+class RemoveOverrideQuery(SubsectionQuery):
+    comment: str | None = Field(None, description="Why the override is removed (kept in its history).")
+
+
+@bp.delete("/api/grades/v1/subsection/<subsection_id>/")
+@grades_api.doc(query=RemoveOverrideQuery, validate=False,
+                resp={204: None, 400: DeveloperError, 401: DeveloperError, 403: DeveloperError, 404: DeveloperError})
+def remove_subsection_override(subsection_id: str) -> Response:
+    """Remove a learner's override of a subsection (Kampus: Open edX does this only through its grades
+    service, ``undo_override_subsection_grade``): the learner's grade is recomputed from their scores and
+    the override's history gets a ``DELETE`` entry with ``comment``. 404 when the grade is not overridden."""
+    viewer = requesting_user("developer")
+    usage_id, course_id, user = _subsection_learner(subsection_id, viewer)
+    if not has_permission(viewer, OVERRIDE_GRADES, course_id):
+        raise api_error(403, "The requesting user does not have permission to override grades.", "user_permissions")
+    comment = (without_nul(request.args.get("comment")) or "").strip()
+    if not remove_override(course_id, int(user.id), usage_id, by_user_id=int(viewer.id), comment=comment):
+        raise api_error(404, "The learner's grade in this subsection is not overridden.", "override_does_not_exist")
+    return current_app.response_class(status=204)  # a Flask response: SpecTree keeps its status

@@ -56,7 +56,7 @@ from kampus_lms.course_home.api import (
 )
 from kampus_lms.courseware.api import course_access, jump_to_url, resume_block
 from kampus_lms.enrollment.api import EnrollmentError, enrollment_refusal, get_enrollment
-from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for
+from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for, stored_learner_grades
 from kampus_lms.rest.common import (
     RestError,
     absolute,
@@ -433,6 +433,8 @@ def _outline(course_id: str) -> Response:
     certificate = certificate_status(user.id, course_id) if enrolled else None
     updates = course_updates(course_id) if can_view else []
     goal = course_goal(user.id, course_id) if enrolled else None
+    # Open edX reads the learner's persisted grade (``CourseGradeFactory().read``), certificate or not.
+    grade = stored_learner_grades(user.id, [course_id]).get(course_id) if authenticated else None
     return json_answer({
         "access_expiration": None,  # Open edX's answer without course duration limits (Kampus has none)
         "cert_data": cert_data(certificate),
@@ -453,7 +455,7 @@ def _outline(course_id: str) -> Response:
                           "url": absolute(outline.resume_url) if outline is not None and outline.resume_url
                           else None},
         "welcome_message_html": updates[0].content if updates else None,
-        "user_has_passing_grade": bool(certificate is not None and certificate.is_downloadable),
+        "user_has_passing_grade": bool(grade is not None and grade["passed"]),
         "verified_mode": None,  # no paid upgrade to offer
     })
 

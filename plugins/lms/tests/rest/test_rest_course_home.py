@@ -176,6 +176,17 @@ def test_the_outline_shows_updates_handouts_and_the_updates_tool(app: Flask, tmp
     assert body["resume_course"]["url"].startswith(f"http://localhost/courses/{course}/")  # the first unit
 
 
+def test_a_passing_grade_counts_without_a_certificate(app: Flask) -> None:
+    ids = publish_graded_course(app, certificates={"certificates": []})
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    outline = f"/api/course_home/v1/outline/{COURSE}"
+    assert session.get(outline).get_json()["user_has_passing_grade"] is False
+    answer(session, ids["p1"], 2.0)  # half the homework: the Pass cutoff
+    body = session.get(outline).get_json()
+    assert body["user_has_passing_grade"] is True and body["cert_data"] is None
+
+
 def test_a_learner_sets_a_weekly_course_goal(app: Flask, ids: dict[str, str]) -> None:
     learner = enrolled(app)
     session = login(app.test_client(), learner)

@@ -34,7 +34,8 @@ Exports:
   units the user may see, with completion, due dates, formats, and the resume target);
 * :func:`course_updates` / :func:`course_handouts`: the course's updates (newest first) and handouts;
 * :func:`course_dates_for` (``user``, ``course_id``) -> the Dates tab's :class:`DateItem` timeline;
-* :func:`course_goal` / :func:`save_course_goal`: a learner's weekly :class:`Goal` in a course.
+* :func:`course_goal` / :func:`save_course_goal`: a learner's weekly :class:`Goal` in a course;
+* :func:`welcome_update` / :func:`dismiss_welcome`: the update a learner sees as the welcome message.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from kampus_lms.course_home.outline import (
 from kampus_lms.course_home.tabs import CourseTab
 from kampus_lms.course_home.tabs import course_tabs as _course_tabs
 from kampus_lms.course_home.tabs import lms_course_tabs as _lms_course_tabs
+from kampus_lms.course_home.welcome import dismiss_welcome, welcome_update
 from kampus_lms.courseware.api import course_access, staff_toolbar
 
 __all__ = [
@@ -80,9 +82,11 @@ __all__ = [
     "course_page_context",
     "course_tabs",
     "course_updates",
+    "dismiss_welcome",
     "lms_course_tabs",
     "outline_for",
     "save_course_goal",
+    "welcome_update",
 ]
 
 

@@ -12,6 +12,8 @@ dates, at ``/api/course_home/v1/...`` and at the newer unversioned paths ``/api/
   limits), ``offer`` ``null`` (no upgrade discounts), ``verified_mode`` ``null`` (no paid upgrade).
 * ``POST .../save_course_goal`` (``save_course_goal``): ``{"course_id", "days_per_week",
   "subscribed_to_reminders"}`` sets the learner's weekly goal.
+* ``POST .../dismiss_welcome_message`` (``dismiss_welcome_message``): ``{"course_id"}`` hides the current
+  welcome message (the newest update) from the learner's outline until a newer update.
 * ``GET .../progress/<course_id>`` and ``.../progress/<course_id>/<student_id>/`` (staff; ``ProgressTabView``):
   ``course_grade``, ``grading_policy``, ``section_scores``, ``completion_summary``, ``certificate_data``,
   ``enrollment_mode``, ``end``, ``username``, ``user_has_passing_grade``, ``verification_data``.
@@ -51,8 +53,10 @@ from kampus_lms.course_home.api import (
     course_goal,
     course_handouts,
     course_updates,
+    dismiss_welcome,
     outline_for,
     save_course_goal,
+    welcome_update,
 )
 from kampus_lms.courseware.api import course_access, jump_to_url, resume_block
 from kampus_lms.enrollment.api import EnrollmentError, enrollment_refusal, get_enrollment
@@ -454,7 +458,8 @@ def _outline(course_id: str) -> Response:
         "resume_course": {"has_visited_course": bool(outline is not None and outline.has_visited),
                           "url": absolute(outline.resume_url) if outline is not None and outline.resume_url
                           else None},
-        "welcome_message_html": updates[0].content if updates else None,
+        "welcome_message_html": welcome.content if (welcome := welcome_update(
+            user.id if authenticated else None, course_id, updates)) is not None else None,
         "user_has_passing_grade": bool(grade is not None and grade["passed"]),
         "verified_mode": None,  # no paid upgrade to offer
     })
@@ -648,3 +653,40 @@ def save_goal() -> Response:
     save_course_goal(user.id, str(key), *values)
     return json_answer({"header": _("Your course goal has been successfully set."),
                         "message": _("Course goal updated successfully.")})
+
+
+# -- welcome message -----------------------------------------------------------------------------------------
+
+
+class DismissIn(BaseModel):
+    course_id: str
+
+
+class Dismissed(BaseModel):
+    message: str
+
+
+@bp.post("/api/course_home/v1/dismiss_welcome_message")
+@bp.post("/api/course_home/dismiss_welcome_message")
+@course_home_api.doc(json=DismissIn, resp={200: Dismissed, 400: Detail, 401: Detail}, validate=False)
+def dismiss_welcome_message() -> Response:
+    """Hide the course's current welcome message from the requesting learner (Open edX's
+    ``dismiss_welcome_message``): 400 with DRF's ``detail`` without ``course_id`` (``'course_id' is
+    required.``), with other fields (``Only 'course_id' is expected.``), or for a course the learner is
+    neither enrolled in nor staff of (``Unable to dismiss welcome message.``)."""
+    user = requesting_user()
+    data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    data = data if isinstance(data, dict) else {}
+    raw_course = data.get("course_id")
+    if not raw_course:
+        raise detail_error(400, "'course_id' is required.")
+    if len(data) > 1:
+        raise detail_error(400, "Only 'course_id' is expected.")
+    key = course_key_or_none(raw_course) if isinstance(raw_course, str) else None
+    course_id = str(key) if key is not None else ""
+    enrollment = get_enrollment(user.id, course_id) if key is not None and course_overview(course_id) else None
+    if not (enrollment is not None and enrollment.is_active) and not (key is not None and
+                                                                      is_course_staff(user, course_id)):
+        raise detail_error(400, "Unable to dismiss welcome message.")
+    dismiss_welcome(user.id, course_id, course_updates(course_id))
+    return json_answer({"message": _("Welcome message successfully dismissed.")})

@@ -175,6 +175,27 @@ def test_the_outline_shows_updates_handouts_and_the_updates_tool(app: Flask, tmp
     assert body["resume_course"]["has_visited_course"] is False
     assert body["resume_course"]["url"].startswith(f"http://localhost/courses/{course}/")  # the first unit
 
+    # The learner dismisses the welcome message: gone from their outline until a newer update.
+    session = login(app.test_client(), learner)
+    dismissed = session.post("/api/course_home/v1/dismiss_welcome_message", json={"course_id": course})
+    assert (dismissed.status_code, dismissed.get_json()["message"]) == (200, "Welcome message successfully dismissed.")
+    assert session.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"] is None
+    other = login(app.test_client(), enrolled(app, course))
+    assert "Newest" in other.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"]
+    olx_course(app, tmp_path / "c2", "UPD", {"info/updates.html": "<ol><li><h2>April 4, 2026</h2>Newer</li>"
+                                                                  + updates[4:]})  # a new version of the course
+    assert "Newer" in session.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"]
+
+    def refused(body: Any) -> str:
+        answer = session.post("/api/course_home/v1/dismiss_welcome_message", json=body)
+        assert answer.status_code == 400, answer.get_data(as_text=True)
+        return answer.get_json()["detail"]
+
+    assert refused({}) == "'course_id' is required."
+    assert refused({"course_id": course, "extra": 1}) == "Only 'course_id' is expected."
+    assert refused({"course_id": "course-v1:No+Such+Course"}) == "Unable to dismiss welcome message."
+    assert refused({"course_id": "not a course"}) == "Unable to dismiss welcome message."
+
 
 def test_a_passing_grade_counts_without_a_certificate(app: Flask) -> None:
     ids = publish_graded_course(app, certificates={"certificates": []})

@@ -1,6 +1,7 @@
-"""lms: learners' weekly course goals (course home API's outline, save_course_goal)
+"""lms: learners' weekly course goals (course home API's outline, save_course_goal), and user course tags (the
+welcome messages a learner dismissed)
 
-Revision ID: l0010_course_goals
+Revision ID: l0010_goals_course_tags
 Revises: l0009_grade_overrides
 Create Date: 2026-12-07
 """
@@ -10,7 +11,7 @@ from alembic import op
 
 from kampus.db import UTCDateTime
 
-revision = "l0010_course_goals"
+revision = "l0010_goals_course_tags"
 down_revision = "l0009_grade_overrides"
 branch_labels = None
 depends_on = None
@@ -31,7 +32,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_course_goal")),
         sa.UniqueConstraint("user_id", "course_id", name=op.f("uq_lms_course_goal_user_id_course_id")),
     )
+    op.create_table(
+        "lms_user_course_tag",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["kampus_user.id"],
+                                name=op.f("fk_lms_user_course_tag_user_id_kampus_user"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_user_course_tag")),
+        sa.UniqueConstraint("user_id", "course_id", "key", name=op.f("uq_lms_user_course_tag_user_id_course_id_key")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("lms_user_course_tag")
     op.drop_table("lms_course_goal")

@@ -1,5 +1,5 @@
-"""The migration l0010_course_goals makes the table the course goal model describes (on every test database),
-and a goal goes with its learner's account."""
+"""The migration l0010_goals_course_tags makes the tables the course goal and course tag models describe (on
+every test database), and a goal goes with its learner's account."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from kampus.testing import make_user
 pytestmark = pytest.mark.kampus_plugins("content", "problems", "lms")
 
 
-def test_the_course_goal_table_matches_its_model(app) -> None:
+def test_the_course_goal_and_tag_tables_match_their_models(app) -> None:
     with app.app_context():
         with app.extensions["kampus"].db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, Base.metadata) if "lms_course_goal" in repr(d)]
+            differences = [d for d in compare_metadata(context, Base.metadata)
+                           if "lms_course_goal" in repr(d) or "lms_user_course_tag" in repr(d)]
     assert differences == []
 
 
@@ -32,7 +33,7 @@ def test_a_goal_keeps_its_days_until_new_ones_and_goes_with_the_account(app) -> 
     with app.app_context():
         assert course_goal(learner.id, course) is None
         save_course_goal(learner.id, course, False)
-        assert course_goal(learner.id, course) == Goal(days_per_week=0, subscribed_to_reminders=False)  # 0 days at first
+        assert course_goal(learner.id, course) == Goal(days_per_week=0, subscribed_to_reminders=False)  # 0 at first
         save_course_goal(learner.id, course, True, 3)
         save_course_goal(learner.id, course, True, 0)
         assert course_goal(learner.id, course).days_per_week == 3

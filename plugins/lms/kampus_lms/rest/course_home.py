@@ -14,6 +14,10 @@ dates, at ``/api/course_home/v1/...`` and at the newer unversioned paths ``/api/
   "subscribed_to_reminders"}`` sets the learner's weekly goal.
 * ``POST .../dismiss_welcome_message`` (``dismiss_welcome_message``): ``{"course_id"}`` hides the current
   welcome message (the newest update) from the learner's outline until a newer update.
+* ``GET .../course_metadata/<course_id>`` (``CourseHomeMetadataView``): what every course home page needs:
+  ``course_access`` (Open edX's load access: started, signed in, enrolled; staff always), ``tabs``,
+  ``is_enrolled``, ``is_staff``, ``original_user_is_staff``, ``can_view_certificate``, ``celebrations``
+  (none in Kampus), ``verified_mode`` ``null``.
 * ``GET .../progress/<course_id>`` and ``.../progress/<course_id>/<student_id>/`` (staff; ``ProgressTabView``):
   ``course_grade``, ``grading_policy``, ``section_scores``, ``completion_summary``, ``certificate_data``,
   ``enrollment_mode``, ``end``, ``username``, ``user_has_passing_grade``, ``verification_data``.
@@ -44,7 +48,7 @@ from kampus.db import utcnow
 from kampus.identity.models import User
 from kampus.rendering.dates import select_timezone
 from kampus_lms.catalog.api import course_overview
-from kampus_lms.certificates.api import CertificateInfo, CertificateStatuses, certificate_status
+from kampus_lms.certificates.api import CertificateInfo, CertificateStatuses, certificate_status, certificates_viewable
 from kampus_lms.course_home.api import (
     MAX_DAYS_PER_WEEK,
     CourseOutline,
@@ -52,6 +56,7 @@ from kampus_lms.course_home.api import (
     course_dates_for,
     course_goal,
     course_handouts,
+    course_tabs,
     course_updates,
     dismiss_welcome,
     outline_for,
@@ -64,6 +69,7 @@ from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for, stored_l
 from kampus_lms.rest.common import (
     RestError,
     absolute,
+    access_json,
     course_key_or_none,
     detail_error,
     drf_datetime,
@@ -72,6 +78,7 @@ from kampus_lms.rest.common import (
     json_answer,
     requesting_user,
 )
+from kampus_lms.rest.mobile import not_started
 
 bp = Blueprint("lms_rest_course_home", __name__)
 install_error_handler(bp)
@@ -690,3 +697,86 @@ def dismiss_welcome_message() -> Response:
         raise detail_error(400, "Unable to dismiss welcome message.")
     dismiss_welcome(user.id, course_id, course_updates(course_id))
     return json_answer({"message": _("Welcome message successfully dismissed.")})
+
+
+# -- course metadata -----------------------------------------------------------------------------------------
+
+
+class CourseTabOut(BaseModel):
+    """``CourseTabSerializer``."""
+
+    tab_id: str
+    title: str
+    url: str
+
+
+class CourseMetadata(BaseModel):
+    """``CourseHomeMetadataSerializer``."""
+
+    celebrations: dict[str, Any]
+    course_access: dict[str, Any]
+    course_id: str
+    is_enrolled: bool
+    is_self_paced: bool
+    is_staff: bool
+    number: str
+    org: str
+    original_user_is_staff: bool
+    start: str | None
+    tabs: list[CourseTabOut]
+    title: str
+    username: str | None
+    user_timezone: str | None
+    can_view_certificate: bool
+    verified_mode: dict[str, Any] | None
+
+
+def load_access(access: Any, overview: Any) -> dict[str, Any]:
+    """Open edX's ``check_course_access(course, user, 'load', check_if_enrolled=True,
+    check_if_authenticated=True).to_json()``: staff always; else the course must have started, the user be
+    signed in and enrolled."""
+    if access is not None and (access.is_staff or access.can_view_courseware):
+        return access_json()
+    if access is not None and not access.has_started and access.start is not None:
+        return not_started(access.start)
+    if access is None or not access.is_authenticated:
+        return access_json("authentication_required", "User must be authenticated to view the course",
+                           _("You must be logged in to see this course"))
+    return access_json("enrollment_required", "User must be enrolled in the course",
+                       _("You must be enrolled in the course"))
+
+
+@bp.get("/api/course_home/v1/course_metadata/<course_id>")
+@bp.get("/api/course_home/course_metadata/<course_id>")
+@course_home_api.doc(resp={200: CourseMetadata, 404: Detail})
+def course_metadata(course_id: str) -> Response:
+    """What every page of the learning MFE's course home needs (Open edX's ``CourseHomeMetadataView``): the
+    course, the user's access, enrollment and role, the tabs they see."""
+    overview = _course(course_id)
+    course_id = overview.id
+    user = current_user._get_current_object()
+    authenticated = bool(getattr(user, "is_authenticated", False))
+    access = course_access(user, course_id)
+    enrollment = get_enrollment(user.id, course_id) if authenticated else None
+    staff = authenticated and is_course_staff(user, course_id)
+    return json_answer({
+        # Open edX's celebrations (first section, streaks, weekly goal): Kampus shows none.
+        "celebrations": {"first_section": False, "streak_length_to_celebrate": None,
+                         "streak_discount_enabled": False, "weekly_goal": False},
+        "course_access": load_access(access, overview),
+        "course_id": course_id,
+        "is_enrolled": bool(enrollment is not None and enrollment.is_active),
+        "is_self_paced": bool(overview.self_paced),
+        "is_staff": bool(access is not None and access.is_staff),
+        "number": overview.display_number,
+        "org": overview.display_org,
+        "original_user_is_staff": staff,
+        "start": drf_datetime(overview.start),
+        "tabs": [{"tab_id": tab.id, "title": tab.name, "url": absolute(tab.url)}
+                 for tab in course_tabs(course_id, user)],
+        "title": overview.display_name,
+        "username": user.username if authenticated else None,
+        "user_timezone": select_timezone(),
+        "can_view_certificate": certificates_viewable(overview),
+        "verified_mode": None,  # no paid upgrade to offer
+    })

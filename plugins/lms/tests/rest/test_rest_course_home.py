@@ -321,3 +321,55 @@ def test_each_tab_costs_the_same_queries_whatever_the_learners_history(app: Flas
     for path in paths:
         client.get(path)
     assert [count(path) for path in paths] == before
+
+
+#: ``CourseHomeMetadataSerializer``.
+ACCESS = {"has_access": bool, "error_code": (str, None), "developer_message": (str, None),
+          "user_message": (str, None), "additional_context_user_message": (str, None), "user_fragment": (str, None)}
+METADATA = {"celebrations": {"first_section": bool, "streak_length_to_celebrate": (int, None),
+                             "streak_discount_enabled": bool, "weekly_goal": bool},
+            "course_access": ACCESS, "course_id": str, "is_enrolled": bool, "is_self_paced": bool, "is_staff": bool,
+            "number": str, "org": str, "original_user_is_staff": bool, "start": OPTIONAL_DATE,
+            "tabs": [{"tab_id": str, "title": str, "url": str}], "title": str, "username": (str, None),
+            "user_timezone": (str, None), "can_view_certificate": bool, "verified_mode": (dict, None)}
+
+
+def test_course_metadata_for_learners_visitors_and_staff(app: Flask, ids: dict[str, str]) -> None:
+    path = f"/api/course_home/v1/course_metadata/{COURSE}"
+    learner = enrolled(app)
+    body = login(app.test_client(), learner).get(path).get_json()
+    check_shape(body, METADATA)
+    assert (body["course_id"], body["org"], body["number"], body["title"]) == (
+        COURSE, "KampusX", "Rest201", "REST course")
+    assert body["course_access"]["has_access"] is True and body["course_access"]["error_code"] is None
+    assert (body["is_enrolled"], body["is_staff"], body["original_user_is_staff"]) == (True, False, False)
+    assert (body["username"], body["start"], body["is_self_paced"]) == (learner.username, "2020-01-01T00:00:00Z", True)
+    assert body["can_view_certificate"] is True  # a self-paced course shows certificates at once
+    tabs = {tab["tab_id"]: tab for tab in body["tabs"]}
+    assert {"courseware", "progress", "dates"} <= set(tabs)
+    assert tabs["progress"]["url"] == f"http://localhost/courses/{COURSE}/progress"
+
+    visitor = app.test_client().get(path).get_json()
+    assert visitor["course_access"] == {
+        "has_access": False, "error_code": "authentication_required",
+        "developer_message": "User must be authenticated to view the course",
+        "user_message": "You must be logged in to see this course", "additional_context_user_message": None,
+        "user_fragment": None}
+    assert visitor["username"] is None and visitor["is_enrolled"] is False
+    outsider = login(app.test_client(), make_user(app, "user")).get(path).get_json()
+    assert (outsider["course_access"]["error_code"], outsider["course_access"]["user_message"]) == (
+        "enrollment_required", "You must be enrolled in the course")
+    staff = login(app.test_client(), make_user(app, "staff", COURSE)).get(path).get_json()
+    assert staff["course_access"]["has_access"] is True
+    assert (staff["is_staff"], staff["original_user_is_staff"], staff["is_enrolled"]) == (True, True, False)
+    assert app.test_client().get("/api/course_home/course_metadata/not-a-course").status_code == 404
+
+
+def test_course_metadata_of_a_course_that_has_not_started(app: Flask) -> None:
+    later = "course-v1:KampusX+Later+2099"
+    publish_graded_course(app, later, start="2099-01-01T00:00:00Z", self_paced=False)
+    learner = enrolled(app, later)
+    access = login(app.test_client(), learner).get(f"/api/course_home/v1/course_metadata/{later}").get_json()[
+        "course_access"]
+    assert (access["has_access"], access["error_code"]) == (False, "course_not_started")
+    assert access["developer_message"].startswith("Course does not start until ")

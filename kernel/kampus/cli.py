@@ -20,7 +20,7 @@ from kampus.db.migrate import pending, upgrade
 from kampus.errors import PluginError, StartupError
 from kampus.identity.accounts import AccountError, announce_account, create_user
 from kampus.oauth2.commands import create_oauth_client_command, create_token_command, rotate_jwt_key_command
-from kampus.oauth2.signing_keys import ensure_keys, key_file
+from kampus.oauth2.signing_keys import ensure_keys, key_file, uses_key_file
 from kampus.plugins import flatten, installed_plugins, load_plugin_manager, new_plugin_manager, plugin_hooks
 from kampus.settings import SETTINGS_FILE, Settings, enabled_plugins, kampus_home, read_raw_settings
 from kampus.site_defaults import new_site, settings_file_text
@@ -134,7 +134,8 @@ def init(admin_username: str, admin_email: str, demo: bool, plugin_list: str | N
         raise
     kampus = app.extensions["kampus"]
     upgrade(kampus.db, kampus.pm)
-    ensure_keys(key_file(kampus), kampus.settings.jwt_signing_algorithm)
+    if uses_key_file(kampus):
+        ensure_keys(key_file(kampus), kampus.settings.jwt_signing_algorithm)
     password = secrets.token_urlsafe(12)
     with kampus.db.session_scope() as db_session:
         admin = create_user(db_session, admin_username, admin_email, password, name="Administrator",

@@ -32,6 +32,35 @@ def test_document_is_valid_openapi_3_and_covers_every_api_route(app) -> None:
     assert {"session", "bearer", "jwt"} <= set(document["components"]["securitySchemes"])
 
 
+def test_document_declares_oauth2_and_the_scopes_each_operation_requires(app) -> None:
+    document = app.test_client().get("/api/openapi.json").get_json()
+    schemes = document["components"]["securitySchemes"]
+    oauth2 = schemes["oauth2"]
+    assert oauth2["type"] == "oauth2"
+    assert set(oauth2["flows"]) == {"password", "clientCredentials"}
+    for flow in oauth2["flows"].values():
+        assert flow["tokenUrl"] == "/oauth2/access_token"
+        assert {"read", "grades:read", "certificates:read", "enrollments:read"} <= set(flow["scopes"])
+    assert schemes["jwt"] == {"type": "apiKey", "in": "header", "name": "Authorization",
+                              "description": schemes["jwt"]["description"]}
+
+    def requirement(path: str, scheme: str) -> list[str]:
+        (found,) = [item[scheme] for item in document["paths"][path]["get"]["security"] if scheme in item]
+        return found
+
+    for path, scope in (("/api/grades/v1/courses/{course_id}/", "grades:read"),
+                        ("/api/grades/v1/courses/", "grades:read"),
+                        ("/api/certificates/v0/certificates/{username}/courses/{course_id}/", "certificates:read"),
+                        ("/api/certificates/v0/certificates/{username}/", "certificates:read")):
+        assert requirement(path, "oauth2") == [scope], path
+        assert requirement(path, "jwt") == [scope], path
+        assert requirement(path, "session") == [] and requirement(path, "bearer") == []
+    # A route without required scopes still takes an OAuth2 token, with no scope named.
+    assert requirement("/api/enrollment/v1/enrollments", "oauth2") == []
+    # The token endpoint itself needs no credential.
+    assert document["paths"]["/oauth2/access_token"]["post"].get("security", []) == []
+
+
 def test_bad_query_parameter_of_a_documented_endpoint_gets_400_with_field_errors(app) -> None:
     staff = client_as(app, "global_staff")
     response = staff.get("/api/tasks/v1/tasks/", query_string={"course_id": "nonsense"})

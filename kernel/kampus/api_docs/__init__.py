@@ -36,7 +36,9 @@ wording). ``resp`` documents the answers; they are checked against their models 
 when the setting ``api_validate_responses`` is on (tests and ``make test``), where a mismatch is a
 500. ``scopes`` are the route's required scopes (Open edX's ``required_scopes``): restricted clients'
 JWTs need them (:func:`kampus.oauth2.authn.require_scopes`), and a view without scopes refuses those
-JWTs (:func:`kampus.oauth2.authn.unrestricted_view_refusal`).
+JWTs (:func:`kampus.oauth2.authn.unrestricted_view_refusal`). The document lists them on the operation's
+``oauth2`` and ``jwt`` security requirements (:func:`security`); the ``oauth2`` scheme names the token
+endpoint, its grants and every scope the site knows.
 
 Routes under ``/api/``, ``/oauth2/`` and ``/user_api/`` appear in the document even when they are
 not declared (with their docstring as description); declared routes appear wherever they live.
@@ -63,13 +65,23 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 from kampus.course_keys import is_course_id
 from kampus.current import current_kampus
 from kampus.oauth2.authn import require_scopes
+from kampus.oauth2.models import SCOPES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Paths documented even when their views are not declared.
 API_PREFIXES = ("/api/", "/oauth2/", "/user_api/")
-#: Alternatives of authentication documented for API routes.
-SECURITY = [{"session": []}, {"bearer": []}, {"jwt": []}]
+#: Where clients get tokens (Open edX's path), for the ``oauth2`` scheme's flows.
+TOKEN_URL = "/oauth2/access_token"
+
+
+def security(scopes: Sequence[str] = ()) -> list[dict[str, list[str]]]:
+    """The alternatives of authentication of an API route: the session, an OAuth2 token (sent as
+    ``Bearer``, or ``JWT`` for a JWT) or a personal token. ``scopes`` (the route's required scopes) are
+    listed on the ``oauth2`` and ``jwt`` alternatives: the tokens that must hold them (restricted
+    clients' JWTs; OpenAPI 3.1 allows scopes on a non-OAuth2 scheme as role names)."""
+    needed = list(scopes)
+    return [{"session": []}, {"oauth2": needed}, {"bearer": []}, {"jwt": needed}]
 
 
 # -- error shapes ----------------------------------------------------------------------------------------------
@@ -227,6 +239,15 @@ spec = SpecTree(
         SecurityScheme(name="session", data=SecuritySchemeData(
             type=SecureType.API_KEY, field_in=InType.COOKIE, name="kampus_session",
             description="The site's session cookie (state changes need the CSRF token).")),
+        SecurityScheme(name="oauth2", data=SecuritySchemeData(
+            type=SecureType.OAUTH_TWO,
+            description="OAuth2 as Open edX serves it: the password grant for registered public clients (the "
+                        "mobile apps), client credentials for servers, refresh tokens. Send the token as "
+                        "`Authorization: Bearer <token>`, or ask token_type=jwt and send `Authorization: JWT "
+                        "<token>`. The scopes an operation lists are required of restricted clients' tokens "
+                        "(Open edX's required_scopes); other tokens pass.",
+            flows={"password": {"tokenUrl": TOKEN_URL, "refreshUrl": TOKEN_URL, "scopes": dict(SCOPES)},
+                   "clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": dict(SCOPES)}})),
         SecurityScheme(name="bearer", data=SecuritySchemeData(
             type=SecureType.HTTP, scheme="bearer",
             description="An OAuth2 access token from /oauth2/access_token, or a personal token (kmp_…).")),
@@ -270,7 +291,7 @@ class ApiSection:
             target: Callable[..., Any] = require_scopes(*scopes)(view) if scopes else view
             wrapped = spec.validate(
                 query=query, json=json, form=form, resp=response, tags=[self.tag],
-                security=[] if is_public else SECURITY, before=_shaping(shape),
+                security=[] if is_public else security(scopes), before=_shaping(shape),
                 skip_validation=not validate, deprecated=deprecated,
             )(target)
             wrapped.kampus_api_scopes = tuple(scopes)  # type: ignore[attr-defined]

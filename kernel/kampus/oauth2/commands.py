@@ -15,7 +15,14 @@ from kampus.identity.models import User
 from kampus.identity.tokens import create_token
 from kampus.oauth2.clients import ClientError, create_client
 from kampus.oauth2.models import CLIENT_TYPES, GRANT_TYPES, SCOPES
-from kampus.oauth2.signing_keys import ACTIVATION_DELAY, JWKS_MAX_AGE, SigningKeyError, key_file, rotate_keys
+from kampus.oauth2.signing_keys import (
+    ACTIVATION_DELAY,
+    JWKS_MAX_AGE,
+    SigningKeyError,
+    key_file,
+    rotate_keys,
+    uses_key_file,
+)
 
 
 def _app() -> Flask:
@@ -86,6 +93,11 @@ def create_token_command(username: str, name: str) -> None:
 def rotate_jwt_key_command(keep: int) -> None:
     """Make a new JWT signing key; the previous ones keep verifying (the help text says the rest)."""
     kampus = _app().extensions["kampus"]
+    if not uses_key_file(kampus):
+        raise click.ClickException(
+            "the signing key comes from the setting jwt_private_signing_jwk, not from a key file: rotate it by "
+            "putting a new key there on every server, and the previous key's public part in "
+            "jwt_public_signing_jwk_set until the JWTs it signed have expired")
     path = key_file(kampus)
     try:
         key, dropped = rotate_keys(path, kampus.settings.jwt_signing_algorithm, keep)

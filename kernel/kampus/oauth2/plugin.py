@@ -7,7 +7,7 @@ from typing import Any
 from kampus_hookspecs import Setting, hookimpl
 
 from kampus.oauth2 import views
-from kampus.oauth2.signing_keys import ALGORITHMS
+from kampus.oauth2.signing_keys import ALGORITHMS, check_settings
 
 
 @hookimpl
@@ -25,6 +25,14 @@ def kampus_settings() -> list[Setting]:
         Setting("jwt_signing_keys_file", str, "{home}/jwt_signing_keys.json",
                 "The site's JWT signing keys (a private JSON Web Key Set; the first key signs, all verify). "
                 "Made by `kampus init`, or on first use; never share it. Public keys: /oauth2/jwks.json."),
+        Setting("jwt_private_signing_jwk", str, "",
+                "A private RSA JSON Web Key (JSON text) that signs the site's JWTs instead of the key file, so that "
+                "servers share it through their settings (Open edX: JWT_AUTH['JWT_PRIVATE_SIGNING_JWK']). Its "
+                "public part is published at /oauth2/jwks.json. Empty: the key file.", secret=True),
+        Setting("jwt_public_signing_jwk_set", str, "",
+                "A public JSON Web Key Set (JSON text) whose keys verify JWTs too and are published at "
+                "/oauth2/jwks.json: the previous key after a rotation (Open edX: "
+                "JWT_AUTH['JWT_PUBLIC_SIGNING_JWK_SET'])."),
         Setting("api_token_rate_limit", int, 600,
                 "API requests allowed per token within api_rate_window seconds (bursts up to this many); "
                 "more get 429. 0: no limit."),
@@ -50,3 +58,9 @@ def kampus_blueprints(app: Any) -> list[Any]:
 def kampus_permissions() -> dict[str, list[str]]:
     """Registering clients is for global staff only."""
     return {"site.manage_oauth_clients": []}
+
+
+@hookimpl
+def kampus_app_ready(app: Any) -> None:
+    """A JWT key setting that is not a usable key stops start-up, naming the setting."""
+    check_settings(app.extensions["kampus"])

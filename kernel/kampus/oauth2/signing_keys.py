@@ -22,6 +22,20 @@ none is, the oldest key signs (a new site's only key signs at once).
 Each process keeps the parsed keys and reads the file again when its modification time or size
 changes (one ``stat`` per use), so a rotation takes effect in running servers without a restart.
 Keys are made and used by joserfc (the Authlib project's JOSE library), never by hand.
+
+Keys in the settings instead of a file (Open edX's ``JWT_AUTH`` settings), so that several servers
+share a key through their configuration (``kampus.toml``, ``KAMPUS_*`` variables, a secrets manager):
+
+- ``jwt_private_signing_jwk``: one private RSA JWK as JSON (``JWT_PRIVATE_SIGNING_JWK``; what Open
+  edX's ``generate_jwt_signing_key`` prints). When set it signs every JWT and the key file is neither
+  read nor made; a JWK without ``kid`` gets its RFC 7638 thumbprint (the same on every server), one
+  without ``alg`` the setting ``jwt_signing_algorithm``.
+- ``jwt_public_signing_jwk_set``: a public JSON Web Key Set (``JWT_PUBLIC_SIGNING_JWK_SET``) whose keys
+  verify too and are published beside the signing key: the previous key while the JWTs it signed are
+  still valid, after a rotation done by changing the settings.
+
+Both are checked when the app starts (:func:`check_settings`): a value that is not such a key stops
+start-up with a :class:`~kampus.errors.SettingsError` naming the setting.
 """
 
 from __future__ import annotations
@@ -31,11 +45,15 @@ import logging
 import os
 import tempfile
 import time
+from base64 import urlsafe_b64decode
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
+
+from kampus.errors import SettingsError
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
@@ -186,8 +204,91 @@ def key_file(kampus: Kampus) -> Path:
     return Path(kampus.settings.jwt_signing_keys_file)
 
 
+def _json_setting(name: str, text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise SettingsError(f"setting {name!r}: not JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise SettingsError(f"setting {name!r}: expected a JSON object")
+    return value
+
+
+def _rsa_key(name: str, data: Any, *, private: bool, algorithm: str) -> RSAKey:
+    """An RSA JWK of a setting, with a ``kid`` (its thumbprint when it has none) and an ``alg``."""
+    if not isinstance(data, dict) or data.get("kty") != "RSA":
+        raise SettingsError(f"setting {name!r}: expected an RSA JSON Web Key (\"kty\": \"RSA\")")
+    alg = data.get("alg") or algorithm
+    if alg not in ALGORITHMS:
+        raise SettingsError(f"setting {name!r}: key algorithm {alg!r} is not one of {', '.join(ALGORITHMS)}")
+    if private and "d" not in data:
+        raise SettingsError(f"setting {name!r}: the key has no private part (\"d\"): it cannot sign")
+    fields = dict(data) if private else {key: value for key, value in data.items() if key in _PUBLIC_FIELDS}
+    try:
+        bits = int.from_bytes(urlsafe_b64decode(str(fields["n"]) + "==")).bit_length()
+        if bits < KEY_BITS:
+            raise SettingsError(f"setting {name!r}: a {bits}-bit key is too short (at least {KEY_BITS})")
+        key = RSAKey.import_key({**fields, "alg": alg})
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise SettingsError(f"setting {name!r}: not a usable RSA key ({exc})") from None
+    if not key.kid:
+        key = RSAKey.import_key({**fields, "alg": alg, "kid": key.thumbprint()})
+    return key
+
+
+#: Members of a public RSA JWK (a private member in the public key set is dropped, never published).
+_PUBLIC_FIELDS = frozenset({"kty", "n", "e", "kid", "alg", "use", "key_ops", "x5c", "x5t", "x5t#S256", "x5u"})
+
+
+def setting_keys(settings: Any) -> tuple[RSAKey | None, list[RSAKey]]:
+    """The signing key of ``jwt_private_signing_jwk`` (``None`` when empty) and the public keys of
+    ``jwt_public_signing_jwk_set``; raises :class:`~kampus.errors.SettingsError` naming the setting
+    whose value is not such a key."""
+    algorithm = settings.jwt_signing_algorithm
+    private = None
+    if settings.jwt_private_signing_jwk.strip():
+        private = _rsa_key("jwt_private_signing_jwk", _json_setting("jwt_private_signing_jwk",
+                                                                    settings.jwt_private_signing_jwk),
+                           private=True, algorithm=algorithm)
+    public: list[RSAKey] = []
+    if settings.jwt_public_signing_jwk_set.strip():
+        items = _json_setting("jwt_public_signing_jwk_set", settings.jwt_public_signing_jwk_set).get("keys")
+        if not isinstance(items, list):
+            raise SettingsError("setting 'jwt_public_signing_jwk_set': expected a JSON Web Key Set ({\"keys\": [...]})")
+        public = [_rsa_key("jwt_public_signing_jwk_set", item, private=False, algorithm=algorithm)
+                  for item in items]
+    return private, public
+
+
+def check_settings(kampus: Kampus) -> None:
+    """Stop start-up on a key setting that is not a usable key (:func:`setting_keys`)."""
+    setting_keys(kampus.settings)
+
+
+def _ring(signing: list[StoredKey], extra_public: list[RSAKey], stamp: tuple[int, int]) -> KeyRing:
+    """A key ring of private ``signing`` keys (newest first) and further public keys that verify; a
+    public key with the ``kid`` of a private one is left out."""
+    kids = {str(stored.key.kid) for stored in signing}
+    extra = [key for key in extra_public if str(key.kid) not in kids]
+    keys = [stored.key for stored in signing] + extra
+    return KeyRing(keys=tuple(signing), verifying=KeySet(keys),
+                   public={"keys": [key.as_dict(private=False) for key in keys]}, stamp=stamp)
+
+
+def uses_key_file(kampus: Kampus) -> bool:
+    """Whether the site's keys are in the key file (no ``jwt_private_signing_jwk``)."""
+    return not kampus.settings.jwt_private_signing_jwk.strip()
+
+
 def key_ring(kampus: Kampus) -> KeyRing:
-    """The app's keys, read again when the file changed (a rotation); made when the site has none."""
+    """The app's keys: those of the settings when ``jwt_private_signing_jwk`` is set (parsed once),
+    else the key file's, read again when the file changed (a rotation) and made when the site has
+    none; the keys of ``jwt_public_signing_jwk_set`` verify too."""
+    if not uses_key_file(kampus):
+        def from_settings() -> KeyRing:
+            private, public = setting_keys(kampus.settings)
+            return _ring([StoredKey(private, None)], public, (0, 0))  # type: ignore[arg-type]
+        return kampus.kept("oauth2:jwt_key_ring_settings", from_settings)
     path = key_file(kampus)
     cache: dict[str, KeyRing] = kampus.kept("oauth2:jwt_key_ring", dict)
     try:
@@ -200,9 +301,6 @@ def key_ring(kampus: Kampus) -> KeyRing:
         stamp = _stamp(path)
     ring = cache.get("ring")
     if ring is None or ring.stamp != stamp:
-        stored = read_stored_keys(path)
-        keys = [item.key for item in stored]
-        ring = KeyRing(keys=tuple(stored), verifying=KeySet(keys),
-                       public={"keys": [key.as_dict(private=False) for key in keys]}, stamp=stamp)
+        ring = _ring(read_stored_keys(path), setting_keys(kampus.settings)[1], stamp)
         cache["ring"] = ring
     return ring

@@ -33,7 +33,9 @@ Exports:
 * :func:`outline_for` (``user``, ``course_id``) -> :class:`CourseOutline` (sections, subsections,
   units the user may see, with completion, due dates, formats, and the resume target);
 * :func:`course_updates` / :func:`course_handouts`: the course's updates (newest first) and handouts;
-* :func:`course_dates_for` (``user``, ``course_id``) -> the Dates tab's :class:`DateItem` timeline.
+* :func:`course_dates_for` (``user``, ``course_id``) -> the Dates tab's :class:`DateItem` timeline;
+* :func:`course_goal` / :func:`save_course_goal`: a learner's weekly :class:`Goal` in a course;
+* :func:`welcome_update` / :func:`dismiss_welcome`: the update a learner sees as the welcome message.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from kampus_content.api import CourseNotFound, VersionNotFound, get_structure
 from kampus.db import utcnow
 from kampus_lms.catalog.api import course_overview
 from kampus_lms.course_home.course_dates import DateItem, course_dates
+from kampus_lms.course_home.goals import MAX_DAYS_PER_WEEK, Goal, course_goal, save_course_goal
 from kampus_lms.course_home.info import CourseUpdate, course_info
 from kampus_lms.course_home.outline import (
     CourseOutline,
@@ -60,6 +63,7 @@ from kampus_lms.course_home.outline import (
 from kampus_lms.course_home.tabs import CourseTab
 from kampus_lms.course_home.tabs import course_tabs as _course_tabs
 from kampus_lms.course_home.tabs import lms_course_tabs as _lms_course_tabs
+from kampus_lms.course_home.welcome import dismiss_welcome, welcome_update
 from kampus_lms.courseware.api import course_access, staff_toolbar
 
 __all__ = [
@@ -67,16 +71,22 @@ __all__ = [
     "CourseTab",
     "CourseUpdate",
     "DateItem",
+    "Goal",
+    "MAX_DAYS_PER_WEEK",
     "OutlineSection",
     "OutlineSubsection",
     "OutlineUnit",
     "course_handouts",
     "course_dates_for",
+    "course_goal",
     "course_page_context",
     "course_tabs",
     "course_updates",
+    "dismiss_welcome",
     "lms_course_tabs",
     "outline_for",
+    "save_course_goal",
+    "welcome_update",
 ]
 
 

@@ -273,9 +273,16 @@ def set_course_mode(course_id: str, slug: str, name: str, *, min_price: int = 0,
                       expiration=expiration, description=description)
 
 
-def _mode_of(row: CourseModeRecord) -> CourseMode:
+def _mode_of(row: Any) -> CourseMode:
+    """The mode of a :class:`CourseModeRecord` or of a row of :data:`_MODE_COLUMNS`."""
     return CourseMode(slug=row.mode_slug, name=row.mode_display_name, min_price=row.min_price, currency=row.currency,
                       expiration=row.expiration_datetime, description=row.description)
+
+
+#: What :func:`course_modes_for` reads of each mode (columns: no ORM objects to build for a page of courses).
+_MODE_COLUMNS = (CourseModeRecord.course_id, CourseModeRecord.mode_slug, CourseModeRecord.mode_display_name,
+                 CourseModeRecord.min_price, CourseModeRecord.currency, CourseModeRecord.expiration_datetime,
+                 CourseModeRecord.description)
 
 
 def course_modes_for(course_ids: list[str], *, include_expired: bool = False,
@@ -285,13 +292,16 @@ def course_modes_for(course_ids: list[str], *, include_expired: bool = False,
     ids = sorted({str(course_id) for course_id in course_ids})
     found: dict[str, list[CourseMode]] = {course_id: [] for course_id in ids}
     if ids:
-        stmt = sa.select(CourseModeRecord).where(CourseModeRecord.course_id.in_(ids))
+        stmt = sa.select(*_MODE_COLUMNS).where(CourseModeRecord.course_id.in_(ids))
         if not include_expired:
             stmt = stmt.where(sa.or_(CourseModeRecord.expiration_datetime.is_(None),
                                      CourseModeRecord.expiration_datetime > (now or utcnow())))
-        for row in db.session().scalars(stmt.order_by(CourseModeRecord.min_price, CourseModeRecord.id)):
+        for row in db.session().execute(stmt.order_by(CourseModeRecord.min_price, CourseModeRecord.id)):
             found[row.course_id].append(_mode_of(row))
-    return {course_id: modes or [default_mode()] for course_id, modes in found.items()}
+    if all(found.values()):
+        return found
+    default = default_mode()  # translated once for every course that sets no mode (it is immutable)
+    return {course_id: modes or [default] for course_id, modes in found.items()}
 
 
 def stored_course_modes(course_id: str) -> list[CourseMode]:

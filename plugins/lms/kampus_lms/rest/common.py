@@ -142,6 +142,14 @@ def json_answer(body: Any, status: int = 200) -> Response:
     return answer
 
 
+def access_json(error_code: str | None = None, developer_message: str | None = None,
+                user_message: str | None = None) -> dict[str, Any]:
+    """Open edX's ``AccessResponse.to_json()``: access granted without an ``error_code``, else refused with
+    the error's code and messages."""
+    return {"has_access": error_code is None, "error_code": error_code, "developer_message": developer_message,
+            "user_message": user_message, "additional_context_user_message": None, "user_fragment": None}
+
+
 # -- dates -------------------------------------------------------------------------------------------------
 
 

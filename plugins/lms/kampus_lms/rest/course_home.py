@@ -6,9 +6,18 @@ dates, at ``/api/course_home/v1/...`` and at the newer unversioned paths ``/api/
   "lms_web_url", "resume_block", "type", "has_scheduled_content"}}}``: the course, its sections and
   subsections the user may see; ``null`` for a user who may not open the course), ``resume_course``,
   ``dates_widget``, ``enroll_alert``, ``enrollment_mode``, ``handouts_html``, ``welcome_message_html``,
-  ``cert_data``, ``has_ended``, ``user_has_passing_grade``, and the fields Kampus has no feature for
-  (``access_expiration``, ``offer``, ``verified_mode``: ``null``; ``course_tools``: ``[]``;
-  ``course_goals``: no goal).
+  ``cert_data``, ``has_ended``, ``user_has_passing_grade``, ``course_goals`` (the learner's weekly goal,
+  enabled for enrolled learners), ``course_tools`` (Open edX's Bookmarks and Updates tools), and Open
+  edX's answers where Kampus has no such feature: ``access_expiration`` ``null`` (no course duration
+  limits), ``offer`` ``null`` (no upgrade discounts), ``verified_mode`` ``null`` (no paid upgrade).
+* ``POST .../save_course_goal`` (``save_course_goal``): ``{"course_id", "days_per_week",
+  "subscribed_to_reminders"}`` sets the learner's weekly goal.
+* ``POST .../dismiss_welcome_message`` (``dismiss_welcome_message``): ``{"course_id"}`` hides the current
+  welcome message (the newest update) from the learner's outline until a newer update.
+* ``GET .../course_metadata/<course_id>`` (``CourseHomeMetadataView``): what every course home page needs:
+  ``course_access`` (Open edX's load access: started, signed in, enrolled; staff always), ``tabs``,
+  ``is_enrolled``, ``is_staff``, ``original_user_is_staff``, ``can_view_certificate``, ``celebrations``
+  (none in Kampus), ``verified_mode`` ``null``.
 * ``GET .../progress/<course_id>`` and ``.../progress/<course_id>/<student_id>/`` (staff; ``ProgressTabView``):
   ``course_grade``, ``grading_policy``, ``section_scores``, ``completion_summary``, ``certificate_data``,
   ``enrollment_mode``, ``end``, ``username``, ``user_has_passing_grade``, ``verification_data``.
@@ -26,10 +35,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from kampus_content.api import grading_policy as course_grading_policy
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, Field, RootModel
 from werkzeug.wrappers import Response
 
 from kampus import db
@@ -38,21 +48,28 @@ from kampus.db import utcnow
 from kampus.identity.models import User
 from kampus.rendering.dates import select_timezone
 from kampus_lms.catalog.api import course_overview
-from kampus_lms.certificates.api import CertificateInfo, CertificateStatuses, certificate_status
+from kampus_lms.certificates.api import CertificateInfo, CertificateStatuses, certificate_status, certificates_viewable
 from kampus_lms.course_home.api import (
+    MAX_DAYS_PER_WEEK,
     CourseOutline,
     DateItem,
     course_dates_for,
+    course_goal,
     course_handouts,
+    course_tabs,
     course_updates,
+    dismiss_welcome,
     outline_for,
+    save_course_goal,
+    welcome_update,
 )
 from kampus_lms.courseware.api import course_access, jump_to_url, resume_block
-from kampus_lms.enrollment.api import enrollment_refusal, get_enrollment
-from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for
+from kampus_lms.enrollment.api import EnrollmentError, enrollment_refusal, get_enrollment
+from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for, stored_learner_grades
 from kampus_lms.rest.common import (
     RestError,
     absolute,
+    access_json,
     course_key_or_none,
     detail_error,
     drf_datetime,
@@ -61,6 +78,7 @@ from kampus_lms.rest.common import (
     json_answer,
     requesting_user,
 )
+from kampus_lms.rest.mobile import not_started
 
 bp = Blueprint("lms_rest_course_home", __name__)
 install_error_handler(bp)
@@ -128,6 +146,36 @@ class DatesWidget(BaseModel):
     user_timezone: str | None
 
 
+class CourseTool(BaseModel):
+    """``CourseToolSerializer``."""
+
+    analytics_id: str
+    title: str
+    url: str
+
+
+class SelectedGoal(BaseModel):
+    days_per_week: int
+    subscribed_to_reminders: bool
+
+
+class CourseGoals(BaseModel):
+    """``CourseGoalsSerializer``."""
+
+    selected_goal: SelectedGoal | None
+    weekly_learning_goal_enabled: bool
+
+
+class EnrollAlert(BaseModel):
+    can_enroll: bool
+    extra_text: str | None
+
+
+class ResumeCourse(BaseModel):
+    has_visited_course: bool
+    url: str | None
+
+
 class CertData(BaseModel):
     """``CertificateDataSerializer``."""
 
@@ -141,17 +189,17 @@ class Outline(BaseModel):
     access_expiration: dict[str, Any] | None
     cert_data: CertData | None
     course_blocks: CourseBlocks | None
-    course_goals: dict[str, Any]
-    course_tools: list[dict[str, Any]]
+    course_goals: CourseGoals
+    course_tools: list[CourseTool]
     dates_banner_info: DatesBanner
     dates_widget: DatesWidget
-    enroll_alert: dict[str, Any]
+    enroll_alert: EnrollAlert
     enrollment_mode: str | None
     enable_proctored_exams: bool
     handouts_html: str | None
     has_ended: bool
     offer: dict[str, Any] | None
-    resume_course: dict[str, Any]
+    resume_course: ResumeCourse
     welcome_message_html: str | None
     user_has_passing_grade: bool
     verified_mode: dict[str, Any] | None
@@ -333,6 +381,53 @@ def course_blocks(outline: CourseOutline, overview: Any, resume_unit: str | None
     return {"blocks": blocks}
 
 
+def course_tools(course_id: str, *, enrolled: bool, staff: bool, has_updates: bool) -> list[dict[str, Any]]:
+    """``CourseToolSerializer`` of the tools Open edX's ``CourseToolsPluginManager`` enables, by title: Bookmarks
+    (``CourseBookmarksTool``: enrolled learners and staff; Kampus's bookmarks page) and Updates
+    (``CourseUpdatesTool``: enrolled learners of a course with updates; the Updates & handouts page)."""
+    tools = []
+    if enrolled or staff:
+        tools.append({"analytics_id": "edx.bookmarks", "title": _("Bookmarks"),
+                      "url": absolute(url_for("lms_courseware.bookmarks_page"))})
+    if enrolled and has_updates:
+        tools.append({"analytics_id": "edx.updates", "title": _("Updates"),
+                      "url": absolute(url_for("lms_course_home.info", course_id=course_id))})
+    return tools
+
+
+def enroll_alert(user: Any, overview: Any, *, enrolled: bool, now: Any) -> dict[str, Any]:
+    """``EnrollAlertSerializer`` as Open edX fills it: ``can_enroll`` true unless a learner who is not enrolled
+    may not enroll now (enrollment closed or by invitation only; a full course adds ``extra_text``). A
+    visitor is told whether the course takes enrollments (they sign in first)."""
+    if enrolled:
+        return {"can_enroll": True, "extra_text": None}
+    if not getattr(user, "is_authenticated", False):
+        return {"can_enroll": bool(not overview.invitation_only and overview.is_enrollment_open(now)),
+                "extra_text": None}
+    refusal: EnrollmentError | None = enrollment_refusal(user, overview.id, now=now)
+    if refusal is None:
+        return {"can_enroll": True, "extra_text": None}
+    return {"can_enroll": False, "extra_text": _("Course is full") if refusal.code == "full" else None}
+
+
+def dates_widget(items: list[DateItem] | None, course_id: str, now: Any) -> dict[str, Any]:
+    """``DatesWidgetSerializer``: Open edX's ``get_course_date_blocks(num_assignments=1)`` without today's date:
+    the dates from today on, with the first upcoming assignment only."""
+    today = now.date()
+    blocks: list[dict[str, Any]] = []
+    assignment_seen = False
+    for item in items or []:
+        if item.kind == "todays-date" or item.date.date() < today:
+            continue
+        if item.kind == "assignment-due-date":
+            if assignment_seen:
+                continue
+            assignment_seen = True
+        blocks.append(date_block(item))
+    return {"course_date_blocks": blocks, "dates_tab_link": absolute(f"/courses/{course_id}/dates"),
+            "user_timezone": select_timezone()}
+
+
 def _outline(course_id: str) -> Response:
     overview = _course(course_id)
     course_id = overview.id
@@ -342,37 +437,38 @@ def _outline(course_id: str) -> Response:
     can_view = bool(access is not None and access.can_view_courseware)
     enrollment = get_enrollment(user.id, course_id) if authenticated else None
     enrolled = enrollment is not None and enrollment.is_active
+    staff = authenticated and is_course_staff(user, course_id)
     now = utcnow()
     outline = outline_for(user, course_id, now=now) if can_view else None
     resume_unit = resume_block(user.id, course_id) if authenticated and can_view else None
     certificate = certificate_status(user.id, course_id) if enrolled else None
     updates = course_updates(course_id) if can_view else []
-    dates = course_dates_for(user, course_id, now=now) if can_view else []
-    today = now.date()
-    upcoming = [item for item in dates or [] if item.date.date() >= today]
-    can_enroll = authenticated and not enrolled and enrollment_refusal(user, course_id) is None
+    goal = course_goal(user.id, course_id) if enrolled else None
+    # Open edX reads the learner's persisted grade (``CourseGradeFactory().read``), certificate or not.
+    grade = stored_learner_grades(user.id, [course_id]).get(course_id) if authenticated else None
     return json_answer({
-        "access_expiration": None,
+        "access_expiration": None,  # Open edX's answer without course duration limits (Kampus has none)
         "cert_data": cert_data(certificate),
         "course_blocks": course_blocks(outline, overview, resume_unit) if outline is not None else None,
-        "course_goals": {"selected_goal": None, "weekly_learning_goal_enabled": False},
-        "course_tools": [],
+        "course_goals": {"selected_goal": goal.__dict__ if goal is not None else None,
+                         "weekly_learning_goal_enabled": enrolled},
+        "course_tools": course_tools(course_id, enrolled=enrolled, staff=staff, has_updates=bool(updates)),
         "dates_banner_info": dates_banner(),
-        "dates_widget": {"course_date_blocks": [date_block(item) for item in upcoming],
-                         "dates_tab_link": absolute(f"/courses/{course_id}/dates"),
-                         "user_timezone": select_timezone()},
-        "enroll_alert": {"can_enroll": bool(can_enroll), "extra_text": ""},
+        "dates_widget": dates_widget(course_dates_for(user, course_id, now=now) if can_view else None, course_id,
+                                     now),
+        "enroll_alert": enroll_alert(user, overview, enrolled=enrolled, now=now),
         "enrollment_mode": enrollment.mode if enrolled and enrollment is not None else None,
         "enable_proctored_exams": False,
         "handouts_html": course_handouts(course_id) if can_view else None,
         "has_ended": bool(overview.end is not None and overview.end < now),
-        "offer": None,
+        "offer": None,  # Open edX's answer without an upgrade discount (Kampus sells no upgrades)
         "resume_course": {"has_visited_course": bool(outline is not None and outline.has_visited),
                           "url": absolute(outline.resume_url) if outline is not None and outline.resume_url
                           else None},
-        "welcome_message_html": updates[0].html if updates else None,
-        "user_has_passing_grade": bool(certificate is not None and certificate.is_downloadable),
-        "verified_mode": None,
+        "welcome_message_html": welcome.content if (welcome := welcome_update(
+            user.id if authenticated else None, course_id, updates)) is not None else None,
+        "user_has_passing_grade": bool(grade is not None and grade["passed"]),
+        "verified_mode": None,  # no paid upgrade to offer
     })
 
 
@@ -502,4 +598,185 @@ def dates(course_id: str) -> Response:
         "has_ended": bool(overview.end is not None and overview.end < now),
         "learner_is_full_access": True,
         "user_timezone": select_timezone(),
+    })
+
+
+# -- course goals --------------------------------------------------------------------------------------------
+
+
+class GoalIn(BaseModel):
+    """The body of ``save_course_goal`` (JSON, or a form)."""
+
+    course_id: str
+    days_per_week: int | None = Field(None, ge=0, le=MAX_DAYS_PER_WEEK,
+                                      description="Days a week the learner means to study (the MFE offers 1, 3, 5); "
+                                                  "0 or none keeps the current goal's days.")
+    subscribed_to_reminders: bool = Field(description="Whether the learner wants reminders (remembered only: "
+                                                      "Kampus sends no goal reminders yet).")
+
+
+class GoalSaved(BaseModel):
+    header: str
+    message: str
+
+
+def _goal_values(data: dict[str, Any]) -> tuple[bool, int | None] | None:
+    """``subscribed_to_reminders`` (a JSON boolean, or ``true``/``false``/``1``/``0`` in a form) and
+    ``days_per_week`` (a whole number within 0..7, or nothing) of the body; ``None`` when either is not."""
+    subscribed: Any = data.get("subscribed_to_reminders")
+    if isinstance(subscribed, str) and subscribed.strip().lower() in ("true", "1", "false", "0"):
+        subscribed = subscribed.strip().lower() in ("true", "1")
+    days: Any = data.get("days_per_week")
+    if isinstance(days, str) and days.strip().isascii() and days.strip().isdigit() and len(days.strip()) <= 3:
+        days = int(days)
+    if days == "":
+        days = None
+    if not isinstance(subscribed, bool) or isinstance(days, bool) \
+            or not (days is None or (isinstance(days, int) and 0 <= days <= MAX_DAYS_PER_WEEK)):
+        return None
+    return subscribed, days
+
+
+@bp.post("/api/course_home/v1/save_course_goal")
+@bp.post("/api/course_home/save_course_goal")
+@course_home_api.doc(json=GoalIn, resp={200: GoalSaved, 400: Detail, 401: Detail}, validate=False)
+def save_goal() -> Response:
+    """Set the requesting learner's weekly goal in a course (Open edX's ``save_course_goal``): 400 with DRF's
+    ``detail`` when ``course_id`` or ``subscribed_to_reminders`` is missing (``'course_id' is required.``) or
+    the goal cannot be saved (a course that is not published, days outside 0..7: ``Unable to save course
+    goal``)."""
+    user = requesting_user()
+    data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    data = data if isinstance(data, dict) else {}
+    raw_course = data.get("course_id")
+    if not raw_course:
+        raise detail_error(400, "'course_id' is required.")
+    if data.get("subscribed_to_reminders") is None:
+        raise detail_error(400, "'subscribed_to_reminders' is required.")
+    key = course_key_or_none(raw_course) if isinstance(raw_course, str) else None
+    values = _goal_values(data)
+    if key is None or values is None or course_overview(str(key)) is None:
+        raise detail_error(400, "Unable to save course goal")
+    save_course_goal(user.id, str(key), *values)
+    return json_answer({"header": _("Your course goal has been successfully set."),
+                        "message": _("Course goal updated successfully.")})
+
+
+# -- welcome message -----------------------------------------------------------------------------------------
+
+
+class DismissIn(BaseModel):
+    course_id: str
+
+
+class Dismissed(BaseModel):
+    message: str
+
+
+@bp.post("/api/course_home/v1/dismiss_welcome_message")
+@bp.post("/api/course_home/dismiss_welcome_message")
+@course_home_api.doc(json=DismissIn, resp={200: Dismissed, 400: Detail, 401: Detail}, validate=False)
+def dismiss_welcome_message() -> Response:
+    """Hide the course's current welcome message from the requesting learner (Open edX's
+    ``dismiss_welcome_message``): 400 with DRF's ``detail`` without ``course_id`` (``'course_id' is
+    required.``), with other fields (``Only 'course_id' is expected.``), or for a course the learner is
+    neither enrolled in nor staff of (``Unable to dismiss welcome message.``)."""
+    user = requesting_user()
+    data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    data = data if isinstance(data, dict) else {}
+    raw_course = data.get("course_id")
+    if not raw_course:
+        raise detail_error(400, "'course_id' is required.")
+    if len(data) > 1:
+        raise detail_error(400, "Only 'course_id' is expected.")
+    key = course_key_or_none(raw_course) if isinstance(raw_course, str) else None
+    course_id = str(key) if key is not None else ""
+    enrollment = get_enrollment(user.id, course_id) if key is not None and course_overview(course_id) else None
+    if not (enrollment is not None and enrollment.is_active) and not (key is not None and
+                                                                      is_course_staff(user, course_id)):
+        raise detail_error(400, "Unable to dismiss welcome message.")
+    dismiss_welcome(user.id, course_id, course_updates(course_id))
+    return json_answer({"message": _("Welcome message successfully dismissed.")})
+
+
+# -- course metadata -----------------------------------------------------------------------------------------
+
+
+class CourseTabOut(BaseModel):
+    """``CourseTabSerializer``."""
+
+    tab_id: str
+    title: str
+    url: str
+
+
+class CourseMetadata(BaseModel):
+    """``CourseHomeMetadataSerializer``."""
+
+    celebrations: dict[str, Any]
+    course_access: dict[str, Any]
+    course_id: str
+    is_enrolled: bool
+    is_self_paced: bool
+    is_staff: bool
+    number: str
+    org: str
+    original_user_is_staff: bool
+    start: str | None
+    tabs: list[CourseTabOut]
+    title: str
+    username: str | None
+    user_timezone: str | None
+    can_view_certificate: bool
+    verified_mode: dict[str, Any] | None
+
+
+def load_access(access: Any, overview: Any) -> dict[str, Any]:
+    """Open edX's ``check_course_access(course, user, 'load', check_if_enrolled=True,
+    check_if_authenticated=True).to_json()``: staff always; else the course must have started, the user be
+    signed in and enrolled."""
+    if access is not None and (access.is_staff or access.can_view_courseware):
+        return access_json()
+    if access is not None and not access.has_started and access.start is not None:
+        return not_started(access.start)
+    if access is None or not access.is_authenticated:
+        return access_json("authentication_required", "User must be authenticated to view the course",
+                           _("You must be logged in to see this course"))
+    return access_json("enrollment_required", "User must be enrolled in the course",
+                       _("You must be enrolled in the course"))
+
+
+@bp.get("/api/course_home/v1/course_metadata/<course_id>")
+@bp.get("/api/course_home/course_metadata/<course_id>")
+@course_home_api.doc(resp={200: CourseMetadata, 404: Detail})
+def course_metadata(course_id: str) -> Response:
+    """What every page of the learning MFE's course home needs (Open edX's ``CourseHomeMetadataView``): the
+    course, the user's access, enrollment and role, the tabs they see."""
+    overview = _course(course_id)
+    course_id = overview.id
+    user = current_user._get_current_object()
+    authenticated = bool(getattr(user, "is_authenticated", False))
+    access = course_access(user, course_id)
+    enrollment = get_enrollment(user.id, course_id) if authenticated else None
+    staff = authenticated and is_course_staff(user, course_id)
+    return json_answer({
+        # Open edX's celebrations (first section, streaks, weekly goal): Kampus shows none.
+        "celebrations": {"first_section": False, "streak_length_to_celebrate": None,
+                         "streak_discount_enabled": False, "weekly_goal": False},
+        "course_access": load_access(access, overview),
+        "course_id": course_id,
+        "is_enrolled": bool(enrollment is not None and enrollment.is_active),
+        "is_self_paced": bool(overview.self_paced),
+        "is_staff": bool(access is not None and access.is_staff),
+        "number": overview.display_number,
+        "org": overview.display_org,
+        "original_user_is_staff": staff,
+        "start": drf_datetime(overview.start),
+        "tabs": [{"tab_id": tab.id, "title": tab.name, "url": absolute(tab.url)}
+                 for tab in course_tabs(course_id, user)],
+        "title": overview.display_name,
+        "username": user.username if authenticated else None,
+        "user_timezone": select_timezone(),
+        "can_view_certificate": certificates_viewable(overview),
+        "verified_mode": None,  # no paid upgrade to offer
     })

@@ -50,6 +50,7 @@ from kampus_lms.rest.common import (
     PERMISSION_DENIED,
     RestError,
     absolute,
+    access_json,
     course_roles_held,
     detail_error,
     drf_datetime,
@@ -234,11 +235,14 @@ def _access(user: Any, overview: CourseOverview, now: datetime) -> dict[str, Any
     """Open edX's ``has_access(user, 'load_mobile', course).to_json()`` (start date; staff always)."""
     start = overview.start or DEFAULT_START
     if is_global_staff(user) or start <= now:
-        return {"has_access": True, "error_code": None, "developer_message": None, "user_message": None,
-                "additional_context_user_message": None, "user_fragment": None}
+        return access_json()
+    return not_started(start)
+
+
+def not_started(start: datetime) -> dict[str, Any]:
+    """Open edX's ``StartDateError`` as ``AccessResponse.to_json()``."""
     message = f"Course does not start until {start.strftime(SHORT_DATE)}"
-    return {"has_access": False, "error_code": "course_not_started", "developer_message": message,
-            "user_message": message, "additional_context_user_message": None, "user_fragment": None}
+    return access_json("course_not_started", message, message)
 
 
 def _discussion_url(course_id: str) -> str | None:

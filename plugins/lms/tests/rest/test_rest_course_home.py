@@ -22,6 +22,7 @@ from .slice_b_kit import (
     publish_graded_course,
     token_headers,
 )
+from .test_rest_mobile import olx_course
 
 pytestmark = pytest.mark.kampus_plugins("content", "problems", "lms")
 
@@ -37,15 +38,17 @@ DATE_BLOCK = {"assignment_type": (str, None), "complete": (bool, None), "date": 
               "extra_info": (str, None), "first_component_block_id": str}
 DATES_BANNER = {"missed_deadlines": bool, "missed_gated_content": bool, "content_type_gating_enabled": bool,
                 "verified_upgrade_link": (str, None)}
+#: ``CourseToolSerializer``.
+COURSE_TOOL = {"analytics_id": str, "title": str, "url": str}
 CERT_DATA = {"cert_status": str, "cert_web_view_url": (str, None), "download_url": (str, None),
              "certificate_available_date": OPTIONAL_DATE}
 #: ``OutlineTabSerializer``.
 OUTLINE_TOP = {"access_expiration": (dict, None), "cert_data": (dict, None), "course_blocks": (dict, None),
                "course_goals": {"selected_goal": (dict, None), "weekly_learning_goal_enabled": bool},
-               "course_tools": list, "dates_banner_info": DATES_BANNER,
+               "course_tools": [COURSE_TOOL], "dates_banner_info": DATES_BANNER,
                "dates_widget": {"course_date_blocks": [DATE_BLOCK], "dates_tab_link": str,
                                 "user_timezone": (str, None)},
-               "enroll_alert": {"can_enroll": bool, "extra_text": str}, "enrollment_mode": (str, None),
+               "enroll_alert": {"can_enroll": bool, "extra_text": (str, None)}, "enrollment_mode": (str, None),
                "enable_proctored_exams": bool, "handouts_html": (str, None), "has_ended": bool,
                "offer": (dict, None), "resume_course": {"has_visited_course": bool, "url": (str, None)},
                "welcome_message_html": (str, None), "user_has_passing_grade": bool, "verified_mode": (dict, None)}
@@ -117,17 +120,138 @@ def test_the_outline_of_an_enrolled_learner(app: Flask, ids: dict[str, str]) -> 
     check_shape(body["cert_data"], CERT_DATA)
     assert body["cert_data"]["cert_status"] == "downloadable"
     assert "/certificates/" in body["cert_data"]["cert_web_view_url"]
-    assert [item["date_type"] for item in body["dates_widget"]["course_date_blocks"]] == [
-        "todays-date", "assignment-due-date"]
+    # Open edX's widget: dates from today on without today's own, and the next assignment only.
+    assert [item["date_type"] for item in body["dates_widget"]["course_date_blocks"]] == ["assignment-due-date"]
+    assert body["dates_widget"]["course_date_blocks"][0]["title"] == "Homework 2"
+    assert body["course_tools"] == [{"analytics_id": "edx.bookmarks", "title": "Bookmarks",
+                                     "url": "http://localhost/bookmarks"}]  # no Updates tool: no updates
+    assert body["course_goals"] == {"selected_goal": None, "weekly_learning_goal_enabled": True}
+    assert body["enroll_alert"] == {"can_enroll": True, "extra_text": None}  # Open edX's default when enrolled
+    assert body["handouts_html"] == "" and body["welcome_message_html"] is None
+    # No course duration limits, upgrade discounts nor paid upgrades in Kampus: Open edX's answers without them.
+    assert (body["access_expiration"], body["offer"], body["verified_mode"]) == (None, None, None)
 
 
 def test_the_outline_of_a_visitor_has_no_blocks(app: Flask, ids: dict[str, str]) -> None:
     body = app.test_client().get(f"/api/course_home/outline/{COURSE}").get_json()
-    assert body["course_blocks"] is None and body["enroll_alert"]["can_enroll"] is False
+    assert body["course_blocks"] is None and body["course_tools"] == []
+    assert body["enroll_alert"] == {"can_enroll": True, "extra_text": None}  # enrollment is open (sign in first)
+    assert body["course_goals"] == {"selected_goal": None, "weekly_learning_goal_enabled": False}
     outsider = login(app.test_client(), make_user(app, "user"))
     seen = outsider.get(f"/api/course_home/outline/{COURSE}").get_json()
-    assert seen["enroll_alert"]["can_enroll"] is True and seen["enrollment_mode"] is None
+    assert seen["enroll_alert"] == {"can_enroll": True, "extra_text": None} and seen["enrollment_mode"] is None
     assert app.test_client().get("/api/course_home/outline/not-a-course").status_code == 404
+    staff = login(app.test_client(), make_user(app, "staff", COURSE))
+    assert [tool["analytics_id"] for tool in staff.get(f"/api/course_home/outline/{COURSE}").get_json()[
+        "course_tools"]] == ["edx.bookmarks"]  # staff bookmark without an enrollment
+
+
+def test_enroll_alert_of_a_full_course_and_an_invitation_only_one(app: Flask) -> None:
+    publish_graded_course(app, max_student_enrollments_allowed=1)
+    enrolled(app)
+    outsider = login(app.test_client(), make_user(app, "user"))
+    body = outsider.get(f"/api/course_home/v1/outline/{COURSE}").get_json()
+    assert body["enroll_alert"] == {"can_enroll": False, "extra_text": "Course is full"}
+    private = "course-v1:KampusX+Private+2026"
+    publish_graded_course(app, private, invitation_only=True)
+    assert outsider.get(f"/api/course_home/v1/outline/{private}").get_json()["enroll_alert"] == {
+        "can_enroll": False, "extra_text": None}
+    assert app.test_client().get(f"/api/course_home/v1/outline/{private}").get_json()["enroll_alert"] == {
+        "can_enroll": False, "extra_text": None}
+
+
+def test_the_outline_shows_updates_handouts_and_the_updates_tool(app: Flask, tmp_path) -> None:
+    updates = "<ol><li><h2>March 3, 2026</h2><p>Newest <b>news</b></p></li><li><h2>January 1, 2026</h2>Old</li></ol>"
+    course = olx_course(app, tmp_path / "c", "UPD", {"info/updates.html": updates,
+                                                     "info/handouts.html": "<ol><li>Syllabus</li></ol>"})
+    learner = enrolled(app, course)
+    body = login(app.test_client(), learner).get(f"/api/course_home/v1/outline/{course}").get_json()
+    check_shape(body, OUTLINE_TOP)
+    assert "Newest <b>news</b>" in body["welcome_message_html"] and "Old" not in body["welcome_message_html"]
+    assert "Syllabus" in body["handouts_html"]
+    assert body["course_tools"] == [
+        {"analytics_id": "edx.bookmarks", "title": "Bookmarks", "url": "http://localhost/bookmarks"},
+        {"analytics_id": "edx.updates", "title": "Updates", "url": f"http://localhost/courses/{course}/info"}]
+    assert body["resume_course"]["has_visited_course"] is False
+    assert body["resume_course"]["url"].startswith(f"http://localhost/courses/{course}/")  # the first unit
+
+    # The learner dismisses the welcome message: gone from their outline until a newer update.
+    session = login(app.test_client(), learner)
+    dismissed = session.post("/api/course_home/v1/dismiss_welcome_message", json={"course_id": course})
+    assert (dismissed.status_code, dismissed.get_json()["message"]) == (200, "Welcome message successfully dismissed.")
+    assert session.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"] is None
+    other = login(app.test_client(), enrolled(app, course))
+    assert "Newest" in other.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"]
+    olx_course(app, tmp_path / "c2", "UPD", {"info/updates.html": "<ol><li><h2>April 4, 2026</h2>Newer</li>"
+                                                                  + updates[4:]})  # a new version of the course
+    assert "Newer" in session.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"]
+
+    def refused(body: Any) -> str:
+        answer = session.post("/api/course_home/v1/dismiss_welcome_message", json=body)
+        assert answer.status_code == 400, answer.get_data(as_text=True)
+        return answer.get_json()["detail"]
+
+    assert refused({}) == "'course_id' is required."
+    assert refused({"course_id": course, "extra": 1}) == "Only 'course_id' is expected."
+    assert refused({"course_id": "course-v1:No+Such+Course"}) == "Unable to dismiss welcome message."
+    assert refused({"course_id": "not a course"}) == "Unable to dismiss welcome message."
+
+
+def test_a_passing_grade_counts_without_a_certificate(app: Flask) -> None:
+    ids = publish_graded_course(app, certificates={"certificates": []})
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    outline = f"/api/course_home/v1/outline/{COURSE}"
+    assert session.get(outline).get_json()["user_has_passing_grade"] is False
+    answer(session, ids["p1"], 2.0)  # half the homework: the Pass cutoff
+    body = session.get(outline).get_json()
+    assert body["user_has_passing_grade"] is True and body["cert_data"] is None
+
+
+def test_a_learner_sets_a_weekly_course_goal(app: Flask, ids: dict[str, str]) -> None:
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    save = "/api/course_home/v1/save_course_goal"
+    response = session.post(save, json={"course_id": COURSE, "days_per_week": 3, "subscribed_to_reminders": True})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == {"header": "Your course goal has been successfully set.",
+                                   "message": "Course goal updated successfully."}
+
+    def goals(client: Any = session) -> dict[str, Any]:
+        return client.get(f"/api/course_home/v1/outline/{COURSE}").get_json()["course_goals"]
+
+    assert goals() == {"selected_goal": {"days_per_week": 3, "subscribed_to_reminders": True},
+                       "weekly_learning_goal_enabled": True}
+    # Without days (or 0), Open edX keeps the goal's days; a form body works too (the unversioned path).
+    assert session.post("/api/course_home/save_course_goal",
+                        data={"course_id": COURSE, "subscribed_to_reminders": "false"}).status_code == 200
+    assert goals()["selected_goal"] == {"days_per_week": 3, "subscribed_to_reminders": False}
+    client = app.test_client()
+    headers = token_headers(client, mobile_client(app), learner.username, jwt=True)
+    assert client.post(save, json={"course_id": COURSE, "days_per_week": 5, "subscribed_to_reminders": True},
+                       headers=headers).status_code == 200
+    assert goals()["selected_goal"] == {"days_per_week": 5, "subscribed_to_reminders": True}
+    # Another learner's outline shows their own (no) goal.
+    other = login(app.test_client(), enrolled(app))
+    assert goals(other)["selected_goal"] is None
+
+    def refused(body: Any, status: int = 400) -> str:
+        answer = session.post(save, json=body)
+        assert answer.status_code == status, answer.get_data(as_text=True)
+        return answer.get_json()["detail"]
+
+    assert refused({"days_per_week": 3, "subscribed_to_reminders": True}) == "'course_id' is required."
+    assert refused({"course_id": COURSE, "days_per_week": 3}) == "'subscribed_to_reminders' is required."
+    for bad in ({"course_id": COURSE, "days_per_week": 8, "subscribed_to_reminders": True},
+                {"course_id": COURSE, "days_per_week": "three", "subscribed_to_reminders": True},
+                {"course_id": COURSE, "days_per_week": 3, "subscribed_to_reminders": "maybe"},
+                {"course_id": "course-v1:No+Such+Course", "subscribed_to_reminders": True},
+                {"course_id": "not a course", "subscribed_to_reminders": True},
+                {"course_id": ["list"], "subscribed_to_reminders": True}):
+        assert refused(bad) == "Unable to save course goal", bad
+    assert goals()["selected_goal"] == {"days_per_week": 5, "subscribed_to_reminders": True}
+    visitor = app.test_client().post(save, json={"course_id": COURSE, "subscribed_to_reminders": True})
+    assert (visitor.status_code, visitor.get_json()["detail"]) == (401, "Authentication credentials were not provided.")
 
 
 def test_progress_of_the_learner_and_for_staff(app: Flask, ids: dict[str, str]) -> None:
@@ -197,3 +321,55 @@ def test_each_tab_costs_the_same_queries_whatever_the_learners_history(app: Flas
     for path in paths:
         client.get(path)
     assert [count(path) for path in paths] == before
+
+
+#: ``CourseHomeMetadataSerializer``.
+ACCESS = {"has_access": bool, "error_code": (str, None), "developer_message": (str, None),
+          "user_message": (str, None), "additional_context_user_message": (str, None), "user_fragment": (str, None)}
+METADATA = {"celebrations": {"first_section": bool, "streak_length_to_celebrate": (int, None),
+                             "streak_discount_enabled": bool, "weekly_goal": bool},
+            "course_access": ACCESS, "course_id": str, "is_enrolled": bool, "is_self_paced": bool, "is_staff": bool,
+            "number": str, "org": str, "original_user_is_staff": bool, "start": OPTIONAL_DATE,
+            "tabs": [{"tab_id": str, "title": str, "url": str}], "title": str, "username": (str, None),
+            "user_timezone": (str, None), "can_view_certificate": bool, "verified_mode": (dict, None)}
+
+
+def test_course_metadata_for_learners_visitors_and_staff(app: Flask, ids: dict[str, str]) -> None:
+    path = f"/api/course_home/v1/course_metadata/{COURSE}"
+    learner = enrolled(app)
+    body = login(app.test_client(), learner).get(path).get_json()
+    check_shape(body, METADATA)
+    assert (body["course_id"], body["org"], body["number"], body["title"]) == (
+        COURSE, "KampusX", "Rest201", "REST course")
+    assert body["course_access"]["has_access"] is True and body["course_access"]["error_code"] is None
+    assert (body["is_enrolled"], body["is_staff"], body["original_user_is_staff"]) == (True, False, False)
+    assert (body["username"], body["start"], body["is_self_paced"]) == (learner.username, "2020-01-01T00:00:00Z", True)
+    assert body["can_view_certificate"] is True  # a self-paced course shows certificates at once
+    tabs = {tab["tab_id"]: tab for tab in body["tabs"]}
+    assert {"courseware", "progress", "dates"} <= set(tabs)
+    assert tabs["progress"]["url"] == f"http://localhost/courses/{COURSE}/progress"
+
+    visitor = app.test_client().get(path).get_json()
+    assert visitor["course_access"] == {
+        "has_access": False, "error_code": "authentication_required",
+        "developer_message": "User must be authenticated to view the course",
+        "user_message": "You must be logged in to see this course", "additional_context_user_message": None,
+        "user_fragment": None}
+    assert visitor["username"] is None and visitor["is_enrolled"] is False
+    outsider = login(app.test_client(), make_user(app, "user")).get(path).get_json()
+    assert (outsider["course_access"]["error_code"], outsider["course_access"]["user_message"]) == (
+        "enrollment_required", "You must be enrolled in the course")
+    staff = login(app.test_client(), make_user(app, "staff", COURSE)).get(path).get_json()
+    assert staff["course_access"]["has_access"] is True
+    assert (staff["is_staff"], staff["original_user_is_staff"], staff["is_enrolled"]) == (True, True, False)
+    assert app.test_client().get("/api/course_home/course_metadata/not-a-course").status_code == 404
+
+
+def test_course_metadata_of_a_course_that_has_not_started(app: Flask) -> None:
+    later = "course-v1:KampusX+Later+2099"
+    publish_graded_course(app, later, start="2099-01-01T00:00:00Z", self_paced=False)
+    learner = enrolled(app, later)
+    access = login(app.test_client(), learner).get(f"/api/course_home/v1/course_metadata/{later}").get_json()[
+        "course_access"]
+    assert (access["has_access"], access["error_code"]) == (False, "course_not_started")
+    assert access["developer_message"].startswith("Course does not start until ")

@@ -1,4 +1,4 @@
-"""The migration l0010_goals_course_tags makes the tables the course goal and course tag models describe (on
+"""The migration l0011_goals_course_tags makes the tables the course goal and course tag models describe (on
 every test database), and a goal goes with its learner's account."""
 
 from __future__ import annotations

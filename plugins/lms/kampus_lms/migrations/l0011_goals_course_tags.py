@@ -1,8 +1,8 @@
 """lms: learners' weekly course goals (course home API's outline, save_course_goal), and user course tags (the
 welcome messages a learner dismissed)
 
-Revision ID: l0010_goals_course_tags
-Revises: l0009_grade_overrides
+Revision ID: l0011_goals_course_tags
+Revises: l0010_cohort_settings_id
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from kampus.db import UTCDateTime
 
-revision = "l0010_goals_course_tags"
-down_revision = "l0009_grade_overrides"
+revision = "l0011_goals_course_tags"
+down_revision = "l0010_cohort_settings_id"
 branch_labels = None
 depends_on = None
 

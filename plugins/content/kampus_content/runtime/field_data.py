@@ -199,11 +199,12 @@ class UserStateCache:
                 try:
                     with db_session.begin_nested():
                         db_session.add(row)
-                except IntegrityError:  # a concurrent request created it: update that one
+                except IntegrityError:  # a concurrent request created it: update that one (a locking read:
+                    # MariaDB's repeatable-read snapshot, taken before that row was committed, would not show it)
                     row = db_session.scalars(
                         sa.select(StudentModule).where(
                             StudentModule.user_id == self.user_id, StudentModule.usage_key == usage
-                        )
+                        ).with_for_update()
                     ).one()
                     row.state = text
             else:

@@ -88,6 +88,7 @@ class UserStateCache:
         self.block_types: dict[str, str] = {}  # usage key -> block type, of every block seen
         self.states: dict[str, dict[str, Any]] = {}
         self.rows: dict[str, StudentModule] = {}
+        self.absent: set[str] = set()  # usage keys that :meth:`prefetch` found no row for
         self.dirty_states: set[str] = set()
         self.summaries: dict[tuple[str, str], Any] = {}
         self.summaries_loaded: set[str] = set()
@@ -116,7 +117,9 @@ class UserStateCache:
         rows = db_session.scalars(
             sa.select(StudentModule).where(StudentModule.user_id == self.user_id, StudentModule.usage_key.in_(wanted))
         )
+        self.absent.update(wanted)
         for row in rows:
+            self.absent.discard(row.usage_key)
             self.rows[row.usage_key] = row
             try:
                 state = json.loads(row.state or "{}")
@@ -181,7 +184,8 @@ class UserStateCache:
         for usage in sorted(self.dirty_states):
             text = json.dumps(self.states[usage], sort_keys=True)
             row = self.rows.get(usage)
-            if row is None:
+            if row is None and usage not in self.absent:  # prefetched as absent: no second read, the
+                # insert below finds a row a concurrent request created since (IntegrityError)
                 row = db_session.scalar(
                     sa.select(StudentModule).where(
                         StudentModule.user_id == self.user_id, StudentModule.usage_key == usage
@@ -195,16 +199,18 @@ class UserStateCache:
                 try:
                     with db_session.begin_nested():
                         db_session.add(row)
-                except IntegrityError:  # a concurrent request created it: update that one
+                except IntegrityError:  # a concurrent request created it: update that one (a locking read:
+                    # MariaDB's repeatable-read snapshot, taken before that row was committed, would not show it)
                     row = db_session.scalars(
                         sa.select(StudentModule).where(
                             StudentModule.user_id == self.user_id, StudentModule.usage_key == usage
-                        )
+                        ).with_for_update()
                     ).one()
                     row.state = text
             else:
                 row.state = text
             self.rows[usage] = row
+            self.absent.discard(usage)
         for usage, name in sorted(self.dirty_summaries):
             self._upsert(
                 db_session, XBlockSummaryField,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from kampus_content.runtime.field_data import UserStateCache
 from kampus_content.runtime.user_state import StudentModule
 from kampus_content.store.interface import Block
 from kampus_content.testing.xblocks import installed_block, publish_course
@@ -120,6 +121,38 @@ def test_one_query_loads_the_user_state_of_a_unit(client_as, course, app):
     state_reads = statements.touching("content_student_module")
     assert len(state_reads) == 1, state_reads
     assert not statements.writes("content_student_module")
+
+
+def test_first_state_write_reads_the_row_once(client_as, course, app):
+    """The prefetch found no row: the flush inserts without reading it again (a concurrent request's row
+    would make the insert fail and be updated instead)."""
+    learner = client_as("learner")
+    with recording_statements(app) as statements:
+        assert post(learner, course["c1"], "increment").get_json()["count"] == 1
+    reads = [q for q in statements.touching("content_student_module") if q.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    assert len(statements.writes("content_student_module")) == 1
+    assert post(learner, course["c1"], "increment").get_json()["count"] == 2
+
+
+def test_state_row_created_meanwhile_by_another_request_is_updated(client_as, course, app, monkeypatch):
+    """A row another request inserted after this one's prefetch found none: the insert fails in its
+    savepoint and that row takes this request's state (nothing lost, no error)."""
+    learner = client_as("learner")
+    original = UserStateCache.flush
+
+    def flush_after_a_concurrent_insert(self, db_session):
+        with app.extensions["kampus"].db.session_scope() as other:
+            other.add(StudentModule(user_id=learner.user.id, course_key=DEFAULT_COURSE, usage_key=course["c1"],
+                                    block_type="counter", state=json.dumps({"count": 7})))
+        original(self, db_session)
+
+    monkeypatch.setattr(UserStateCache, "flush", flush_after_a_concurrent_insert)
+    assert post(learner, course["c1"], "increment").status_code == 200
+    monkeypatch.undo()
+    with app.extensions["kampus"].db.session_scope() as db_session:
+        [row] = db_session.scalars(sa.select(StudentModule)).all()
+        assert json.loads(row.state) == {"count": 1}
 
 
 def test_state_rows_look_like_student_modules(client_as, course, app):

@@ -236,16 +236,18 @@ def _load_for_update(user_id: int, course_id: str) -> tuple[GeneratedCertificate
     return (None, False) if row is None else (row[0], bool(row[1]))
 
 
-def update_certificate(user_id: int, course_id: str, grade: Any, *,
-                       generation_mode: str = "self") -> CertificateInfo | None:
+def update_certificate(user_id: int, course_id: str, grade: Any, *, generation_mode: str = "self",
+                       report: bool = True) -> CertificateInfo | None:
     """Create or refresh the learner's certificate from their committed course ``grade`` (see the module's
     rules). Commits its own change; returns the certificate, or ``None`` when the learner has none
-    (not enrolled, or the course gives no certificate)."""
+    (not enrolled, or the course gives no certificate). ``report=False``: ``None`` without reading the
+    certificate when none is written (a caller that ignores the answer saves that query)."""
+    if certificate_config(course_id) is None:  # cached per course version: no enrollment read either
+        return certificate_status(user_id, course_id) if report else None
     enrollment = get_enrollment(user_id, course_id)
-    if enrollment is None or not enrollment.is_active or certificate_config(course_id) is None:
-        return certificate_status(user_id, course_id)
-    if is_beta_tester(user_id, course_id) and not is_allowlisted(user_id, course_id):
-        return certificate_status(user_id, course_id)
+    if enrollment is None or not enrollment.is_active or (
+            is_beta_tester(user_id, course_id) and not is_allowlisted(user_id, course_id)):
+        return certificate_status(user_id, course_id) if report else None
     fields = grade_fields(grade)
     session = db.session()
     cert, invalidated = _load_for_update(user_id, course_id)
@@ -274,7 +276,7 @@ def update_certificate(user_id: int, course_id: str, grade: Any, *,
             session.flush()
     except IntegrityError:
         # Another request made the row meanwhile (the savepoint is rolled back): start again from it.
-        return update_certificate(user_id, course_id, grade, generation_mode=generation_mode)
+        return update_certificate(user_id, course_id, grade, generation_mode=generation_mode, report=report)
     session.commit()
     if first_issue:
         _emit_created(cert, user)

@@ -8,8 +8,8 @@ The flow of one learner's course grade (:func:`update_course_grade`):
    beta testers early releases, learners released blocks only: Open edX grades what a learner can see);
 3. the grade, computed in memory (:mod:`kampus_lms.grades.compute`: the grader from
    ``kampus_course_grader``, then ``kampus_grade_computed``);
-4. the stored rows compared and written only where they differ, in one transaction of their own
-   (:mod:`kampus_lms.grades.persistence`); then, after the commit, Open edX's
+4. the stored rows compared and written only where they differ, in one transaction of their own, the
+   one step 2 read the scores in (:mod:`kampus_lms.grades.persistence`); then, after the commit, Open edX's
    ``edx.grades.subsection.grade_calculated`` / ``edx.grades.course.grade_calculated`` events for what
    changed and the certificates area's ``update_certificate``.
 
@@ -141,6 +141,11 @@ def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: An
     """
     with current_kampus().db.session_scope() as db_session:
         result = sync_grade(db_session, computation.grade, computation.inputs)
+    return _stored(computation, result, reason, user)
+
+
+def _stored(computation: GradeComputation, result: SyncResult, reason: str, user: Any) -> CourseGrade:
+    """The grade as stored by ``result`` (committed), with what changed announced."""
     grade = computation.grade
     if result.passed_timestamp != grade.passed_timestamp:
         grade = replace(grade, passed_timestamp=result.passed_timestamp)
@@ -167,7 +172,7 @@ def _announce(grade: CourseGrade, computation: GradeComputation, result: SyncRes
             **common, "percent_grade": grade.percent, "letter_grade": grade.letter_grade or "",
             "course_edited_timestamp": None, "grading_policy_hash": computation.inputs.policy_hash,
         }, course_id=grade.course_id, user_id=grade.user_id, username=username)
-        update_certificate(grade.user_id, grade.course_id, grade)
+        update_certificate(grade.user_id, grade.course_id, grade, report=False)
 
 
 def load_user(user_id: int) -> User | None:
@@ -184,9 +189,12 @@ def update_course_grade(user: Any, course_id: str, *, reason: str = GRADE_READ, 
     account = load_user(user) if isinstance(user, int) else user
     if account is None:
         raise LookupError(f"no user {user!r}")
+    # One transaction reads the scores and writes what differs (a second session would cost another pooled
+    # connection check-out, BEGIN and COMMIT on every score change); the grade is announced after its commit.
     with current_kampus().db.session_scope() as db_session:
         computation = compute(account, course_id, now=now, db_session=db_session, grading=grading, scores=scores)
-    return persist(computation, reason=reason, user=account)
+        result = sync_grade(db_session, computation.grade, computation.inputs)
+    return _stored(computation, result, reason, account)
 
 
 def course_grade(user_id: int, course_id: str) -> CourseGrade:

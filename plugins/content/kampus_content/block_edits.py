@@ -64,18 +64,32 @@ def apply_edit(
 ) -> tuple[Structure, Any]:
     """Apply ``edit(blocks, structure)`` to a copy of the draft and save it as one new version.
 
-    Returns the new structure and what ``edit`` returned.
+    Returns the new structure and what ``edit`` returned. Without ``expected_version`` the edit applies to
+    the latest draft (the last writer wins): when another edit lands between reading the draft and saving,
+    ``edit`` runs again on top of it (up to :data:`EDIT_ATTEMPTS` times) instead of raising a conflict.
     """
     store = store or content_store()
-    current = draft(course_id, store)
-    if expected_version is not None and expected_version != current.version:
-        raise VersionConflict(course_id, expected_version, current.version)
-    blocks = current.edit()
-    result = edit(blocks, current)
-    saved = store.save_draft(course_id, blocks.values(), current.root,
-                             expected_version=expected_version or current.version, user_id=user_id,
-                             message=message)
-    return saved, result
+    attempts = 1 if expected_version is not None else EDIT_ATTEMPTS
+    for attempt in range(attempts):
+        current = draft(course_id, store)
+        if expected_version is not None and expected_version != current.version:
+            raise VersionConflict(course_id, expected_version, current.version)
+        blocks = current.edit()
+        result = edit(blocks, current)
+        try:
+            saved = store.save_draft(course_id, blocks.values(), current.root,
+                                     expected_version=expected_version or current.version, user_id=user_id,
+                                     message=message)
+        except VersionConflict:
+            if attempt == attempts - 1:
+                raise
+            continue
+        return saved, result
+    raise AssertionError("unreachable")
+
+
+#: How many times an edit without an expected version is tried when other edits keep landing first.
+EDIT_ATTEMPTS = 5
 
 
 def _block(blocks: Mapping[BlockKey, Block], key: BlockKey, course_id: str) -> Block:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kampus_content.api import DRAFT, get_structure, update_fields
+from kampus_content.api import DRAFT, content_store, get_structure, update_fields
 from kampus_content.store.interface import Block
 from kampus_content.testing.xblocks import publish_course
 
@@ -88,3 +88,36 @@ def test_settings_take_expected_version_like_the_other_studio_apis(app, client_a
     assert author.patch(api, json={"effort": "3 hours"}).get_json()["effort"] == "3 hours"
     wrong = author.patch(api, json={"effort": "4 hours", "expected_version": 7})
     assert wrong.status_code == 400
+
+
+def test_an_edit_without_a_version_lands_even_when_another_edit_gets_in_first(app, client_as, course,
+                                                                            monkeypatch) -> None:
+    """Last writer wins: another author's save between reading the draft and writing it is no conflict for an
+    edit sent without a version (it is applied on top); with the version it is a 409."""
+    author = client_as("staff", course_id=COURSE)
+    with app.app_context():
+        store = content_store()
+        before = get_structure(COURSE, DRAFT).version
+    save_draft = type(store).save_draft
+    raced: list[str] = []
+
+    def racing_save(self, course_id, *args, **kwargs):
+        if not raced:  # another author's edit commits first
+            raced.append("intro")
+            update_fields(COURSE, ("vertical", "unit1"), {"display_name": "Renamed by someone else"}, user_id=None)
+        return save_draft(self, course_id, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "save_draft", racing_save)
+    api = f"/api/studio/v1/courses/{COURSE}/components/{course['intro']}"
+    answer = author.patch(api, json={"data": "<p>Mine</p>"})
+    assert answer.status_code == 200, answer.get_json()
+    with app.app_context():
+        draft = get_structure(COURSE, DRAFT)
+        assert draft.blocks[("html", "intro")].fields["data"] == "<p>Mine</p>"
+        assert draft.blocks[("vertical", "unit1")].fields["display_name"] == "Renamed by someone else"
+    raced.clear()
+    with app.app_context():
+        seen = get_structure(COURSE, DRAFT).version
+    stale = author.patch(api, json={"data": "<p>Again</p>", "expected_version": seen})
+    assert stale.status_code == 409 and "Reload" in stale.get_json()["developer_message"]
+    assert seen != before

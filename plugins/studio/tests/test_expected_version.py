@@ -90,34 +90,44 @@ def test_settings_take_expected_version_like_the_other_studio_apis(app, client_a
     assert wrong.status_code == 400
 
 
-def test_an_edit_without_a_version_lands_even_when_another_edit_gets_in_first(app, client_as, course,
-                                                                            monkeypatch) -> None:
+EDITS = {
+    "unit component": ("patch", "/components/{intro}", {"data": "<p>Mine</p>"}),
+    "outline item": ("patch", "/blocks/{lesson1}", {"display_name": "Mine"}),
+    "settings details": ("patch", "/settings/details", {"effort": "9 hours"}),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edit_without_a_version_lands_even_when_another_edit_gets_in_first(app, client_as, course, monkeypatch,
+                                                                            edit) -> None:
     """Last writer wins: another author's save between reading the draft and writing it is no conflict for an
     edit sent without a version (it is applied on top); with the version it is a 409."""
     author = client_as("staff", course_id=COURSE)
     with app.app_context():
         store = content_store()
-        before = get_structure(COURSE, DRAFT).version
     save_draft = type(store).save_draft
     raced: list[str] = []
 
     def racing_save(self, course_id, *args, **kwargs):
         if not raced:  # another author's edit commits first
-            raced.append("intro")
+            raced.append("raced")
             update_fields(COURSE, ("vertical", "unit1"), {"display_name": "Renamed by someone else"}, user_id=None)
         return save_draft(self, course_id, *args, **kwargs)
 
     monkeypatch.setattr(type(store), "save_draft", racing_save)
-    api = f"/api/studio/v1/courses/{COURSE}/components/{course['intro']}"
-    answer = author.patch(api, json={"data": "<p>Mine</p>"})
+    method, path, body = EDITS[edit]
+    api = f"/api/studio/v1/courses/{COURSE}" + path.format(**course)
+    answer = getattr(author, method)(api, json=body)
     assert answer.status_code == 200, answer.get_json()
+    assert raced
     with app.app_context():
         draft = get_structure(COURSE, DRAFT)
-        assert draft.blocks[("html", "intro")].fields["data"] == "<p>Mine</p>"
         assert draft.blocks[("vertical", "unit1")].fields["display_name"] == "Renamed by someone else"
+        assert {"unit component": draft.blocks[("html", "intro")].fields.get("data") == "<p>Mine</p>",
+                "outline item": draft.blocks[("sequential", "lesson1")].fields.get("display_name") == "Mine",
+                "settings details": author.get(api).get_json().get("effort") == "9 hours"}[edit]
     raced.clear()
     with app.app_context():
         seen = get_structure(COURSE, DRAFT).version
-    stale = author.patch(api, json={"data": "<p>Again</p>", "expected_version": seen})
+    stale = getattr(author, method)(api, json={**body, "expected_version": seen})
     assert stale.status_code == 409 and "Reload" in stale.get_json()["developer_message"]
-    assert seen != before

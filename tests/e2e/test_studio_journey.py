@@ -172,6 +172,7 @@ def test_author_builds_publishes_and_a_learner_sees_it(live_site, site_worker, b
     with page.expect_navigation():
         unit.locator("> .outline-row a.outline-name").click()
     assert f"/studio/course/{course}/unit/" in page.url
+    expect(page.locator("#unit-state")).to_have_text("Draft (never published)")  # the outline's words
     add_html = page.locator("#add-html")
     add_html.click()
     if add_html.get_attribute("data-bs-toggle") == "dropdown":

@@ -16,6 +16,8 @@ the copy as **one** new draft version through the store, so that:
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -66,7 +68,8 @@ def apply_edit(
 
     Returns the new structure and what ``edit`` returned. Without ``expected_version`` the edit applies to
     the latest draft (the last writer wins): when another edit lands between reading the draft and saving,
-    ``edit`` runs again on top of it (up to :data:`EDIT_ATTEMPTS` times) instead of raising a conflict.
+    ``edit`` runs again on top of it (up to :data:`EDIT_ATTEMPTS` times, after a short random wait) instead of
+    raising a conflict.
     """
     store = store or content_store()
     attempts = 1 if expected_version is not None else EDIT_ATTEMPTS
@@ -83,13 +86,16 @@ def apply_edit(
         except VersionConflict:
             if attempt == attempts - 1:
                 raise
+            # a short random wait that grows with each try, so that several edits at once (an uploader
+            # sends files in parallel) do not keep colliding
+            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
             continue
         return saved, result
     raise AssertionError("unreachable")
 
 
 #: How many times an edit without an expected version is tried when other edits keep landing first.
-EDIT_ATTEMPTS = 5
+EDIT_ATTEMPTS = 8
 
 
 def _block(blocks: Mapping[BlockKey, Block], key: BlockKey, course_id: str) -> Block:

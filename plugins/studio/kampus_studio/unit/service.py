@@ -194,7 +194,7 @@ def unit_state(draft: Structure, published: Structure | None, key: BlockKey) -> 
     """As the outline shows it: ``published`` (live as in the draft), ``draft`` (unpublished changes)
     or ``unpublished`` (never published); ``staff_only`` when hidden from learners."""
     if published is None or key not in published.blocks:
-        state, label = "unpublished", _("Unpublished (never published)")
+        state, label = "unpublished", _("Draft (never published)")  # as the outline says, and Open edX
     elif _same_subtree(draft, published, key):
         state, label = "published", _("Published and live")
     else:

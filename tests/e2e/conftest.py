@@ -92,6 +92,23 @@ def live_site(tmp_path_factory: pytest.TempPathFactory):
     log.close()
 
 
+@pytest.fixture
+def site_worker(live_site: LiveSite):
+    """A background worker (`kampus worker`) for the live site, for tests of pages that start tasks (Studio's
+    import and export); the site itself runs with ``--no-worker``."""
+    log = (live_site.home / "worker.log").open("ab")
+    process = subprocess.Popen([KAMPUS, "worker", "--pool", "solo", "--concurrency", "1", "--loglevel", "WARNING"],
+                               env=site_environment(live_site.home, live_site.url), stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the session, from the process's Playwright (:mod:`kampus.testing.browser`)."""

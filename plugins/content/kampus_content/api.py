@@ -30,6 +30,8 @@ Other plugins import this module only, never the plugin's inner modules. It offe
   (Open edX's ``/static/``, ``/jump_to_id/`` and ``/course/`` links), :func:`asset_url`, and
   :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages);
 * video transcripts as plain text (search indexes them): :func:`transcript_texts`, :func:`transcript_text`;
+  reading a transcript file (SRT, SJSON, WebVTT) into cues: :func:`parse_transcript` (:class:`TranscriptError`);
+  adding one to a video (Studio's upload): :func:`add_video_transcript`;
 * OLX import of an archive (Studio's import): :func:`import_archive`, :class:`ImportResult`,
   :class:`UnsafeInput`, :class:`ImportRefused`;
 * helpers: :func:`safe_xml_parser`, :func:`parse_date`; :data:`CONTAINERS` (block types that hold blocks).
@@ -59,6 +61,7 @@ from kampus_content.asset_index import (
     AssetNotFound,
     add_asset,
     add_assets,
+    add_video_transcript,
     delete_asset,
     find_asset,
     list_assets,
@@ -427,6 +430,9 @@ __all__ = [
     "COURSE_FILE_FOLDERS",
     "add_asset",
     "add_assets",
+    "add_video_transcript",
+    "parse_transcript",
+    "TranscriptError",
     "asset_url",
     "edit_course",
     "block_release",

@@ -29,7 +29,7 @@ from typing import IO, Any
 from opaque_keys.edx.locator import AssetLocator
 
 from kampus import current_kampus
-from kampus_content.block_edits import apply_edit
+from kampus_content.block_edits import BlockNotFound, InvalidEdit, apply_edit
 from kampus_content.olx.safety import UnsafeInput, safe_relative
 from kampus_content.olx.service import BLOB_PREFIX, blob_key
 from kampus_content.store import (
@@ -38,7 +38,6 @@ from kampus_content.store import (
     BlockKey,
     ContentStoreError,
     Structure,
-    VersionConflict,
     VersionNotFound,
     content_store,
 )
@@ -168,8 +167,6 @@ def _set_policy(blocks: dict[BlockKey, Block], structure: Structure, path: str, 
     _root(blocks, structure).meta.setdefault("files", {})[ASSET_POLICY] = key
 
 
-#: How often an edit without an expected version is tried again when another edit got in first.
-_EDIT_ATTEMPTS = 5
 #: Streams are hashed and copied in chunks of this size; a stream that cannot seek back is spooled
 #: to a temporary file (in memory up to the chunk size) first.
 _CHUNK = 1024 * 1024
@@ -207,6 +204,31 @@ def _store_blob(data: bytes | IO[bytes], content_type: str) -> str:
             spool.close()
 
 
+def _stored(files: Sequence[tuple[str, bytes | IO[bytes]]]) -> list[tuple[str, str, str]]:
+    """Each file's checked path, blob key (stored in the blob store) and content type."""
+    checked = [(_checked_path(path), data) for path, data in files]
+    stored: list[tuple[str, str, str]] = []
+    for relative, data in checked:
+        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        stored.append((relative, _store_blob(data, content_type), content_type))
+    return stored
+
+
+def _put_files(blocks: dict[BlockKey, Block], structure: Structure, stored: Sequence[tuple[str, str, str]],
+               locked: bool) -> list[Asset]:
+    """Name the ``stored`` files as ``static/<path>`` in the draft being edited (a replaced file keeps its lock)."""
+    added = []
+    for relative, key, content_type in stored:
+        now_locked = locked or is_locked(structure, relative)
+        _root(blocks, structure).meta.setdefault("files", {})[STATIC + relative] = key
+        if now_locked:
+            _set_policy(blocks, structure, relative, {"locked": True, "contentType": content_type,
+                                                     "displayname": relative.rsplit("/", 1)[-1]})
+        added.append(Asset(path=relative, name=asset_name(relative), blob_key=key, content_type=content_type,
+                           locked=now_locked))
+    return added
+
+
 def add_assets(
     course_id: str,
     files: Sequence[tuple[str, bytes | IO[bytes]]],
@@ -218,39 +240,19 @@ def add_assets(
     """Add (or replace) the files ``static/<path>`` given as ``(path, bytes or binary stream)``, as one
     new draft version; returns them. Every name is checked before anything is stored (``ValueError``
     for a bad one). A replaced file keeps its lock; ``locked`` locks the new ones."""
-    checked = [(_checked_path(path), data) for path, data in files]
-    if not checked:
+    if not files:
         return []
-    stored: list[tuple[str, str, str]] = []
-    for relative, data in checked:
-        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-        stored.append((relative, _store_blob(data, content_type), content_type))
+    stored = _stored(files)
 
     def edit(blocks: dict[BlockKey, Block], structure: Structure) -> list[Asset]:
-        added = []
-        for relative, key, content_type in stored:
-            now_locked = locked or is_locked(structure, relative)
-            _root(blocks, structure).meta.setdefault("files", {})[STATIC + relative] = key
-            if now_locked:
-                _set_policy(blocks, structure, relative, {"locked": True, "contentType": content_type,
-                                                         "displayname": relative.rsplit("/", 1)[-1]})
-            added.append(Asset(path=relative, name=asset_name(relative), blob_key=key, content_type=content_type,
-                               locked=now_locked))
-        return added
+        return _put_files(blocks, structure, stored, locked)
 
     names = ", ".join(relative for relative, _key, _type in stored)
     message = f"add asset {names}" if len(stored) == 1 else f"add assets {names}"
-    for attempt in range(_EDIT_ATTEMPTS):
-        try:
-            _, added = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
-                                  message=message[:500])
-            return added
-        except VersionConflict:
-            # Without an expected version the files go onto the latest draft: when another edit
-            # landed between reading and saving it, apply them again on top of it.
-            if expected_version is not None or attempt == _EDIT_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    # Without an expected version the files go onto the latest draft (apply_edit tries again when
+    # another edit landed between reading and saving it).
+    _, added = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version, message=message[:500])
+    return added
 
 
 def add_asset(
@@ -266,6 +268,39 @@ def add_asset(
     whole); returns it. Raises ``ValueError`` for a bad name. A replaced file keeps its lock."""
     return add_assets(course_id, [(path, data)], user_id=user_id, locked=locked,
                       expected_version=expected_version)[0]
+
+
+def add_video_transcript(
+    course_id: str,
+    video: BlockKey,
+    language: str,
+    path: str,
+    data: bytes,
+    *,
+    user_id: int | None,
+    expected_version: str | None = None,
+) -> Asset:
+    """Add the transcript file ``static/<path>`` and make it the video block ``video``'s transcript in
+    ``language`` (its ``transcripts`` field, language code to file name, as Open edX's), as one new draft
+    version; returns the file. Raises ``ValueError`` for a bad name, :class:`BlockNotFound` when there is
+    no such block and :class:`InvalidEdit` when it is not a video. The file's content is the caller's to check."""
+    if video[0] != "video":
+        raise InvalidEdit(f"{video[0]}/{video[1]} is not a video")
+    stored = _stored([(path, data)])
+
+    def edit(blocks: dict[BlockKey, Block], structure: Structure) -> Asset:
+        block = blocks.get(tuple(video))  # type: ignore[arg-type]
+        if block is None:
+            raise BlockNotFound(f"no block {video[0]}/{video[1]} in {course_id}")
+        added = _put_files(blocks, structure, stored, False)[0]
+        transcripts = block.fields.get("transcripts")
+        block.fields["transcripts"] = {**(transcripts if isinstance(transcripts, dict) else {}),
+                                       language: added.path}
+        return added
+
+    _, added = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
+                          message=f"add {language} transcript {stored[0][0]} to video {video[1]}"[:500])
+    return added
 
 
 def set_asset_locked(

@@ -16,6 +16,8 @@ the copy as **one** new draft version through the store, so that:
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -64,18 +66,36 @@ def apply_edit(
 ) -> tuple[Structure, Any]:
     """Apply ``edit(blocks, structure)`` to a copy of the draft and save it as one new version.
 
-    Returns the new structure and what ``edit`` returned.
+    Returns the new structure and what ``edit`` returned. Without ``expected_version`` the edit applies to
+    the latest draft (the last writer wins): when another edit lands between reading the draft and saving,
+    ``edit`` runs again on top of it (up to :data:`EDIT_ATTEMPTS` times, after a short random wait) instead of
+    raising a conflict.
     """
     store = store or content_store()
-    current = draft(course_id, store)
-    if expected_version is not None and expected_version != current.version:
-        raise VersionConflict(course_id, expected_version, current.version)
-    blocks = current.edit()
-    result = edit(blocks, current)
-    saved = store.save_draft(course_id, blocks.values(), current.root,
-                             expected_version=expected_version or current.version, user_id=user_id,
-                             message=message)
-    return saved, result
+    attempts = 1 if expected_version is not None else EDIT_ATTEMPTS
+    for attempt in range(attempts):
+        current = draft(course_id, store)
+        if expected_version is not None and expected_version != current.version:
+            raise VersionConflict(course_id, expected_version, current.version)
+        blocks = current.edit()
+        result = edit(blocks, current)
+        try:
+            saved = store.save_draft(course_id, blocks.values(), current.root,
+                                     expected_version=expected_version or current.version, user_id=user_id,
+                                     message=message)
+        except VersionConflict:
+            if attempt == attempts - 1:
+                raise
+            # a short random wait that grows with each try, so that several edits at once (an uploader
+            # sends files in parallel) do not keep colliding
+            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
+            continue
+        return saved, result
+    raise AssertionError("unreachable")
+
+
+#: How many times an edit without an expected version is tried when other edits keep landing first.
+EDIT_ATTEMPTS = 8
 
 
 def _block(blocks: Mapping[BlockKey, Block], key: BlockKey, course_id: str) -> Block:

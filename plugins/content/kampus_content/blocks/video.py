@@ -111,14 +111,15 @@ class VideoBlock(XBlock):
         return found
 
     def transcript_files(self) -> dict[str, str]:
-        """Transcript file name by language."""
+        """Transcript file name by language: the ``transcripts`` field (what Studio's upload sets) over the
+        OLX element's ``<transcript language src>`` children, over ``sub`` (English)."""
         files: dict[str, str] = {}
         if self.sub:
             files["en"] = f"subs_{self.sub}.srt.sjson"
-        files.update({lang: name for lang, name in (self.transcripts or {}).items() if name})
         for child in self._children_xml():
             if child.tag == "transcript" and child.get("language") and child.get("src"):
                 files[child.get("language")] = child.get("src")
+        files.update({lang: name for lang, name in (self.transcripts or {}).items() if name})
         return files
 
     def tracks(self) -> list[str]:

@@ -126,7 +126,7 @@ def reorder_tabs(course_id: str, order: list[Any], *, user_id: int | None,
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields={"tabs": tabs},
-                expected_version=expected_version or structure.version, message="reorder pages")
+                expected_version=expected_version, message="reorder pages")
     return read_tabs(course_id)
 
 
@@ -147,7 +147,7 @@ def create_page(course_id: str, data: Mapping[str, Any], *, user_id: int | None,
     slug = uuid.uuid4().hex
     tabs = [*_policy_tabs(structure), {"type": "static_tab", "name": name, "url_slug": slug}]
     edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
-                expected_version=expected_version or structure.version, message=f"add page {name}")
+                expected_version=expected_version, message=f"add page {name}")
     return next(tab for tab in read_tabs(course_id)["tabs"] if tab.get("url_slug") == slug)
 
 
@@ -169,7 +169,7 @@ def update_page(course_id: str, slug: str, data: Mapping[str, Any], *, user_id: 
     if not _SLUG.match(slug):
         raise ItemNotFound(slug)
     edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
-                expected_version=expected_version or structure.version, message=f"edit page {name}")
+                expected_version=expected_version, message=f"edit page {name}")
     return next(tab for tab in read_tabs(course_id)["tabs"] if tab.get("url_slug") == slug)
 
 
@@ -180,7 +180,7 @@ def delete_page(course_id: str, slug: str, *, user_id: int | None, expected_vers
     del tabs[index]
     files = {f"tabs/{slug}.html": None} if _SLUG.match(slug) else {}
     edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files=files,
-                expected_version=expected_version or structure.version, message=f"delete page {slug}")
+                expected_version=expected_version, message=f"delete page {slug}")
 
 
 # -- course updates and handouts ----------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def save_update(course_id: str, update_id: int | None, data: Mapping[str, Any], 
             raise ItemNotFound(update_id)
         item.update({"date": date, "content": content})
     edit_course(course_id, user_id=user_id, files=_updates_files(items),
-                expected_version=expected_version or structure.version, message="edit course updates")
+                expected_version=expected_version, message="edit course updates")
     return {"id": update_id, "date": date, "content": content}
 
 
@@ -315,7 +315,7 @@ def delete_update(course_id: str, update_id: int, *, user_id: int | None, expect
         raise ItemNotFound(update_id)
     item["status"] = "deleted"
     edit_course(course_id, user_id=user_id, files=_updates_files(items),
-                expected_version=expected_version or structure.version, message="delete course update")
+                expected_version=expected_version, message="delete course update")
 
 
 def read_handouts(course_id: str) -> dict[str, Any]:
@@ -330,10 +330,10 @@ def save_handouts(course_id: str, data: Any, *, user_id: int | None, expected_ve
     html = _text(errors, "data", data, required=False, limit=MAX_HTML)
     if errors:
         raise SettingsInvalid(errors)
-    structure = draft_of(course_id)
+    draft_of(course_id)  # CourseNotFound (404) for an unknown course
     cleaned = clean_author_html(html, course_id) if html else ""
     edit_course(course_id, user_id=user_id, files={"info/handouts.html": cleaned.encode("utf-8")},
-                expected_version=expected_version or structure.version, message="edit handouts")
+                expected_version=expected_version, message="edit handouts")
     return read_handouts(course_id)
 
 
@@ -397,7 +397,7 @@ def save_textbooks(course_id: str, books: Any, *, user_id: int | None, expected_
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields={"pdf_textbooks": kept},
-                expected_version=expected_version or structure.version, message="edit textbooks")
+                expected_version=expected_version, message="edit textbooks")
     return read_textbooks(course_id)
 
 
@@ -494,5 +494,5 @@ def save_certificates(course_id: str, configs: Any, *, user_id: int | None,
     value = copy.deepcopy(raw) if isinstance(raw, dict) else {}
     value["certificates"] = kept
     edit_course(course_id, user_id=user_id, fields={"certificates": value},
-                expected_version=expected_version or structure.version, message="edit certificates")
+                expected_version=expected_version, message="edit certificates")
     return read_certificates(course_id)

@@ -1,8 +1,9 @@
 """Studio's settings REST API, under ``/api/studio/v1/courses/<course_id>/settings/``: the settings pages use it.
 
-Every read answers the draft ``version`` it was made from; every write sends it back as ``version`` (a
-``DELETE`` as the ``version`` query parameter) and is one draft edit of the course: when the draft moved on
-since, the answer is **409** with ``current_version`` and nothing is written. Bad values answer **400** with
+Every read answers the draft ``version`` it was made from; every write may send it back as ``version`` or
+``expected_version`` (a ``DELETE`` as a query parameter; optional: without it the last writer wins) and is one
+draft edit of the course: when the draft moved on since, the answer is **409** with ``current_version`` and
+nothing is written. Bad values answer **400** with
 Open edX's body (``developer_message``, ``field_errors: {name: {"developer_message", "user_message"}}``)
 and nothing is written. Sessions, personal tokens and OAuth2 tokens work alike (course staff and admins,
 ``studio.author``); others get 401/403, an unknown course 404.
@@ -116,11 +117,20 @@ def _body() -> dict[str, Any]:
     return data
 
 
+#: The names a write's draft version may have: ``version`` (what reads answer) or ``expected_version`` (the
+#: name the outline, unit, files and history APIs use). Either is optional.
+VERSION_KEYS = ("version", "expected_version")
+
+
 def _version(data: Mapping[str, Any] | None = None) -> str | None:
-    value = (data or {}).get("version") if data is not None else request.args.get("version")
-    if value is not None and not isinstance(value, str):
-        raise service.SettingsInvalid({"version": _("Send the version as a text.")})
-    return value or None
+    source: Mapping[str, Any] = (data or {}) if data is not None else request.args
+    for key in VERSION_KEYS:
+        value = source.get(key)
+        if value is not None and not isinstance(value, str):
+            raise service.SettingsInvalid({key: _("Send the version as a text.")})
+        if value:
+            return value
+    return None
 
 
 def _user_id() -> int | None:
@@ -135,6 +145,8 @@ class Versioned(BaseModel):
                                                   "stale one answers 409. Optional, but send it "
                                                   "to be protected from lost updates: without it the last writer "
                                                   "wins.")
+    expected_version: str | None = Field(None, description="The same as ``version`` (the name the other Studio "
+                                                           "APIs use); optional too.")
 
 
 class ApiErrorBody(BaseModel):
@@ -319,7 +331,7 @@ def get_details(course_id: str) -> Response:
 def put_details(course_id: str) -> Response:
     """Change the schedule and details (the fields sent; dates in order, known prerequisites, an uploaded image)."""
     data = _body()
-    changes = {k: v for k, v in data.items() if k != "version"}
+    changes = {k: v for k, v in data.items() if k not in VERSION_KEYS}
     return jsonify(service.save_details(course_id, changes, user_id=_user_id(), expected_version=_version(data)))
 
 
@@ -540,7 +552,7 @@ def post_course_image(course_id: str) -> tuple[Response, int]:
         raise ApiError(413, _("The course image is larger than 10 MB."))
     if not _looks_like(extension, data):
         raise service.SettingsInvalid({"file": _("The file is not an image of the type its name says.")})
-    version = request.form.get("version") or None
+    version = next((request.form[key] for key in VERSION_KEYS if request.form.get(key)), None)
     try:
         asset = add_asset(course_id, name, data, user_id=_user_id(), expected_version=version)
     except ValueError as error:

@@ -295,7 +295,7 @@ def save_details(course_id: str, changes: Mapping[str, Any], *, user_id: int | N
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields=fields, remove=[r for r in remove if r not in fields],
-                files=files, expected_version=expected_version or current["version"],
+                files=files, expected_version=expected_version,
                 message="edit schedule and details")
     return read_details(course_id)
 
@@ -449,10 +449,10 @@ def save_grading(course_id: str, data: Mapping[str, Any], *, user_id: int | None
                  expected_version: str | None) -> dict[str, Any]:
     """Validate and save the grading JSON (see :func:`read_grading`); returns the new grading."""
     policy, seconds = validate_grading(data)
-    structure = draft_of(course_id)
+    draft_of(course_id)  # CourseNotFound (404) for an unknown course
     edit_course(course_id, user_id=user_id, fields={"grading_policy": policy,
                                                     **({"graceperiod": grace_text(seconds)} if seconds else {})},
-                remove=() if seconds else ("graceperiod",), expected_version=expected_version or structure.version,
+                remove=() if seconds else ("graceperiod",), expected_version=expected_version,
                 message="edit grading")
     return read_grading(course_id)
 
@@ -503,9 +503,9 @@ def save_advanced(course_id: str, changes: Mapping[str, Any], *, user_id: int | 
         errors["display_name"] = _("The course needs a name.")
     if errors:
         raise SettingsInvalid(errors)
-    structure = draft_of(course_id)
+    draft_of(course_id)  # CourseNotFound (404) for an unknown course
     edit_course(course_id, user_id=user_id, fields=values, remove=remove,
-                expected_version=expected_version or structure.version, message="edit advanced settings")
+                expected_version=expected_version, message="edit advanced settings")
     return read_advanced(course_id)
 
 

@@ -18,11 +18,9 @@ their bytes are in the blob store. This module adds what Studio needs on top:
 from __future__ import annotations
 
 import posixpath
-import random
 import re
-import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -34,7 +32,6 @@ from kampus_content.api import (
     DRAFT,
     Asset,
     AssetNotFound,
-    VersionConflict,
     add_assets,
     asset_url,
     delete_asset,
@@ -394,21 +391,6 @@ def svg_problem(data: bytes, limit: int) -> str | None:
 # -- changes -------------------------------------------------------------------------------------------------
 
 
-def _attempt(change: Callable[[], Any], expected_version: str | None, attempts: int = 8) -> Any:
-    """Run ``change``; without an expected version, try again when another edit landed meanwhile (the
-    change is made again on the newer draft), after a short random wait that grows with each try, so
-    that several uploads at once (the uploader sends files in parallel) do not keep colliding. With an
-    expected version, a conflict is the caller's answer (409)."""
-    for attempt in range(attempts):
-        try:
-            return change()
-        except VersionConflict:
-            if expected_version or attempt == attempts - 1:
-                raise
-            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
-    raise AssertionError("unreachable")
-
-
 def upload_files(course_id: str, uploads: Sequence[tuple[str | None, IO[bytes]]], *, user_id: int | None,
                  locked: bool = False) -> list[FileRow]:
     """Check every file, then add them all as one draft version (streamed into the blob store); a
@@ -429,8 +411,8 @@ def set_locked(course_id: str, name: str, locked: bool, *, user_id: int | None,
     path = path_of(course_id, name)
     if path is None:
         raise AssetNotFound(f"no asset {name!r} in {course_id}")
-    asset = _attempt(lambda: set_asset_locked(course_id, path, locked, user_id=user_id,
-                                              expected_version=expected_version or None), expected_version)
+    # without an expected version, the content API applies it to the latest draft (retrying a lost race)
+    asset = set_asset_locked(course_id, path, locked, user_id=user_id, expected_version=expected_version or None)
     return row_of(course_id, asset)
 
 
@@ -439,8 +421,7 @@ def remove_file(course_id: str, name: str, *, user_id: int | None, expected_vers
     path = path_of(course_id, name)
     if path is None:
         raise AssetNotFound(f"no asset {name!r} in {course_id}")
-    _attempt(lambda: delete_asset(course_id, path, user_id=user_id, expected_version=expected_version or None),
-             expected_version)
+    delete_asset(course_id, path, user_id=user_id, expected_version=expected_version or None)
 
 
 __all__ = [

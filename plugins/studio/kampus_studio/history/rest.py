@@ -3,8 +3,8 @@
 * ``GET history/?page=&page_size=``: versions newest first (who, when, published);
 * ``GET history/<version>/diff?against=<version>``: blocks added, removed, moved, reordered and
   changed fields (with a line diff of long text) from its predecessor or from ``against``;
-* ``POST history/<version>/revert`` ``{"expected_version"}``: a new draft equal to ``version``;
-  409 when the draft moved on since ``expected_version``.
+* ``POST history/<version>/revert`` ``{"expected_version"?}``: a new draft equal to ``version``;
+  409 when the draft moved on since ``expected_version`` (optional: without it the last writer wins).
 """
 
 from __future__ import annotations
@@ -106,7 +106,10 @@ class DiffJson(BaseModel):
 
 
 class RevertBody(BaseModel):
-    expected_version: str = Field(description="The draft version the request is based on (from the history list).")
+    expected_version: str | None = Field(
+        None, description="The draft version the request is based on (from the history list): 409 when the draft "
+                          "moved on since. Optional, as in Open edX: without it the revert applies to the draft as "
+                          "it is now (the last writer wins).")
 
 
 class Reverted(BaseModel):
@@ -188,11 +191,13 @@ def history_revert(course_id: str, version: str) -> Response:
     if refused is not None:
         return refused
     body = request.get_json(silent=True)
+    if body is None and request.get_data():
+        return _error(400, _("Send a JSON object."), "bad_request")
     expected = body.get("expected_version") if isinstance(body, dict) else None
-    if not isinstance(expected, str) or not expected:
-        return _error(400, _("expected_version (the draft version you saw) is required."), "bad_request")
+    if expected is not None and not isinstance(expected, str):
+        return _error(400, _("expected_version is the draft version as a text."), "bad_request")
     try:
-        structure = service.revert(course_id, version, user_id=current_user.id, expected_version=expected)
+        structure = service.revert(course_id, version, user_id=current_user.id, expected_version=expected or None)
     except (VersionNotFound, CourseNotFound):
         return _error(404, _("No such version of this course."), "version_not_found")
     except VersionConflict:

@@ -95,9 +95,9 @@ def _small_blob(key: str) -> bytes | None:
     return blobs.get(key)
 
 
-def revert(course_id: str, version: str, *, user_id: int | None, expected_version: str) -> Structure:
-    """A new draft equal to ``version`` (the draft must still be ``expected_version``: ``VersionConflict``
-    otherwise). The old version must be one of this course's (``VersionNotFound``)."""
+def revert(course_id: str, version: str, *, user_id: int | None, expected_version: str | None) -> Structure:
+    """A new draft equal to ``version`` (the draft must still be ``expected_version`` when one is given:
+    ``VersionConflict`` otherwise). The old version must be one of this course's (``VersionNotFound``)."""
     version_structure(course_id, version)
     return content_revert(course_id, version, user_id=user_id, expected_version=expected_version)
 

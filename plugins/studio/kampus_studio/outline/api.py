@@ -287,7 +287,7 @@ def add_item(course_id: str, parent_usage_id: str, category: str, *, user_id: in
         raise OutlineError("The position must be 0 or more.", 400, {"index": "Must be 0 or more."})
     name = (display_name or "").strip() or NEW_NAMES[category]
     structure, key = create_block(course_id, parent, category, user_id=user_id, fields={"display_name": name},
-                                  index=index, expected_version=expected_version or draft.version)
+                                  index=index, expected_version=expected_version)
     return str(CourseKey.from_string(course_id).make_usage_key(*key)), structure.version
 
 
@@ -356,7 +356,7 @@ def update_item(course_id: str, usage_id: str, changes: dict[str, Any], *, user_
         raise OutlineError("The due date cannot be before the release date.", 400,
                            {"due": "The due date cannot be before the release date."})
     structure = update_fields(course_id, key, fields, user_id=user_id, remove=remove,
-                              expected_version=expected_version or draft.version)
+                              expected_version=expected_version)
     return structure.version
 
 
@@ -380,7 +380,7 @@ def move_item(course_id: str, usage_id: str, parent_usage_id: str, *, user_id: i
         children = [c for c in draft.blocks[parent].children if c != key]
         index = min(index, len(children))
     structure = move_block(course_id, key, parent, user_id=user_id, index=index,
-                           expected_version=expected_version or draft.version)
+                           expected_version=expected_version)
     return structure.version
 
 
@@ -393,7 +393,7 @@ def reorder_items(course_id: str, parent_usage_id: str, children: list[str], *, 
     keys = [block_key(course_id, child) for child in children]
     try:
         structure = reorder_children(course_id, parent, keys, user_id=user_id,
-                                     expected_version=expected_version or draft.version)
+                                     expected_version=expected_version)
     except InvalidEdit as error:
         raise OutlineError("The new order must list exactly the children of this item.", 400,
                            {"children": str(error)}) from error
@@ -409,7 +409,7 @@ def duplicate_item(course_id: str, usage_id: str, *, user_id: int | None,
     if key[0] not in OUTLINE_CATEGORIES:
         raise OutlineError("Only sections, subsections and units are duplicated here.", 400)
     structure, copy_key = duplicate_block(course_id, key, user_id=user_id,
-                                          expected_version=expected_version or draft.version)
+                                          expected_version=expected_version)
     block = structure.blocks[copy_key]
     name = block.fields.get("display_name")
     if isinstance(name, str) and name:  # Open edX names the copy "Duplicate of '<name>'"
@@ -426,7 +426,7 @@ def delete_item(course_id: str, usage_id: str, *, user_id: int | None, expected_
     if key[0] not in OUTLINE_CATEGORIES:
         raise OutlineError("Only sections, subsections and units are deleted here.", 400)
     try:
-        structure = delete_block(course_id, key, user_id=user_id, expected_version=expected_version or draft.version)
+        structure = delete_block(course_id, key, user_id=user_id, expected_version=expected_version)
     except BlockNotFound as error:
         raise OutlineError(str(error), 404) from error
     return structure.version

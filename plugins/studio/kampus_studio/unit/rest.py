@@ -9,6 +9,9 @@
   ``PATCH``: save an editor (``display_name``, ``data``, ``markdown``/``use_markdown``, ``settings``);
   ``DELETE`` (``?version=``): remove it;
 * ``POST .../components/<usage_id>/duplicate`` and ``.../move`` (``{"target_unit", "index"}``);
+* ``POST .../components/<usage_id>/transcripts`` (multipart ``file``, ``language``, ``expected_version``):
+  a video's transcript in that language, an ``.srt`` or ``.sjson`` file (400 when it does not parse, 413
+  over the upload limit), stored as a course file and named in the video's ``transcripts``;
 * ``GET /api/studio/v1/courses/<course_id>/component_types``: the "Add component" menu;
 * ``POST /api/studio/v1/problem_markdown``: the XML the simple editor's Markdown makes (with its errors).
 
@@ -32,7 +35,7 @@ from werkzeug.wrappers import Response
 
 from kampus.api_docs import ApiSection
 from kampus_studio.access import can_author
-from kampus_studio.unit import catalog, service
+from kampus_studio.unit import catalog, service, transcripts
 from kampus_studio.unit.service import UnitError
 from kampus_studio.views import is_course_author_anywhere
 
@@ -153,6 +156,23 @@ class VersionQuery(BaseModel):
     expected_version: str | None = Field(None, description="The draft version the change is based on (409 if "
                                                           "it changed since). Optional, but send it to be protected "
                                                           "from lost updates: without it the last writer wins.")
+
+
+class TranscriptUpload(BaseModel):
+    file: bytes = Field(description="The transcript: an .srt (SubRip) or .sjson (Open edX's) file in UTF-8.")
+    language: str = Field(description="Its language code (en, pt-br, ...); a transcript already in that language "
+                                      "is replaced.")
+    expected_version: str | None = Field(None, description="The draft version the upload is based on (409 if the "
+                                                          "unit changed since). Optional: without it the last "
+                                                          "writer wins.")
+
+
+class TranscriptAdded(BaseModel):
+    language: str
+    filename: str = Field(description="The course file the transcript is stored as (<video id>-<language>.<ext>).")
+    transcripts: dict[str, str] = Field(description="The video's transcripts now: language code to file name.")
+    captions: int = Field(description="How many captions the file holds.")
+    version: str = Field(description="The draft version after the change.")
 
 
 class MenuTemplate(BaseModel):
@@ -338,6 +358,25 @@ def move(course_id: str, usage_id: str) -> Response:
     target = service.block_key_of(course_id, body.target_unit)
     return _changed(service.move_component(course_id, key, target, user_id=user_id, version=body.expected_version,
                                            index=body.index), course_id)
+
+
+@bp.post(f"{PREFIX}/components/<usage_id>/transcripts")
+@unit_api.doc(form=TranscriptUpload, validate=False, resp={201: TranscriptAdded, 413: ErrorBody, **EDIT_ERRORS})
+def upload_transcript(course_id: str, usage_id: str) -> Response:
+    """Add (or replace) a video component's transcript in a language from an .srt or .sjson file."""
+    user_id = _author(course_id)
+    key = service.block_key_of(course_id, usage_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        message = _("Choose a transcript file (.srt or .sjson) to upload.")
+        raise UnitError(400, message, field_errors={"file": {"developer_message": message,
+                                                             "user_message": message}})
+    expected = request.form.get("expected_version") or request.form.get("version") or None
+    added = transcripts.upload_transcript(course_id, key, request.form.get("language", ""), upload.filename,
+                                          upload.stream, user_id=user_id, version=expected)
+    response = jsonify(added)
+    response.status_code = 201
+    return response
 
 
 # -- the menu and the Markdown preview ----------------------------------------------------------------------

@@ -194,7 +194,7 @@ def unit_state(draft: Structure, published: Structure | None, key: BlockKey) -> 
     """As the outline shows it: ``published`` (live as in the draft), ``draft`` (unpublished changes)
     or ``unpublished`` (never published); ``staff_only`` when hidden from learners."""
     if published is None or key not in published.blocks:
-        state, label = "unpublished", _("Unpublished (never published)")
+        state, label = "unpublished", _("Draft (never published)")  # as the outline says, and Open edX
     elif _same_subtree(draft, published, key):
         state, label = "published", _("Published and live")
     else:
@@ -468,6 +468,12 @@ def _check_display_name(name: str) -> str:
     return name
 
 
+def _expected(base: Structure, version: str | None) -> str | None:
+    """The version an edit based on ``base`` must find: ``base``'s when the author sent a version (the unit
+    was checked against it), none when they did not (the edit applies to the latest draft: last writer wins)."""
+    return base.version if version else None
+
+
 def _write(call: Any) -> Any:
     """Run a content edit, its errors as answers."""
     try:
@@ -491,7 +497,7 @@ def rename_unit(course_id: str, key: BlockKey, display_name: str, *, user_id: in
     current = base_version(course_id, version, [key])
     unit_of(current, key)
     structure = _write(lambda: update_fields(course_id, key, {"display_name": display_name}, user_id=user_id,
-                                             expected_version=current.version))
+                                             expected_version=_expected(current, version)))
     return structure.version
 
 
@@ -519,7 +525,7 @@ def create_component(course_id: str, unit: BlockKey, block_type: str, *, templat
     current = base_version(course_id, version, [unit])
     unit_of(current, unit)
     structure, key = _write(lambda: create_block(course_id, unit, block_type, user_id=user_id, fields=fields,
-                                                 index=index, expected_version=current.version))
+                                                 index=index, expected_version=_expected(current, version)))
     return structure.version, key
 
 
@@ -550,7 +556,7 @@ def update_component(course_id: str, key: BlockKey, payload: Mapping[str, Any], 
     changes.remove.extend(found.remove)
     base = base_version(course_id, version, [unit])
     structure = _write(lambda: update_fields(course_id, key, changes.set, remove=changes.remove, user_id=user_id,
-                                             expected_version=base.version))
+                                             expected_version=_expected(base, version)))
     return structure.version
 
 
@@ -559,7 +565,8 @@ def duplicate_component(course_id: str, key: BlockKey, *, user_id: int | None,
     """Copy a component right after itself."""
     _component, unit = component_of(draft_of(course_id), key)
     base = base_version(course_id, version, [unit])
-    structure, copy = _write(lambda: duplicate_block(course_id, key, user_id=user_id, expected_version=base.version))
+    structure, copy = _write(lambda: duplicate_block(course_id, key, user_id=user_id,
+                                                     expected_version=_expected(base, version)))
     return structure.version, copy
 
 
@@ -571,7 +578,7 @@ def move_component(course_id: str, key: BlockKey, target: BlockKey, *, user_id: 
     unit_of(current, target)
     base = base_version(course_id, version, [unit, target])
     structure = _write(lambda: move_block(course_id, key, target, user_id=user_id, index=index,
-                                          expected_version=base.version))
+                                          expected_version=_expected(base, version)))
     return structure.version
 
 
@@ -579,7 +586,7 @@ def delete_component(course_id: str, key: BlockKey, *, user_id: int | None, vers
     """Delete a component (with its children)."""
     _component, unit = component_of(draft_of(course_id), key)
     base = base_version(course_id, version, [unit])
-    structure = _write(lambda: delete_block(course_id, key, user_id=user_id, expected_version=base.version))
+    structure = _write(lambda: delete_block(course_id, key, user_id=user_id, expected_version=_expected(base, version)))
     return structure.version
 
 
@@ -590,5 +597,5 @@ def reorder_components(course_id: str, unit: BlockKey, order: list[str], *, user
     base = base_version(course_id, version, [unit])
     unit_of(base, unit)
     structure = _write(lambda: reorder_children(course_id, unit, keys, user_id=user_id,
-                                                expected_version=base.version))
+                                                expected_version=_expected(base, version)))
     return structure.version

@@ -98,7 +98,8 @@ def test_revert_with_expected_version_and_conflict(app, client_as) -> None:
     assert stale.get_json()["draft_version"] == versions["v3"] and "reload" in stale.get_json()["user_message"]
     with app.app_context():
         assert get_structure(COURSE, DRAFT).version == versions["v3"]
-    assert client.post(API + f"{versions['v0']}/revert", json={}).status_code == 400
+    assert client.post(API + f"{versions['v0']}/revert", json={"expected_version": 3}).status_code == 400
+    assert client.post(API + f"{versions['v0']}/revert", data="{", content_type="application/json").status_code == 400
     done = client.post(API + f"{versions['v0']}/revert", json={"expected_version": versions["v3"]})
     assert done.status_code == 200
     with app.app_context():
@@ -117,6 +118,19 @@ def test_revert_with_expected_version_and_conflict(app, client_as) -> None:
                            data={"expected_version": draft_now})
     assert reverted.status_code == 302
     assert "Publish it to show it to learners" in client.get(reverted.headers["Location"]).get_data(as_text=True)
+
+
+def test_revert_without_expected_version_applies_to_the_draft_as_it_is(app, client_as) -> None:
+    """As Open edX, the version is optional: the revert applies to the current draft (the last writer wins)."""
+    client = client_as("staff", course_id=COURSE)
+    versions = _edit(app, client.user.id)
+    done = client.post(API + f"{versions['v0']}/revert")
+    assert done.status_code == 200, done.get_json()
+    with app.app_context():
+        draft, old = get_structure(COURSE, DRAFT), content_store().get_structure(COURSE, versions["v0"])
+        assert draft.version == done.get_json()["draft_version"] != versions["v3"]
+        assert {k: b.fields for k, b in draft.blocks.items()} == {k: b.fields for k, b in old.blocks.items()}
+    assert client.post(API + f"{versions['v1']}/revert", json={}).status_code == 200
 
 
 def test_history_access(app, client_as, client) -> None:

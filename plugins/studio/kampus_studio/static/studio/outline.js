@@ -229,7 +229,11 @@
     name.after(input);
     input.focus();
     input.select();
+    var finished = false;
     function finish(save) {
+      // Removing the focused input blurs it, and the blur handler would finish (and save) a second time.
+      if (finished) { return; }
+      finished = true;
       var value = input.value.trim();
       input.remove();
       name.classList.remove("d-none");
@@ -247,7 +251,7 @@
       if (event.key === "Enter") { event.preventDefault(); finish(true); }
       if (event.key === "Escape") { event.preventDefault(); finish(false); }
     });
-    input.addEventListener("blur", function () { if (input.isConnected) { finish(true); } });
+    input.addEventListener("blur", function () { finish(true); });
   }
 
   /* Settings ------------------------------------------------------------------------------------------------ */

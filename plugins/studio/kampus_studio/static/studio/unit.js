@@ -394,9 +394,61 @@
   function buildSettingsEditor(component) {
     editorBody.appendChild(textField("editor-display-name", msg.display_name, component.display_name));
     settingsNodes(component.settings).forEach(function (node) { editorBody.appendChild(node); });
+    if (component.block_type === "video") { editorBody.appendChild(transcriptUploader(component)); }
     editing.collect = function () {
       return { display_name: document.getElementById("editor-display-name").value, settings: collectSettings() };
     };
+  }
+
+  /** A video's "Add a transcript": a language and an .srt or .sjson file, uploaded at once (its own request, so the
+   * other settings stay as typed); the transcripts setting above shows the result. */
+  function transcriptUploader(component) {
+    var box = el("fieldset", { "class": "border rounded p-3 mb-3", id: "transcript-upload-box" });
+    box.appendChild(el("legend", { "class": "h6 float-none w-auto px-1 mb-1", text: msg.transcript_legend }));
+    box.appendChild(el("p", { "class": "form-text mt-0", id: "transcript-help", text: msg.transcript_help }));
+    var row = el("div", { "class": "row g-2 align-items-end" });
+    var language = el("input", { "class": "form-control", id: "transcript-language", value: "en", size: "8",
+      autocomplete: "off", "aria-describedby": "transcript-help" });
+    var file = el("input", { "class": "form-control", id: "transcript-file", type: "file", accept: ".srt,.sjson",
+      "aria-describedby": "transcript-help" });
+    var button = el("button", { type: "button", "class": "btn btn-outline-primary", id: "transcript-upload", text: msg.transcript_upload });
+    row.appendChild(el("div", { "class": "col-sm-3" }, [el("label", { "class": "form-label", "for": "transcript-language", text: msg.transcript_language }), language]));
+    row.appendChild(el("div", { "class": "col-sm-6" }, [el("label", { "class": "form-label", "for": "transcript-file", text: msg.transcript_file }), file]));
+    row.appendChild(el("div", { "class": "col-sm-3" }, [button]));
+    box.appendChild(row);
+    var status = el("div", { id: "transcript-status", "class": "mt-2", role: "status", "aria-live": "polite" });
+    box.appendChild(status);
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      editorErrors.textContent = "";
+      if (!file.files.length) { status.appendChild(el("div", { "class": "alert alert-danger mb-0", text: msg.transcript_choose })); file.focus(); return; }
+      var form = new FormData();
+      form.append("file", file.files[0]);
+      form.append("language", language.value.trim());
+      form.append("expected_version", version());
+      button.disabled = true;
+      window.kampusFetch(api + "/components/" + component.usage_id + "/transcripts", { method: "POST", body: form }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          if (!response.ok) {
+            var text = json.user_message || json.developer_message || msg.error;
+            if (response.status === 409) { showErrors(editorErrors, json, true); return; }
+            status.appendChild(el("div", { "class": "alert alert-danger mb-0", id: "transcript-error", text: text }));
+            return;
+          }
+          setVersion(json.version);
+          var field = document.getElementById("setting-transcripts");
+          if (field) {  // what is saved now: not a change of the author's
+            field.value = JSON.stringify(json.transcripts, null, 2);
+            field.setAttribute("data-initial", field.value);
+          }
+          file.value = "";
+          editing.saved = true;  // the unit page shows the new state when the dialog closes
+          status.appendChild(el("div", { "class": "alert alert-success mb-0", text: msg.transcript_done.replace("%(language)s", json.language).replace("%(filename)s", json.filename) }));
+        });
+      }, function () { status.appendChild(el("div", { "class": "alert alert-danger mb-0", text: msg.network })); })
+        .then(function () { button.disabled = false; });
+    });
+    return box;
   }
 
   function buildStudioView(component) {

@@ -223,6 +223,12 @@ def _rsa_key(name: str, data: Any, *, private: bool, algorithm: str) -> RSAKey:
         raise SettingsError(f"setting {name!r}: key algorithm {alg!r} is not one of {', '.join(ALGORITHMS)}")
     if private and "d" not in data:
         raise SettingsError(f"setting {name!r}: the key has no private part (\"d\"): it cannot sign")
+    if data.get("use", "sig") != "sig":
+        raise SettingsError(f"setting {name!r}: the key's \"use\" is {data['use']!r}, not \"sig\": it is not "
+                            "for signatures")
+    needed = "sign" if private else "verify"
+    if "key_ops" in data and needed not in (data["key_ops"] or ()):
+        raise SettingsError(f"setting {name!r}: the key's \"key_ops\" {data['key_ops']!r} do not allow {needed!r}")
     fields = dict(data) if private else {key: value for key, value in data.items() if key in _PUBLIC_FIELDS}
     try:
         bits = int.from_bytes(urlsafe_b64decode(str(fields["n"]) + "==")).bit_length()

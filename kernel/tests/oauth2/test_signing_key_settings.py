@@ -25,6 +25,10 @@ def private_jwk(**changes) -> dict:
     return {**key.as_dict(private=True), **changes}
 
 
+def public_part() -> dict:
+    return {key: value for key, value in private_jwk().items() if key in ("kty", "kid", "n", "e", "alg")}
+
+
 def jwt_of(app) -> str:
     user = make_user(app)
     register(app, client_id="mobile-app")
@@ -100,6 +104,10 @@ def test_the_public_key_set_verifies_and_is_published_beside_the_signing_key(mak
      "not a usable RSA key"),
     ({"jwt_private_signing_jwk": json.dumps({**{k: v for k, v in private_jwk().items() if k in ("kty", "n", "e")},
                                              "d": private_jwk()["d"]})}, "not a usable RSA key"),  # another key's d
+    ({"jwt_private_signing_jwk": json.dumps(private_jwk(use="enc"))}, "\"use\" is 'enc', not \"sig\""),
+    ({"jwt_private_signing_jwk": json.dumps(private_jwk(key_ops=["verify"]))}, "do not allow 'sign'"),
+    ({"jwt_public_signing_jwk_set": json.dumps({"keys": [{**public_part(), "key_ops": ["encrypt"]}]})},
+     "do not allow 'verify'"),
     ({"jwt_public_signing_jwk_set": json.dumps({"kid": "x"})},
      "'jwt_public_signing_jwk_set': expected a JSON Web Key Set"),
     ({"jwt_public_signing_jwk_set": json.dumps({"keys": [{"kty": "EC"}]})},

@@ -63,18 +63,22 @@ def _create_in(db_session: Session, select: sa.Select[tuple[str]], row: Anonymou
 def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session | None = None) -> str:
     """The pseudonym of user ``user_id`` in ``course_id`` (``""``: site-wide), created on first use.
 
-    Needs an app context. ``db_session`` is the caller's open session, if any
-    (used only on SQLite, see the module's documentation). Raises
+    Needs an app context. ``db_session`` is the caller's open session, if any: an
+    existing pseudonym is read there; a new one is written in a session of its own
+    (on SQLite, see the module's documentation, maybe in the caller's). Raises
     :class:`~kampus.errors.KampusError` when there is no such user.
     """
     kampus = current_kampus()
     select = sa.select(AnonymousUserId.anonymous_user_id).where(
         AnonymousUserId.user_id == user_id, AnonymousUserId.course_id == course_id
     )
-    if db_session is not None and _holds_sqlite_write_lock(db_session):
-        found = db_session.scalar(select)
+    if db_session is not None:
+        # an existing pseudonym (all but the first use) is read in the caller's session: no second connection
+        with db_session.no_autoflush:
+            found = db_session.scalar(select)
         if found is not None:
             return found
+    if db_session is not None and _holds_sqlite_write_lock(db_session):
         value = derived_anonymous_id(kampus.settings.secret_key or "", user_id, course_id)
         return _create_in(db_session, select, AnonymousUserId(user_id=user_id, course_id=course_id,
                                                               anonymous_user_id=value))

@@ -54,13 +54,20 @@ def is_valid_time_zone(name: str) -> bool:
     return name in _TIME_ZONE_SET
 
 
+#: The statements of :func:`user_preferences`, built once (every page reads the locale and time zone).
+_PREFERENCES = sa.select(UserPreference.key, UserPreference.value).where(
+    UserPreference.user_id == sa.bindparam("user_id")
+)
+_PREFERENCES_OF_KEYS = _PREFERENCES.where(UserPreference.key.in_(sa.bindparam("keys", expanding=True)))
+
+
 def user_preferences(user_id: int, keys: Iterable[str] | None = None, *,
                      db_session: Session | None = None) -> dict[str, str]:
     """The user's preferences (only ``keys`` when given), in one query."""
-    query = sa.select(UserPreference.key, UserPreference.value).where(UserPreference.user_id == user_id)
-    if keys is not None:
-        query = query.where(UserPreference.key.in_(list(keys)))
-    return dict((db_session or db.session()).execute(query).all())  # type: ignore[arg-type]
+    session = db_session or db.session()
+    if keys is None:
+        return dict(session.execute(_PREFERENCES, {"user_id": user_id}).all())  # type: ignore[arg-type]
+    return dict(session.execute(_PREFERENCES_OF_KEYS, {"user_id": user_id, "keys": list(keys)}).all())  # type: ignore[arg-type]
 
 
 def get_preference(user_id: int, key: str, default: str | None = None, *,

@@ -15,6 +15,7 @@ reads::
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -200,6 +201,9 @@ __all__ = [
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
+_PARENTHESIZED = re.compile(r"\([^()]*\)")
+
+
 class StatementRecorder:
     """The SQL statements an app's engine runs while recording (transaction control left out).
 
@@ -220,6 +224,18 @@ class StatementRecorder:
 
     def touching(self, table: str) -> list[str]:
         return [statement for statement in self.queries if table in statement]
+
+    def tables(self) -> list[str]:
+        """The table each statement reads or writes first (after ``FROM``, ``INTO`` or ``UPDATE``, subqueries
+        left out), in order: what a test pinning a page's queries compares, one name a statement."""
+        found = []
+        for statement in self.queries:
+            outer = statement
+            while _PARENTHESIZED.search(outer):
+                outer = _PARENTHESIZED.sub("", outer)
+            match = re.search(r"\b(?:FROM|INTO|UPDATE)\s+[\"`]?(\w+)", outer)
+            found.append(match.group(1) if match else " ".join(statement.split())[:40])
+        return found
 
     def writes(self, table: str | None = None) -> list[str]:
         return [statement for statement in self.queries

@@ -108,3 +108,25 @@ def test_a_caller_that_already_wrote_on_sqlite_does_not_lock_itself_out(app):
     with app.app_context():
         assert anonymous_id_for(ada.id, COURSE_A) == value
     assert len(stored_rows(app)) == 1
+
+
+def test_a_stored_id_is_read_in_the_callers_session_without_a_second_connection(app):
+    ada = make_user(app)
+    engine = app.extensions["kampus"].db.engine
+    with app.app_context():
+        created = anonymous_id_for(ada.id, COURSE_A)
+        with app.extensions["kampus"].db.sessionmaker() as caller:
+            caller.execute(sa.select(1))  # the caller's session holds its connection
+            checkouts = []
+
+            def checked_out(*_args):
+                checkouts.append(1)
+
+            sa.event.listen(engine, "checkout", checked_out)
+            try:
+                assert anonymous_id_for(ada.id, COURSE_A, db_session=caller) == created
+                assert anonymous_id_for(ada.id, COURSE_B, db_session=caller) != created  # a new one still works
+            finally:
+                sa.event.remove(engine, "checkout", checked_out)
+    assert len(checkouts) == 1  # the new id's own session only
+    assert len(stored_rows(app)) == 2

@@ -92,9 +92,10 @@ class HtmlBlock(XBlock):
         :meth:`student_view`)."""
         course_key = str(self.scope_ids.usage_id.course_key)
         html = rewrite_course_urls(self.data or "", course_key)
-        user_id = getattr(self.runtime, "anonymous_student_id", None)
-        if user_id and "%%USER_ID%%" in html:
-            html = html.replace("%%USER_ID%%", user_id)
+        if "%%USER_ID%%" in html:  # the learner's anonymous id costs a query: only for HTML that shows it
+            user_id = getattr(self.runtime, "anonymous_student_id", None)
+            if user_id:
+                html = html.replace("%%USER_ID%%", user_id)
         return openedx_math_to_tex(html)
 
     @XBlock.supports("multi_device")

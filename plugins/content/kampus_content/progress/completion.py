@@ -140,6 +140,17 @@ def completion_of(user_id: int, usage_key: str, *, db_session: Session | None = 
     return float(row or 0.0)
 
 
+#: The statements of :func:`course_completions`, built once (the unit and progress pages run them on every
+#: view; parameters bound per call).
+_COURSE_COMPLETIONS = sa.select(BlockCompletion.user_id, BlockCompletion.usage_key, BlockCompletion.completion).where(
+    BlockCompletion.course_key == sa.bindparam("course_key"),
+    BlockCompletion.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+)
+_BLOCK_COMPLETIONS = _COURSE_COMPLETIONS.where(
+    BlockCompletion.usage_key.in_(sa.bindparam("usage_keys", expanding=True))
+)
+
+
 def course_completions(
     course_key: str, user_ids: Iterable[int], *, db_session: Session | None = None,
     usage_keys: Iterable[str] | None = None,
@@ -151,15 +162,14 @@ def course_completions(
     result: dict[int, dict[str, float]] = {user_id: {} for user_id in wanted}
     if not wanted:
         return result
-    statement = (
-        sa.select(BlockCompletion.user_id, BlockCompletion.usage_key, BlockCompletion.completion)
-        .where(BlockCompletion.course_key == str(course_key), BlockCompletion.user_id.in_(wanted)))
+    params: dict[str, Any] = {"course_key": str(course_key), "user_ids": wanted}
+    statement = _COURSE_COMPLETIONS
     if usage_keys is not None:
-        blocks = sorted({str(key) for key in usage_keys})
-        if not blocks:
+        params["usage_keys"] = sorted({str(key) for key in usage_keys})
+        if not params["usage_keys"]:
             return result
-        statement = statement.where(BlockCompletion.usage_key.in_(blocks))
-    rows = (db_session or db.session()).execute(statement)
+        statement = _BLOCK_COMPLETIONS
+    rows = (db_session or db.session()).execute(statement, params)
     for user_id, usage_key, completion in rows:
         result[user_id][usage_key] = float(completion)
     return result

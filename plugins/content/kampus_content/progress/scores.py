@@ -154,6 +154,13 @@ def score_of(user_id: int, usage_key: str, *, db_session: Session | None = None)
     return None if row is None else _record(row)
 
 
+#: The statement of :func:`course_scores`, built once (every progress page runs it; parameters bound per call).
+_COURSE_SCORES = sa.select(
+    Score.user_id, Score.course_key, Score.usage_key, Score.block_type, Score.earned, Score.possible,
+    Score.first_attempted, Score.modified,
+).where(Score.course_key == sa.bindparam("course_key"), Score.user_id.in_(sa.bindparam("user_ids", expanding=True)))
+
+
 def course_scores(
     course_key: str, user_ids: Iterable[int], *, db_session: Session | None = None
 ) -> dict[int, dict[str, ScoreRecord]]:
@@ -164,11 +171,7 @@ def course_scores(
     if not wanted:
         return result
     # plain rows, not ORM objects: a progress page reads hundreds, and building entities cost most of it
-    rows = (db_session or db.session()).execute(
-        sa.select(Score.user_id, Score.course_key, Score.usage_key, Score.block_type, Score.earned, Score.possible,
-                  Score.first_attempted, Score.modified)
-        .where(Score.course_key == str(course_key), Score.user_id.in_(wanted))
-    )
+    rows = (db_session or db.session()).execute(_COURSE_SCORES, {"course_key": str(course_key), "user_ids": wanted})
     for row in rows:
         result[row.user_id][row.usage_key] = ScoreRecord(*row)
     return result

@@ -177,6 +177,7 @@ class KampusRuntime(Runtime):
         self._deprecated_per_instance_user_id = user_id
         self._i18n: dict[str, I18nService] = {}
         self._blocks: dict[Any, XBlock] = {}
+        self._usage_keys: dict[BlockKey, UsageKey] = {}
         self._anonymous_ids: dict[int, str] = {}
         self._parents: dict[BlockKey, BlockKey] | None = None
         self._field_overrides: dict[BlockKey, dict[str, Any]] | None = None
@@ -219,7 +220,12 @@ class KampusRuntime(Runtime):
     # the structure ---------------------------------------------------------
 
     def usage_key(self, key: BlockKey) -> UsageKey:
-        return self.course_locator.make_usage_key(key[0], key[1])
+        """The usage key of a block of the structure (made once per runtime: rendering a unit asks for each
+        block's key dozens of times, and making one validates every part)."""
+        found = self._usage_keys.get(key)
+        if found is None:
+            found = self._usage_keys[key] = self.course_locator.make_usage_key(key[0], key[1])
+        return found
 
     @staticmethod
     def block_key(usage_key: Any) -> BlockKey:

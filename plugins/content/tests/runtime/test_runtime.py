@@ -15,6 +15,7 @@ from kampus_hookspecs import hookimpl
 from xblock.core import XBlock
 from xblock.fields import Integer, Scope, String
 
+from kampus.identity.anonymous_ids import anonymous_id_for
 from kampus.testing import DEFAULT_COURSE, recording_statements
 
 pytestmark = pytest.mark.kampus_plugins("content")
@@ -294,3 +295,18 @@ def test_form_encoded_json_body_reaches_the_handler(client_as, course):
     without = learner.post(f"/xblock/{course['c1']}/handler/increment", data='{"liked": 5}',
                            content_type="application/x-www-form-urlencoded", csrf=False)
     assert without.status_code == 400
+
+
+def test_html_user_id_is_the_learners_pseudonym_and_read_only_when_shown(client_as, app):
+    ids = publish_course(app, DEFAULT_COURSE, {
+        "unit1": [Block("html", "plain", {"data": "<p>no id here</p>"})],
+        "unit2": [Block("html", "named", {"data": "<p>id=%%USER_ID%%</p>"})],
+    })
+    learner = client_as("learner")
+    with recording_statements(app) as plain:
+        assert "no id here" in learner.get(f"/xblock/{ids['unit1']}").get_data(as_text=True)
+    assert plain.touching("kampus_anonymous_user_id") == []  # nothing to substitute: no pseudonym read
+    page = learner.get(f"/xblock/{ids['unit2']}").get_data(as_text=True)
+    with app.app_context():
+        pseudonym = anonymous_id_for(learner.user.id, DEFAULT_COURSE)
+    assert f"id={pseudonym}" in page and "%%USER_ID%%" not in page

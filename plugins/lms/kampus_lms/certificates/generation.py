@@ -143,12 +143,16 @@ def _active_invalidation() -> Any:
             .exists())
 
 
+#: The statement of :func:`certificate_status`, built once (the progress page asks on every view).
+_CERTIFICATE = sa.select(GeneratedCertificate, _active_invalidation()).where(
+    GeneratedCertificate.user_id == sa.bindparam("user_id"),
+    GeneratedCertificate.course_id == sa.bindparam("course_id"),
+)
+
+
 def certificate_status(user_id: int, course_id: str) -> CertificateInfo | None:
     """The learner's certificate in the course, or ``None`` when none was ever considered (one query)."""
-    row = db.session().execute(
-        sa.select(GeneratedCertificate, _active_invalidation())
-        .where(GeneratedCertificate.user_id == user_id, GeneratedCertificate.course_id == course_id)
-    ).first()
+    row = db.session().execute(_CERTIFICATE, {"user_id": user_id, "course_id": course_id}).first()
     return None if row is None else _info(row[0], bool(row[1]), course_overview(course_id))
 
 

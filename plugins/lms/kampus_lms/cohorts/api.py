@@ -91,10 +91,21 @@ class ContentGroup:
 # -- settings ------------------------------------------------------------------------------------------------
 
 
+#: The statement of :func:`is_cohorted`, built once (its parameter bound per call).
+_IS_COHORTED = sa.select(CohortSettings.is_cohorted).where(CohortSettings.course_id == sa.bindparam("course_id"))
+
+
 def is_cohorted(course_id: str) -> bool:
-    """Whether the course is cohorted."""
-    return bool(db.session().scalar(sa.select(CohortSettings.is_cohorted)
-                                    .where(CohortSettings.course_id == str(course_id))))
+    """Whether the course is cohorted (read once per request: a course page asks it for its tabs, its
+    discussion division and its learner's group; :func:`set_cohorted` drops the answer)."""
+    course_id = str(course_id)
+    cache = _settings_cache()
+    if cache is not None and course_id in cache:
+        return cache[course_id]
+    cohorted = bool(db.session().scalar(_IS_COHORTED, {"course_id": course_id}))
+    if cache is not None:
+        cache[course_id] = cohorted
+    return cohorted
 
 
 def _settings_row(course_id: str) -> CohortSettings:
@@ -557,12 +568,18 @@ def on_enrolled(user_id: int, course_id: str) -> CohortInfo | None:
 
 
 def _forget() -> None:
+    """Drop what the request read of cohorts (after a write)."""
     if has_request_context():
         g.pop("_lms_cohort_groups", None)
+        g.pop("_lms_cohorted", None)
 
 
 def _groups_cache() -> dict[tuple[int, str], dict[int, int]] | None:
     return g.setdefault("_lms_cohort_groups", {}) if has_request_context() else None
+
+
+def _settings_cache() -> dict[str, bool] | None:
+    return g.setdefault("_lms_cohorted", {}) if has_request_context() else None
 
 
 def _read_partition_groups(user_ids: list[int], course_id: str) -> dict[int, dict[int, int]]:

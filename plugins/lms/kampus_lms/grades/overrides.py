@@ -77,6 +77,16 @@ class OverrideError(ValueError):
         self.errors = errors
 
 
+#: The statement of :func:`overrides_of`, built once (the progress page reads it on every view).
+_OVERRIDES = (
+    sa.select(SubsectionGradeOverride.user_id, SubsectionGradeOverride.usage_key,
+              SubsectionGradeOverride.earned_all_override, SubsectionGradeOverride.possible_all_override,
+              SubsectionGradeOverride.earned_graded_override, SubsectionGradeOverride.possible_graded_override,
+              SubsectionGradeOverride.reason, SubsectionGradeOverride.modified)
+    .where(SubsectionGradeOverride.course_id == sa.bindparam("course_id"),
+           SubsectionGradeOverride.user_id.in_(sa.bindparam("user_ids", expanding=True))))
+
+
 def overrides_of(course_id: str, user_ids: Iterable[int], *,
                  db_session: Session | None = None) -> dict[int, dict[str, SubsectionOverride]]:
     """The overrides of ``user_ids`` in the course, one query: ``{user_id: {subsection usage_id: override}}``
@@ -85,15 +95,12 @@ def overrides_of(course_id: str, user_ids: Iterable[int], *,
     result: dict[int, dict[str, SubsectionOverride]] = {user_id: {} for user_id in wanted}
     if not wanted:
         return result
-    model = SubsectionGradeOverride
-    query = (sa.select(model.user_id, model.usage_key, model.earned_all_override, model.possible_all_override,
-                       model.earned_graded_override, model.possible_graded_override, model.reason, model.modified)
-             .where(model.course_id == course_id, model.user_id.in_(wanted)))
+    params = {"course_id": course_id, "user_ids": wanted}
     if db_session is None:  # a session of its own: what was committed since the request began is seen
         with current_kampus().db.session_scope() as own_session:
-            rows = own_session.execute(query).all()
+            rows = own_session.execute(_OVERRIDES, params).all()
     else:
-        rows = db_session.execute(query).all()
+        rows = db_session.execute(_OVERRIDES, params).all()
     for row in rows:
         result[row.user_id][row.usage_key] = SubsectionOverride(*row)
     return result

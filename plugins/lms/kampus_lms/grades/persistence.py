@@ -89,14 +89,17 @@ def _same(row: Any, values: dict[str, Any]) -> bool:
     return True
 
 
+#: The statements of :func:`course_row`, built once (the progress page reads the row on every view).
+_COURSE_ROW = sa.select(PersistentCourseGrade).where(PersistentCourseGrade.user_id == sa.bindparam("user_id"),
+                                                     PersistentCourseGrade.course_id == sa.bindparam("course_id"))
+_LOCKED_COURSE_ROW = _COURSE_ROW.with_for_update()
+
+
 def course_row(db_session: Session, user_id: int, course_id: str, *,
                lock: bool = False) -> PersistentCourseGrade | None:
     """The learner's stored course grade row, or ``None``."""
-    query = sa.select(PersistentCourseGrade).where(PersistentCourseGrade.user_id == user_id,
-                                                   PersistentCourseGrade.course_id == course_id)
-    if lock:
-        query = query.with_for_update()
-    return db_session.scalar(query)
+    return db_session.scalar(_LOCKED_COURSE_ROW if lock else _COURSE_ROW,
+                             {"user_id": user_id, "course_id": course_id})
 
 
 def is_current(row: PersistentCourseGrade | None, grade: CourseGrade, inputs: GradeInputs) -> bool:

@@ -21,6 +21,7 @@ from kampus_content.api import (
     course_completions,
 )
 
+from kampus import db
 from kampus_lms.certificates.api import CertificateInfo, certificate_status
 from kampus_lms.courseware.api import jump_to_url
 from kampus_lms.grades.data import CourseGrade, SubsectionGrade
@@ -128,8 +129,10 @@ def progress_for(user: Any, course_id: str, *, staff_view: bool, as_viewed: bool
     now = now or datetime.now(UTC)
     grading = published_grading(course_id)
     mode = "staff" if staff_view else ("learner" if as_viewed else natural_mode(user, course_id, grading))
-    computation: GradeComputation = compute(user, course_id, mode=mode, now=now, grading=grading)
-    grade = computation.grade if as_viewed else persist(computation, user=user)
+    # scores and overrides from the page's own session: one snapshot, and no second connection for the overrides
+    computation: GradeComputation = compute(user, course_id, mode=mode, now=now, grading=grading,
+                                            db_session=db.session())
+    grade = computation.grade if as_viewed else persist(computation, user=user, read_first=True)
     viewer = computation.viewer
     completions = course_completions(course_id, [viewer.user_id])[viewer.user_id]
     completion = aggregate_completion(grading.structure, completions, leaves=_leaves(grading, viewer, now))

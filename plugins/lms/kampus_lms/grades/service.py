@@ -44,7 +44,7 @@ from kampus_lms.cohorts.api import partition_groups_of, user_partition_groups
 from kampus_lms.grades.compute import compute_grade, visible_blocks_hash
 from kampus_lms.grades.data import CourseGrade
 from kampus_lms.grades.overrides import SubsectionOverride, overrides_of
-from kampus_lms.grades.persistence import GradeInputs, SyncResult, sync_grade
+from kampus_lms.grades.persistence import GradeInputs, SyncResult, course_row, is_current, sync_grade
 from kampus_lms.grades.structure import GradingStructure, Viewer, grading_structure, max_scores
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,25 @@ def compute(user: Any, course_id: str, *, mode: str | None = None, now: datetime
     return GradeComputation(grade, inputs, grading, scores, viewer)
 
 
-def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: Any = None) -> CourseGrade:
+def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: Any = None,
+            read_first: bool = False) -> CourseGrade:
     """Store a computed grade (one transaction, only what differs), then announce what changed.
 
-    Returns the grade with its ``passed_timestamp``.
+    Returns the grade with its ``passed_timestamp``. ``read_first`` (a page showing a grade, which has
+    mostly not changed since it was stored): a plain read in the app context's session finds a stored
+    grade that is already this one, and nothing else is done; only a grade that differs takes the row's
+    lock in a transaction of its own (and is compared again there).
     """
+    grade = computation.grade
+    if read_first:
+        request_session = db.session()
+        stored = course_row(request_session, grade.user_id, grade.course_id)
+        if stored is not None and is_current(stored, grade, computation.inputs):
+            if stored.passed_timestamp != grade.passed_timestamp:
+                grade = replace(grade, passed_timestamp=stored.passed_timestamp)
+            return grade
+        if stored is not None:
+            request_session.expunge(stored)  # the locked transaction below may change it
     with current_kampus().db.session_scope() as db_session:
         result = sync_grade(db_session, computation.grade, computation.inputs)
     return _stored(computation, result, reason, user)

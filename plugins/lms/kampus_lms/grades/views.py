@@ -45,11 +45,12 @@ def grade_percent(value: float) -> str:
 
 
 @bp.app_template_filter("score_points")
-def score_points(score: Any) -> str:
-    """A problem's score as ``earned/possible`` points (one call for the two numbers of each problem)."""
+def score_points(scores: Any) -> list[str]:
+    """Each of a subsection's problem scores as ``earned/possible`` points: one call for every problem of
+    the subsection (a course has hundreds; a call each cost more than the formatting)."""
     locale = _locale_name()
-    return (f"{_formatted(round(float(score.earned), 2), '#,##0.##', locale)}/"
-            f"{_formatted(round(float(score.possible), 2), '#,##0.##', locale)}")
+    return [f"{_formatted(round(float(score.earned), 2), '#,##0.##', locale)}/"
+            f"{_formatted(round(float(score.possible), 2), '#,##0.##', locale)}" for score in scores]
 
 
 def _locale_name() -> str:

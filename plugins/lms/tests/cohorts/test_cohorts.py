@@ -13,6 +13,7 @@ from kampus_lms.api import (
     content_groups,
     create_cohort,
     enroll,
+    is_cohorted,
     list_cohorts,
     remove_user_from_cohort,
     set_cohorted,
@@ -20,7 +21,7 @@ from kampus_lms.api import (
     user_partition_groups,
 )
 
-from kampus.testing import login, make_user
+from kampus.testing import login, make_user, recording_statements
 
 
 def test_content_groups_come_from_the_courses_cohort_partition(app, groups_course):
@@ -151,3 +152,14 @@ def test_an_address_without_an_account_is_preassigned_and_joins_on_enrollment(ap
     with app.test_request_context():
         enroll(future, groups_course, check_access=False)
         assert cohort_of(future.id, groups_course).name == "Later"
+
+
+def test_whether_a_course_is_cohorted_is_read_once_per_request_and_a_change_is_seen(app, groups_course):
+    with app.test_request_context():
+        with recording_statements(app) as statements:
+            assert [is_cohorted(groups_course) for _ in range(3)] == [False] * 3
+        assert len(statements.touching("lms_cohort_settings")) == 1  # a course page asks it three times
+        set_cohorted(groups_course, True)
+        assert is_cohorted(groups_course) is True
+        set_cohorted(groups_course, False)
+        assert is_cohorted(groups_course) is False

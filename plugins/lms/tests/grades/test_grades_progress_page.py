@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 from kampus_lms.enrollment.api import enroll
 
 from kampus.testing import client_as as login_as
@@ -130,3 +131,39 @@ def test_the_page_costs_the_same_queries_whatever_the_course_size(app, client_as
             assert learner.get(f"/courses/{course_id}/progress").status_code == 200
         counts.append(recorder.count)
     assert counts[0] == counts[1], counts
+
+
+
+#: What the progress page of a learner whose grade is stored reads, one statement each (an added
+#: statement makes this test fail: say here why the page needs it).
+PROGRESS_PAGE_READS = [
+    "kampus_user",  # the session's user
+    "lms_course_overviews", "content_course_index",  # the course (overview checked against the published version)
+    "kampus_course_access_role", "lms_course_enrollment",  # access: roles, enrollment
+    "content_score", "lms_grades_subsection_override",  # the grade's inputs
+    "kampus_user_preference",  # locale and time zone
+    "lms_grades_course",  # the stored grade (unchanged: nothing written)
+    "content_block_completion", "lms_due_date_extension", "lms_generated_certificate",
+]
+
+
+def test_the_page_of_an_unchanged_grade_reads_each_row_once_on_one_connection(app, client_as, course):
+    learner = client_as("learner")
+    answer(learner, course["p0_0"], 2)
+    assert learner.get(f"/courses/{COURSE}/progress").status_code == 200  # stores the grade
+    engine = app.extensions["kampus"].db.engine
+    checkouts = []
+
+    def checked_out(*_args):
+        checkouts.append(1)
+
+    sa.event.listen(engine, "checkout", checked_out)
+    try:
+        with recording_statements(app) as recorder:
+            assert learner.get(f"/courses/{COURSE}/progress").status_code == 200
+    finally:
+        sa.event.remove(engine, "checkout", checked_out)
+    assert recorder.tables() == PROGRESS_PAGE_READS, "\n".join(recorder.queries)
+    # the request's session and the content store's read of the course index; the overrides and the stored
+    # grade (when it is this one) are read in the request's session: no session of their own, no lock
+    assert len(checkouts) == 2

@@ -23,7 +23,7 @@ ACCESS = ["kampus_user", "lms_course_overviews", "content_course_index", "kampus
 #: What every course page's layout reads: the Discussion tab (whether the course is cohorted, its
 #: discussion division), the Studio navigation item (course author anywhere?) and the unread
 #: notifications badge.
-LAYOUT_TABS = ["lms_cohort_settings", "forums_discussion_settings"]
+LAYOUT_TABS = ["lms_course_cohort_settings", "forums_discussion_settings"]
 LAYOUT_NAV = ["kampus_course_access_role", "forums_notification"]
 
 UNIT_PAGE = [

@@ -158,7 +158,7 @@ def test_whether_a_course_is_cohorted_is_read_once_per_request_and_a_change_is_s
     with app.test_request_context():
         with recording_statements(app) as statements:
             assert [is_cohorted(groups_course) for _ in range(3)] == [False] * 3
-        assert len(statements.touching("lms_cohort_settings")) == 1  # a course page asks it three times
+        assert len(statements.touching("lms_course_cohort_settings")) == 1  # a course page asks it three times
         set_cohorted(groups_course, True)
         assert is_cohorted(groups_course) is True
         set_cohorted(groups_course, False)

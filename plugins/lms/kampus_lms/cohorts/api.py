@@ -91,10 +91,13 @@ class ContentGroup:
 # -- settings ------------------------------------------------------------------------------------------------
 
 
+#: whether ``:course_id`` is cohorted (built once: every forum request asks)
+_IS_COHORTED = sa.select(CohortSettings.is_cohorted).where(CohortSettings.course_id == sa.bindparam("course_id"))
+
+
 def is_cohorted(course_id: str) -> bool:
     """Whether the course is cohorted."""
-    return bool(db.session().scalar(sa.select(CohortSettings.is_cohorted)
-                                    .where(CohortSettings.course_id == str(course_id))))
+    return bool(db.session().scalar(_IS_COHORTED, {"course_id": str(course_id)}))
 
 
 def set_cohorted(course_id: str, cohorted: bool) -> None:

@@ -150,6 +150,12 @@ def _enrolled_cache() -> dict[tuple[int, str], bool] | None:
     return g.setdefault("_lms_is_enrolled", {})  # type: ignore[no-any-return]
 
 
+#: the active enrollment of ``:user_id`` in ``:course_id`` (built once: every course page asks)
+_ACTIVE_ENROLLMENT = sa.select(CourseEnrollment.id).where(
+    CourseEnrollment.user_id == sa.bindparam("user_id"), CourseEnrollment.course_id == sa.bindparam("course_id"),
+    CourseEnrollment.is_active.is_(True))
+
+
 def is_enrolled(user_id: int | None, course_id: str) -> bool:
     """Whether the user has an active enrollment in the course (read once per request: enrolling and
     unenrolling through this module forget the answer)."""
@@ -159,11 +165,7 @@ def is_enrolled(user_id: int | None, course_id: str) -> bool:
     key = (user_id, str(course_id))
     if cache is not None and key in cache:
         return cache[key]
-    enrolled = db.session().scalar(
-        sa.select(CourseEnrollment.id).where(CourseEnrollment.user_id == user_id,
-                                             CourseEnrollment.course_id == str(course_id),
-                                             CourseEnrollment.is_active.is_(True))
-    ) is not None
+    enrolled = db.session().scalar(_ACTIVE_ENROLLMENT, {"user_id": user_id, "course_id": str(course_id)}) is not None
     if cache is not None:
         cache[key] = enrolled
     return enrolled

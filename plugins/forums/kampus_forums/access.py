@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -27,6 +27,7 @@ from kampus.course_keys import org_of
 from kampus.db import utcnow
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.permissions import course_roles
+from kampus.identity.profiles import UserProfile
 from kampus.identity.roles import (
     COMMUNITY_TA,
     DISCUSSION_ADMIN,
@@ -142,37 +143,53 @@ def forum_user(user: Any, course_id: str) -> ForumUser | None:
 
 
 _GLOBAL_STAFF = sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True))  # who hold no course role
-#: users ``:ids`` with their course roles in ``:course_id`` (or its ``:org``), if any, built once
+#: users ``:ids`` with their course roles in ``:course_id`` (or its ``:org``), if any, and the profile of user
+#: ``:profile_of``; built once
 _PEOPLE_ROWS = (
-    sa.select(User.id, User.username, _GLOBAL_STAFF.label("global_staff"), CourseAccessRole.role)
+    sa.select(User.id, User.username, _GLOBAL_STAFF.label("global_staff"), CourseAccessRole.role, UserProfile)
     .outerjoin(CourseAccessRole, sa.and_(
         CourseAccessRole.user_id == User.id,
         sa.or_(CourseAccessRole.course_id == sa.bindparam("course_id"),
                sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
                        CourseAccessRole.org != ""))))
+    .outerjoin(UserProfile, sa.and_(UserProfile.user_id == User.id, User.id == sa.bindparam("profile_of")))
     .where(User.id.in_(sa.bindparam("ids", expanding=True))))
 
 
-def labels_and_usernames(course_id: str, user_ids: Iterable[int | None]) -> tuple[dict[int, str], dict[int, str]]:
-    """Open edX's ``author_label`` of each author who has one: "Staff" for course staff, instructors and
+class People(NamedTuple):
+    """What a page of posts shows about its people (:func:`people`)."""
+
+    #: Open edX's ``author_label`` of each user who has one
+    labels: dict[int, str]
+    usernames: dict[int, str]
+    #: the profile of the user asked for, when they have one
+    profile: UserProfile | None = None
+
+
+def people(course_id: str, user_ids: Iterable[int | None], *, profile_of: int | None = None) -> People:
+    """The ``author_label`` of each of these users who has one: "Staff" for course staff, instructors and
     global staff, "Moderator" for forum administrators and moderators, "Community TA" for community TAs and
-    group moderators; and the username of each of these users. One query."""
+    group moderators; their usernames; and the profile of user ``profile_of`` (the requester's, whose image
+    every comment shows). One query."""
     ids = {int(uid) for uid in user_ids if uid is not None}
+    if profile_of is not None:
+        ids.add(int(profile_of))
     if not ids:
-        return {}, {}
+        return People({}, {})
     rows = db.session().execute(_PEOPLE_ROWS, {"course_id": str(course_id), "org": org_of(course_id),
-                                               "ids": sorted(ids)}).all()
-    labels: dict[int, str] = {}
-    usernames: dict[int, str] = {}
+                                               "ids": sorted(ids), "profile_of": profile_of}).all()
+    found = People({}, {})
     rank = {LABEL_STAFF: 3, LABEL_MODERATOR: 2, LABEL_COMMUNITY_TA: 1}
-    for user_id, username, is_global_staff, role in rows:
-        usernames[user_id] = username
+    for user_id, username, is_global_staff, role, profile in rows:
+        found.usernames[user_id] = username
+        if profile is not None:
+            found = found._replace(profile=profile)
         label = (LABEL_STAFF if is_global_staff or role in (STAFF, INSTRUCTOR)
                  else LABEL_MODERATOR if role in (DISCUSSION_ADMIN, DISCUSSION_MODERATOR)
                  else LABEL_COMMUNITY_TA if role in (COMMUNITY_TA, GROUP_MODERATOR) else None)
-        if label and rank[label] > rank.get(labels.get(user_id, ""), 0):
-            labels[user_id] = label
-    return labels, usernames
+        if label and rank[label] > rank.get(found.labels.get(user_id, ""), 0):
+            found.labels[user_id] = label
+    return found
 
 
 def restriction_in_force(now: Any) -> Any:

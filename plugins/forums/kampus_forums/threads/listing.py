@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from kampus import db
 from kampus.events.emit import emit
-from kampus_forums.access import ForumUser, labels_and_usernames
+from kampus.identity.profiles import UserProfile
+from kampus_forums.access import ForumUser, people
 from kampus_forums.interactions.models import AbuseFlag, Follow, Vote
 from kampus_forums.search import service as search
 from kampus_forums.threads.events import EVENT_BODY_MAX, EVENT_TITLE_MAX, put_truncated, thread_event
@@ -335,6 +336,8 @@ class Lookups:
     usernames: dict[int, str] = field(default_factory=dict)
     last_edits: dict[tuple[str, int], EditRecord] = field(default_factory=dict)
     group_names: dict[int, str] = field(default_factory=dict)
+    #: the reader's profile (when asked for and they have one)
+    requester_profile: UserProfile | None = None
 
 
 def _of_posts(model: Any) -> Any:
@@ -363,10 +366,12 @@ _MINE = sa.union_all(
 _EDITS = sa.select(EditRecord).where(_of_posts(EditRecord)).order_by(EditRecord.id)
 
 
-def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[Comment] = ()) -> Lookups:
+def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[Comment] = (), *,
+            requester_profile: bool = False) -> Lookups:
     """:class:`Lookups` for ``threads`` and ``comments`` as ``who`` reads them: at most three queries (the
     reader's marks, the posts' edit history when ``who`` may see one, the people's names and labels), a
-    fourth for the group names of a page holding divided threads."""
+    fourth for the group names of a page holding divided threads. ``requester_profile``: the people's query reads
+    the reader's profile too."""
     threads = list(threads)
     comments = list(comments)
     found = Lookups()
@@ -386,11 +391,11 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
             found.flagged.add((content_type, content_id))
         else:
             found.following.add(content_id)
-    people: set[int] = set()
+    posts_people: set[int] = set()
     for thread in threads:
-        people.update(i for i in (thread.author_id, thread.closed_by_id) if i is not None)
+        posts_people.update(i for i in (thread.author_id, thread.closed_by_id) if i is not None)
     for comment in comments:
-        people.update(i for i in (comment.author_id, comment.endorsed_by_id) if i is not None)
+        posts_people.update(i for i in (comment.author_id, comment.endorsed_by_id) if i is not None)
     # a post's last edit shows to its author and to privileged readers only: a learner's page reads the
     # history of their own posts, and none when it holds none of them
     edited = params if who.is_privileged else {
@@ -400,9 +405,10 @@ def lookups(who: ForumUser, threads: Iterable[Thread] = (), comments: Iterable[C
         for record in session.scalars(_EDITS, edited):
             found.last_edits[(record.content_type, record.content_id)] = record
             if record.editor_id is not None:
-                people.add(record.editor_id)
+                posts_people.add(record.editor_id)
     course_id = threads[0].course_id if threads else comments[0].course_id
-    found.labels, found.usernames = labels_and_usernames(course_id, people)
+    found.labels, found.usernames, found.requester_profile = people(
+        course_id, posts_people, profile_of=who.id if requester_profile else None)
     if any(t.group_id is not None for t in threads):
         found.group_names = groups.group_names(course_id)
     return found

@@ -28,9 +28,9 @@ LOOKUPS = 2
 THREAD_LIST = REQUESTER + 1 + LOOKUPS
 #: a thread: the thread; it is marked read (one UPDATE)
 THREAD_DETAIL = REQUESTER + 1 + 1 + LOOKUPS
-#: a thread's responses: the thread; the page of responses with their count; their comments; the requester's
-#: profile image (Open edX's ``profile_image`` of every comment)
-RESPONSES = REQUESTER + 1 + 1 + 1 + LOOKUPS + 1
+#: a thread's responses: the thread; the page of responses with their count; their comments (the people's query
+#: reads the requester's profile too: Open edX's ``profile_image`` of every comment)
+RESPONSES = REQUESTER + 1 + 1 + 1 + LOOKUPS
 #: the Discussion tab (a shell the browser client fills): the course's overview (the LMS's course page), the
 #: reader's ban or mute, the locale preference, the notifications bell in the main navigation
 DISCUSSION_PAGE = REQUESTER + 1 + 1 + 1 + 1

@@ -93,20 +93,20 @@ def course_roles(user: Any, course_id: str) -> set[str]:
     return roles
 
 
-#: The statement of :func:`_read_course_roles`, built once (every course page runs it; parameters bound per call).
+#: the roles of ``:user_id`` in ``:course_id``, and org-wide in its ``:org`` (built once: every course page asks)
 _COURSE_ROLES = sa.select(CourseAccessRole.role).where(
     CourseAccessRole.user_id == sa.bindparam("user_id"),
     sa.or_(
         CourseAccessRole.course_id == sa.bindparam("course_id"),
-        sa.and_(
-            CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"), CourseAccessRole.org != ""
-        ),
+        sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
+                CourseAccessRole.org != ""),
     ),
 )
 
 
 def _read_course_roles(user: Any, course_id: str) -> set[str]:
-    rows = db.session().scalars(_COURSE_ROLES, {"user_id": user.id, "course_id": course_id, "org": org_of(course_id)})
+    rows = db.session().scalars(_COURSE_ROLES, {"user_id": user.id, "course_id": str(course_id),
+                                                "org": org_of(course_id)})
     roles = set(rows)
     for extra in current_kampus().hook.kampus_user_course_roles(user_id=user.id, course_id=course_id):
         roles.update(extra or ())

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -26,6 +27,7 @@ from kampus.course_keys import org_of
 from kampus.db import utcnow
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.permissions import course_roles
+from kampus.identity.profiles import UserProfile
 from kampus.identity.roles import (
     COMMUNITY_TA,
     DISCUSSION_ADMIN,
@@ -59,7 +61,8 @@ LABEL_COMMUNITY_TA = "Community TA"
 
 @dataclass(frozen=True)
 class ForumUser:
-    """What the rules need to know about one user in one course."""
+    """What the rules need to know about one user in one course (each answer worked out once: a page of posts
+    asks them for every post)."""
 
     user: Any
     course_id: str
@@ -69,37 +72,37 @@ class ForumUser:
     #: when it is cohorted (:func:`kampus_forums.topics.groups.group_of`)
     group_id: int | None
 
-    @property
+    @cached_property
     def id(self) -> int:
         return int(self.user.id)
 
-    @property
+    @cached_property
     def username(self) -> str:
         return str(self.user.username)
 
-    @property
+    @cached_property
     def is_global_staff(self) -> bool:
         return bool(self.user.is_staff or self.user.is_superuser)
 
-    @property
+    @cached_property
     def is_moderator(self) -> bool:
         """Moderates every thread: edit, delete, pin, close, clear flags, ban and mute."""
         return self.is_global_staff or bool(self.roles & MODERATOR_ROLES)
 
-    @property
+    @cached_property
     def is_group_moderator(self) -> bool:
         return GROUP_MODERATOR in self.roles
 
-    @property
+    @cached_property
     def is_community_ta(self) -> bool:
         return COMMUNITY_TA in self.roles
 
-    @property
+    @cached_property
     def is_privileged(self) -> bool:
         """Open edX's privileged user: sees every group's threads, may endorse, pin and close."""
         return self.is_global_staff or bool(self.roles & PRIVILEGED_ROLES)
 
-    @property
+    @cached_property
     def can_read(self) -> bool:
         """May read the course's forums: enrolled, or on the course team."""
         return self.enrolled or self.is_privileged
@@ -140,40 +143,57 @@ def forum_user(user: Any, course_id: str) -> ForumUser | None:
 
 
 _GLOBAL_STAFF = sa.or_(User.is_staff.is_(True), User.is_superuser.is_(True))  # who hold no course role
-#: the course roles (and global staff) of users ``:ids`` in ``:course_id`` (or its ``:org``), built once
-_LABEL_ROWS = (
-    sa.select(User.id, _GLOBAL_STAFF.label("global_staff"), CourseAccessRole.role)
+#: users ``:ids`` with their course roles in ``:course_id`` (or its ``:org``), if any, and the profile of user
+#: ``:profile_of``; built once
+_PEOPLE_ROWS = (
+    sa.select(User.id, User.username, _GLOBAL_STAFF.label("global_staff"), CourseAccessRole.role, UserProfile)
     .outerjoin(CourseAccessRole, sa.and_(
         CourseAccessRole.user_id == User.id,
         sa.or_(CourseAccessRole.course_id == sa.bindparam("course_id"),
                sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
                        CourseAccessRole.org != ""))))
-    .where(User.id.in_(sa.bindparam("ids", expanding=True)),
-           sa.or_(_GLOBAL_STAFF, CourseAccessRole.role.is_not(None))))
+    .outerjoin(UserProfile, sa.and_(UserProfile.user_id == User.id, User.id == sa.bindparam("profile_of")))
+    .where(User.id.in_(sa.bindparam("ids", expanding=True))))
 
 
-def author_labels(course_id: str, user_ids: Iterable[int | None]) -> dict[int, str]:
-    """Open edX's ``author_label`` of each author who has one (one query): "Staff" for course staff,
-    instructors and global staff, "Moderator" for forum administrators and moderators, "Community TA"
-    for community TAs and group moderators."""
+class People(NamedTuple):
+    """What a page of posts shows about its people (:func:`people`)."""
+
+    #: Open edX's ``author_label`` of each user who has one
+    labels: dict[int, str]
+    usernames: dict[int, str]
+    #: the profile of the user asked for, when they have one
+    profile: UserProfile | None = None
+
+
+def people(course_id: str, user_ids: Iterable[int | None], *, profile_of: int | None = None) -> People:
+    """The ``author_label`` of each of these users who has one: "Staff" for course staff, instructors and
+    global staff, "Moderator" for forum administrators and moderators, "Community TA" for community TAs and
+    group moderators; their usernames; and the profile of user ``profile_of`` (the requester's, whose image
+    every comment shows). One query."""
     ids = {int(uid) for uid in user_ids if uid is not None}
+    if profile_of is not None:
+        ids.add(int(profile_of))
     if not ids:
-        return {}
-    rows = db.session().execute(_LABEL_ROWS, {"course_id": str(course_id), "org": org_of(course_id),
-                                              "ids": sorted(ids)}).all()
-    labels: dict[int, str] = {}
+        return People({}, {})
+    rows = db.session().execute(_PEOPLE_ROWS, {"course_id": str(course_id), "org": org_of(course_id),
+                                               "ids": sorted(ids), "profile_of": profile_of}).all()
+    found = People({}, {})
     rank = {LABEL_STAFF: 3, LABEL_MODERATOR: 2, LABEL_COMMUNITY_TA: 1}
-    for user_id, is_global_staff, role in rows:
+    for user_id, username, is_global_staff, role, profile in rows:
+        found.usernames[user_id] = username
+        if profile is not None:
+            found = found._replace(profile=profile)
         label = (LABEL_STAFF if is_global_staff or role in (STAFF, INSTRUCTOR)
                  else LABEL_MODERATOR if role in (DISCUSSION_ADMIN, DISCUSSION_MODERATOR)
                  else LABEL_COMMUNITY_TA if role in (COMMUNITY_TA, GROUP_MODERATOR) else None)
-        if label and rank[label] > rank.get(labels.get(user_id, ""), 0):
-            labels[user_id] = label
-    return labels
+        if label and rank[label] > rank.get(found.labels.get(user_id, ""), 0):
+            found.labels[user_id] = label
+    return found
 
 
-def restriction_in_force(now: datetime) -> Any:
-    """SQL condition: a restriction not lifted and not expired at ``now``."""
+def restriction_in_force(now: Any) -> Any:
+    """SQL condition: a restriction not lifted and not expired at ``now`` (a datetime or a bound parameter)."""
     return sa.and_(Restriction.lifted_at.is_(None),
                    sa.or_(Restriction.expires_at.is_(None), Restriction.expires_at > now))
 
@@ -181,18 +201,28 @@ def restriction_in_force(now: datetime) -> Any:
 def restriction_covers(course_id: str) -> Any:
     """SQL condition: a restriction that applies in the course: one of the course, or a ban of its
     organization without an exception for it (Open edX's ``get_user_ban_scope``)."""
+    return _covers(str(course_id), org_of(course_id))
+
+
+def _covers(course_id: Any, org: Any) -> Any:
     exception = sa.exists().where(RestrictionException.restriction_id == Restriction.id,
-                                  RestrictionException.course_id == str(course_id))
-    return sa.or_(sa.and_(Restriction.scope == COURSE_SCOPE, Restriction.course_id == str(course_id)),
-                  sa.and_(Restriction.scope == ORG_SCOPE, Restriction.org == org_of(course_id), ~exception))
+                                  RestrictionException.course_id == course_id)
+    return sa.or_(sa.and_(Restriction.scope == COURSE_SCOPE, Restriction.course_id == course_id),
+                  sa.and_(Restriction.scope == ORG_SCOPE, Restriction.org == org, ~exception))
+
+
+#: the restrictions of ``:user_id`` in force at ``:now`` in ``:course_id`` (of organization ``:org``), built once
+_RESTRICTIONS_OF_USER = sa.select(Restriction).where(
+    Restriction.user_id == sa.bindparam("user_id"), _covers(sa.bindparam("course_id"), sa.bindparam("org")),
+    restriction_in_force(sa.bindparam("now")))
 
 
 def active_restriction(course_id: str, user_id: int, *, now: datetime | None = None) -> Restriction | None:
     """The ban or mute that applies to the user in the course now (a ban before a mute, an organization
     ban before a course one), or ``None``."""
-    rows = db.session().scalars(sa.select(Restriction).where(
-        Restriction.user_id == int(user_id), restriction_covers(course_id),
-        restriction_in_force(now or utcnow()))).all()
+    rows = db.session().scalars(_RESTRICTIONS_OF_USER, {
+        "user_id": int(user_id), "course_id": str(course_id), "org": org_of(course_id),
+        "now": now or utcnow()}).all()
     for kind in (BAN, MUTE):
         for scope in (ORG_SCOPE, COURSE_SCOPE):
             for row in rows:

@@ -333,16 +333,26 @@ def mark_all_seen(session: Session, user_id: int, when: datetime | None = None, 
                            .execution_options(synchronize_session=False)).rowcount or 0
 
 
-def count_notifications(session: Session, user_id: int, *, unread_only: bool = False,
-                        unseen_only: bool = False) -> int:
-    """How many notifications the user has (unread ones only with ``unread_only``, not yet seen ones only
-    with ``unseen_only``); those made for e-mail only are not counted."""
-    where = [Notification.user_id == int(user_id), Notification.web.is_(True)]
+def _count_statement(unread_only: bool, unseen_only: bool) -> sa.Select[Any]:
+    where = [Notification.user_id == sa.bindparam("user_id"), Notification.web.is_(True)]
     if unread_only:
         where.append(Notification.read_at.is_(None))
     if unseen_only:
         where.append(Notification.seen_at.is_(None))
-    return int(session.scalar(sa.select(sa.func.count()).select_from(Notification).where(*where)) or 0)
+    return sa.select(sa.func.count()).select_from(Notification).where(*where)
+
+
+#: :func:`count_notifications`' statements by ``(unread_only, unseen_only)``, built once (the bell counts on
+#: every page)
+_COUNTS = {(unread, unseen): _count_statement(unread, unseen) for unread in (False, True) for unseen in (False, True)}
+
+
+def count_notifications(session: Session, user_id: int, *, unread_only: bool = False,
+                        unseen_only: bool = False) -> int:
+    """How many notifications the user has (unread ones only with ``unread_only``, not yet seen ones only
+    with ``unseen_only``); those made for e-mail only are not counted."""
+    statement = _COUNTS[(bool(unread_only), bool(unseen_only))]
+    return int(session.scalar(statement, {"user_id": int(user_id)}) or 0)
 
 
 def list_notifications(session: Session, user_id: int, *, unread_only: bool = False, offset: int = 0,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from kampus.api_docs import ApiSection
 from kampus_forums.access import ForumUser, forum_user
 from kampus_forums.threads.bodies import NOT_STORABLE, storable, valid_unicode
+from kampus_forums.topics import service as topics
 
 discussion_api = ApiSection(
     "discussion", "Discussions (Open edX's discussion REST API, lms/djangoapps/discussion/rest_api).",
@@ -53,7 +54,7 @@ def course_user(course_id: str | None) -> ForumUser:
     as Open edX answers."""
     user = lms.requesting_user(body="developer")
     key = lms.course_key_or_none(course_id)
-    if key is None or lms.course_overview(str(key)) is None:
+    if key is None or not topics.is_published(str(key)):
         raise error(404, COURSE_NOT_FOUND)
     who = forum_user(user, str(key))
     if who is None or not who.can_read:

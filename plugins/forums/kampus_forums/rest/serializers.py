@@ -177,7 +177,7 @@ def comments_json(who: ForumUser, comments: list[Comment], thread: Thread | None
     """A page of responses (with their comments when ``with_children``) or comments (lookups batched)."""
     children = service.children_of(comments) if with_children else {}
     every = list(comments) + [child for kids in children.values() for child in kids]
-    lookup = service.lookups(who, comments=every)
-    requester_image = profile_images.image_of_user(who.id)
+    lookup = service.lookups(who, comments=every, requester_profile=True)
+    requester_image = profile_images.image_json(lookup.requester_profile)
     return [comment_json(who, comment, thread, lookup, children.get(comment.id), requester_image=requester_image)
             for comment in comments]

@@ -15,10 +15,12 @@ from kampus_forums.topics.tracks import track_group_of, track_groups, track_grou
 
 def group_of(user_id: int, course_id: str) -> int | None:
     """The user's group in the course: their track when the course is divided by enrollment track, else
-    their cohort when the course is cohorted (``None``: in no group)."""
-    if division(course_id).scheme == ENROLLMENT_TRACK:
+    their cohort when the course is cohorted (``None``: in no group). Whether it is cohorted comes from the
+    request's :func:`division`, which has read it already."""
+    settings = division(course_id)
+    if settings.scheme == ENROLLMENT_TRACK:
         return track_group_of(user_id, course_id)
-    if not lms.is_cohorted(course_id):
+    if not settings.cohorted:
         return None
     cohort = lms.cohort_of(int(user_id), str(course_id))
     return cohort.id if cohort is not None else None

@@ -184,6 +184,15 @@ _EMPTY = CourseDiscussions(version="", course_wide=(), inline=(), blackouts=(), 
                            allow_anonymous_to_peers=False, sort_alpha=False)
 
 
+def is_published(course_id: str) -> bool:
+    """Whether the course exists and is published: its index as the content store reads it once per request
+    (the course's topics, when a request wants them, start from the same read)."""
+    try:
+        return content.content_store().request_course_index(str(course_id)).published_version is not None
+    except content.ContentStoreError:
+        return False
+
+
 def published_structure(course_id: str) -> content.Structure | None:
     """The course's published structure (read once per request by the content store), or ``None``."""
     try:

@@ -1,14 +1,16 @@
 """What the browser client of the discussion REST API (``static/forums/discussion.js``) is told by the page:
 the ``data-*`` attributes of its root element. Its visible strings come from the template
-(``forums/_strings.html``), translated there."""
+(``forums/_strings.html``), translated there and kept per locale (:func:`client_strings`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import get_locale
 from kampus_lms import api as lms
+from markupsafe import Markup
 
 from kampus_forums.access import RESTRICTION_MESSAGES, ForumUser, active_restriction
 from kampus_forums.topics import service as topics
@@ -16,6 +18,10 @@ from kampus_forums.topics.groups import group_names
 
 #: Where Open edX's discussion REST API is mounted (``/api/discussion/``).
 API_ROOT = "/api/discussion/"
+#: The strings blocks of the clients: the Discussion tab's and the inline discussion's, the moderators' pages'.
+CLIENT_STRINGS = "forums/_strings.html"
+MODERATION_STRINGS = "forums/_moderation_strings.html"
+_STRINGS_CACHE = "kampus_forums_client_strings"
 
 
 def forum_url(course_id: str) -> str:
@@ -88,6 +94,21 @@ def moderation_attributes(course_id: str, who: ForumUser, *, page: str) -> dict[
         "username": who.username,
         "moderator": "true" if who.is_moderator else "false",
     }
+
+
+def client_strings(template: str = CLIENT_STRINGS) -> Markup:
+    """A client's strings block (``template``: a few hundred translated strings as JSON, and the Markdown
+    help) in the request's locale. It depends on the locale alone, so it is rendered once per locale and
+    kept in the app (rendered each time while templates reload, as in development)."""
+    environment = current_app.jinja_env
+    if environment.auto_reload:
+        return Markup(environment.get_template(template).render())
+    cache: dict[tuple[str, str], Markup] = current_app.extensions.setdefault(_STRINGS_CACHE, {})
+    key = (template, str(get_locale()))
+    block = cache.get(key)
+    if block is None:
+        block = cache[key] = Markup(environment.get_template(template).render())
+    return block
 
 
 def as_data_attributes(attributes: dict[str, Any]) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from web_fragments.fragment import Fragment
 
 from kampus_forums.access import forum_user
 from kampus_forums.web.access import current
-from kampus_forums.web.config import as_data_attributes, client_attributes
+from kampus_forums.web.config import as_data_attributes, client_attributes, client_strings
 
 #: The block's placeholder paragraph (``content/blocks/discussion.html``), which the client replaces.
 PLACEHOLDER = re.compile(r"<p\b[^>]*\bkampus-discussion-placeholder\b[^>]*>.*?</p>", re.DOTALL)
@@ -35,7 +35,7 @@ def wrap_discussion(block: Any, view: str, fragment: Fragment, context: dict[str
     topic_id = block.topic_id() if callable(getattr(block, "topic_id", None)) else str(block.discussion_id)
     attributes = client_attributes(course_id, who, mode="inline", topic_id=topic_id)
     client = render_template("forums/inline.html", client_data=as_data_attributes(attributes),
-                             topic_name=getattr(block, "discussion_target", "") or "")
+                             client_strings=client_strings(), topic_name=getattr(block, "discussion_target", "") or "")
     content, found = PLACEHOLDER.subn(lambda _match: client, fragment.content, count=1)
     if not found:
         content = fragment.content + client

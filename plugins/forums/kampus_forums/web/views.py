@@ -36,7 +36,14 @@ from kampus_forums.threads import service as posts
 from kampus_forums.threads.bodies import body_error
 from kampus_forums.threads.rendering import rendered
 from kampus_forums.web.access import can_read_forums, current, page_user
-from kampus_forums.web.config import as_data_attributes, client_attributes, moderation_attributes
+from kampus_forums.web.config import (
+    CLIENT_STRINGS,
+    MODERATION_STRINGS,
+    as_data_attributes,
+    client_attributes,
+    client_strings,
+    moderation_attributes,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "forums"
 #: The longest body the preview renders: the longest a post may have (threads.service.MAX_BODY).
@@ -45,10 +52,12 @@ MAX_PREVIEW_CHARS = 100_000
 bp = Blueprint("forums_web", __name__, static_folder=str(STATIC), static_url_path="/static/forums")
 
 
-def _page(template: str, course_id: str, who: ForumUser, attributes: dict[str, str], **context: Any) -> Response:
+def _page(template: str, course_id: str, who: ForumUser, attributes: dict[str, str], strings: str = CLIENT_STRINGS,
+          **context: Any) -> Response:
     head, _foot = resource_tags(Fragment())  # the content stylesheet, Font Awesome and the maths loader
     html = render_template(template, **course_page_context(course_id, "discussion"), content_head=head,
-                           client_data=as_data_attributes(attributes), forum_user=who, **context)
+                           client_data=as_data_attributes(attributes), client_strings=client_strings(strings),
+                           forum_user=who, **context)
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -94,7 +103,8 @@ def _moderation_page(course_id: str, template: str, page: str,
         return who
     if not allowed(who):
         abort(403)
-    return _page(template, course_id, who, moderation_attributes(course_id, who, page=page), moderation_page=page)
+    return _page(template, course_id, who, moderation_attributes(course_id, who, page=page), MODERATION_STRINGS,
+                 moderation_page=page)
 
 
 @bp.get("/courses/<course_id>/discussion/moderation/flagged", endpoint="flagged")

@@ -1,10 +1,11 @@
-"""Open edX's ``author_label`` for each kind of author, read for a page of posts in one query: the highest
-of a user's roles wins, global staff are "Staff" with or without a course role, an org-wide role counts."""
+"""Open edX's ``author_label`` for each kind of author, read for a page of posts in one query with the
+authors' usernames: the highest of a user's roles wins, global staff are "Staff" with or without a course
+role, an org-wide role counts."""
 
 from __future__ import annotations
 
 from flask import Flask
-from kampus_forums.access import author_labels
+from kampus_forums.access import people
 
 from kampus.identity.permissions import grant_role
 from kampus.testing import make_user, recording_statements
@@ -31,9 +32,12 @@ def test_labels_of_every_kind_of_author(app: Flask) -> None:
                 staff_and_ta.id: "Staff", global_staff.id: "Staff", global_staff_and_ta.id: "Staff",
                 org_instructor.id: "Staff"}
     with app.app_context(), recording_statements(app) as statements:
-        labels = author_labels(COURSE, list(expected))
+        labels, usernames, profile = people(COURSE, list(expected))
     assert statements.count == 1
     assert {user_id: labels.get(user_id) for user_id in expected} == expected
+    assert usernames == {user.id: user.username for user in (learner, community_ta, moderator, staff_and_ta,
+                                                               global_staff, global_staff_and_ta, org_instructor)}
+    assert profile is None  # no profile asked for
 
     # and on the wire: a thread's author_label
     made = new_thread(client_of(app, community_ta), title="From a TA")

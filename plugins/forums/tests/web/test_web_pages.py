@@ -170,3 +170,27 @@ def test_every_string_the_scripts_use_is_translated_in_the_page(forum):
     assert "action:thread.closed" in mod_strings
     missing = sorted(key for key in mod_keys if key not in mod_strings)
     assert not missing, f"strings moderation.js uses but the page does not give: {missing}"
+
+
+def test_the_strings_block_is_rendered_once_per_locale(forum, monkeypatch):
+    from flask_babel import force_locale
+    from kampus_forums.web.config import CLIENT_STRINGS, client_strings
+
+    environment = forum.app.jinja_env
+    environment.auto_reload = False  # as in production: templates do not change while the app runs
+    rendered = []
+    get_template = environment.get_template
+
+    def counting(name, *args, **kwargs):
+        if name == CLIENT_STRINGS:
+            rendered.append(name)
+        return get_template(name, *args, **kwargs)
+
+    monkeypatch.setattr(environment, "get_template", counting)
+    learner = forum.learner()
+    pages = [learner.get(_forum_url(forum)).get_data(as_text=True) for _ in range(3)]
+    assert len(rendered) == 1
+    assert _strings(pages[0]) == _strings(pages[2]) and _strings(pages[0])["add_post"]
+    with forum.app.test_request_context(), force_locale("fr"):
+        client_strings()
+    assert len(rendered) == 2  # another locale, its own block

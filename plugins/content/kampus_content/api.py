@@ -25,7 +25,9 @@ Other plugins import this module only, never the plugin's inner modules. It offe
   :func:`learner_state`, :func:`learners_with_state`; a learner's own settings values (due-date extensions)
   come from ``kampus_field_overrides`` through the runtime;
 * files an OLX import kept (`about/`, `info/`, `tabs/`): :func:`course_file_paths`, :func:`read_course_file`;
-* editing the course block's settings and those files as one draft version: :func:`edit_course`;
+* editing the course block's settings and those files as one draft version: :func:`edit_course`; a change
+  computed from the draft it read (a list with one entry changed) saved pinned to that draft and computed
+  again when another edit landed first (the author sent no version): :func:`on_latest_draft`;
 * authors' HTML on other plugins' pages (:mod:`kampus_content.author_html`): :func:`rewrite_course_urls`
   (Open edX's ``/static/``, ``/jump_to_id/`` and ``/course/`` links), :func:`asset_url`, and
   :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages);
@@ -75,6 +77,7 @@ from kampus_content.block_edits import (
     delete_block,
     duplicate_block,
     move_block,
+    on_latest_draft,
     reorder_children,
     update_fields,
 )
@@ -435,6 +438,7 @@ __all__ = [
     "TranscriptError",
     "asset_url",
     "edit_course",
+    "on_latest_draft",
     "block_release",
     "clean_author_html",
     "block_settings",

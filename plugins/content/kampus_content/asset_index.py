@@ -229,6 +229,13 @@ def _put_files(blocks: dict[BlockKey, Block], structure: Structure, stored: Sequ
     return added
 
 
+def _remove_file(blocks: dict[BlockKey, Block], structure: Structure, asset: Asset) -> None:
+    """Drop ``asset``'s file (and its policy entry) from the edited course root."""
+    del _root(blocks, structure).meta["files"][STATIC + asset.path]
+    if asset.path in asset_policy(structure) or asset.name in asset_policy(structure):
+        _set_policy(blocks, structure, asset.path, None)
+
+
 def add_assets(
     course_id: str,
     files: Sequence[tuple[str, bytes | IO[bytes]]],
@@ -283,7 +290,10 @@ def add_video_transcript(
     """Add the transcript file ``static/<path>`` and make it the video block ``video``'s transcript in
     ``language`` (its ``transcripts`` field, language code to file name, as Open edX's), as one new draft
     version; returns the file. Raises ``ValueError`` for a bad name, :class:`BlockNotFound` when there is
-    no such block and :class:`InvalidEdit` when it is not a video. The file's content is the caller's to check."""
+    no such block and :class:`InvalidEdit` when it is not a video. The file's content is the caller's to check.
+
+    The file it replaces for that language (an ``.srt`` replaced by an ``.sjson``) is removed in the same
+    version, unless another video or language still names it."""
     if video[0] != "video":
         raise InvalidEdit(f"{video[0]}/{video[1]} is not a video")
     stored = _stored([(path, data)])
@@ -294,8 +304,14 @@ def add_video_transcript(
             raise BlockNotFound(f"no block {video[0]}/{video[1]} in {course_id}")
         added = _put_files(blocks, structure, stored, False)[0]
         transcripts = block.fields.get("transcripts")
-        block.fields["transcripts"] = {**(transcripts if isinstance(transcripts, dict) else {}),
-                                       language: added.path}
+        transcripts = transcripts if isinstance(transcripts, dict) else {}
+        previous = find_asset(structure, transcripts[language]) if isinstance(transcripts.get(language), str) \
+            else None
+        block.fields["transcripts"] = {**transcripts, language: added.path}
+        if previous is not None and previous.path == transcripts[language] and previous.path != added.path \
+                and not any(isinstance(other.fields.get("transcripts"), dict)
+                            and previous.path in other.fields["transcripts"].values() for other in blocks.values()):
+            _remove_file(blocks, structure, previous)
         return added
 
     _, added = apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version,
@@ -328,8 +344,6 @@ def delete_asset(course_id: str, path: str, *, user_id: int | None, expected_ver
         asset = find_asset(structure, path)
         if asset is None:
             raise AssetNotFound(f"no asset {path!r} in {course_id}")
-        del _root(blocks, structure).meta["files"][STATIC + asset.path]
-        if asset.path in asset_policy(structure) or asset.name in asset_policy(structure):
-            _set_policy(blocks, structure, asset.path, None)
+        _remove_file(blocks, structure, asset)
 
     apply_edit(course_id, edit, user_id=user_id, expected_version=expected_version, message=f"delete asset {path}")

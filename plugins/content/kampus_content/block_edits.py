@@ -20,7 +20,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from kampus_content.store import (
     DRAFT,
@@ -45,6 +45,7 @@ class InvalidEdit(ContentStoreError, ValueError):
 
 
 Edit = Callable[[dict[BlockKey, Block], Structure], Any]
+T = TypeVar("T")
 
 
 def draft(course_id: str, store: ContentStore | None = None) -> Structure:
@@ -72,25 +73,40 @@ def apply_edit(
     raising a conflict.
     """
     store = store or content_store()
-    attempts = 1 if expected_version is not None else EDIT_ATTEMPTS
-    for attempt in range(attempts):
+
+    def attempt() -> tuple[Structure, Any]:
         current = draft(course_id, store)
         if expected_version is not None and expected_version != current.version:
             raise VersionConflict(course_id, expected_version, current.version)
         blocks = current.edit()
         result = edit(blocks, current)
+        saved = store.save_draft(course_id, blocks.values(), current.root, expected_version=current.version,
+                                 user_id=user_id, message=message)
+        return saved, result
+
+    return on_latest_draft(attempt, expected_version=expected_version)
+
+
+def on_latest_draft(run: Callable[[], T], *, expected_version: str | None) -> T:
+    """Run ``run`` once when the author sent ``expected_version``; without one, run it again (up to
+    :data:`EDIT_ATTEMPTS` times, after a short random wait) when it raises
+    :class:`~kampus_content.store.VersionConflict` because another edit landed first.
+
+    ``run`` reads the draft, computes its change from what it read and saves the change pinned to that
+    draft's version (``expected_version or structure.version``): a change computed from a draft is never
+    written on top of a newer one (the other author's save would be lost), it is computed again from the
+    newer one.
+    """
+    attempts = 1 if expected_version is not None else EDIT_ATTEMPTS
+    for attempt in range(attempts):
         try:
-            saved = store.save_draft(course_id, blocks.values(), current.root,
-                                     expected_version=expected_version or current.version, user_id=user_id,
-                                     message=message)
+            return run()
         except VersionConflict:
             if attempt == attempts - 1:
                 raise
             # a short random wait that grows with each try, so that several edits at once (an uploader
             # sends files in parallel) do not keep colliding
             time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
-            continue
-        return saved, result
     raise AssertionError("unreachable")
 
 

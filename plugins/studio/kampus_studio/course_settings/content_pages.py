@@ -12,7 +12,9 @@ Kept where the LMS and Open edX read them (and where an OLX export writes them):
 * certificates: the policy's ``certificates`` (``{"certificates": [{"id", "name", "description",
   "course_title", "is_active", "version", "signatories": [...]}]}``).
 
-Every save is one draft edit (:func:`kampus_content.api.edit_course`) based on the version the author saw.
+Every save is one draft edit (:func:`kampus_content.api.edit_course`) based on the version the author saw. A
+save changes one entry of a list kept whole (the tabs, the updates): it is computed from the draft it is written
+on (:func:`kampus_content.api.on_latest_draft`), so another author's save in between is never overwritten.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from kampus_content.api import Structure, clean_author_html, edit_course, find_asset, parse_date
+from kampus_content.api import Structure, clean_author_html, edit_course, find_asset, on_latest_draft, parse_date
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -100,6 +102,12 @@ def read_tabs(course_id: str) -> dict[str, Any]:
 def reorder_tabs(course_id: str, order: list[Any], *, user_id: int | None,
                  expected_version: str | None) -> dict[str, Any]:
     """Put the tabs in ``order`` (``[{"id", "is_hidden"}]``: every tab once) and hide or show them."""
+    on_latest_draft(lambda: _reorder_tabs(course_id, order, user_id=user_id, expected_version=expected_version),
+                    expected_version=expected_version)
+    return read_tabs(course_id)
+
+
+def _reorder_tabs(course_id: str, order: list[Any], *, user_id: int | None, expected_version: str | None) -> None:
     structure = draft_of(course_id)
     current = {tab_id(tab): tab for tab in _policy_tabs(structure)}
     errors: dict[str, str] = {}
@@ -126,8 +134,7 @@ def reorder_tabs(course_id: str, order: list[Any], *, user_id: int | None,
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields={"tabs": tabs},
-                expected_version=expected_version, message="reorder pages")
-    return read_tabs(course_id)
+                expected_version=expected_version or structure.version, message="reorder pages")
 
 
 def _page_values(course_id: str, data: Mapping[str, Any]) -> tuple[str, str]:
@@ -143,11 +150,15 @@ def create_page(course_id: str, data: Mapping[str, Any], *, user_id: int | None,
                 expected_version: str | None) -> dict[str, Any]:
     """Add a custom page (``{"name", "content"}``) after the other tabs; returns it."""
     name, content = _page_values(course_id, data)
-    structure = draft_of(course_id)
     slug = uuid.uuid4().hex
-    tabs = [*_policy_tabs(structure), {"type": "static_tab", "name": name, "url_slug": slug}]
-    edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
-                expected_version=expected_version, message=f"add page {name}")
+
+    def add() -> None:
+        structure = draft_of(course_id)
+        tabs = [*_policy_tabs(structure), {"type": "static_tab", "name": name, "url_slug": slug}]
+        edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
+                    expected_version=expected_version or structure.version, message=f"add page {name}")
+
+    on_latest_draft(add, expected_version=expected_version)
     return next(tab for tab in read_tabs(course_id)["tabs"] if tab.get("url_slug") == slug)
 
 
@@ -163,24 +174,32 @@ def update_page(course_id: str, slug: str, data: Mapping[str, Any], *, user_id: 
                 expected_version: str | None) -> dict[str, Any]:
     """Rename a custom page and replace its HTML. Raises ``ItemNotFound`` for an unknown page."""
     name, content = _page_values(course_id, data)
-    structure = draft_of(course_id)
-    tabs, index = _find_page(structure, slug)
-    tabs[index] = {**tabs[index], "name": name}
     if not _SLUG.match(slug):
         raise ItemNotFound(slug)
-    edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
-                expected_version=expected_version, message=f"edit page {name}")
+
+    def change() -> None:
+        structure = draft_of(course_id)
+        tabs, index = _find_page(structure, slug)
+        tabs[index] = {**tabs[index], "name": name}
+        edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files={f"tabs/{slug}.html": content.encode()},
+                    expected_version=expected_version or structure.version, message=f"edit page {name}")
+
+    on_latest_draft(change, expected_version=expected_version)
     return next(tab for tab in read_tabs(course_id)["tabs"] if tab.get("url_slug") == slug)
 
 
 def delete_page(course_id: str, slug: str, *, user_id: int | None, expected_version: str | None) -> None:
     """Remove a custom page and its file. Raises ``ItemNotFound`` for an unknown page."""
-    structure = draft_of(course_id)
-    tabs, index = _find_page(structure, slug)
-    del tabs[index]
-    files = {f"tabs/{slug}.html": None} if _SLUG.match(slug) else {}
-    edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files=files,
-                expected_version=expected_version, message=f"delete page {slug}")
+
+    def remove() -> None:
+        structure = draft_of(course_id)
+        tabs, index = _find_page(structure, slug)
+        del tabs[index]
+        files = {f"tabs/{slug}.html": None} if _SLUG.match(slug) else {}
+        edit_course(course_id, user_id=user_id, fields={"tabs": tabs}, files=files,
+                    expected_version=expected_version or structure.version, message=f"delete page {slug}")
+
+    on_latest_draft(remove, expected_version=expected_version)
 
 
 # -- course updates and handouts ----------------------------------------------------------------------------------
@@ -291,31 +310,40 @@ def save_update(course_id: str, update_id: int | None, data: Mapping[str, Any], 
     """Add an update (``update_id`` ``None``) or change one (``{"date", "content"}``); returns it. Raises
     ``ItemNotFound`` for an unknown id."""
     date, content = _update_values(course_id, data)
-    structure = draft_of(course_id)
-    items = _all_updates(structure)
-    if update_id is None:
-        update_id = max((_numeric_id(item.get("id")) for item in items), default=0) + 1
-        items.append({"id": update_id, "date": date, "content": content, "status": "visible"})
-    else:
-        item = next((i for i in items if i.get("id") == update_id and i.get("status") != "deleted"), None)
-        if item is None:
-            raise ItemNotFound(update_id)
-        item.update({"date": date, "content": content})
-    edit_course(course_id, user_id=user_id, files=_updates_files(items),
-                expected_version=expected_version, message="edit course updates")
-    return {"id": update_id, "date": date, "content": content}
+
+    def save() -> int:
+        structure = draft_of(course_id)
+        items = _all_updates(structure)
+        saved_id = update_id
+        if saved_id is None:
+            saved_id = max((_numeric_id(item.get("id")) for item in items), default=0) + 1
+            items.append({"id": saved_id, "date": date, "content": content, "status": "visible"})
+        else:
+            item = next((i for i in items if i.get("id") == saved_id and i.get("status") != "deleted"), None)
+            if item is None:
+                raise ItemNotFound(saved_id)
+            item.update({"date": date, "content": content})
+        edit_course(course_id, user_id=user_id, files=_updates_files(items),
+                    expected_version=expected_version or structure.version, message="edit course updates")
+        return saved_id
+
+    return {"id": on_latest_draft(save, expected_version=expected_version), "date": date, "content": content}
 
 
 def delete_update(course_id: str, update_id: int, *, user_id: int | None, expected_version: str | None) -> None:
     """Mark an update deleted (Open edX keeps it, ``"status": "deleted"``). Raises ``ItemNotFound``."""
-    structure = draft_of(course_id)
-    items = _all_updates(structure)
-    item = next((i for i in items if i.get("id") == update_id and i.get("status") != "deleted"), None)
-    if item is None:
-        raise ItemNotFound(update_id)
-    item["status"] = "deleted"
-    edit_course(course_id, user_id=user_id, files=_updates_files(items),
-                expected_version=expected_version, message="delete course update")
+
+    def remove() -> None:
+        structure = draft_of(course_id)
+        items = _all_updates(structure)
+        item = next((i for i in items if i.get("id") == update_id and i.get("status") != "deleted"), None)
+        if item is None:
+            raise ItemNotFound(update_id)
+        item["status"] = "deleted"
+        edit_course(course_id, user_id=user_id, files=_updates_files(items),
+                    expected_version=expected_version or structure.version, message="delete course update")
+
+    on_latest_draft(remove, expected_version=expected_version)
 
 
 def read_handouts(course_id: str) -> dict[str, Any]:
@@ -365,6 +393,12 @@ def _chapter_url(errors: dict[str, str], where: str, url: str, structure: Struct
 
 def save_textbooks(course_id: str, books: Any, *, user_id: int | None, expected_version: str | None) -> dict[str, Any]:
     """Replace the course's textbooks (each needs a title and at least one chapter with a title and a URL)."""
+    on_latest_draft(lambda: _save_textbooks(course_id, books, user_id=user_id, expected_version=expected_version),
+                    expected_version=expected_version)
+    return read_textbooks(course_id)
+
+
+def _save_textbooks(course_id: str, books: Any, *, user_id: int | None, expected_version: str | None) -> None:
     structure = draft_of(course_id)
     if not isinstance(books, list):
         raise SettingsInvalid({"textbooks": _("Send a list of textbooks.")})
@@ -397,8 +431,7 @@ def save_textbooks(course_id: str, books: Any, *, user_id: int | None, expected_
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields={"pdf_textbooks": kept},
-                expected_version=expected_version, message="edit textbooks")
-    return read_textbooks(course_id)
+                expected_version=expected_version or structure.version, message="edit textbooks")
 
 
 # -- certificates -------------------------------------------------------------------------------------------------
@@ -436,6 +469,13 @@ def save_certificates(course_id: str, configs: Any, *, user_id: int | None,
                       expected_version: str | None) -> dict[str, Any]:
     """Replace the certificate configurations (names required, at most one active, an active one with at least
     one and at most four signatories, each with a name; signature images must be uploaded PNG/JPEG files)."""
+    on_latest_draft(lambda: _save_certificates(course_id, configs, user_id=user_id,
+                                               expected_version=expected_version),
+                    expected_version=expected_version)
+    return read_certificates(course_id)
+
+
+def _save_certificates(course_id: str, configs: Any, *, user_id: int | None, expected_version: str | None) -> None:
     structure = draft_of(course_id)
     if not isinstance(configs, list):
         raise SettingsInvalid({"certificates": _("Send a list of certificate configurations.")})
@@ -494,5 +534,4 @@ def save_certificates(course_id: str, configs: Any, *, user_id: int | None,
     value = copy.deepcopy(raw) if isinstance(raw, dict) else {}
     value["certificates"] = kept
     edit_course(course_id, user_id=user_id, fields={"certificates": value},
-                expected_version=expected_version, message="edit certificates")
-    return read_certificates(course_id)
+                expected_version=expected_version or structure.version, message="edit certificates")

@@ -38,6 +38,7 @@ from kampus_content.api import (
     find_asset,
     get_structure,
     grading_policy_of,
+    on_latest_draft,
     parse_date,
     read_course_file,
 )
@@ -208,7 +209,18 @@ def _text_value(errors: dict[str, str], name: str, value: Any, limit: int) -> st
 def save_details(course_id: str, changes: Mapping[str, Any], *, user_id: int | None,
                  expected_version: str | None) -> dict[str, Any]:
     """Validate and save the schedule and details ``changes`` (any subset of :func:`read_details`'s fields);
-    returns the new details. Raises :class:`SettingsInvalid` or ``VersionConflict``."""
+    returns the new details. Raises :class:`SettingsInvalid` or ``VersionConflict``.
+
+    The changes are merged into, and checked against, the draft they are saved on (another author's save in
+    between is read again, never overwritten with what this request read: a date order is checked against
+    the other author's dates)."""
+    on_latest_draft(lambda: _save_details(course_id, changes, user_id=user_id, expected_version=expected_version),
+                    expected_version=expected_version)
+    return read_details(course_id)
+
+
+def _save_details(course_id: str, changes: Mapping[str, Any], *, user_id: int | None,
+                  expected_version: str | None) -> None:
     current = read_details(course_id)
     unknown = sorted(set(changes) - set(current) - {"version"})
     errors: dict[str, str] = dict.fromkeys(unknown, _("This is not a field of the schedule and details."))
@@ -295,9 +307,8 @@ def save_details(course_id: str, changes: Mapping[str, Any], *, user_id: int | N
     if errors:
         raise SettingsInvalid(errors)
     edit_course(course_id, user_id=user_id, fields=fields, remove=[r for r in remove if r not in fields],
-                files=files, expected_version=expected_version,
+                files=files, expected_version=expected_version or current["version"],
                 message="edit schedule and details")
-    return read_details(course_id)
 
 
 # -- grading ------------------------------------------------------------------------------------------------------

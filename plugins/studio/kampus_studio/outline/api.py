@@ -45,6 +45,7 @@ from kampus_content.api import (
     get_structure,
     grading_policy_of,
     move_block,
+    on_latest_draft,
     parse_date,
     publish,
     publish_block,
@@ -303,7 +304,17 @@ def _date_value(name: str, value: Any) -> str | None:
 def update_item(course_id: str, usage_id: str, changes: dict[str, Any], *, user_id: int | None,
                 expected_version: str | None = None) -> str:
     """Change an item's settings (display name, release and due dates, graded-as type, staff-only,
-    hide-from-outline); ``None`` clears a date or the assignment type. Returns the new draft version."""
+    hide-from-outline); ``None`` clears a date or the assignment type. Returns the new draft version.
+
+    The due date is checked against the release date of the draft the change is saved on (without
+    ``expected_version``, another author's save in between is read again)."""
+    return on_latest_draft(lambda: _update_item(course_id, usage_id, changes, user_id=user_id,
+                                                expected_version=expected_version),
+                           expected_version=expected_version)
+
+
+def _update_item(course_id: str, usage_id: str, changes: dict[str, Any], *, user_id: int | None,
+                 expected_version: str | None) -> str:
     draft = get_structure(course_id, DRAFT)
     key = block_key(course_id, usage_id)
     _existing(draft, key, usage_id)
@@ -356,14 +367,22 @@ def update_item(course_id: str, usage_id: str, changes: dict[str, Any], *, user_
         raise OutlineError("The due date cannot be before the release date.", 400,
                            {"due": "The due date cannot be before the release date."})
     structure = update_fields(course_id, key, fields, user_id=user_id, remove=remove,
-                              expected_version=expected_version)
+                              expected_version=expected_version or draft.version)
     return structure.version
 
 
 def move_item(course_id: str, usage_id: str, parent_usage_id: str, *, user_id: int | None,
               index: int | None = None, expected_version: str | None = None) -> str:
     """Move an item under another parent of the right category (or elsewhere in its own), at ``index``
-    (last by default). Returns the new draft version."""
+    (last by default). Returns the new draft version. The index counts the children of the draft the move
+    is saved on (read again when another author's save lands first and the author sent no version)."""
+    return on_latest_draft(lambda: _move_item(course_id, usage_id, parent_usage_id, user_id=user_id, index=index,
+                                              expected_version=expected_version),
+                           expected_version=expected_version)
+
+
+def _move_item(course_id: str, usage_id: str, parent_usage_id: str, *, user_id: int | None,
+               index: int | None, expected_version: str | None) -> str:
     draft = get_structure(course_id, DRAFT)
     _check_version(draft, expected_version)
     key = block_key(course_id, usage_id)
@@ -380,7 +399,7 @@ def move_item(course_id: str, usage_id: str, parent_usage_id: str, *, user_id: i
         children = [c for c in draft.blocks[parent].children if c != key]
         index = min(index, len(children))
     structure = move_block(course_id, key, parent, user_id=user_id, index=index,
-                           expected_version=expected_version)
+                           expected_version=expected_version or draft.version)
     return structure.version
 
 

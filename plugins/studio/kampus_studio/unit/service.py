@@ -436,7 +436,7 @@ def problem_changes(markdown: str | None, data: str | None, use_markdown: bool) 
         try:
             data = markdown_to_xml(markdown or "")
         except MarkdownError as exc:
-            raise UnitError(400, str(exc), field_errors={"markdown": _field_error(str(exc))},
+            raise UnitError(400, str(exc), field_errors={"markdown": field_error(str(exc))},
                             errors=[{"message": str(exc), "line": None, "column": None}]) from None
         changes.set["markdown"] = markdown or ""
     else:
@@ -450,13 +450,14 @@ def problem_changes(markdown: str | None, data: str | None, use_markdown: bool) 
         elif first.line:
             where = _(" (line %(line)s)", line=first.line)
         message = first.message + where
-        raise UnitError(400, message, field_errors={source: _field_error(message)},
+        raise UnitError(400, message, field_errors={source: field_error(message)},
                         errors=[error.as_dict() for error in errors], xml=data if use_markdown else None)
     changes.set["data"] = data
     return changes
 
 
-def _field_error(message: str) -> dict[str, str]:
+def field_error(message: str) -> dict[str, str]:
+    """One field's error in an answer's ``field_errors`` (Open edX's developer and user messages)."""
     return {"developer_message": message, "user_message": message}
 
 
@@ -464,17 +465,17 @@ def _check_display_name(name: str) -> str:
     """``name`` when it is short enough for a display name, else a 400 with a field error."""
     if len(name) > MAX_DISPLAY_NAME:
         message = _("Enter at most %(limit)s characters.", limit=MAX_DISPLAY_NAME)
-        raise UnitError(400, message, field_errors={"display_name": _field_error(message)})
+        raise UnitError(400, message, field_errors={"display_name": field_error(message)})
     return name
 
 
-def _expected(base: Structure, version: str | None) -> str | None:
+def expected_version_of(base: Structure, version: str | None) -> str | None:
     """The version an edit based on ``base`` must find: ``base``'s when the author sent a version (the unit
     was checked against it), none when they did not (the edit applies to the latest draft: last writer wins)."""
     return base.version if version else None
 
 
-def _write(call: Any) -> Any:
+def run_edit(call: Any) -> Any:
     """Run a content edit, its errors as answers."""
     try:
         return call()
@@ -492,12 +493,12 @@ def rename_unit(course_id: str, key: BlockKey, display_name: str, *, user_id: in
     display_name = display_name.strip()
     if not display_name:
         message = _("A unit needs a name.")
-        raise UnitError(400, message, field_errors={"display_name": _field_error(message)})
+        raise UnitError(400, message, field_errors={"display_name": field_error(message)})
     _check_display_name(display_name)
     current = base_version(course_id, version, [key])
     unit_of(current, key)
-    structure = _write(lambda: update_fields(course_id, key, {"display_name": display_name}, user_id=user_id,
-                                             expected_version=_expected(current, version)))
+    structure = run_edit(lambda: update_fields(course_id, key, {"display_name": display_name}, user_id=user_id,
+                                               expected_version=expected_version_of(current, version)))
     return structure.version
 
 
@@ -506,13 +507,13 @@ def create_component(course_id: str, unit: BlockKey, block_type: str, *, templat
     """Add a component of ``block_type`` (a problem from ``template``) to the unit."""
     if block_type in NOT_COMPONENTS or block_type not in installed_block_types():
         raise UnitError(400, _("%(type)s is not a component type installed on this site.", type=block_type),
-                        field_errors={"block_type": _field_error(_("Choose an installed component type."))})
+                        field_errors={"block_type": field_error(_("Choose an installed component type."))})
     fields: dict[str, Any] = {}
     if block_type == "problem":
         chosen = TEMPLATES_BY_ID.get(template or "blank")
         if chosen is None:
             raise UnitError(400, _("There is no problem template %(id)s.", id=template),
-                            field_errors={"template": _field_error(_("Choose a problem template."))})
+                            field_errors={"template": field_error(_("Choose a problem template."))})
         fields["display_name"] = str(chosen.display_name)
         if chosen.markdown is not None:
             fields["markdown"] = chosen.markdown
@@ -524,8 +525,8 @@ def create_component(course_id: str, unit: BlockKey, block_type: str, *, templat
         fields = {"display_name": _("Text"), "data": ""}
     current = base_version(course_id, version, [unit])
     unit_of(current, unit)
-    structure, key = _write(lambda: create_block(course_id, unit, block_type, user_id=user_id, fields=fields,
-                                                 index=index, expected_version=_expected(current, version)))
+    structure, key = run_edit(lambda: create_block(course_id, unit, block_type, user_id=user_id, fields=fields,
+                                                   index=index, expected_version=expected_version_of(current, version)))
     return structure.version, key
 
 
@@ -550,13 +551,13 @@ def update_component(course_id: str, key: BlockKey, payload: Mapping[str, Any], 
     found = settings_changes(key[0], payload.get("settings") or {})
     if found.errors:
         first = next(iter(found.errors.values()))
-        raise UnitError(400, first, field_errors={f"settings.{name}": _field_error(message)
+        raise UnitError(400, first, field_errors={f"settings.{name}": field_error(message)
                                                   for name, message in found.errors.items()})
     changes.set.update(found.set)
     changes.remove.extend(found.remove)
     base = base_version(course_id, version, [unit])
-    structure = _write(lambda: update_fields(course_id, key, changes.set, remove=changes.remove, user_id=user_id,
-                                             expected_version=_expected(base, version)))
+    structure = run_edit(lambda: update_fields(course_id, key, changes.set, remove=changes.remove, user_id=user_id,
+                                               expected_version=expected_version_of(base, version)))
     return structure.version
 
 
@@ -565,8 +566,8 @@ def duplicate_component(course_id: str, key: BlockKey, *, user_id: int | None,
     """Copy a component right after itself."""
     _component, unit = component_of(draft_of(course_id), key)
     base = base_version(course_id, version, [unit])
-    structure, copy = _write(lambda: duplicate_block(course_id, key, user_id=user_id,
-                                                     expected_version=_expected(base, version)))
+    structure, copy = run_edit(lambda: duplicate_block(course_id, key, user_id=user_id,
+                                                       expected_version=expected_version_of(base, version)))
     return structure.version, copy
 
 
@@ -577,8 +578,8 @@ def move_component(course_id: str, key: BlockKey, target: BlockKey, *, user_id: 
     _component, unit = component_of(current, key)
     unit_of(current, target)
     base = base_version(course_id, version, [unit, target])
-    structure = _write(lambda: move_block(course_id, key, target, user_id=user_id, index=index,
-                                          expected_version=_expected(base, version)))
+    structure = run_edit(lambda: move_block(course_id, key, target, user_id=user_id, index=index,
+                                            expected_version=expected_version_of(base, version)))
     return structure.version
 
 
@@ -586,7 +587,8 @@ def delete_component(course_id: str, key: BlockKey, *, user_id: int | None, vers
     """Delete a component (with its children)."""
     _component, unit = component_of(draft_of(course_id), key)
     base = base_version(course_id, version, [unit])
-    structure = _write(lambda: delete_block(course_id, key, user_id=user_id, expected_version=_expected(base, version)))
+    structure = run_edit(lambda: delete_block(course_id, key, user_id=user_id,
+                                              expected_version=expected_version_of(base, version)))
     return structure.version
 
 
@@ -596,6 +598,6 @@ def reorder_components(course_id: str, unit: BlockKey, order: list[str], *, user
     keys = [block_key_of(course_id, usage_id) for usage_id in order]
     base = base_version(course_id, version, [unit])
     unit_of(base, unit)
-    structure = _write(lambda: reorder_children(course_id, unit, keys, user_id=user_id,
-                                                expected_version=_expected(base, version)))
+    structure = run_edit(lambda: reorder_children(course_id, unit, keys, user_id=user_id,
+                                                  expected_version=expected_version_of(base, version)))
     return structure.version

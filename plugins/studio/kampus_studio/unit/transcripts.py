@@ -19,12 +19,12 @@ from kampus_content.api import TranscriptError, add_video_transcript, parse_tran
 from kampus_studio.files.service import UploadRefused, check_upload
 from kampus_studio.unit.service import (
     UnitError,
-    _expected,
-    _field_error,
-    _write,
     base_version,
     component_of,
     draft_of,
+    expected_version_of,
+    field_error,
+    run_edit,
 )
 
 #: The transcript formats an author may upload (by file extension).
@@ -34,7 +34,7 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 def _refuse(message: str, field: str = "file", status: int = 400) -> UnitError:
-    return UnitError(status, message, field_errors={field: _field_error(message)})
+    return UnitError(status, message, field_errors={field: field_error(message)})
 
 
 def upload_transcript(course_id: str, key: Any, language: str, filename: str | None, stream: IO[bytes], *,
@@ -70,8 +70,8 @@ def upload_transcript(course_id: str, key: Any, language: str, filename: str | N
                         "SRT file has numbered blocks of a time range and text).", name=name))
     stored = f"{key[1]}-{language}.{extension}"
     base = base_version(course_id, version, [unit])
-    _write(lambda: add_video_transcript(course_id, key, language, stored, data, user_id=user_id,
-                                        expected_version=_expected(base, version)))
+    run_edit(lambda: add_video_transcript(course_id, key, language, stored, data, user_id=user_id,
+                                          expected_version=expected_version_of(base, version)))
     now = draft_of(course_id)
     transcripts = now.blocks[key].fields.get("transcripts") or {}
     return {"language": language, "filename": stored, "transcripts": transcripts, "captions": len(cues),

@@ -112,3 +112,30 @@ def test_documented_in_the_openapi_document(client):
     operation = paths["/api/studio/v1/courses/{course_id}/components/{usage_id}/transcripts"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert {"201", "400", "409", "413"} <= set(operation["responses"])
+
+
+def test_a_transcript_in_a_new_format_replaces_the_old_file_of_that_language(app, author, course, video):
+    block_id = video.rsplit("@", 1)[1]
+    assert upload(author, video, "welcome.srt", SRT).status_code == 201
+    assert upload(author, video, "hola.srt", SRT, language="es").status_code == 201
+    replaced = upload(author, video, "welcome.sjson", SJSON)
+    assert replaced.status_code == 201, replaced.get_json()
+    assert replaced.get_json()["transcripts"] == {"en": f"{block_id}-en.sjson", "es": f"{block_id}-es.srt"}
+    with app.app_context():
+        draft = get_structure(COURSE, DRAFT)
+        assert read_course_file(draft, f"static/{block_id}-en.srt") is None  # not left behind
+        assert read_course_file(draft, f"static/{block_id}-en.sjson") == SJSON.encode()
+        assert read_course_file(draft, f"static/{block_id}-es.srt") == SRT.encode()
+    assets = author.get(f"{API}/assets/").get_json()
+    assert assets, "the files page answered nothing"
+    names = json.dumps(assets)
+    assert f"{block_id}-en.srt" not in names and f"{block_id}-en.sjson" in names
+    # a file another video still names is kept
+    other = author.post(f"{API}/units/{course['unit2']}/components", json={"block_type": "video"}).get_json()
+    with app.app_context():
+        draft = get_structure(COURSE, DRAFT)
+        other_key = next(key for key in draft.blocks if key[0] == "video" and key[1] in other["usage_id"])
+        update_fields(COURSE, other_key, {"transcripts": {"es": f"{block_id}-es.srt"}}, user_id=None)
+    assert upload(author, video, "hola.sjson", SJSON, language="es").status_code == 201
+    with app.app_context():
+        assert read_course_file(get_structure(COURSE, DRAFT), f"static/{block_id}-es.srt") == SRT.encode()

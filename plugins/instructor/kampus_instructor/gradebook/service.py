@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from kampus_lms.api import (
     NoGrades,
     OverrideError,
@@ -82,7 +83,7 @@ def graded(course_id: str) -> list[dict[str, Any]]:
     try:
         subs = graded_subsections(course_id)
     except NoGrades:
-        raise GradebookError("The course is not published.", status=404) from None
+        raise GradebookError(_("The course is not published."), status=404) from None
     return [{**sub, "short_id": UsageKey.from_string(sub["usage_id"]).block_id} for sub in subs if sub["graded"]]
 
 
@@ -149,7 +150,8 @@ def percent_bound(value: Any, name: str) -> float | None:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise GradebookError(f"{name} must be a number (a percentage), not '{value}'.")
+        raise GradebookError(_("%(name)s must be a number (a percentage), not '%(value)s'.", name=name,
+                                value=value))
     return number
 
 
@@ -160,7 +162,8 @@ def _grade_conditions(course_id: str, subsections: list[dict[str, Any]], ranges:
         conditions.append(course_grade_between(course_id, ranges.course_min, ranges.course_max))
     if ranges.assignment and (ranges.assignment_min is not None or ranges.assignment_max is not None):
         if ranges.assignment not in {sub["usage_id"] for sub in subsections}:
-            raise GradebookError(f"{ranges.assignment} is not a graded subsection of the course.")
+            raise GradebookError(_("%(subsection)s is not a graded subsection of the course.",
+                                    subsection=ranges.assignment))
         conditions.append(assignment_grade_between(course_id, ranges.assignment, ranges.assignment_min,
                                                    ranges.assignment_max))
     return conditions
@@ -196,7 +199,7 @@ def _number(value: Any, name: str) -> float | None:
     try:
         return float(str(value).strip())
     except ValueError:
-        raise GradebookError(f"{name} must be a number.") from None
+        raise GradebookError(_("%(name)s must be a number.", name=name)) from None
 
 
 def bulk_override(course_id: str, user_ids: list[int], usage_id: str, earned: Any, possible: Any, reason: str,
@@ -204,13 +207,13 @@ def bulk_override(course_id: str, user_ids: list[int], usage_id: str, earned: An
     """Override the graded points of subsection ``usage_id`` for every learner of ``user_ids`` (all or none)."""
     reason = (reason or "").strip()
     if not reason:
-        raise GradebookError("Give a reason for the override.")
+        raise GradebookError(_("Give a reason for the override."))
     if not user_ids:
-        raise GradebookError("Choose at least one learner.")
-    earned_value = _number(earned, "The new score")
+        raise GradebookError(_("Choose at least one learner."))
+    earned_value = _number(earned, _("The new score"))
     if earned_value is None:
-        raise GradebookError("Give the new score.")
-    possible_value = _number(possible, "The points possible")
+        raise GradebookError(_("Give the new score."))
+    possible_value = _number(possible, _("The points possible"))
     requests = [clean_request(user_id, usage_id, {"earned_graded_override": earned_value,
                                                   "possible_graded_override": possible_value}, reason)
                 for user_id in user_ids]
@@ -226,10 +229,10 @@ def remove_override(course_id: str, user_id: int, usage_id: str, reason: str, *,
     """Delete a learner's override of a graded subsection, the learner's grade recomputed; the audit trail
     records the removal (``DELETE``) with its reason. :class:`GradebookError` (404) when there is none."""
     if usage_id not in {sub["usage_id"] for sub in graded(course_id)}:
-        raise GradebookError("Choose a graded subsection of the course.", status=404)
+        raise GradebookError(_("Choose a graded subsection of the course."), status=404)
     reason = (reason or "").replace("\x00", "").strip()
     if not remove_lms_override(course_id, int(user_id), usage_id, by_user_id=by_user_id, comment=reason):
-        raise GradebookError("This learner's grade in this subsection is not overridden.", status=404)
+        raise GradebookError(_("This learner's grade in this subsection is not overridden."), status=404)
 
 
 def history(course_id: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -284,26 +287,28 @@ def import_csv(course_id: str, data: bytes, *, by_user_id: int | None) -> dict[s
     """Apply the ``new_override-<id>`` cells of a bulk grades CSV: every row is checked first; any error
     raises :class:`GradebookError` with the errors per row and writes nothing."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise GradebookError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", status=413)
+        raise GradebookError(_("The file is larger than %(size)s MB.", size=MAX_IMPORT_BYTES // (1024 * 1024)),
+                             status=413)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise GradebookError("The file is not UTF-8 text.") from None
+        raise GradebookError(_("The file is not UTF-8 text.")) from None
     if "\x00" in text:
-        raise GradebookError("The file is not a CSV file.")
+        raise GradebookError(_("The file is not a CSV file."))
     try:
         rows = [{key: unsafe_cell(value) if isinstance(value, str) else value for key, value in row.items()}
                 for row in csv.DictReader(io.StringIO(text))]
     except csv.Error as err:
-        raise GradebookError(f"The file is not a valid CSV file: {err}") from None
+        raise GradebookError(_("The file is not a valid CSV file: %(error)s", error=err)) from None
     if not rows:
-        raise GradebookError("The file has no rows.")
+        raise GradebookError(_("The file has no rows."))
     if len(rows) > MAX_IMPORT_ROWS:
-        raise GradebookError(f"At most {MAX_IMPORT_ROWS} rows at once.", status=413)
+        raise GradebookError(_("At most %(count)s rows at once.", count=MAX_IMPORT_ROWS), status=413)
     by_short = {sub["short_id"]: sub["usage_id"] for sub in graded(course_id)}
     columns = [name for name in (rows[0].keys() or []) if name and name.startswith("new_override-")]
     if "user_id" not in rows[0] or not columns:
-        raise GradebookError("The file needs a user_id column and at least one new_override-<subsection> column.")
+        raise GradebookError(_("The file needs a user_id column and at least one new_override-<subsection> "
+                              "column."))
     errors: list[dict[str, Any]] = []
     requests: list[Any] = []
     origins: list[int] = []
@@ -316,19 +321,21 @@ def import_csv(course_id: str, data: bytes, *, by_user_id: int | None) -> dict[s
             short = column.removeprefix("new_override-")
             usage_id = by_short.get(short)
             if usage_id is None:
-                errors.append({"row": number, "column": column, "error": f"{short} is not a graded subsection"})
+                errors.append({"row": number, "column": column,
+                               "error": _("%(subsection)s is not a graded subsection", subsection=short)})
                 continue
             if not reason:
-                errors.append({"row": number, "column": "reason", "error": "a reason is required"})
+                errors.append({"row": number, "column": "reason", "error": _("a reason is required")})
                 continue
             requests.append(clean_request(row.get("user_id"), usage_id, {"earned_graded_override": value}, reason))
             origins.append(number)
     if not requests and not errors:
-        raise GradebookError("The file sets no new override.")
+        raise GradebookError(_("The file sets no new override."))
     problems = validate_overrides(course_id, requests)
     errors += [{"row": origins[i], "column": "", "error": e} for i, e in enumerate(problems) if e]
     if errors:
-        raise GradebookError(f"{len(errors)} error(s): nothing was imported.", sorted(errors, key=lambda e: e["row"]))
+        raise GradebookError(_("%(count)s error(s): nothing was imported.", count=len(errors)),
+                             sorted(errors, key=lambda e: e["row"]))
     applied = apply_overrides(course_id, requests, by_user_id=by_user_id)
     return {"rows": len(rows), "overrides": len(applied)}
 

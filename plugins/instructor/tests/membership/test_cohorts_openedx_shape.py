@@ -87,3 +87,17 @@ def test_cohorts_by_name_in_either_order(app, groups_course, client_as):
     assert names == sorted(names) and {"Red", "Blue"} <= set(names)
     assert [cohort["name"] for cohort in staff.get(V1, query_string={"ordering": "DESC"}).get_json()] == names[::-1]
     assert staff.get(V1, query_string={"ordering": "up"}).status_code == 400
+
+
+def test_settings_of_an_unknown_course_are_404_and_write_nothing(app, groups_course, client_as):
+    import sqlalchemy as sa
+    from kampus_lms.cohorts.models import CohortSettings
+
+    from kampus import db
+    unknown = "course-v1:KampusX+Nothing+2026"
+    staff = client_as("staff", groups_course)
+    assert staff.get(f"/api/cohorts/v1/settings/{unknown}").status_code == 404
+    assert staff.get(f"/courses/{unknown}/cohorts/settings").status_code == 404
+    with app.app_context():
+        assert db.session().scalar(sa.select(sa.func.count()).select_from(CohortSettings)
+                                   .where(CohortSettings.course_id == unknown)) == 0

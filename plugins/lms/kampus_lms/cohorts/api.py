@@ -37,6 +37,7 @@ from kampus.errors import KampusError
 from kampus.identity.models import User
 from kampus_lms.cohorts.models import Cohort as CohortRow
 from kampus_lms.cohorts.models import CohortContentGroup, CohortMembership, CohortPreassignment, CohortSettings
+from kampus_lms.upsert import upsert
 
 MANUAL = "manual"
 RANDOM = "random"
@@ -108,36 +109,32 @@ def is_cohorted(course_id: str) -> bool:
     return cohorted
 
 
-def _settings_row(course_id: str) -> CohortSettings:
-    """The course's settings row, added (flushed, not committed) when it has none yet."""
-    session = db.session()
-    query = sa.select(CohortSettings).where(CohortSettings.course_id == str(course_id))
-    row = session.scalar(query)
-    if row is None:
-        try:
-            with session.begin_nested():
-                row = CohortSettings(course_id=str(course_id), is_cohorted=False, modified=utcnow())
-                session.add(row)
-        except IntegrityError:  # another request added it meanwhile
-            row = session.scalar(query)
-    assert row is not None
-    return row
+def _settings_row(course_id: str, **changes: Any) -> CohortSettings:
+    """The course's settings row with ``changes`` set, added (flushed, not committed) when it has none yet,
+    also when another request adds it at the same time (read with a lock: MariaDB's repeatable-read snapshot,
+    taken before that request committed, would not show the row to a plain SELECT)."""
+    course_id = str(course_id)
+    upsert(CohortSettings, {"course_id": course_id}, changes, new={"is_cohorted": False, "modified": utcnow()})
+    return db.session().scalars(sa.select(CohortSettings).where(CohortSettings.course_id == course_id)
+                                .with_for_update().execution_options(populate_existing=True)).one()
 
 
 def cohort_settings(course_id: str) -> dict[str, Any]:
     """Open edX's cohort settings representation, ``{"id", "is_cohorted"}``: ``id`` is the integer id of the
-    course's settings, which (as Open edX does) the first read of a course without any makes (committed)."""
-    row = _settings_row(course_id)
+    course's settings, which (as Open edX does) the first read of a course without any makes (committed; the
+    callers check that the course exists first, as Open edX's views answer 404 for an unknown course)."""
+    session = db.session()
+    row = session.scalar(sa.select(CohortSettings).where(CohortSettings.course_id == str(course_id)))
+    if row is None:
+        row = _settings_row(course_id)
     answer = {"id": int(row.id), "is_cohorted": bool(row.is_cohorted)}
-    db.session().commit()
+    session.commit()
     return answer
 
 
 def set_cohorted(course_id: str, cohorted: bool) -> None:
     """Turn cohorts on or off for the course (committed)."""
-    row = _settings_row(course_id)
-    row.is_cohorted = cohorted
-    row.modified = utcnow()
+    _settings_row(course_id, is_cohorted=cohorted, modified=utcnow())
     db.session().commit()
     _forget()
 

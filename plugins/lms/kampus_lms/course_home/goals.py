@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from kampus import db
 from kampus.db import utcnow
 from kampus_lms.course_home.models import CourseGoal
+from kampus_lms.upsert import upsert
 
 #: The most days a week a goal can ask for.
 MAX_DAYS_PER_WEEK = 7
@@ -51,12 +51,6 @@ def save_course_goal(user_id: int, course_id: str, subscribed_to_reminders: bool
     changes: dict[str, object] = {"subscribed_to_reminders": bool(subscribed_to_reminders), "modified": now}
     if days_per_week:
         changes["days_per_week"] = days_per_week
-    mine = (CourseGoal.user_id == user_id, CourseGoal.course_id == course_id)
-    if not session.execute(sa.update(CourseGoal).where(*mine).values(**changes)).rowcount:  # type: ignore[attr-defined]
-        try:
-            with session.begin_nested():
-                session.add(CourseGoal(user_id=user_id, course_id=course_id, created=now,
-                                       **{"days_per_week": 0, **changes}))
-        except IntegrityError:  # the same learner's first goal saved by another request at the same time
-            session.execute(sa.update(CourseGoal).where(*mine).values(**changes))
+    upsert(CourseGoal, {"user_id": user_id, "course_id": course_id}, changes,
+           new={"created": now, "days_per_week": 0})
     session.commit()

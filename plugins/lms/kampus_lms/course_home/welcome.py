@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from kampus import db
 from kampus_lms.course_home.info import CourseUpdate
 from kampus_lms.course_home.models import UserCourseTag
+from kampus_lms.upsert import upsert
 
 #: Open edX's course tag of the dismissed welcome messages.
 VIEW_WELCOME_MESSAGE_KEY = "view-welcome-message"
@@ -55,14 +55,6 @@ def dismiss_welcome(user_id: int, course_id: str, updates: list[CourseUpdate]) -
         return
     digests = [*(_dismissed(user_id, course_id) or []), _digest(updates[0])]
     value = ",".join(dict.fromkeys(digests))
-    session = db.session()
-    mine = (UserCourseTag.user_id == user_id, UserCourseTag.course_id == course_id,
-            UserCourseTag.key == VIEW_WELCOME_MESSAGE_KEY)
-    if not session.execute(sa.update(UserCourseTag).where(*mine).values(value=value)).rowcount:  # type: ignore[attr-defined]
-        try:
-            with session.begin_nested():
-                session.add(UserCourseTag(user_id=user_id, course_id=course_id, key=VIEW_WELCOME_MESSAGE_KEY,
-                                          value=value))
-        except IntegrityError:  # the same learner dismissing in another request at the same time
-            session.execute(sa.update(UserCourseTag).where(*mine).values(value=value))
-    session.commit()
+    upsert(UserCourseTag, {"user_id": user_id, "course_id": course_id, "key": VIEW_WELCOME_MESSAGE_KEY},
+           {"value": value})
+    db.session().commit()

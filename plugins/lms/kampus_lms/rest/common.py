@@ -150,6 +150,16 @@ def access_json(error_code: str | None = None, developer_message: str | None = N
             "user_message": user_message, "additional_context_user_message": None, "user_fragment": None}
 
 
+#: Open edX's ``SHORT_DATE`` format (``start_display``, the course-not-started message).
+SHORT_DATE = "%b %d, %Y"
+
+
+def not_started(start: datetime) -> dict[str, Any]:
+    """Open edX's ``StartDateError`` as ``AccessResponse.to_json()``."""
+    message = f"Course does not start until {start.strftime(SHORT_DATE)}"
+    return access_json("course_not_started", message, message)
+
+
 # -- dates -------------------------------------------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ from kampus_lms.course_home.api import (
     save_course_goal,
     welcome_update,
 )
-from kampus_lms.courseware.api import course_access, jump_to_url, resume_block
+from kampus_lms.courseware.api import course_access, jump_to_url, resume_block, viewed_as
 from kampus_lms.enrollment.api import EnrollmentError, enrollment_refusal, get_enrollment
 from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for, stored_learner_grades
 from kampus_lms.rest.common import (
@@ -76,9 +76,9 @@ from kampus_lms.rest.common import (
     install_error_handler,
     is_course_staff,
     json_answer,
+    not_started,
     requesting_user,
 )
-from kampus_lms.rest.mobile import not_started
 
 bp = Blueprint("lms_rest_course_home", __name__)
 install_error_handler(bp)
@@ -383,8 +383,10 @@ def course_blocks(outline: CourseOutline, overview: Any, resume_unit: str | None
 
 def course_tools(course_id: str, *, enrolled: bool, staff: bool, has_updates: bool) -> list[dict[str, Any]]:
     """``CourseToolSerializer`` of the tools Open edX's ``CourseToolsPluginManager`` enables, by title: Bookmarks
-    (``CourseBookmarksTool``: enrolled learners and staff; Kampus's bookmarks page) and Updates
-    (``CourseUpdatesTool``: enrolled learners of a course with updates; the Updates & handouts page)."""
+    (``CourseBookmarksTool``: enrolled learners and staff; Open edX links its per-course bookmarks page, Kampus
+    its one bookmarks page) and Updates (``CourseUpdatesTool``: enrolled learners of a course with updates, not
+    staff who are not enrolled; the Updates & handouts page). ``enrolled`` and ``staff`` are those of whom
+    the user views the course as."""
     tools = []
     if enrolled or staff:
         tools.append({"analytics_id": "edx.bookmarks", "title": _("Bookmarks"),
@@ -412,7 +414,9 @@ def enroll_alert(user: Any, overview: Any, *, enrolled: bool, now: Any) -> dict[
 
 def dates_widget(items: list[DateItem] | None, course_id: str, now: Any) -> dict[str, Any]:
     """``DatesWidgetSerializer``: Open edX's ``get_course_date_blocks(num_assignments=1)`` without today's date:
-    the dates from today on, with the first upcoming assignment only."""
+    the dates from today on, with the first upcoming assignment only. "From today" is by day, as Open edX's
+    ``DateSummary.is_enabled`` (``current_time.date() <= date.date()``): an assignment due earlier today is
+    still listed."""
     today = now.date()
     blocks: list[dict[str, Any]] = []
     assignment_seen = False
@@ -435,17 +439,18 @@ def _outline(course_id: str) -> Response:
     authenticated = bool(getattr(user, "is_authenticated", False))
     access = course_access(user, course_id)
     can_view = bool(access is not None and access.can_view_courseware)
-    enrollment = get_enrollment(user.id, course_id) if authenticated else None
+    # as Open edX's ``setup_masquerade``: the learner's data are those of whom staff view the course as
+    viewer, staff = viewed_as(user, course_id) if authenticated else (user, False)
+    enrollment = get_enrollment(viewer.id, course_id) if authenticated else None
     enrolled = enrollment is not None and enrollment.is_active
-    staff = authenticated and is_course_staff(user, course_id)
     now = utcnow()
     outline = outline_for(user, course_id, now=now) if can_view else None
-    resume_unit = resume_block(user.id, course_id) if authenticated and can_view else None
-    certificate = certificate_status(user.id, course_id) if enrolled else None
+    resume_unit = resume_block(viewer.id, course_id) if authenticated and can_view else None
+    certificate = certificate_status(viewer.id, course_id) if enrolled else None
     updates = course_updates(course_id) if can_view else []
-    goal = course_goal(user.id, course_id) if enrolled else None
+    goal = course_goal(viewer.id, course_id) if enrolled else None
     # Open edX reads the learner's persisted grade (``CourseGradeFactory().read``), certificate or not.
-    grade = stored_learner_grades(user.id, [course_id]).get(course_id) if authenticated else None
+    grade = stored_learner_grades(viewer.id, [course_id]).get(course_id) if authenticated else None
     return json_answer({
         "access_expiration": None,  # Open edX's answer without course duration limits (Kampus has none)
         "cert_data": cert_data(certificate),
@@ -456,7 +461,7 @@ def _outline(course_id: str) -> Response:
         "dates_banner_info": dates_banner(),
         "dates_widget": dates_widget(course_dates_for(user, course_id, now=now) if can_view else None, course_id,
                                      now),
-        "enroll_alert": enroll_alert(user, overview, enrolled=enrolled, now=now),
+        "enroll_alert": enroll_alert(viewer, overview, enrolled=enrolled, now=now),
         "enrollment_mode": enrollment.mode if enrolled and enrollment is not None else None,
         "enable_proctored_exams": False,
         "handouts_html": course_handouts(course_id) if can_view else None,
@@ -466,7 +471,7 @@ def _outline(course_id: str) -> Response:
                           "url": absolute(outline.resume_url) if outline is not None and outline.resume_url
                           else None},
         "welcome_message_html": welcome.content if (welcome := welcome_update(
-            user.id if authenticated else None, course_id, updates)) is not None else None,
+            viewer.id if authenticated else None, course_id, updates)) is not None else None,
         "user_has_passing_grade": bool(grade is not None and grade["passed"]),
         "verified_mode": None,  # no paid upgrade to offer
     })
@@ -756,9 +761,11 @@ def course_metadata(course_id: str) -> Response:
     course_id = overview.id
     user = current_user._get_current_object()
     authenticated = bool(getattr(user, "is_authenticated", False))
-    access = course_access(user, course_id)
-    enrollment = get_enrollment(user.id, course_id) if authenticated else None
+    access = course_access(user, course_id)  # before the masquerade, as Open edX's load access
     staff = authenticated and is_course_staff(user, course_id)
+    # as Open edX's ``setup_masquerade``: the role, enrollment and name are those of whom staff view the course as
+    viewer, staff_view = viewed_as(user, course_id) if authenticated else (user, False)
+    enrollment = get_enrollment(viewer.id, course_id) if authenticated else None
     return json_answer({
         # Open edX's celebrations (first section, streaks, weekly goal): Kampus shows none.
         "celebrations": {"first_section": False, "streak_length_to_celebrate": None,
@@ -767,7 +774,7 @@ def course_metadata(course_id: str) -> Response:
         "course_id": course_id,
         "is_enrolled": bool(enrollment is not None and enrollment.is_active),
         "is_self_paced": bool(overview.self_paced),
-        "is_staff": bool(access is not None and access.is_staff),
+        "is_staff": staff_view,
         "number": overview.display_number,
         "org": overview.display_org,
         "original_user_is_staff": staff,
@@ -775,7 +782,7 @@ def course_metadata(course_id: str) -> Response:
         "tabs": [{"tab_id": tab.id, "title": tab.name, "url": absolute(tab.url)}
                  for tab in course_tabs(course_id, user)],
         "title": overview.display_name,
-        "username": user.username if authenticated else None,
+        "username": viewer.username if authenticated else None,
         "user_timezone": select_timezone(),
         "can_view_certificate": certificates_viewable(overview),
         "verified_mode": None,  # no paid upgrade to offer

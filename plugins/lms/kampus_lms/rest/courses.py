@@ -36,6 +36,7 @@ from kampus_lms.catalog.api import (
     list_overviews,
 )
 from kampus_lms.rest.common import (
+    SHORT_DATE,
     absolute,
     course_roles_held,
     developer_error,
@@ -60,8 +61,6 @@ courses_api = ApiSection("courses", "Open edX's course API: the catalog's course
 
 #: Open edX's default course start (a course without one has not started).
 DEFAULT_START = datetime(2030, 1, 1, tzinfo=UTC)
-#: Open edX's ``SHORT_DATE`` format of ``start_display``.
-SHORT_DATE = "%b %d, %Y"
 #: How many course-discovery hits ``search_term`` reads at most (Open edX reads up to 10 000).
 SEARCH_LIMIT = 1000
 SEARCH_PAGE = 100

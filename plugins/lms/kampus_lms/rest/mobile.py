@@ -48,6 +48,7 @@ from kampus_lms.enrollment.api import CourseMode, Enrollment, course_modes_for, 
 from kampus_lms.rest.common import (
     NOT_FOUND,
     PERMISSION_DENIED,
+    SHORT_DATE,
     RestError,
     absolute,
     access_json,
@@ -59,11 +60,12 @@ from kampus_lms.rest.common import (
     install_error_handler,
     is_global_staff,
     json_answer,
+    not_started,
     page_window,
     parse_course_id,
     requesting_user,
 )
-from kampus_lms.rest.courses import DEFAULT_START, SHORT_DATE
+from kampus_lms.rest.courses import DEFAULT_START
 
 bp = Blueprint("lms_rest_mobile", __name__)
 install_error_handler(bp)
@@ -237,12 +239,6 @@ def _access(user: Any, overview: CourseOverview, now: datetime) -> dict[str, Any
     if is_global_staff(user) or start <= now:
         return access_json()
     return not_started(start)
-
-
-def not_started(start: datetime) -> dict[str, Any]:
-    """Open edX's ``StartDateError`` as ``AccessResponse.to_json()``."""
-    message = f"Course does not start until {start.strftime(SHORT_DATE)}"
-    return access_json("course_not_started", message, message)
 
 
 def _discussion_url(course_id: str) -> str | None:

@@ -373,3 +373,40 @@ def test_course_metadata_of_a_course_that_has_not_started(app: Flask) -> None:
         "course_access"]
     assert (access["has_access"], access["error_code"]) == (False, "course_not_started")
     assert access["developer_message"].startswith("Course does not start until ")
+
+
+def test_metadata_and_outline_answer_for_whom_staff_view_the_course_as(app: Flask) -> None:
+    """Open edX's ``setup_masquerade``: ``is_staff``, ``is_enrolled``, ``username`` and the outline's grade, goal
+    and tools are those of the viewed-as user; ``original_user_is_staff`` stays the staff member's."""
+    ids = publish_graded_course(app, certificates={"certificates": []})
+    learner = enrolled(app)
+    session = login(app.test_client(), learner)
+    answer(session, ids["p1"], 2.0)  # a passing grade
+    goal = {"course_id": COURSE, "days_per_week": 5, "subscribed_to_reminders": True}
+    assert session.post("/api/course_home/v1/save_course_goal", json=goal).status_code == 200
+    staff = login(app.test_client(), make_user(app, "staff", COURSE))
+    metadata, outline = (f"/api/course_home/v1/{tab}/{COURSE}" for tab in ("course_metadata", "outline"))
+
+    def viewed() -> tuple[dict[str, Any], dict[str, Any]]:
+        return staff.get(metadata).get_json(), staff.get(outline).get_json()
+
+    meta, body = viewed()
+    assert (meta["is_staff"], meta["original_user_is_staff"], meta["is_enrolled"]) == (True, True, False)
+    assert body["user_has_passing_grade"] is False and body["course_goals"]["selected_goal"] is None
+    assert [tool["analytics_id"] for tool in body["course_tools"]] == ["edx.bookmarks"]  # staff, not enrolled
+    assert body["enrollment_mode"] is None
+
+    assert staff.post(f"/courses/{COURSE}/masquerade",
+                      data={"role": "specific", "user_name": learner.username}).status_code == 302
+    meta, body = viewed()
+    assert (meta["is_staff"], meta["original_user_is_staff"], meta["is_enrolled"], meta["username"]) == (
+        False, True, True, learner.username)
+    assert body["user_has_passing_grade"] is True
+    assert body["course_goals"] == {"selected_goal": {"days_per_week": 5, "subscribed_to_reminders": True},
+                                    "weekly_learning_goal_enabled": True}
+    assert body["enrollment_mode"] is not None  # the learner's enrollment
+
+    assert staff.post(f"/courses/{COURSE}/masquerade", data={"role": "student"}).status_code == 302
+    meta, body = viewed()  # a generic learner: the staff member themselves, without staff rights
+    assert (meta["is_staff"], meta["original_user_is_staff"], meta["is_enrolled"]) == (False, True, False)
+    assert body["course_tools"] == [] and body["user_has_passing_grade"] is False

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -170,6 +172,19 @@ def client_as(app: Flask, role: str = "user", course_id: str = DEFAULT_COURSE, *
     return login(client, make_user(app, role, course_id, **fields))  # type: ignore[return-value]
 
 
+def add_translations(app: Flask, folder: Path, locale: str, messages: dict[str, str]) -> None:
+    """Give ``app`` a catalogue of ``messages`` (English -> ``locale``) written with Babel into ``folder``, for a
+    test that checks a string is translated where Kampus ships no catalogue of it yet."""
+    catalog = Catalog(locale=locale)
+    for english, translated in messages.items():
+        catalog.add(english, translated, flags=["python-format"] if "%(" in english else [])
+    target = folder / locale / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / "messages.mo", "wb") as mo:
+        write_mo(mo, catalog)
+    app.extensions["babel"].translation_directories.append(str(folder))
+
+
 @contextmanager
 def recording_hook_calls(app: Flask) -> Iterator[HookCallRecorder]:
     """Record the hook calls of ``app`` inside the block."""
@@ -188,6 +203,7 @@ __all__ = [
     "EventRecorder",
     "HookCallRecorder",
     "KampusClient",
+    "add_translations",
     "build_app",
     "client_as",
     "login",

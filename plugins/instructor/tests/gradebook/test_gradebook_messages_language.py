@@ -5,10 +5,8 @@ to the site's translation directories (as ``test_membership_mail_language``)."""
 
 from __future__ import annotations
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-
 from kampus.identity.preferences import LANGUAGE, set_preference
+from kampus.testing import add_translations
 
 from .conftest import COURSE
 
@@ -24,19 +22,8 @@ FRENCH = {
 }
 
 
-def add_french(app, folder) -> None:
-    catalog = Catalog(locale="fr")
-    for english, french in FRENCH.items():
-        catalog.add(english, french, flags=["python-format"])
-    messages = folder / "fr" / "LC_MESSAGES"
-    messages.mkdir(parents=True)
-    with open(messages / "messages.mo", "wb") as mo:
-        write_mo(mo, catalog)
-    app.extensions["babel"].translation_directories.append(str(folder))
-
-
 def test_gradebook_errors_are_in_the_users_language(app, client_as, course, tmp_path):
-    add_french(app, tmp_path / "translations")
+    add_translations(app, tmp_path / "translations", "fr", FRENCH)
     staff = client_as("staff")
     with app.app_context(), app.extensions["kampus"].db.session_scope() as session:
         set_preference(staff.user.id, LANGUAGE, "fr", db_session=session)

@@ -1,16 +1,13 @@
 """Enrollment and beta-test messages are written in the recipient's language (their ``pref-lang``), as Open
 edX's ``send_mail_to_student`` does, not in the language of the instructor whose request sent them.
 
-Kampus ships no French catalogue of these strings, so the test writes one with Babel (two strings of the
-"enrolled" message) into a folder it adds to the site's translation directories."""
+Kampus ships no French catalogue of these strings, so the test gives the site one (two strings of the
+"enrolled" message, ``kampus.testing.add_translations``)."""
 
 from __future__ import annotations
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-
 from kampus.identity.preferences import LANGUAGE, set_preference
-from kampus.testing import make_user
+from kampus.testing import add_translations, make_user
 
 from .test_membership_api import api
 
@@ -20,20 +17,9 @@ FRENCH = {
 }
 
 
-def add_french(app, folder) -> None:
-    catalog = Catalog(locale="fr")
-    for english, french in FRENCH.items():
-        catalog.add(english, french)
-    messages = folder / "fr" / "LC_MESSAGES"
-    messages.mkdir(parents=True)
-    with open(messages / "messages.mo", "wb") as mo:
-        write_mo(mo, catalog)
-    app.extensions["babel"].translation_directories.append(str(folder))
-
-
 def test_an_enrollment_mail_takes_the_learners_language_not_the_instructors(app, course, client_as, mailbox,
                                                                              tmp_path):
-    add_french(app, tmp_path / "translations")
+    add_translations(app, tmp_path / "translations", "fr", FRENCH)
     instructor = client_as("instructor", course)
     french = make_user(app, "user", username="amelie")
     make_user(app, "user", username="plain_learner")

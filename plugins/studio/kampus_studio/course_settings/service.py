@@ -186,13 +186,13 @@ def _check_date_order(errors: dict[str, str], dates: dict[str, datetime | None])
     if start is None and "start_date" not in errors:
         errors["start_date"] = _("The course must have an assigned start date.")
     if start and end and end <= start:
-        errors.setdefault("end_date", "The course end date must be later than the course start date.")
+        errors.setdefault("end_date", _("The course end date must be later than the course start date."))
     if start and enroll_start and enroll_start > start:
-        errors.setdefault("enrollment_start", "The course start date must be later than the enrollment start date.")
+        errors.setdefault("enrollment_start", _("The course start date must be later than the enrollment start date."))
     if enroll_start and enroll_end and enroll_end < enroll_start:
-        errors.setdefault("enrollment_end", "The enrollment start date cannot be after the enrollment end date.")
+        errors.setdefault("enrollment_end", _("The enrollment start date cannot be after the enrollment end date."))
     if end and enroll_end and enroll_end > end:
-        errors.setdefault("enrollment_end", "The enrollment end date cannot be after the course end date.")
+        errors.setdefault("enrollment_end", _("The enrollment end date cannot be after the course end date."))
 
 
 def _text_value(errors: dict[str, str], name: str, value: Any, limit: int) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from kampus_content.api import DRAFT, PUBLISHED, add_asset, get_structure, read_course_file
 
-from kampus.testing import DEFAULT_COURSE
+from kampus.identity.preferences import LANGUAGE, set_preference
+from kampus.testing import DEFAULT_COURSE, add_translations
 
 COURSE = DEFAULT_COURSE
 API = f"/api/studio/v1/courses/{COURSE}/settings"
@@ -75,6 +76,19 @@ def test_details_validation_changes_nothing(app, author, change, field) -> None:
     assert field in body["field_errors"], body
     assert body["field_errors"][field]["user_message"] and body["developer_message"]
     assert draft_version(app) == version
+
+
+def test_date_order_messages_are_in_the_authors_language(app, author, tmp_path) -> None:
+    french = {"The course end date must be later than the course start date.":
+              "La date de fin du cours doit suivre sa date de début."}
+    add_translations(app, tmp_path / "translations", "fr", french)
+    with app.app_context(), app.extensions["kampus"].db.session_scope() as session:
+        set_preference(author.user.id, LANGUAGE, "fr", db_session=session)
+    answer = author.put(f"{API}/details", json={"start_date": "2026-09-01T00:00:00Z",
+                                                 "end_date": "2026-08-01T00:00:00Z"})
+    assert answer.status_code == 400
+    message = answer.get_json()["field_errors"]["end_date"]["user_message"]
+    assert message == "La date de fin du cours doit suivre sa date de début."
 
 
 def test_prerequisites_name_existing_courses(app, author) -> None:

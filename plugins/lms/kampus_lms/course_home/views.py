@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
 
@@ -24,6 +24,7 @@ from kampus_lms.course_home.info import course_info, static_tab_html
 from kampus_lms.course_home.outline import build_outline
 from kampus_lms.course_home.tabs import static_tabs
 from kampus_lms.course_home.textbooks import textbook
+from kampus_lms.course_home.welcome import dismiss_welcome, welcome_update
 from kampus_lms.courseware.api import CourseAccess, checked_course_access, jump_to_url
 from kampus_lms.search.api import SearchAccessError, search_course_content
 
@@ -53,12 +54,25 @@ def outline(course_id: str) -> Any:
     structure, _access = opened
     user = current_user._get_current_object()
     info = course_info(structure)
+    learner_id = user.id if user.is_authenticated else None
     return render_template(
         "lms/course_home/outline.html", **course_page_context(course_id, "courseware"),
-        outline=build_outline(user, course_id, structure), welcome=info.updates[0] if info.updates else None,
+        outline=build_outline(user, course_id, structure), welcome=welcome_update(learner_id, course_id, info.updates),
         handouts=info.handouts,
         info_url=url_for(".info", course_id=course_id) if info.updates or info.handouts else None,
     )
+
+
+@bp.post("/courses/<course_id>/course/dismiss_welcome")
+def dismiss_welcome_message(course_id: str) -> Any:
+    """Hide the welcome message (the newest update) from the learner's outline until a newer or edited one;
+    the same record as the course home API's ``dismiss_welcome_message``."""
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    structure, _access = opened
+    dismiss_welcome(current_user.id, course_id, course_info(structure).updates)
+    return redirect(url_for(".outline", course_id=course_id), 303)
 
 
 @bp.get("/courses/<course_id>/info")

@@ -115,3 +115,21 @@ def test_course_search_page_finds_blocks_and_links_them_with_jump_to(app, olx_co
     assert re.search(r"\d+ results? for “Text”", page)
     assert f'href="/courses/{course}/jump_to/block-v1:HomeX+H101+2026+type@html+block@h1_1_1"' in page
     assert 'class="breadcrumb small mb-1" aria-label="Location in the course"' in page
+
+
+def test_a_learner_dismisses_the_welcome_message_on_the_outline(app, olx_course):
+    course = olx_course(files={"info/updates.html": UPDATES_HTML})
+    learner, other = client_as(app, "learner", course), client_as(app, "learner", course)
+    outline = learner.get(f"/courses/{course}/course/").get_data(as_text=True)
+    assert "Welcome message" in outline and "/course/dismiss_welcome" in outline
+    assert 'name="csrf_token"' in outline[outline.index("/course/dismiss_welcome"):]  # the form's token
+    answer = learner.post(f"/courses/{course}/course/dismiss_welcome")  # the harness's client sends the token
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/courses/{course}/course/")
+    assert "Welcome message" not in learner.get(f"/courses/{course}/course/").get_data(as_text=True)
+    # the course home API reads the same record, and another learner still sees the message
+    assert learner.get(f"/api/course_home/v1/outline/{course}").get_json()["welcome_message_html"] is None
+    assert "Newest <b>news</b>" in other.get(f"/courses/{course}/course/").get_data(as_text=True)
+    # a newer update shows again
+    newer = "<ol><li><h2>April 4, 2026</h2><p>Newer</p></li>" + UPDATES_HTML.removeprefix("<ol>")
+    assert olx_course(files={"info/updates.html": newer}) == course
+    assert "Newer" in learner.get(f"/courses/{course}/course/").get_data(as_text=True)

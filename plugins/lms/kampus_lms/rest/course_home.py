@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from kampus_content.api import grading_policy as course_grading_policy
@@ -522,6 +522,17 @@ def section_scores(page: ProgressPage) -> list[dict[str, Any]]:
     } for section in page.sections]
 
 
+#: Studio's grading settings page (Open edX's ``get_studio_url(course, "settings/grading")``), named, not imported:
+#: the LMS links to it when this app runs the studio plugin.
+STUDIO_GRADING_ENDPOINT = "studio_settings.grading_page"
+
+
+def _studio_grading_url(course_id: str) -> str | None:
+    if STUDIO_GRADING_ENDPOINT not in current_app.view_functions:
+        return None
+    return absolute(url_for(STUDIO_GRADING_ENDPOINT, course_id=course_id))
+
+
 def _progress(course_id: str, student: Any, mode: str | None) -> Response:
     overview = _course(course_id)
     try:
@@ -545,7 +556,7 @@ def _progress(course_id: str, student: Any, mode: str | None) -> Response:
         "grading_policy": grading_policy({**course_grading_policy(overview.id), "GRADE_CUTOFFS": page.grade.cutoffs}),
         "has_scheduled_content": None,
         "section_scores": section_scores(page),
-        "studio_url": None,
+        "studio_url": _studio_grading_url(overview.id),
         "username": student.username,
         "user_has_passing_grade": passing,
         "verification_data": {"link": None, "status": "none", "status_date": None},

@@ -273,6 +273,7 @@ def test_progress_of_the_learner_and_for_staff(app: Flask, ids: dict[str, str]) 
     assert subs[ids["hw1"]]["has_graded_assignment"] is True and subs[ids["intro"]]["has_graded_assignment"] is False
     assert body["completion_summary"] == {"complete_count": 1, "incomplete_count": 2, "locked_count": 0}
     assert body["username"] == learner.username and body["enrollment_mode"] == "honor"
+    assert body["studio_url"] is None  # this app runs no Studio
 
     other = f"/api/course_home/v1/progress/{COURSE}/{learner.id}/"
     assert session.get(other).status_code == 403
@@ -284,6 +285,15 @@ def test_progress_of_the_learner_and_for_staff(app: Flask, ids: dict[str, str]) 
     refused = outsider.get(f"/api/course_home/v1/progress/{COURSE}")
     assert (refused.status_code, refused.get_json()) == (401, "User not enrolled.")
     assert app.test_client().get(f"/api/course_home/v1/progress/{COURSE}").status_code == 401
+
+
+@pytest.mark.kampus_plugins("content", "problems", "lms", "studio")
+def test_progress_links_to_studios_grading_page_when_the_site_runs_studio(app: Flask, ids: dict[str, str]) -> None:
+    session = login(app.test_client(), enrolled(app))
+    body = session.get(f"/api/course_home/v1/progress/{COURSE}").get_json()
+    assert body["studio_url"] == f"http://localhost/studio/course/{COURSE}/settings/grading"
+    staff = login(app.test_client(), make_user(app, "staff", COURSE))
+    assert staff.get(body["studio_url"].removeprefix("http://localhost")).status_code == 200  # the page exists
 
 
 def test_dates(app: Flask, ids: dict[str, str]) -> None:

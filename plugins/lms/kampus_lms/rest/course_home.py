@@ -38,6 +38,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from kampus_content.api import CourseNotFound, VersionNotFound, get_structure, release_info
 from kampus_content.api import grading_policy as course_grading_policy
 from pydantic import BaseModel, Field, RootModel
 from werkzeug.wrappers import Response
@@ -350,6 +351,17 @@ def cert_data(info: CertificateInfo | None) -> dict[str, Any] | None:
 # -- outline -------------------------------------------------------------------------------------------------
 
 
+def has_scheduled_content(course_id: str) -> bool:
+    """Open edX's ``has_scheduled_content`` (its ``StartDateTransformer``): some block of the published course
+    is released later (its effective start is in the future)."""
+    try:
+        structure = get_structure(course_id)
+    except (CourseNotFound, VersionNotFound):
+        return False
+    now = utcnow()
+    return any(start is not None and start > now for start in release_info(structure).starts.values())
+
+
 def course_blocks(outline: CourseOutline, overview: Any, resume_unit: str | None) -> dict[str, Any]:
     """``CourseBlockSerializer``: the course, its sections and subsections (not below, as Open edX)."""
     course_id = outline.course_id
@@ -358,12 +370,12 @@ def course_blocks(outline: CourseOutline, overview: Any, resume_unit: str | None
 
     def block(usage_id: str, kind: str, name: str, children: list[str], complete: bool, *,
               description: str | None = None, due: Any = None, icon: str | None = None,
-              resume: bool = False) -> None:
+              resume: bool = False, scheduled: bool | None = None) -> None:
         blocks[usage_id] = {
             "children": children, "complete": complete, "description": description, "display_name": name,
             "due": drf_datetime(due), "effort_activities": None, "effort_time": None, "icon": icon,
             "id": usage_id, "lms_web_url": absolute(jump_to_url(course_id, usage_id)), "resume_block": resume,
-            "type": kind, "has_scheduled_content": None,
+            "type": kind, "has_scheduled_content": scheduled,  # set on the course block only, as Open edX
         }
 
     for section in outline.sections:
@@ -377,7 +389,7 @@ def course_blocks(outline: CourseOutline, overview: Any, resume_unit: str | None
         block(section.usage_id, "chapter", section.display_name, [sub.usage_id for sub in section.subsections],
               section.progress.complete, resume=section_resume)
     block(root, "course", overview.display_name, [section.usage_id for section in outline.sections],
-          outline.progress.complete)
+          outline.progress.complete, scheduled=has_scheduled_content(course_id))
     return {"blocks": blocks}
 
 
@@ -554,7 +566,7 @@ def _progress(course_id: str, student: Any, mode: str | None) -> Response:
         "end": drf_datetime(overview.end),
         "enrollment_mode": mode,
         "grading_policy": grading_policy({**course_grading_policy(overview.id), "GRADE_CUTOFFS": page.grade.cutoffs}),
-        "has_scheduled_content": None,
+        "has_scheduled_content": has_scheduled_content(overview.id),
         "section_scores": section_scores(page),
         "studio_url": _studio_grading_url(overview.id),
         "username": student.username,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from kampus_content.api import Block
 
 from kampus.testing import login, make_user, recording_statements
 
@@ -285,6 +286,29 @@ def test_progress_of_the_learner_and_for_staff(app: Flask, ids: dict[str, str]) 
     refused = outsider.get(f"/api/course_home/v1/progress/{COURSE}")
     assert (refused.status_code, refused.get_json()) == (401, "User not enrolled.")
     assert app.test_client().get(f"/api/course_home/v1/progress/{COURSE}").status_code == 401
+
+
+def test_has_scheduled_content_says_whether_some_block_is_released_later(app: Flask, ids: dict[str, str]) -> None:
+    session = login(app.test_client(), enrolled(app))
+    assert session.get(f"/api/course_home/v1/progress/{COURSE}").get_json()["has_scheduled_content"] is False
+    blocks = session.get(f"/api/course_home/v1/outline/{COURSE}").get_json()["course_blocks"]["blocks"]
+    assert blocks[ids["course"]]["has_scheduled_content"] is False
+    assert blocks[ids["week1"]]["has_scheduled_content"] is None  # the course block only, as Open edX
+    later = "course-v1:KampusX+Later+2026"
+    with app.app_context():
+        store = app.extensions["kampus"].driver("content_store")
+        store.create_course(later, [
+            Block("course", "course", {"display_name": "Later", "start": "2020-01-01T00:00:00Z"},
+                  [("chapter", "now"), ("chapter", "soon")]),
+            Block("chapter", "now", {"display_name": "Now"}, []),
+            Block("chapter", "soon", {"display_name": "Soon", "start": "2099-01-01T00:00:00Z"}, []),
+        ], ("course", "course"), user_id=None)
+        store.publish(later, user_id=None)
+    session = login(app.test_client(), enrolled(app, later))
+    assert session.get(f"/api/course_home/v1/progress/{later}").get_json()["has_scheduled_content"] is True
+    outline = session.get(f"/api/course_home/v1/outline/{later}").get_json()
+    root = "block-v1:KampusX+Later+2026+type@course+block@course"
+    assert outline["course_blocks"]["blocks"][root]["has_scheduled_content"] is True
 
 
 @pytest.mark.kampus_plugins("content", "problems", "lms", "studio")

@@ -70,7 +70,8 @@ serve: install
 	$(KAMPUS) serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; then, when KAMPUS_TEST_POSTGRES_URL / KAMPUS_TEST_MARIADB_URL name servers
-# (as .ci/run does), everything but the browser tests again on each server.
+# (as .ci/run does), again on each server every test but the browser tests and those that use no database
+# of the harness (the harness deselects them: they would run exactly as on SQLite).
 test: test-deps
 	$(BIN)/pytest -n auto $(TEST_PATHS) $(PYTEST_ARGS)
 	@set -e; for url in "$$KAMPUS_TEST_POSTGRES_URL" "$$KAMPUS_TEST_MARIADB_URL"; do \

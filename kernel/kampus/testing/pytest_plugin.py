@@ -73,6 +73,38 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "kampus_plugins(*names): plugins enabled in the `app` fixture")
 
 
+#: Words in a test module that say its tests reach a database server by themselves (not through the harness).
+SERVER_WORDS = ("KAMPUS_TEST_DB_URL", "server_url_from_env")
+
+
+def _reaches_the_server(item: pytest.Item, sources: dict[Path, bool]) -> bool:
+    if "kampus_databases" in getattr(item, "fixturenames", ()):
+        return True
+    path = Path(str(item.fspath))
+    if path not in sources:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        sources[path] = any(word in text for word in SERVER_WORDS)
+    return sources[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With a database server (``KAMPUS_TEST_DB_URL``), run only the tests that can use it: those of the
+    harness's databases (every app fixture) and those whose module reads the setting itself. The others
+    (parsers, the sandbox, subprocess sites on SQLite files…) would run exactly as on SQLite, so running the
+    suite once per server only repeats them. ``KAMPUS_TEST_DB_ALL=1`` keeps every test."""
+    if server_url_from_env() is None or os.environ.get("KAMPUS_TEST_DB_ALL"):
+        return
+    sources: dict[Path, bool] = {}
+    keep = [item for item in items if _reaches_the_server(item, sources)]
+    if len(keep) < len(items):
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
+        items[:] = keep
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = server_url_from_env()
     broker = os.environ.get("KAMPUS_TEST_BROKER_URL") or "memory:// (in-process)"

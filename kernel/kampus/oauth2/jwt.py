@@ -9,7 +9,8 @@ Claims: ``iss`` (setting ``jwt_issuer``, default ``<site>/oauth2``), ``aud`` (``
 ``exp``, ``iat``, ``sub`` (the user's site-wide anonymous id), ``preferred_username``, ``scopes``,
 ``filters`` (the client's: ``content_org:<org>``, and ``user:me`` for client-credentials clients),
 ``version``, ``is_restricted`` (the client is restricted: see :mod:`kampus.oauth2.authn`),
-``grant_type``, ``email_verified``; with the ``email`` scope ``email``; with ``profile`` ``name``,
+``grant_type``, ``email_verified``, ``jti`` (a random id: two JWTs issued in the same second to the
+same user differ, so each has its own token record); with the ``email`` scope ``email``; with ``profile`` ``name``,
 ``administrator`` and ``superuser``; with ``user_id`` the ``user_id``.
 
 Verification accepts a JWT signed by any key of the site's key file (the signing key and those kept
@@ -25,6 +26,7 @@ in its favour).
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -83,6 +85,7 @@ def create_jwt(kampus: Kampus, user: User, scopes: Sequence[str], expires_in: in
         "is_restricted": is_restricted,
         "grant_type": grant_type,
         "email_verified": user.email_confirmed_at is not None,
+        "jti": secrets.token_urlsafe(16),
     }
     if "email" in scopes:
         claims["email"] = user.email

@@ -48,6 +48,24 @@ def test_jwt_is_issued_with_open_edx_claims_and_accepted(app) -> None:
     assert response.status_code == 200 and response.get_json() == {"username": user.username}
 
 
+
+def test_two_jwts_in_the_same_second_are_two_tokens(app, monkeypatch) -> None:
+    """Same user, client and second: the claims differ by ``jti``, so each JWT has its own record."""
+    user = make_user(app)
+    register(app, client_id="mobile-app")
+    monkeypatch.setattr(time, "time", lambda: 1_900_000_000.0)  # both issued at the same instant
+
+    def issue() -> dict:
+        response = password_grant(app.test_client(), "mobile-app", user.username, TEST_PASSWORD, token_type="jwt")
+        assert response.status_code == 200, response.text
+        return response.get_json()
+    first, second = issue(), issue()
+    assert first["access_token"] != second["access_token"]
+    monkeypatch.undo()
+    public = KeySet.import_key_set(app.test_client().get("/oauth2/jwks.json").get_json())
+    claims = [jose_jwt.decode(body["access_token"], public, algorithms=["RS512"]).claims for body in (first, second)]
+    assert claims[0]["iat"] == claims[1]["iat"] and claims[0]["jti"] != claims[1]["jti"]
+
 def hs256_by_hand(header: dict, claims: dict, secret: bytes) -> str:
     """An HS256 JWT whose secret is any bytes (joserfc refuses to make one with a public key, as it should)."""
     def part(data: bytes) -> str:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -340,13 +341,23 @@ _LATER_FIELDS = ("mobile_available",)
 
 
 def _from_row(row: CourseOverviewRow) -> CourseOverview:
-    data = json.loads(row.data)
+    return _overview_of(row.course_id, row.data, row.start, row.end, row.enrollment_start, row.enrollment_end,
+                        row.version)
+
+
+@lru_cache(maxsize=2048)
+def _overview_of(course_id: str, text: str, start: datetime | None, end: datetime | None,
+                 enrollment_start: datetime | None, enrollment_end: datetime | None, version: str) -> CourseOverview:
+    """The overview a row holds: a pure function of the row's values, memoized (the overview is frozen), since
+    the enrollment and course list APIs read a row per course on every call and decoding it cost more than
+    reading it."""
+    data = json.loads(text)
     stale = any(name not in data for name in _LATER_FIELDS)
     data = {name: value for name, value in data.items() if name in _FIELD_NAMES}
     data["instructors"] = tuple(Instructor(**person) for person in data.get("instructors") or ())
     data["certificate_available_date"] = parse_date(data.get("certificate_available_date"))
-    data.update(id=row.course_id, start=row.start, end=row.end, enrollment_start=row.enrollment_start,
-                enrollment_end=row.enrollment_end, version="" if stale else row.version)
+    data.update(id=course_id, start=start, end=end, enrollment_start=enrollment_start,
+                enrollment_end=enrollment_end, version="" if stale else version)
     return CourseOverview(**data)
 
 
@@ -463,13 +474,17 @@ def get_overview(course_id: str) -> CourseOverview | None:
     return overview
 
 
+#: :func:`get_overviews`' statement, built once (the enrollment and course list APIs run it on every call).
+_OVERVIEWS_OF = sa.select(CourseOverviewRow).where(CourseOverviewRow.course_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def get_overviews(course_ids: Iterable[str]) -> dict[str, CourseOverview]:
     """The overviews of the published courses among ``course_ids``, by id (one query for those not
     yet read in this request; others are left out)."""
     cache = _request_cache()
     wanted = [c for c in dict.fromkeys(course_ids) if c not in cache and parse_course_key(c) is not None]
     if wanted:
-        rows = db.session().scalars(sa.select(CourseOverviewRow).where(CourseOverviewRow.course_id.in_(wanted)))
+        rows = db.session().scalars(_OVERVIEWS_OF, {"ids": wanted})
         for row in rows:
             overview = _from_row(row)
             if overview.version:  # a stale row is rebuilt just below

@@ -171,13 +171,21 @@ def is_enrolled(user_id: int | None, course_id: str) -> bool:
     return enrolled
 
 
+_ENROLLMENT_COLUMNS = (CourseEnrollment.user_id, CourseEnrollment.course_id, CourseEnrollment.mode,
+                       CourseEnrollment.is_active, CourseEnrollment.created)
+#: :func:`enrollments_of`'s two statements, built once (the enrollment list API runs one on every call).
+_ENROLLMENTS_OF = {
+    active_only: sa.select(*_ENROLLMENT_COLUMNS)
+    .where(CourseEnrollment.user_id == sa.bindparam("user_id"),
+           *((CourseEnrollment.is_active.is_(True),) if active_only else ()))
+    .order_by(CourseEnrollment.created.desc(), CourseEnrollment.id.desc())
+    for active_only in (True, False)
+}
+
+
 def enrollments_of(user_id: int, *, active_only: bool = True) -> list[Enrollment]:
     """The user's enrollments (one query), the most recent first."""
-    stmt = sa.select(CourseEnrollment.user_id, CourseEnrollment.course_id, CourseEnrollment.mode,
-                     CourseEnrollment.is_active, CourseEnrollment.created).where(CourseEnrollment.user_id == user_id)
-    if active_only:
-        stmt = stmt.where(CourseEnrollment.is_active.is_(True))
-    rows = db.session().execute(stmt.order_by(CourseEnrollment.created.desc(), CourseEnrollment.id.desc()))
+    rows = db.session().execute(_ENROLLMENTS_OF[active_only], {"user_id": user_id})
     return [_enrollment(row) for row in rows]
 
 
@@ -287,6 +295,17 @@ _MODE_COLUMNS = (CourseModeRecord.course_id, CourseModeRecord.mode_slug, CourseM
                  CourseModeRecord.description)
 
 
+_MODES_OF_COURSES = (sa.select(*_MODE_COLUMNS)
+                     .where(CourseModeRecord.course_id.in_(sa.bindparam("ids", expanding=True)))
+                     .order_by(CourseModeRecord.min_price, CourseModeRecord.id))
+#: :func:`course_modes_for`'s statements, built once: every mode, and those not expired at ``now``.
+_COURSE_MODES_FOR = {
+    True: _MODES_OF_COURSES,
+    False: _MODES_OF_COURSES.where(sa.or_(CourseModeRecord.expiration_datetime.is_(None),
+                                          CourseModeRecord.expiration_datetime > sa.bindparam("now"))),
+}
+
+
 def course_modes_for(course_ids: list[str], *, include_expired: bool = False,
                      now: datetime | None = None) -> dict[str, list[CourseMode]]:
     """:func:`course_modes` of several courses in one query, by course id (each id present; a course that
@@ -294,11 +313,10 @@ def course_modes_for(course_ids: list[str], *, include_expired: bool = False,
     ids = sorted({str(course_id) for course_id in course_ids})
     found: dict[str, list[CourseMode]] = {course_id: [] for course_id in ids}
     if ids:
-        stmt = sa.select(*_MODE_COLUMNS).where(CourseModeRecord.course_id.in_(ids))
+        params: dict[str, Any] = {"ids": ids}
         if not include_expired:
-            stmt = stmt.where(sa.or_(CourseModeRecord.expiration_datetime.is_(None),
-                                     CourseModeRecord.expiration_datetime > (now or utcnow())))
-        for row in db.session().execute(stmt.order_by(CourseModeRecord.min_price, CourseModeRecord.id)):
+            params["now"] = now or utcnow()
+        for row in db.session().execute(_COURSE_MODES_FOR[include_expired], params):
             found[row.course_id].append(_mode_of(row))
     if all(found.values()):
         return found

@@ -60,6 +60,11 @@ def _create_in(db_session: Session, select: sa.Select[tuple[str]], row: Anonymou
     return row.anonymous_user_id
 
 
+#: The read of a stored pseudonym, built once (a unit page's problems ask on every view).
+_PSEUDONYM_OF = sa.select(AnonymousUserId.anonymous_user_id).where(
+    AnonymousUserId.user_id == sa.bindparam("user_id"), AnonymousUserId.course_id == sa.bindparam("course_id"))
+
+
 def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session | None = None) -> str:
     """The pseudonym of user ``user_id`` in ``course_id`` (``""``: site-wide), created on first use.
 
@@ -69,15 +74,15 @@ def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session |
     :class:`~kampus.errors.KampusError` when there is no such user.
     """
     kampus = current_kampus()
-    select = sa.select(AnonymousUserId.anonymous_user_id).where(
-        AnonymousUserId.user_id == user_id, AnonymousUserId.course_id == course_id
-    )
     if db_session is not None:
         # an existing pseudonym (all but the first use) is read in the caller's session: no second connection
         with db_session.no_autoflush:
-            found = db_session.scalar(select)
+            found = db_session.scalar(_PSEUDONYM_OF, {"user_id": user_id, "course_id": course_id})
         if found is not None:
             return found
+    select = sa.select(AnonymousUserId.anonymous_user_id).where(
+        AnonymousUserId.user_id == user_id, AnonymousUserId.course_id == course_id
+    )
     if db_session is not None and _holds_sqlite_write_lock(db_session):
         value = derived_anonymous_id(kampus.settings.secret_key or "", user_id, course_id)
         return _create_in(db_session, select, AnonymousUserId(user_id=user_id, course_id=course_id,

@@ -113,7 +113,11 @@ def _structure(row: StructureRow) -> Structure:
     )
 
 
-def _index(row: CourseIndexRow) -> CourseIndex:
+#: :meth:`SqlContentStore.get_course_index`'s read, built once.
+_INDEX_OF = sa.select(*CourseIndexRow.__table__.columns).where(CourseIndexRow.course_key == sa.bindparam("course_key"))
+
+
+def _index(row: Any) -> CourseIndex:
     return CourseIndex(
         course_key=row.course_key,
         org=row.org,
@@ -169,11 +173,11 @@ class SqlContentStore(ContentStore):
             return _index(row)
 
     def get_course_index(self, course_key: str) -> CourseIndex:
-        with self._session() as db_session:
-            row = db_session.get(CourseIndexRow, course_key)
-            if row is None:
-                raise CourseNotFound(f"no course {course_key}")
-            return _index(row)
+        with self.db.engine.connect() as connection:  # a plain read: no ORM session to build (every page asks)
+            row = connection.execute(_INDEX_OF, {"course_key": course_key}).first()
+        if row is None:
+            raise CourseNotFound(f"no course {course_key}")
+        return _index(row)
 
     def list_courses(self) -> list[CourseIndex]:
         with self._session() as db_session:

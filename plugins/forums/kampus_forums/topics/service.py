@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import g, has_request_context
 from kampus_content import api as content
 from kampus_lms import api as lms
@@ -278,6 +279,13 @@ def _request_cache() -> dict[str, Division] | None:
     return g.setdefault("_kampus_forum_divisions", {}) if has_request_context() else None
 
 
+#: :func:`division`'s read, built once (every course page asks it, for the Discussion tab).
+_SETTINGS_OF = sa.select(DiscussionSettings.division_scheme, DiscussionSettings.always_divide_inline_discussions,
+                         DiscussionSettings.divided_discussions,
+                         DiscussionSettings.reported_content_email_notifications).where(
+    DiscussionSettings.course_id == sa.bindparam("course_id"))
+
+
 def division(course_id: str) -> Division:
     """The course's division settings (read once per request). A course that stores none divides by
     cohort when it is cohorted (as Open edX's ``set_course_cohorted`` sets), by nothing otherwise."""
@@ -286,7 +294,7 @@ def division(course_id: str) -> Division:
     if cache is not None and course_id in cache:
         return cache[course_id]
     cohorted = lms.is_cohorted(course_id)
-    row = db.session().get(DiscussionSettings, course_id)
+    row = db.session().execute(_SETTINGS_OF, {"course_id": course_id}).first()
     if row is None:
         found = Division(course_id, COHORT if cohorted else NONE, False, (), False, cohorted)
     else:

@@ -340,6 +340,13 @@ _FIELD_NAMES = {f.name for f in fields(CourseOverview)}
 _LATER_FIELDS = ("mobile_available",)
 
 
+#: What :func:`_overview_of` reads of a row, in its parameters' order; :func:`get_overview`'s read, built once.
+_OVERVIEW_COLUMNS = (CourseOverviewRow.course_id, CourseOverviewRow.data, CourseOverviewRow.start,
+                     CourseOverviewRow.end, CourseOverviewRow.enrollment_start, CourseOverviewRow.enrollment_end,
+                     CourseOverviewRow.version)
+_OVERVIEW_OF = sa.select(*_OVERVIEW_COLUMNS).where(CourseOverviewRow.course_id == sa.bindparam("course_id"))
+
+
 def _from_row(row: CourseOverviewRow) -> CourseOverview:
     return _overview_of(row.course_id, row.data, row.start, row.end, row.enrollment_start, row.enrollment_end,
                         row.version)
@@ -463,8 +470,8 @@ def get_overview(course_id: str) -> CourseOverview | None:
     cache = _request_cache()
     if course_id in cache:
         return cache[course_id]
-    row = db.session().get(CourseOverviewRow, course_id)
-    stored = _from_row(row) if row is not None else None
+    row = db.session().execute(_OVERVIEW_OF, {"course_id": course_id}).first()
+    stored = _overview_of(*row) if row is not None else None
     try:
         published = content_store().request_course_index(course_id).published_version
     except ContentStoreError:

@@ -17,7 +17,7 @@ from typing import Any
 
 from babel import numbers as babel_numbers
 from flask import Blueprint, abort, g, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from kampus import db
@@ -25,7 +25,7 @@ from kampus.identity.models import User
 from kampus_lms.course_home.api import course_page_context
 from kampus_lms.courseware.api import CourseAccess, checked_course_access, viewed_as
 from kampus_lms.enrollment.api import get_enrollment
-from kampus_lms.grades.progress import progress_for
+from kampus_lms.grades.progress import ProgressPage, progress_for
 from kampus_lms.grades.service import NoGrades
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "lms" / "grades"
@@ -69,13 +69,38 @@ def _formatted(value: float, pattern: str, locale: str) -> str:
     return str(babel_numbers.format_decimal(value, format=pattern, locale=locale))
 
 
+def subsection_texts(page: ProgressPage) -> dict[str, tuple[str, str]]:
+    """Each subsection's score line ("3/4 (75%)") and completion line ("2 of 5 complete"), by usage id, both
+    translated strings looked up once: the page shows a hundred subsections, and each placeholder string
+    formatted in the template cost about 20 us."""
+    translations = get_translations()
+    score_format = translations.gettext("%(earned)s/%(possible)s (%(percent)s)")
+    completion_format = translations.gettext("%(completed)s of %(possible)s complete")
+    texts: dict[str, tuple[str, str]] = {}
+    for section in page.sections:
+        for row in section.subsections:
+            grade, total = row.grade, row.total
+            score = ""
+            if row.show_scores and total.possible > 0:
+                percent = grade.percent_graded if grade.graded else total.earned / total.possible
+                score = score_format % {"earned": grade_points(total.earned), "possible": grade_points(total.possible),
+                                        "percent": grade_percent(percent)}
+            completion = ""
+            if row.completion and row.completion.possible:
+                completion = completion_format % {"completed": row.completion.completed,
+                                                  "possible": row.completion.possible}
+            texts[grade.usage_id] = (score, completion)
+    return texts
+
+
 def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, other: bool) -> Any:
     try:
         page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed)
     except NoGrades:
         abort(404)
     return render_template("lms/grades/progress.html", **course_page_context(course_id, "progress"),
-                           progress=page, student=student, other_student=other)
+                           progress=page, subsection_texts=subsection_texts(page), student=student,
+                           other_student=other)
 
 
 @bp.get("/courses/<course_id>/progress")

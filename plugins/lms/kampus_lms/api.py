@@ -145,6 +145,7 @@ from kampus_lms.grades.api import (  # noqa: F401
     overrides_of,
     read_score_rows,
     recompute_course_grade,
+    regrade_learners,
     remove_override,
     reset_due_date_extension,
     set_due_date_extension,

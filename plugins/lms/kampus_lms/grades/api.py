@@ -15,7 +15,8 @@
 * graders: the :class:`CourseGrader` protocol (``grade(CourseGradingInput) -> CourseGradeResult``) that a
   ``kampus_course_grader`` answer implements; :class:`OpenEdxGrader` is the default.
 * for benchmarks and scripts (no web layer): :func:`recompute_course_grade` (recompute and store one
-  learner's grade) and :func:`read_score_rows` (that learner's score rows, the query it starts from).
+  learner's grade), :func:`read_score_rows` (that learner's score rows, the query it starts from) and
+  :func:`regrade_learners` (the course regrade task's work for a list of learners).
 """
 
 from __future__ import annotations
@@ -68,10 +69,12 @@ from kampus_lms.grades.service import (
     course_grades_of,
     course_problems,
     graded_subsections,
+    published_grading,
     read_score_rows,
     subsection_grades,
     update_course_grade,
 )
+from kampus_lms.grades.tasks import regrade
 
 __all__ = [
     "OVERRIDE_GRADES",
@@ -114,12 +117,21 @@ __all__ = [
     "progress_for",
     "read_score_rows",
     "recompute_course_grade",
+    "regrade_learners",
     "stored_course_grades",
     "subsection_grade_detail",
     "validate_overrides",
     "stored_learner_grades",
     "subsection_grades",
 ]
+
+
+def regrade_learners(course_id: str, user_ids: list[int]) -> int:
+    """Recompute and store the course grades of ``user_ids`` against the published course, in the batches and
+    with the queries of the background regrade (``grades.regrade_course``, the work a worker process does);
+    returns how many were graded. Raises :class:`NoGrades` for a course that is not published. Needs an app
+    context only; ``bench/instructor.py`` runs it in two processes."""
+    return regrade(published_grading(course_id), user_ids)
 
 
 def recompute_course_grade(user_id: int, course_id: str) -> CourseGrade:

@@ -12,9 +12,11 @@ from kampus_hookspecs import hookimpl
 from kampus_lms.api import (
     CourseGradeResult,
     CourseGradingInput,
+    NoGrades,
     OpenEdxGrader,
     course_grade,
     recompute_course_grade,
+    regrade_learners,
 )
 from kampus_lms.grades.models import GradingMaxScores, PersistentCourseGrade, PersistentSubsectionGrade
 
@@ -287,3 +289,21 @@ def test_recompute_costs_a_constant_number_of_queries(app, client_as):
             course_grade(learner.id, course_id)
         counts.append(recorder.count)
     assert counts[0] == counts[1] <= 7  # scores and subsection overrides: one query each
+
+
+def test_regrade_learners_stores_each_grade_as_the_regrade_task_does(app, client_as, course):
+    """``regrade_learners`` (what bench/instructor.py times in two processes) computes and stores the grades."""
+    first, second = client_as("learner"), client_as("learner")
+    answer(first, course["p1"], 1)
+    answer(second, course["p5"], 10)
+    ids = [first.user.id, second.user.id]
+    expected = {user_id: grade_of(app, user_id).percent for user_id in ids}
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentCourseGrade))
+    assert rows(app, PersistentCourseGrade) == []
+    with app.app_context():
+        assert regrade_learners(COURSE, ids) == 2
+        with pytest.raises(NoGrades):
+            regrade_learners("course-v1:X+Nowhere+1", ids)
+    stored = {row.user_id: row.percent_grade for row in rows(app, PersistentCourseGrade)}
+    assert stored == expected and expected[second.user.id] > expected[first.user.id] > 0

@@ -158,6 +158,7 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
                                                    PersistentSubsectionGrade.course_id == grade.course_id))}
     written = []
     wanted = set()
+    missing: list[tuple[SubsectionGrade, dict[str, Any]]] = []
     now = utcnow()
     for sub in grade.subsections:
         if not sub.attempted:
@@ -165,19 +166,19 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
         wanted.add(sub.usage_id)
         values = _subsection_values(sub, grade.course_version)
         row = existing.get(sub.usage_id)
-        if row is not None and _same(row, values):
-            continue
         if row is None:
-            row, inserted = _insert_or_get(db_session, PersistentSubsectionGrade,
-                                           {"user_id": grade.user_id, "course_id": grade.course_id,
-                                            "usage_key": sub.usage_id}, values)
-            if inserted:
-                written.append(sub)
-                continue
+            missing.append((sub, values))
+            continue
+        if _same(row, values):
+            continue
         for name, value in values.items():
             setattr(row, name, value)
         row.modified = now
         written.append(sub)
+    if missing:  # in the subsections' order, as before
+        written.extend(_insert_subsections(db_session, grade, missing))
+        order = {sub.usage_id: index for index, sub in enumerate(grade.subsections)}
+        written.sort(key=lambda sub: order[sub.usage_id])
     gone = [key for key in existing if key not in wanted]
     if gone:
         db_session.execute(sa.delete(PersistentSubsectionGrade).where(
@@ -185,6 +186,33 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
             PersistentSubsectionGrade.usage_key.in_(gone)))
     db_session.flush()
     return tuple(written)
+
+
+def _insert_subsections(db_session: Session, grade: CourseGrade,
+                        missing: list[tuple[SubsectionGrade, dict[str, Any]]]) -> list[SubsectionGrade]:
+    """Insert the rows of ``missing`` subsections, all in one savepoint (a first grade writes a row for each
+    attempted subsection, and a savepoint each was half of a course regrade's time); when a concurrent
+    writer was first for one of them, again one at a time, updating theirs. Returns the subsections written."""
+    now = utcnow()
+    try:
+        with db_session.begin_nested():
+            db_session.add_all([PersistentSubsectionGrade(user_id=grade.user_id, course_id=grade.course_id,
+                                                          usage_key=sub.usage_id, **values, created=now, modified=now)
+                                for sub, values in missing])
+        return [sub for sub, _values in missing]
+    except IntegrityError:
+        pass
+    written = []
+    for sub, values in missing:
+        row, inserted = _insert_or_get(db_session, PersistentSubsectionGrade,
+                                       {"user_id": grade.user_id, "course_id": grade.course_id,
+                                        "usage_key": sub.usage_id}, values)
+        if not inserted and not _same(row, values):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.modified = now
+        written.append(sub)
+    return written
 
 
 def stored_course_grades(db_session: Session, course_id: str,

@@ -4,6 +4,7 @@ publish regrades everyone in the background, and the grading hooks are called.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from kampus_lms.api import (
     regrade_learners,
 )
 from kampus_lms.grades.models import GradingMaxScores, PersistentCourseGrade, PersistentSubsectionGrade
+from kampus_lms.grades.persistence import _insert_subsections, _subsection_values
 
 from kampus import current_kampus
 from kampus.tasks.api import TaskRecord
@@ -307,3 +309,30 @@ def test_regrade_learners_stores_each_grade_as_the_regrade_task_does(app, client
             regrade_learners("course-v1:X+Nowhere+1", ids)
     stored = {row.user_id: row.percent_grade for row in rows(app, PersistentCourseGrade)}
     assert stored == expected and expected[second.user.id] > expected[first.user.id] > 0
+
+
+def test_subsection_rows_inserted_together_fall_back_to_one_at_a_time_on_a_concurrent_insert(app, client_as,
+                                                                                           course):
+    """A first grade inserts its subsection rows in one savepoint; when another writer stored one of them in
+    the meantime, the rows are written one at a time and theirs is updated: one row per subsection, no error."""
+    learner = client_as("learner")
+    answer(learner, course["p1"], 1)
+    answer(learner, course["p4"], 2)
+    grade = grade_of(app, learner.user.id)
+    attempted = [sub for sub in grade.subsections if sub.attempted]
+    assert len(attempted) == 2
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+    with app.app_context(), current_kampus().db.session_scope() as other:  # the concurrent writer, first
+        other.add(PersistentSubsectionGrade(
+            user_id=learner.user.id, course_id=COURSE, usage_key=attempted[0].usage_id, course_version="older",
+            earned_all=0, possible_all=1, earned_graded=0, possible_graded=1, first_attempted=None,
+            visible_blocks_hash="older", created=datetime.now(UTC), modified=datetime.now(UTC)))
+    missing = [(sub, _subsection_values(sub, grade.course_version)) for sub in attempted]
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        written = _insert_subsections(db_session, grade, missing)
+    assert [sub.usage_id for sub in written] == [sub.usage_id for sub in attempted]
+    stored = {row.usage_key: row for row in rows(app, PersistentSubsectionGrade)}
+    assert set(stored) == {sub.usage_id for sub in attempted}
+    assert all(stored[sub.usage_id].course_version == grade.course_version
+               and stored[sub.usage_id].earned_all == sub.all_total.earned for sub in attempted)

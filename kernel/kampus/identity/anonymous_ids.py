@@ -47,22 +47,22 @@ def _holds_sqlite_write_lock(db_session: Session) -> bool:
     return bool(getattr(db_session.connection().connection.driver_connection, "in_transaction", False))
 
 
-def _create_in(db_session: Session, select: sa.Select[tuple[str]], row: AnonymousUserId) -> str:
+#: The read of a stored pseudonym, built once (a unit page's problems ask on every view).
+_PSEUDONYM_OF = sa.select(AnonymousUserId.anonymous_user_id).where(
+    AnonymousUserId.user_id == sa.bindparam("user_id"), AnonymousUserId.course_id == sa.bindparam("course_id"))
+
+
+def _create_in(db_session: Session, row: AnonymousUserId) -> str:
     """Add ``row`` through a savepoint of the caller's ``db_session`` (see the module's documentation)."""
     try:
         with db_session.begin_nested():
             db_session.add(row)
     except IntegrityError:
-        found = db_session.scalar(select)
+        found = db_session.scalar(_PSEUDONYM_OF, {"user_id": row.user_id, "course_id": row.course_id})
         if found is None:
             raise KampusError(f"no anonymous id for user {row.user_id}: no such user") from None
         return found
     return row.anonymous_user_id
-
-
-#: The read of a stored pseudonym, built once (a unit page's problems ask on every view).
-_PSEUDONYM_OF = sa.select(AnonymousUserId.anonymous_user_id).where(
-    AnonymousUserId.user_id == sa.bindparam("user_id"), AnonymousUserId.course_id == sa.bindparam("course_id"))
 
 
 def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session | None = None) -> str:
@@ -74,21 +74,18 @@ def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session |
     :class:`~kampus.errors.KampusError` when there is no such user.
     """
     kampus = current_kampus()
+    key = {"user_id": user_id, "course_id": course_id}
     if db_session is not None:
         # an existing pseudonym (all but the first use) is read in the caller's session: no second connection
         with db_session.no_autoflush:
-            found = db_session.scalar(_PSEUDONYM_OF, {"user_id": user_id, "course_id": course_id})
+            found = db_session.scalar(_PSEUDONYM_OF, key)
         if found is not None:
             return found
-    select = sa.select(AnonymousUserId.anonymous_user_id).where(
-        AnonymousUserId.user_id == user_id, AnonymousUserId.course_id == course_id
-    )
     if db_session is not None and _holds_sqlite_write_lock(db_session):
         value = derived_anonymous_id(kampus.settings.secret_key or "", user_id, course_id)
-        return _create_in(db_session, select, AnonymousUserId(user_id=user_id, course_id=course_id,
-                                                              anonymous_user_id=value))
+        return _create_in(db_session, AnonymousUserId(user_id=user_id, course_id=course_id, anonymous_user_id=value))
     with kampus.db.sessionmaker() as own_session:
-        found = own_session.scalar(select)
+        found = own_session.scalar(_PSEUDONYM_OF, key)
         if found is not None:
             return found
         value = derived_anonymous_id(kampus.settings.secret_key or "", user_id, course_id)
@@ -98,7 +95,7 @@ def anonymous_id_for(user_id: int, course_id: str = "", *, db_session: Session |
         except IntegrityError:
             # Another request created it first (or the user does not exist).
             own_session.rollback()
-            found = own_session.scalar(select)
+            found = own_session.scalar(_PSEUDONYM_OF, key)
             if found is None:
                 raise KampusError(f"no anonymous id for user {user_id}: no such user") from None
             return found

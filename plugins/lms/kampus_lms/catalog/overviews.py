@@ -340,14 +340,16 @@ _FIELD_NAMES = {f.name for f in fields(CourseOverview)}
 _LATER_FIELDS = ("mobile_available",)
 
 
-#: What :func:`_overview_of` reads of a row, in its parameters' order; :func:`get_overview`'s read, built once.
-_OVERVIEW_COLUMNS = (CourseOverviewRow.course_id, CourseOverviewRow.data, CourseOverviewRow.start,
-                     CourseOverviewRow.end, CourseOverviewRow.enrollment_start, CourseOverviewRow.enrollment_end,
-                     CourseOverviewRow.version)
-_OVERVIEW_OF = sa.select(*_OVERVIEW_COLUMNS).where(CourseOverviewRow.course_id == sa.bindparam("course_id"))
+#: What :func:`_from_row` reads of a row; the reads of one, several and every overview, built once (course pages
+#: and the enrollment and course list APIs run them on every call).
+_ALL_OVERVIEWS = sa.select(CourseOverviewRow.course_id, CourseOverviewRow.data, CourseOverviewRow.start,
+                           CourseOverviewRow.end, CourseOverviewRow.enrollment_start, CourseOverviewRow.enrollment_end,
+                           CourseOverviewRow.version)
+_OVERVIEW_OF = _ALL_OVERVIEWS.where(CourseOverviewRow.course_id == sa.bindparam("course_id"))
+_OVERVIEWS_OF = _ALL_OVERVIEWS.where(CourseOverviewRow.course_id.in_(sa.bindparam("ids", expanding=True)))
 
 
-def _from_row(row: CourseOverviewRow) -> CourseOverview:
+def _from_row(row: Any) -> CourseOverview:
     return _overview_of(row.course_id, row.data, row.start, row.end, row.enrollment_start, row.enrollment_end,
                         row.version)
 
@@ -471,7 +473,7 @@ def get_overview(course_id: str) -> CourseOverview | None:
     if course_id in cache:
         return cache[course_id]
     row = db.session().execute(_OVERVIEW_OF, {"course_id": course_id}).first()
-    stored = _overview_of(*row) if row is not None else None
+    stored = _from_row(row) if row is not None else None
     try:
         published = content_store().request_course_index(course_id).published_version
     except ContentStoreError:
@@ -481,17 +483,13 @@ def get_overview(course_id: str) -> CourseOverview | None:
     return overview
 
 
-#: :func:`get_overviews`' statement, built once (the enrollment and course list APIs run it on every call).
-_OVERVIEWS_OF = sa.select(CourseOverviewRow).where(CourseOverviewRow.course_id.in_(sa.bindparam("ids", expanding=True)))
-
-
 def get_overviews(course_ids: Iterable[str]) -> dict[str, CourseOverview]:
     """The overviews of the published courses among ``course_ids``, by id (one query for those not
     yet read in this request; others are left out)."""
     cache = _request_cache()
     wanted = [c for c in dict.fromkeys(course_ids) if c not in cache and parse_course_key(c) is not None]
     if wanted:
-        rows = db.session().scalars(_OVERVIEWS_OF, {"ids": wanted})
+        rows = db.session().execute(_OVERVIEWS_OF, {"ids": wanted})
         for row in rows:
             overview = _from_row(row)
             if overview.version:  # a stale row is rebuilt just below
@@ -508,8 +506,7 @@ def all_overviews() -> list[CourseOverview]:
     Two queries whatever the number of courses: the overview rows and the course index (which brings
     missing or stale overviews up to date and drops those of courses no longer published).
     """
-    rows = db.session().scalars(sa.select(CourseOverviewRow))
-    stored = {row.course_id: _from_row(row) for row in rows}
+    stored = {row.course_id: _from_row(row) for row in db.session().execute(_ALL_OVERVIEWS)}
     published = {index.course_key: index.published_version for index in content_store().list_courses()}
     result: list[CourseOverview] = []
     for course_id, version in published.items():

@@ -142,11 +142,9 @@ def sync_grade(db_session: Session, grade: CourseGrade, inputs: GradeInputs) -> 
         if inserted:
             written = _sync_subsections(db_session, grade)
             return SyncResult(True, written, passed_timestamp=row.passed_timestamp)
-    for name, value in values.items():
-        setattr(row, name, value)
+    _assign(row, values, now)
     if grade.passed and row.passed_timestamp is None:
         row.passed_timestamp = now  # Open edX keeps the first passing time, never clears it
-    row.modified = now
     db_session.flush()
     return SyncResult(True, _sync_subsections(db_session, grade), passed_timestamp=row.passed_timestamp)
 
@@ -156,7 +154,7 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
     existing = {row.usage_key: row for row in db_session.scalars(
         sa.select(PersistentSubsectionGrade).where(PersistentSubsectionGrade.user_id == grade.user_id,
                                                    PersistentSubsectionGrade.course_id == grade.course_id))}
-    written = []
+    written: set[str] = set()
     wanted = set()
     missing: list[tuple[SubsectionGrade, dict[str, Any]]] = []
     now = utcnow()
@@ -169,29 +167,31 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
         if row is None:
             missing.append((sub, values))
             continue
-        if _same(row, values):
-            continue
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.modified = now
-        written.append(sub)
-    if missing:  # in the subsections' order, as before
-        written.extend(_insert_subsections(db_session, grade, missing))
-        order = {sub.usage_id: index for index, sub in enumerate(grade.subsections)}
-        written.sort(key=lambda sub: order[sub.usage_id])
+        if not _same(row, values):
+            _assign(row, values, now)
+            written.add(sub.usage_id)
+    if missing:
+        written.update(sub.usage_id for sub in _insert_subsections(db_session, grade, missing))
     gone = [key for key in existing if key not in wanted]
     if gone:
         db_session.execute(sa.delete(PersistentSubsectionGrade).where(
             PersistentSubsectionGrade.user_id == grade.user_id, PersistentSubsectionGrade.course_id == grade.course_id,
             PersistentSubsectionGrade.usage_key.in_(gone)))
     db_session.flush()
-    return tuple(written)
+    return tuple(sub for sub in grade.subsections if sub.usage_id in written)  # in the course's order
+
+
+def _assign(row: Any, values: dict[str, Any], now: datetime) -> None:
+    """Set a stored row's values, and its ``modified`` time."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.modified = now
 
 
 def _insert_subsections(db_session: Session, grade: CourseGrade,
                         missing: list[tuple[SubsectionGrade, dict[str, Any]]]) -> list[SubsectionGrade]:
-    """Insert the rows of ``missing`` subsections, all in one savepoint (a first grade writes a row for each
-    attempted subsection, and a savepoint each was half of a course regrade's time); when a concurrent
+    """Store the rows of ``missing`` subsections, inserted in one savepoint (a first grade writes a row for
+    each attempted subsection, and a savepoint each was half of a course regrade's time); when a concurrent
     writer was first for one of them, again one at a time, updating theirs. Returns the subsections written."""
     now = utcnow()
     try:
@@ -202,17 +202,13 @@ def _insert_subsections(db_session: Session, grade: CourseGrade,
         return [sub for sub, _values in missing]
     except IntegrityError:
         pass
-    written = []
     for sub, values in missing:
         row, inserted = _insert_or_get(db_session, PersistentSubsectionGrade,
                                        {"user_id": grade.user_id, "course_id": grade.course_id,
                                         "usage_key": sub.usage_id}, values)
         if not inserted and not _same(row, values):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.modified = now
-        written.append(sub)
-    return written
+            _assign(row, values, now)
+    return [sub for sub, _values in missing]
 
 
 def stored_course_grades(db_session: Session, course_id: str,

@@ -240,3 +240,29 @@ def test_a_savepoint_commits_only_with_its_transaction(db):
         session.add(new_user("ada"))
     with db.session_scope() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_the_harness_empties_what_a_test_wrote(db):
+    """``empty_database`` (run before each test of the harness) clears the tables a test wrote to, children
+    before parents, and starts their ids again from 1, also for a table whose rows were all deleted."""
+    from kampus.testing.databases import empty_database
+
+    with db.session_scope() as session:
+        user = new_user("edsger")
+        session.add(user)
+        session.flush()
+        session.add(CourseAccessRole(user_id=user.id, course_id="course-v1:A+B+C", role="staff"))
+        session.add(TaskRecord(id=str(uuid.uuid4()), name="x", user_id=user.id))
+        gone = new_user("tony")
+        session.add(gone)
+        session.flush()
+        session.delete(gone)
+    empty_database(db)
+    with db.session_scope() as session:
+        for model in (User, CourseAccessRole, TaskRecord):
+            assert session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+        again = new_user("niklaus")
+        session.add(again)
+        session.flush()
+        assert again.id == 1
+    empty_database(db)

@@ -137,21 +137,26 @@ class TestDatabases:
 
 
 def empty_database(db: Database) -> None:
-    """Delete every row of every table but Alembic's (the schema stays).
+    """Delete every row of every table but Alembic's (the schema stays), and restart their id counters.
 
     Tables are found in the database itself, so that a plugin's tables are
-    emptied even when its models were not imported yet in this process.
+    emptied even when its models were not imported yet in this process. Only
+    the tables a test touched are cleared: those holding rows, and on a
+    server those whose id counter moved. One query finds them (a test touches
+    a few of the schema's tables, and clearing one costs a server a few
+    milliseconds: clearing all of them took 150-200 ms a test).
     """
     with db.engine.begin() as connection:
         existing = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
         if not existing:
             return
-        known = [table.name for table in reversed(Base.metadata.sorted_tables) if table.name in existing]
-        names = known + sorted(existing - set(known))
+        touched, sequences = _touched_tables(connection, db.dialect, existing)
+        if not touched:
+            return
+        known = [table.name for table in reversed(Base.metadata.sorted_tables) if table.name in touched]
+        names = known + sorted(touched - set(known))
         if db.dialect == "postgresql":
-            connection.exec_driver_sql(
-                "TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE"
-            )
+            _empty_postgresql(connection, names, sequences, ordered=len(known) == len(names))
         elif db.dialect == "mysql":
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS=0")
             for name in names:
@@ -160,6 +165,49 @@ def empty_database(db: Database) -> None:
         else:
             for name in names:
                 connection.exec_driver_sql(f'DELETE FROM "{name}"')
+
+
+def _empty_postgresql(connection: sa.Connection, names: list[str], sequences: set[str], *, ordered: bool) -> None:
+    """Rows deleted children first and the used sequences restarted: a TRUNCATE of one table cascades to every
+    table that refers to it (most of them refer to users), and truncating costs PostgreSQL a new file each."""
+    if ordered:
+        savepoint = connection.begin_nested()
+        try:
+            for name in names:
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            for sequence in sorted(sequences):
+                connection.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+            savepoint.commit()
+            return
+        except sa.exc.DBAPIError:
+            savepoint.rollback()  # an order the models do not know (a foreign key outside them): truncate
+    connection.exec_driver_sql("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
+
+
+def _touched_tables(connection: sa.Connection, dialect: str, tables: set[str]) -> tuple[set[str], set[str]]:
+    """The tables among ``tables`` that hold a row or (PostgreSQL, MariaDB) whose id counter has moved, and
+    (PostgreSQL) the sequences that moved."""
+    quote = connection.dialect.identifier_preparer.quote
+    probes = [
+        f"SELECT '{name}', '' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in sorted(tables) if "'" not in name
+    ]
+    if dialect == "postgresql":
+        # a sequence read since its last restart has a last_value; its owner is the table it counts for
+        probes.append(
+            "SELECT t.relname, s.sequencename FROM pg_sequences s"
+            " JOIN pg_namespace n ON n.nspname = s.schemaname"
+            " JOIN pg_class sc ON sc.relname = s.sequencename AND sc.relnamespace = n.oid"
+            " JOIN pg_depend d ON d.objid = sc.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+            " JOIN pg_class t ON t.oid = d.refobjid"
+            " WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL"
+        )
+    elif dialect == "mysql":
+        probes.append(
+            "SELECT table_name, '' FROM information_schema.tables"
+            " WHERE table_schema = DATABASE() AND auto_increment > 1"
+        )
+    rows = connection.exec_driver_sql(" UNION ALL ".join(probes)).all()
+    return {row[0] for row in rows} & tables, {row[1] for row in rows if row[1]}
 
 
 __all__ = ["TestDatabases", "alembic_config", "empty_database", "server_url_from_env"]

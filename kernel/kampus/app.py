@@ -22,6 +22,7 @@ from kampus.rendering.setup import init_rendering
 from kampus.settings import Settings, enabled_plugins, read_raw_settings, validate_settings
 from kampus.tasks.celery_app import init_celery
 from kampus.url_converters import init_url_converters
+from kampus.url_rules import SharedBuilderRule
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -110,6 +111,7 @@ def create_app(settings: Mapping[str, Any] | None = None, *, plugins: list[Any] 
     trusted_proxies = parse_networks(validated.trusted_proxies)
 
     app = Flask("kampus", static_folder=None)
+    app.url_rule_class = SharedBuilderRule  # URL builders compiled once per process (most of an app's build)
     init_url_converters(app)  # before any route: <int:...> bounded to database ids
     # Client address and scheme from X-Forwarded-* only behind the configured proxies.
     app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted_proxies)  # type: ignore[method-assign]

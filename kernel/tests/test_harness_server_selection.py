@@ -1,5 +1,6 @@
 """With a database server (``KAMPUS_TEST_DB_URL``), the harness runs only the tests that can use it: those
-with the harness's databases and those whose module reads the setting; the rest ran already on SQLite."""
+with the harness's databases and those whose module reads the setting, but not their SQLite variants nor
+those that reach a server by their own variable; the rest ran already on SQLite."""
 
 from __future__ import annotations
 
@@ -22,8 +23,18 @@ def test_with_an_app(make_app):
 READS_IT = '''
 import os
 
+import pytest
+
 def test_reads_the_server_itself():
     assert "KAMPUS_TEST_DB_URL" in os.environ
+
+@pytest.mark.parametrize("kind", ["sqlite-embedded", "postgresql-rabbitmq"])
+def test_variants(kind):
+    pass
+
+@pytest.mark.db_servers
+def test_reaches_postgresql_through_its_own_variable():
+    assert "KAMPUS_TEST_POSTGRES_URL" in os.environ
 '''
 
 
@@ -39,10 +50,14 @@ def test_a_server_run_keeps_the_tests_that_can_use_it(tmp_path: Path) -> None:
     (tmp_path / "test_mixed.py").write_text(TESTS, encoding="utf-8")
     (tmp_path / "test_reads.py").write_text(READS_IT, encoding="utf-8")
     on_sqlite = collected(tmp_path)
-    assert "4 tests collected" in on_sqlite and "test_pure" in on_sqlite
-    on_server = collected(tmp_path, KAMPUS_TEST_DB_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert "3/4 tests collected (1 deselected)" in on_server, on_server
+    assert "7 tests collected" in on_sqlite and "test_pure" in on_sqlite
+    on_server = collected(tmp_path, KAMPUS_TEST_DB_URL="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                          KAMPUS_TEST_POSTGRES_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert "4/7 tests collected (3 deselected)" in on_server, on_server
     assert "test_pure" not in on_server and "test_with_an_app" in on_server and "test_reads_the_server" in on_server
+    # the SQLite variant and the test that reaches its server by its own variable ran in the SQLite pass
+    assert "test_variants[postgresql-rabbitmq]" in on_server and "sqlite-embedded" not in on_server
+    assert "test_reaches_postgresql" not in on_server
     every = collected(tmp_path, KAMPUS_TEST_DB_URL="postgresql+psycopg://nobody@127.0.0.1:1/none",
                       KAMPUS_TEST_DB_ALL="1")
-    assert "4 tests collected" in every
+    assert "7 tests collected" in every

@@ -77,7 +77,16 @@ def pytest_configure(config: pytest.Config) -> None:
 SERVER_WORDS = ("KAMPUS_TEST_DB_URL", "server_url_from_env")
 
 
+#: Variables naming the servers that tests marked ``db_servers`` reach by themselves, in every pass.
+OWN_SERVER_VARIABLES = ("KAMPUS_TEST_POSTGRES_URL", "KAMPUS_TEST_MARIADB_URL")
+
+
 def _reaches_the_server(item: pytest.Item, sources: dict[Path, bool]) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "sqlite" in callspec.id.split("-"):
+        return False  # a variant that runs on SQLite whatever the pass
+    if item.get_closest_marker("db_servers") is not None and any(map(os.environ.get, OWN_SERVER_VARIABLES)):
+        return False  # it reaches its server through its own variable, which the SQLite pass had too
     if "kampus_databases" in getattr(item, "fixturenames", ()):
         return True
     path = Path(str(item.fspath))
@@ -94,7 +103,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """With a database server (``KAMPUS_TEST_DB_URL``), run only the tests that can use it: those of the
     harness's databases (every app fixture) and those whose module reads the setting itself. The others
     (parsers, the sandbox, subprocess sites on SQLite files…) would run exactly as on SQLite, so running the
-    suite once per server only repeats them. ``KAMPUS_TEST_DB_ALL=1`` keeps every test."""
+    suite once per server only repeats them. So would two more kinds, also left out: a parametrized test's
+    SQLite variant (an id part ``sqlite``), and, when ``KAMPUS_TEST_POSTGRES_URL`` or
+    ``KAMPUS_TEST_MARIADB_URL`` is set (as ``make test`` sets it for every pass), the tests marked
+    ``db_servers``, which reach those servers through those variables. ``KAMPUS_TEST_DB_ALL=1`` keeps
+    every test."""
     if server_url_from_env() is None or os.environ.get("KAMPUS_TEST_DB_ALL"):
         return
     sources: dict[Path, bool] = {}

@@ -19,6 +19,7 @@ from babel import numbers as babel_numbers
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
 from kampus import db
 from kampus.identity.models import User
@@ -49,8 +50,9 @@ def score_points(scores: Any) -> list[str]:
     """Each of a subsection's problem scores as ``earned/possible`` points: one call for every problem of
     the subsection (a course has hundreds; a call each cost more than the formatting)."""
     locale = _locale_name()
-    return [f"{_formatted(round(float(score.earned), 2), '#,##0.##', locale)}/"
-            f"{_formatted(round(float(score.possible), 2), '#,##0.##', locale)}" for score in scores]
+    # Babel's digits, signs and separators: nothing to escape (marked safe: a course shows hundreds)
+    return [Markup(f"{_formatted(round(float(score.earned), 2), '#,##0.##', locale)}/"
+                   f"{_formatted(round(float(score.possible), 2), '#,##0.##', locale)}") for score in scores]
 
 
 def _locale_name() -> str:
@@ -93,14 +95,20 @@ def subsection_texts(page: ProgressPage) -> dict[str, tuple[str, str]]:
     return texts
 
 
+def chart_texts(page: ProgressPage) -> list[tuple[str, float]]:
+    """Each bar of the chart as its percent in words ("85%") and its width (0 to 100), once per page: the
+    chart and its table both show every bar, and a course has a bar for each assignment."""
+    return [(grade_percent(bar.percent), min(bar.percent, 1.0) * 100) for bar in page.bars]
+
+
 def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, other: bool) -> Any:
     try:
         page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed)
     except NoGrades:
         abort(404)
     return render_template("lms/grades/progress.html", **course_page_context(course_id, "progress"),
-                           progress=page, subsection_texts=subsection_texts(page), student=student,
-                           other_student=other)
+                           progress=page, subsection_texts=subsection_texts(page), bar_texts=chart_texts(page),
+                           student=student, other_student=other)
 
 
 @bp.get("/courses/<course_id>/progress")

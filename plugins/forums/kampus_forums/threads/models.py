@@ -83,6 +83,8 @@ class Comment(Base):
     __tablename__ = "forums_comment"
     __table_args__ = (
         sa.Index("ix_forums_comment_thread_parent", "thread_id", "parent_id", "endorsed", "created_at"),
+        # a page of responses or comments in the order shown, without sorting them all (migration f0007)
+        sa.Index("ix_forums_comment_thread_parent_time", "thread_id", "parent_id", "created_at", "id"),
         sa.Index("ix_forums_comment_author", "author_id", "course_id"),
     )
 

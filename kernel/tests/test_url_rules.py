@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, url_for
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, Rule
 
 from kampus.url_rules import SharedBuilderRule, builders_compiled
 
@@ -71,3 +71,17 @@ def test_two_apps_share_builders_and_each_builds_with_its_own_converters() -> No
 def test_the_kernel_app_uses_the_rule_class(app) -> None:
     assert app.url_rule_class is SharedBuilderRule
     assert all(isinstance(rule, SharedBuilderRule) for rule in app.url_map.iter_rules())
+
+
+def test_every_shared_builder_is_the_code_werkzeug_would_compile(app) -> None:
+    """For each route of the kernel app, the builder taken from the shared cache is the function werkzeug
+    compiles for that rule itself (same code, names, constants and defaults): a later werkzeug whose builder
+    depends on more than the cache's key fails here."""
+    for rule in app.url_map.iter_rules():
+        for append_unknown in (False, True):
+            shared = rule._compile_builder(append_unknown)
+            own = Rule._compile_builder(rule, append_unknown)
+            assert shared is not own  # the stock method compiled anew
+            for attribute in ("co_code", "co_consts", "co_names", "co_varnames"):
+                assert getattr(shared.__code__, attribute) == getattr(own.__code__, attribute), rule.rule
+            assert shared.__defaults__ == own.__defaults__, rule.rule

@@ -266,3 +266,18 @@ def test_the_harness_empties_what_a_test_wrote(db):
         session.flush()
         assert again.id == 1
     empty_database(db)
+
+
+def test_the_harness_empties_a_table_with_quotes_in_its_name(db):
+    from kampus.testing.databases import empty_database
+
+    odd = sa.Table("kampus_odd'\"name", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    odd.create(db.engine)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(odd.insert(), [{"id": 1}, {"id": 2}])
+        empty_database(db)
+        with db.engine.connect() as connection:
+            assert connection.scalar(sa.select(sa.func.count()).select_from(odd)) == 0
+    finally:
+        odd.drop(db.engine)

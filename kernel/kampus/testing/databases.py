@@ -155,33 +155,35 @@ def empty_database(db: Database) -> None:
             return
         known = [table.name for table in reversed(Base.metadata.sorted_tables) if table.name in touched]
         names = known + sorted(touched - set(known))
+        quote = connection.dialect.identifier_preparer.quote
         if db.dialect == "postgresql":
             _empty_postgresql(connection, names, sequences, ordered=len(known) == len(names))
         elif db.dialect == "mysql":
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS=0")
             for name in names:
-                connection.exec_driver_sql(f"TRUNCATE TABLE `{name}`")
+                connection.exec_driver_sql(f"TRUNCATE TABLE {quote(name)}")
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS=1")
         else:
             for name in names:
-                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+                connection.exec_driver_sql(f"DELETE FROM {quote(name)}")
 
 
 def _empty_postgresql(connection: sa.Connection, names: list[str], sequences: set[str], *, ordered: bool) -> None:
     """Rows deleted children first and the used sequences restarted: a TRUNCATE of one table cascades to every
     table that refers to it (most of them refer to users), and truncating costs PostgreSQL a new file each."""
+    quote = connection.dialect.identifier_preparer.quote
     if ordered:
         savepoint = connection.begin_nested()
         try:
             for name in names:
-                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+                connection.exec_driver_sql(f"DELETE FROM {quote(name)}")
             for sequence in sorted(sequences):
-                connection.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+                connection.exec_driver_sql(f"ALTER SEQUENCE {quote(sequence)} RESTART")
             savepoint.commit()
             return
         except sa.exc.DBAPIError:
             savepoint.rollback()  # an order the models do not know (a foreign key outside them): truncate
-    connection.exec_driver_sql("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
+    connection.exec_driver_sql("TRUNCATE " + ", ".join(map(quote, names)) + " RESTART IDENTITY CASCADE")
 
 
 def _touched_tables(connection: sa.Connection, dialect: str, tables: set[str]) -> tuple[set[str], set[str]]:
@@ -189,7 +191,7 @@ def _touched_tables(connection: sa.Connection, dialect: str, tables: set[str]) -
     (PostgreSQL) the sequences that moved."""
     quote = connection.dialect.identifier_preparer.quote
     probes = [
-        f"SELECT '{name}', '' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in sorted(tables) if "'" not in name
+        f"SELECT '{_literal(name, dialect)}', '' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in sorted(tables)
     ]
     if dialect == "postgresql":
         # a sequence read since its last restart has a last_value; its owner is the table it counts for
@@ -198,7 +200,7 @@ def _touched_tables(connection: sa.Connection, dialect: str, tables: set[str]) -
             " JOIN pg_namespace n ON n.nspname = s.schemaname"
             " JOIN pg_class sc ON sc.relname = s.sequencename AND sc.relnamespace = n.oid"
             " JOIN pg_depend d ON d.objid = sc.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
-            " JOIN pg_class t ON t.oid = d.refobjid"
+            " JOIN pg_class t ON t.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass"
             " WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL"
         )
     elif dialect == "mysql":
@@ -208,6 +210,13 @@ def _touched_tables(connection: sa.Connection, dialect: str, tables: set[str]) -
         )
     rows = connection.exec_driver_sql(" UNION ALL ".join(probes)).all()
     return {row[0] for row in rows} & tables, {row[1] for row in rows if row[1]}
+
+
+def _literal(name: str, dialect: str) -> str:
+    """``name`` inside a SQL string literal: quotes doubled, and backslashes on MariaDB (an escape there)."""
+    if dialect == "mysql":
+        name = name.replace("\\", "\\\\")
+    return name.replace("'", "''")
 
 
 __all__ = ["TestDatabases", "alembic_config", "empty_database", "server_url_from_env"]

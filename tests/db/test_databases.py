@@ -21,6 +21,7 @@ from kampus.db.migrate import current_heads, pending, upgrade
 from kampus.identity.models import ApiToken, CourseAccessRole, User
 from kampus.plugins import load_plugin_manager
 from kampus.tasks.models import SUCCESS, TaskRecord
+from kampus.testing.databases import empty_database
 
 SERVERS = {
     "postgresql": "KAMPUS_TEST_POSTGRES_URL",
@@ -84,10 +85,7 @@ def migrated(server_database, pm):
 def db(migrated):
     database, _ = migrated
     yield database
-    with database.engine.begin() as connection:  # each test starts from empty tables
-        for table in ("example_login_count", "kampus_task", "kampus_api_token", "kampus_course_access_role",
-                      "kampus_login_failure", "kampus_user"):
-            connection.execute(sa.text(f"DELETE FROM {table}"))
+    empty_database(database)  # each test starts from empty tables, as the harness's tests do
 
 
 def new_user(username: str = "ada", **fields) -> User:
@@ -245,8 +243,6 @@ def test_a_savepoint_commits_only_with_its_transaction(db):
 def test_the_harness_empties_what_a_test_wrote(db):
     """``empty_database`` (run before each test of the harness) clears the tables a test wrote to, children
     before parents, and starts their ids again from 1, also for a table whose rows were all deleted."""
-    from kampus.testing.databases import empty_database
-
     with db.session_scope() as session:
         user = new_user("edsger")
         session.add(user)
@@ -265,12 +261,9 @@ def test_the_harness_empties_what_a_test_wrote(db):
         session.add(again)
         session.flush()
         assert again.id == 1
-    empty_database(db)
 
 
 def test_the_harness_empties_a_table_with_quotes_in_its_name(db):
-    from kampus.testing.databases import empty_database
-
     odd = sa.Table("kampus_odd'\"name", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
     odd.create(db.engine)
     try:

@@ -43,8 +43,8 @@ __all__ = [
 #: kernel refuses, at start-up, a plugin whose requirement this version does not
 #: meet (so a plugin built for another major stops start-up with one line naming it).
 #: 1.5 added ``kampus_user_partition_groups``; 1.6 added ``kampus_periodic_tasks`` and
-#: :class:`~kampus_hookspecs.types.PeriodicTask`.
-__version__ = "1.6"
+#: :class:`~kampus_hookspecs.types.PeriodicTask`; 1.7 added ``kampus_users_course_roles``.
+__version__ = "1.7"
 
 ENTRY_POINT_GROUP = "kampus.plugins"
 

@@ -111,6 +111,19 @@ def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
 
 
 @hookspec
+def kampus_users_course_roles(user_ids: list[int], course_id: str) -> dict[int, list[str]]:
+    """Return, for several users at once, the course roles each holds in ``course_id`` through this
+    plugin (since hook API 1.7): ``{user_id: [role, ...]}``, users with none may be left out.
+
+    The batch form of :func:`kampus_user_course_roles`, asked when many users are checked together
+    (a background regrade's batch of learners; ``kampus.identity.permissions.course_roles_of``) so
+    that a plugin answers with one query instead of one per user. A plugin that implements
+    :func:`kampus_user_course_roles` should implement this one too, with the same answers; for a
+    plugin that does not, the kernel asks :func:`kampus_user_course_roles` once per user.
+    """
+
+
+@hookspec
 def kampus_user_partition_groups(user_id: int, course_id: str) -> dict[int, int] | None:
     """Return the content groups ``user_id`` is in, in ``course_id``, through this plugin (since hook
     API 1.5): ``{partition_id: group_id}`` of the course's ``user_partitions`` (Open edX's user

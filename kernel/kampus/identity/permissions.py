@@ -10,7 +10,8 @@ Every view and API that needs more than a login asks this module::
 
 Global staff hold every permission. A course role is held through the role
 table (granted here) or through a plugin's ``kampus_user_course_roles`` answer
-(for example the LMS's enrollments give ``learner``).
+(for example the LMS's enrollments give ``learner``); :func:`course_roles_of` reads
+several users' roles at once (the batch hook ``kampus_users_course_roles``).
 """
 
 from __future__ import annotations
@@ -110,6 +111,55 @@ def _read_course_roles(user: Any, course_id: str) -> set[str]:
     roles = set(rows)
     for extra in current_kampus().hook.kampus_user_course_roles(user_id=user.id, course_id=course_id):
         roles.update(extra or ())
+    return roles
+
+
+#: the table roles of several users (``:user_ids``) in ``:course_id`` and org-wide in its ``:org``
+_USERS_COURSE_ROLES = sa.select(CourseAccessRole.user_id, CourseAccessRole.role).where(
+    CourseAccessRole.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+    sa.or_(
+        CourseAccessRole.course_id == sa.bindparam("course_id"),
+        sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
+                CourseAccessRole.org != ""),
+    ),
+)
+
+
+def _single_role_hook() -> Any:
+    """``kampus_user_course_roles`` of the plugins that do not answer the batch form
+    ``kampus_users_course_roles`` (kept per app: plugins are fixed at start-up)."""
+    kampus = current_kampus()
+
+    def make() -> Any:
+        batch = {impl.plugin for impl in kampus.pm.hook.kampus_users_course_roles.get_hookimpls()}
+        return kampus.pm.subset_hook_caller("kampus_user_course_roles", remove_plugins=batch)
+
+    return kampus.kept("single_course_roles_hook", make)
+
+
+def course_roles_of(users: list[Any], course_id: str) -> dict[int, set[str]]:
+    """:func:`course_roles` of several users at once, ``{user_id: roles}`` (every authenticated user of
+    ``users`` is a key): the role table read in one query, the plugins asked through the batch hook
+    ``kampus_users_course_roles`` (a plugin without it through ``kampus_user_course_roles``, per user).
+    Not cached: a batch of learners is read once by its caller."""
+    wanted = [user for user in users if user is not None and getattr(user, "is_authenticated", False)]
+    roles: dict[int, set[str]] = {int(user.id): set() for user in wanted}
+    if not wanted:
+        return roles
+    user_ids = sorted(roles)
+    course_id = str(course_id)
+    for user_id, role in db.session().execute(_USERS_COURSE_ROLES, {
+            "user_ids": user_ids, "course_id": course_id, "org": org_of(course_id)}):
+        roles[user_id].add(role)
+    for answer in current_kampus().hook.kampus_users_course_roles(user_ids=user_ids, course_id=course_id):
+        for user_id, extra in (answer or {}).items():
+            if user_id in roles:
+                roles[user_id].update(extra or ())
+    single = _single_role_hook()
+    if single.get_hookimpls():
+        for user_id in user_ids:
+            for extra in single(user_id=user_id, course_id=course_id):
+                roles[user_id].update(extra or ())
     return roles
 
 

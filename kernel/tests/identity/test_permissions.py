@@ -9,6 +9,7 @@ from kampus_hookspecs import hookimpl
 from kampus import db
 from kampus.identity.permissions import (
     course_roles,
+    course_roles_of,
     forget_course_roles,
     grant_role,
     has_permission,
@@ -175,3 +176,41 @@ def test_require_permission_decorator(app):
     assert client_as(app, "ta").get(path).status_code == 200
     assert client_as(app, "ta", course_id=OTHER_ORG_COURSE).get(path).status_code == 403
     assert client_as(app, "global_staff").get(path).get_data(as_text=True) == f"ok {DEFAULT_COURSE}"
+
+
+class BatchRolesPlugin:
+    """Answers the batch form only for the users it knows; its single form must not be asked by
+    ``course_roles_of`` (the batch form is)."""
+
+    def __init__(self) -> None:
+        self.beta: set[int] = set()
+        self.batch_calls: list[list[int]] = []
+        self.single_calls: list[int] = []
+
+    @hookimpl
+    def kampus_users_course_roles(self, user_ids, course_id):
+        self.batch_calls.append(list(user_ids))
+        return {user_id: ["beta_tester"] for user_id in user_ids if user_id in self.beta}
+
+    @hookimpl
+    def kampus_user_course_roles(self, user_id, course_id):
+        self.single_calls.append(user_id)
+        return ["beta_tester"] if user_id in self.beta else []
+
+
+def test_course_roles_of_reads_many_users_at_once(make_app):
+    single, batch = EnrollmentPlugin(), BatchRolesPlugin()
+    app = make_app(plugins=[single, batch])
+    staff, learner, beta, nobody = (make_user(app, "user") for _ in range(4))
+    single.enrolled = {learner.id}
+    batch.beta = {beta.id}
+    with app.test_request_context():
+        grant_role(db.session(), staff, "staff", DEFAULT_COURSE)
+        db.session().commit()
+        roles = course_roles_of([staff, learner, beta, nobody, AnonymousUserMixin()], DEFAULT_COURSE)
+    assert roles == {staff.id: {"staff"}, learner.id: {"learner"}, beta.id: {"beta_tester"}, nobody.id: set()}
+    assert batch.batch_calls == [sorted([staff.id, learner.id, beta.id, nobody.id])]  # one call for all
+    assert batch.single_calls == []  # the plugin's single form is not asked as well
+    with app.test_request_context():
+        assert course_roles_of([], DEFAULT_COURSE) == {}
+        assert {user.id: course_roles(user, DEFAULT_COURSE) for user in (staff, learner, beta, nobody)} == roles

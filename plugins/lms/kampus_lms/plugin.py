@@ -47,7 +47,7 @@ from kampus_lms.search.cli import reindex_courses_command
 from kampus_lms.search.views import bp as search_views
 from kampus_lms.search.wiring import search_settings
 
-KAMPUS_HOOKSPECS_REQUIRES = ">=1.5,<2"
+KAMPUS_HOOKSPECS_REQUIRES = ">=1.7,<2"
 
 
 @hookimpl
@@ -80,6 +80,12 @@ def kampus_course_tabs(course_id: str, user: Any) -> list[dict[str, Any]]:
 def kampus_user_course_roles(user_id: int, course_id: str) -> list[str]:
     """An active enrollment gives the course role ``learner``."""
     return enrollment_api.learner_roles(user_id, course_id)  # enrollment
+
+
+@hookimpl
+def kampus_users_course_roles(user_ids: list[int], course_id: str) -> dict[int, list[str]]:
+    """The batch form: ``learner`` for each of ``user_ids`` actively enrolled, in one query."""
+    return enrollment_api.learner_roles_of(user_ids, course_id)  # enrollment
 
 
 @hookimpl

@@ -230,6 +230,17 @@ def learner_roles(user_id: int, course_id: str) -> list[str]:
     return [LEARNER] if is_enrolled(user_id, course_id) else []
 
 
+def learner_roles_of(user_ids: list[int], course_id: str) -> dict[int, list[str]]:
+    """:func:`learner_roles` of several users in one query (the LMS's ``kampus_users_course_roles`` answer):
+    ``{user_id: ["learner"]}`` for those actively enrolled."""
+    if not user_ids:
+        return {}
+    enrolled = db.session().scalars(sa.select(CourseEnrollment.user_id).where(
+        CourseEnrollment.course_id == str(course_id), CourseEnrollment.is_active.is_(True),
+        CourseEnrollment.user_id.in_(sorted(set(user_ids)))))
+    return {user_id: [LEARNER] for user_id in enrolled}
+
+
 # -- course modes ----------------------------------------------------------------------------------------------
 
 

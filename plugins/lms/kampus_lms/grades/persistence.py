@@ -149,6 +149,101 @@ def sync_grade(db_session: Session, grade: CourseGrade, inputs: GradeInputs) -> 
     return SyncResult(True, _sync_subsections(db_session, grade), passed_timestamp=row.passed_timestamp)
 
 
+_COURSE_TABLE = PersistentCourseGrade.__table__
+_SUBSECTION_TABLE = PersistentSubsectionGrade.__table__
+
+
+class BatchConflict(Exception):
+    """A concurrent writer inserted a row of :func:`sync_grades`'s batch first (its transaction must be rolled
+    back; the caller grades those learners one at a time with :func:`sync_grade`, which merges with theirs)."""
+
+
+def _subsection_row_values(grade: CourseGrade, sub: SubsectionGrade, values: dict[str, Any],
+                           now: datetime) -> dict[str, Any]:
+    return {"user_id": grade.user_id, "course_id": grade.course_id, "usage_key": sub.usage_id, **values,
+            "created": now, "modified": now}
+
+
+def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInputs]]) -> list[SyncResult]:
+    """:func:`sync_grade` for several learners of one course at once (a background regrade's batch), with
+    its rules (only what differs is written, an older computation never overwrites a newer row, the first
+    passing time is kept): the stored rows are read in two queries (the course rows locked), new rows are
+    inserted with one statement per table and changed ones updated in one flush. Returns one result per
+    item, in order. Raises :class:`BatchConflict` when another writer inserted one of the new rows first
+    (roll back and use :func:`sync_grade` for each). The caller commits."""
+    if not computed:
+        return []
+    course_id = computed[0][0].course_id
+    if any(grade.course_id != course_id for grade, _inputs in computed):
+        raise ValueError("sync_grades: grades of one course only")
+    user_ids = sorted({grade.user_id for grade, _inputs in computed})
+    course_rows = {row.user_id: row for row in db_session.scalars(
+        sa.select(PersistentCourseGrade).where(PersistentCourseGrade.course_id == course_id,
+                                               PersistentCourseGrade.user_id.in_(user_ids)).with_for_update())}
+    stored_subsections: dict[int, dict[str, PersistentSubsectionGrade]] = {user_id: {} for user_id in user_ids}
+    for sub_row in db_session.scalars(sa.select(PersistentSubsectionGrade).where(
+            PersistentSubsectionGrade.course_id == course_id, PersistentSubsectionGrade.user_id.in_(user_ids))):
+        stored_subsections[sub_row.user_id][sub_row.usage_key] = sub_row
+    now = utcnow()
+    new_courses: list[dict[str, Any]] = []
+    new_subsections: list[dict[str, Any]] = []
+    gone: list[tuple[int, str]] = []
+    results: list[SyncResult] = []
+    for grade, inputs in computed:
+        values = _course_values(grade, inputs)
+        row = course_rows.get(grade.user_id)
+        if row is not None and _same(row, values):
+            results.append(SyncResult(False, (), passed_timestamp=row.passed_timestamp))
+            continue
+        if (row is not None and row.scores_modified is not None and inputs.scores_modified is not None
+                and row.scores_modified > inputs.scores_modified):
+            results.append(SyncResult(False, (), skipped_as_older=True, passed_timestamp=row.passed_timestamp))
+            continue
+        if row is None:
+            passed_timestamp = now if grade.passed else None
+            new_courses.append({"user_id": grade.user_id, "course_id": course_id, **values,
+                                "passed_timestamp": passed_timestamp, "created": now, "modified": now})
+        else:
+            _assign(row, values, now)
+            if grade.passed and row.passed_timestamp is None:
+                row.passed_timestamp = now  # Open edX keeps the first passing time, never clears it
+            passed_timestamp = row.passed_timestamp
+        existing = stored_subsections.get(grade.user_id, {})
+        written: set[str] = set()
+        for sub in grade.subsections:
+            if not sub.attempted:
+                continue
+            sub_values = _subsection_values(sub, grade.course_version)
+            sub_row = existing.get(sub.usage_id)
+            if sub_row is None:
+                new_subsections.append(_subsection_row_values(grade, sub, sub_values, now))
+                written.add(sub.usage_id)
+            elif not _same(sub_row, sub_values):
+                _assign(sub_row, sub_values, now)
+                written.add(sub.usage_id)
+        attempted = {sub.usage_id for sub in grade.subsections if sub.attempted}
+        gone.extend((grade.user_id, key) for key in existing if key not in attempted)
+        results.append(SyncResult(True, tuple(sub for sub in grade.subsections if sub.usage_id in written),
+                                  passed_timestamp=passed_timestamp))
+    db_session.flush()  # the updates
+    if new_courses or new_subsections:
+        try:
+            with db_session.begin_nested():
+                # the tables' own INSERTs, executemany on the session's connection (no ORM bookkeeping)
+                connection = db_session.connection()
+                if new_courses:
+                    connection.execute(_COURSE_TABLE.insert(), new_courses)
+                if new_subsections:
+                    connection.execute(_SUBSECTION_TABLE.insert(), new_subsections)
+        except IntegrityError as error:
+            raise BatchConflict(str(error)) from error
+    for user_id, key in gone:
+        db_session.execute(sa.delete(PersistentSubsectionGrade).where(
+            PersistentSubsectionGrade.user_id == user_id, PersistentSubsectionGrade.course_id == course_id,
+            PersistentSubsectionGrade.usage_key == key))
+    return results
+
+
 def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[SubsectionGrade, ...]:
     """Write the attempted subsections' rows that differ; drop rows of subsections no longer attempted."""
     existing = {row.usage_key: row for row in db_session.scalars(

@@ -34,17 +34,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kampus_content.api import CourseNotFound, ScoreRecord, VersionNotFound, course_scores, get_structure
+from sqlalchemy.exc import OperationalError
 
 from kampus import current_kampus, db
 from kampus.events.emit import emit
 from kampus.identity.models import User
-from kampus.identity.permissions import course_roles, permission_table
-from kampus_lms.certificates.api import update_certificate
+from kampus.identity.permissions import course_roles, course_roles_of, permission_table
+from kampus_lms.certificates.api import certificate_config, update_certificate
 from kampus_lms.cohorts.api import partition_groups_of, user_partition_groups
 from kampus_lms.grades.compute import compute_grade, visible_blocks_hash
 from kampus_lms.grades.data import CourseGrade
 from kampus_lms.grades.overrides import SubsectionOverride, overrides_of
-from kampus_lms.grades.persistence import GradeInputs, SyncResult, course_row, is_current, sync_grade
+from kampus_lms.grades.persistence import (
+    BatchConflict,
+    GradeInputs,
+    SyncResult,
+    course_row,
+    is_current,
+    sync_grade,
+    sync_grades,
+)
 from kampus_lms.grades.structure import GradingStructure, Viewer, grading_structure, max_scores
 
 log = logging.getLogger(__name__)
@@ -79,13 +88,15 @@ def published_grading(course_id: str) -> GradingStructure:
     return grading_structure(structure)
 
 
-def natural_mode(user: Any, course_id: str, grading: GradingStructure) -> str:
-    """How much of the course ``user``'s own grade counts: ``staff``, ``beta`` or ``learner``."""
+def natural_mode(user: Any, course_id: str, grading: GradingStructure, roles: set[str] | None = None) -> str:
+    """How much of the course ``user``'s own grade counts: ``staff``, ``beta`` or ``learner`` (``roles``:
+    their course roles when already read)."""
     if user is None or not getattr(user, "is_active", False):
         return "learner"
     if user.is_staff or user.is_superuser:
         return "staff"
-    roles = course_roles(user, course_id)
+    if roles is None:
+        roles = course_roles(user, course_id)
     table = permission_table()
     if roles & table.get("course.view_staff", set()):
         return "staff"
@@ -158,17 +169,20 @@ def persist(computation: GradeComputation, *, reason: str = GRADE_READ, user: An
     return _stored(computation, result, reason, user)
 
 
-def _stored(computation: GradeComputation, result: SyncResult, reason: str, user: Any) -> CourseGrade:
-    """The grade as stored by ``result`` (committed), with what changed announced."""
+def _stored(computation: GradeComputation, result: SyncResult, reason: str, user: Any, *,
+            certificates: bool = True) -> CourseGrade:
+    """The grade as stored by ``result`` (committed), with what changed announced (``certificates=False``:
+    the course is known to give no certificate)."""
     grade = computation.grade
     if result.passed_timestamp != grade.passed_timestamp:
         grade = replace(grade, passed_timestamp=result.passed_timestamp)
     if result.course_changed or result.subsections_written:
-        _announce(grade, computation, result, reason, user)
+        _announce(grade, computation, result, reason, user, certificates)
     return grade
 
 
-def _announce(grade: CourseGrade, computation: GradeComputation, result: SyncResult, reason: str, user: Any) -> None:
+def _announce(grade: CourseGrade, computation: GradeComputation, result: SyncResult, reason: str, user: Any,
+              certificates: bool = True) -> None:
     transaction_id = str(uuid.uuid4())
     username = getattr(user, "username", None)
     common = {"user_id": grade.user_id, "course_id": grade.course_id, "course_version": grade.course_version,
@@ -186,7 +200,8 @@ def _announce(grade: CourseGrade, computation: GradeComputation, result: SyncRes
             **common, "percent_grade": grade.percent, "letter_grade": grade.letter_grade or "",
             "course_edited_timestamp": None, "grading_policy_hash": computation.inputs.policy_hash,
         }, course_id=grade.course_id, user_id=grade.user_id, username=username)
-        update_certificate(grade.user_id, grade.course_id, grade, report=False)
+        if certificates:
+            update_certificate(grade.user_id, grade.course_id, grade, report=False)
 
 
 def load_user(user_id: int) -> User | None:
@@ -209,6 +224,41 @@ def update_course_grade(user: Any, course_id: str, *, reason: str = GRADE_READ, 
         computation = compute(account, course_id, now=now, db_session=db_session, grading=grading, scores=scores)
         result = sync_grade(db_session, computation.grade, computation.inputs)
     return _stored(computation, result, reason, account)
+
+
+def update_course_grades(users: list[Any], grading: GradingStructure, *, reason: str,
+                         now: datetime | None = None) -> list[CourseGrade]:
+    """:func:`update_course_grade` for a batch of learners (accounts) of ``grading``'s course, as a background
+    regrade does: their scores, subsection overrides and content groups read in one query each, every grade
+    computed, and the rows that differ stored in **one** transaction (:func:`~.persistence.sync_grades`); then
+    what changed is announced, learner by learner, as for one. When another writer inserted one of the
+    batch's rows first (or the database ended the batch's transaction in a deadlock), the batch's transaction
+    is rolled back and its learners are graded one at a time.
+    Returns the grades in the order of ``users``."""
+    if not users:
+        return []
+    course_id = grading.course_id
+    now = now or datetime.now(UTC)
+    user_ids = [int(user.id) for user in users]
+    try:
+        with current_kampus().db.session_scope() as db_session:
+            scores = course_scores(course_id, user_ids, db_session=db_session)
+            overrides = overrides_of(course_id, user_ids, db_session=db_session)
+            groups = partition_groups_of(user_ids, course_id) if grading.release.groups else {}
+            roles = course_roles_of(users, course_id)
+            computations = [compute(user, course_id, now=now, db_session=db_session, grading=grading,
+                                    mode=natural_mode(user, course_id, grading, roles.get(int(user.id), set())),
+                                    scores=scores[int(user.id)], overrides=overrides[int(user.id)],
+                                    groups=groups.get(int(user.id))) for user in users]
+            results = sync_grades(db_session, [(c.grade, c.inputs) for c in computations])
+    except (BatchConflict, OperationalError) as error:
+        # another writer inserted one of the rows first, or (MariaDB) the batch's locks met another writer's
+        # in a deadlock: the batch's transaction is rolled back; one learner at a time takes small locks
+        log.info("grading a batch in %s learner by learner: %s", course_id, error)
+        return [update_course_grade(user, course_id, reason=reason, now=now, grading=grading) for user in users]
+    certificates = certificate_config(course_id) is not None
+    return [_stored(computation, result, reason, user, certificates=certificates)
+            for computation, result, user in zip(computations, results, users, strict=True)]
 
 
 def course_grade(user_id: int, course_id: str) -> CourseGrade:

@@ -7,8 +7,9 @@
 * with ``only_if_changed`` (what a publish asks) it compares the version's grading signature with the
   signatures of the versions learners' stored grades came from, and stops when none differs;
 * it recomputes the grade of every enrolled learner (and of everyone with a stored grade) in batches
-  of :data:`BATCH`, reading each batch's scores in one query. Recomputing is idempotent (unchanged
-  grades write nothing), so a task that runs again after a worker died just finishes the job;
+  of :data:`BATCH`, reading each batch's scores in one query and storing its grades in one transaction
+  (:func:`~kampus_lms.grades.service.update_course_grades`). Recomputing is idempotent (unchanged grades
+  write nothing), so a task that runs again after a worker died just finishes the job;
 * if the course was published again meanwhile, it goes round again with the newer version.
 
 Course staff may start it from the task API (``course.edit_content``).
@@ -20,7 +21,6 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from kampus_content.api import course_scores
 
 from kampus import current_kampus
 from kampus.identity.models import User
@@ -28,12 +28,12 @@ from kampus.tasks.api import AlreadyRunningError, TaskContext, startable_with, s
 from kampus_lms.enrollment.api import enrolled_user_ids
 from kampus_lms.grades.models import PersistentCourseGrade
 from kampus_lms.grades.override_admin import regrade_after_override
-from kampus_lms.grades.service import GRADING_POLICY_CHANGED, NoGrades, published_grading, update_course_grade
+from kampus_lms.grades.service import GRADING_POLICY_CHANGED, NoGrades, published_grading, update_course_grades
 from kampus_lms.grades.structure import GradingStructure, grading_signature, max_scores, stored_signatures
 
 log = logging.getLogger(__name__)
 
-#: Learners regraded per batch (one score query and one user query per batch).
+#: Learners regraded per batch (one transaction, and one query of each kind, per batch).
 BATCH = 200
 #: At most this many rounds when the course keeps being published while the task runs.
 MAX_ROUNDS = 5
@@ -70,14 +70,9 @@ def regrade(grading: GradingStructure, user_ids: list[int], task: TaskContext | 
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start:start + BATCH]
         with current_kampus().db.session_scope() as db_session:
-            users = {user.id: user for user in db_session.scalars(sa.select(User).where(User.id.in_(batch)))}
-            scores = course_scores(grading.course_id, batch, db_session=db_session)
-        for user_id in batch:
-            user = users.get(user_id)
-            if user is not None:
-                update_course_grade(user, grading.course_id, reason=GRADING_POLICY_CHANGED, grading=grading,
-                                    scores=scores[user_id])
-            done += 1
+            users = list(db_session.scalars(sa.select(User).where(User.id.in_(batch)).order_by(User.id)))
+        update_course_grades(users, grading, reason=GRADING_POLICY_CHANGED)
+        done += len(batch)
         if task is not None:
             task.progress(done, len(user_ids), "Regrading learners")
     return done

@@ -82,6 +82,27 @@ def test_an_active_enrollment_gives_the_learner_role(app) -> None:
         assert "learner" not in course_roles(learner, COURSE)
 
 
+def test_the_batch_roles_hook_answers_as_the_single_one_in_one_query(app) -> None:
+    """``kampus_users_course_roles``: ``learner`` for the active enrollments only, one query for all, and the
+    same answers as ``kampus_user_course_roles``."""
+    publish(app)
+    enrolled, left, never = make_user(app), make_user(app), make_user(app)
+    with app.test_request_context():
+        api.enroll(enrolled, COURSE)
+        api.enroll(left, COURSE)
+        api.unenroll(left, COURSE)
+    ids = [enrolled.id, left.id, never.id]
+    with app.app_context():
+        hook = app.extensions["kampus"].hook
+        with recording_statements(app) as recorder:
+            [answer] = hook.kampus_users_course_roles(user_ids=ids, course_id=COURSE)
+        assert answer == {enrolled.id: ["learner"]} and recorder.count == 1
+        single = {user_id: roles for user_id in ids
+                  for roles in hook.kampus_user_course_roles(user_id=user_id, course_id=COURSE) if roles}
+        assert single == answer
+        assert hook.kampus_users_course_roles(user_ids=[], course_id=COURSE) == [{}]
+
+
 def test_an_unpublished_or_unknown_course_cannot_be_enrolled_in(app) -> None:
     learner = make_user(app)
     with app.test_request_context():

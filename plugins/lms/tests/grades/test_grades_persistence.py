@@ -21,6 +21,7 @@ from kampus_lms.api import (
 )
 from kampus_lms.grades.models import GradingMaxScores, PersistentCourseGrade, PersistentSubsectionGrade
 from kampus_lms.grades.persistence import _insert_subsections, _subsection_values
+from sqlalchemy.exc import OperationalError
 
 from kampus import current_kampus
 from kampus.tasks.api import TaskRecord
@@ -336,3 +337,109 @@ def test_subsection_rows_inserted_together_fall_back_to_one_at_a_time_on_a_concu
     assert set(stored) == {sub.usage_id for sub in attempted}
     assert all(stored[sub.usage_id].course_version == grade.course_version
                and stored[sub.usage_id].earned_all == sub.all_total.earned for sub in attempted)
+
+
+def _stored_values(app) -> dict[str, Any]:
+    """The stored grade rows' values (ids and times left out), by learner and subsection."""
+    courses = {row.user_id: (row.percent_grade, row.letter_grade, row.passed, row.course_version,
+                             row.grading_policy_hash, row.visibility, row.scores_count, row.summary)
+               for row in rows(app, PersistentCourseGrade)}
+    subsections = {(row.user_id, row.usage_key): (row.earned_all, row.possible_all, row.earned_graded,
+                                                  row.possible_graded, row.visible_blocks_hash, row.course_version)
+                   for row in rows(app, PersistentSubsectionGrade)}
+    return {"courses": courses, "subsections": subsections}
+
+
+def test_a_regrade_batch_stores_what_grading_one_learner_at_a_time_stores(app, client_as, events):
+    """The background regrade's batches (one transaction, the rows read and written together) keep the rules of
+    a single learner's grade: missing rows inserted, current rows left alone (no write, no event), stale rows
+    updated, rows of subsections no longer attempted deleted, and course staff graded on staff-only blocks."""
+    course = publish(app, {"week1": [Sub("hw1", {"p1": 1, "p2": 3}, "Homework", True),
+                                     Sub("hw2", {"p4": 2}, "Homework", True)],
+                           "week2": [Sub("exam", {"p5": 10}, "Exam", True),
+                                     Sub("hidden", {"p3": 9}, "Exam", True, staff_only=True)]}, policy=POLICY)
+    fresh, current, stale = client_as("learner"), client_as("learner"), client_as("learner")
+    staff = client_as("staff")
+    answer(fresh, course["p1"], 1)
+    answer(fresh, course["p5"], 7)
+    answer(current, course["p4"], 2)
+    answer(stale, course["p5"], 10)
+    answer(stale, course["p2"], 3)
+    answer(staff, course["p3"], 9)
+    expected = _stored_values(app)  # each stored as one learner's score change stores it
+    assert (staff.user.id, course["hidden"]) in expected["subsections"]
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        for model in (PersistentSubsectionGrade, PersistentCourseGrade):
+            db_session.execute(sa.delete(model).where(model.user_id == fresh.user.id))
+        db_session.execute(sa.update(PersistentCourseGrade).where(PersistentCourseGrade.user_id == stale.user.id)
+                           .values(percent_grade=0.01, passed=False))
+        db_session.add(PersistentSubsectionGrade(  # a subsection the learner no longer counts as attempted
+            user_id=stale.user.id, course_id=COURSE, usage_key=course["hw2"], course_version="older",
+            earned_all=1, possible_all=2, earned_graded=1, possible_graded=2, first_attempted=datetime.now(UTC),
+            visible_blocks_hash="older", created=datetime.now(UTC), modified=datetime.now(UTC)))
+    events.clear()
+    ids = [fresh.user.id, current.user.id, stale.user.id, staff.user.id]
+    with recording_statements(app) as recorder, app.app_context():
+        assert regrade_learners(COURSE, ids) == 4
+    assert _stored_values(app) == expected
+    course_events = events.of_type("edx.grades.course.grade_calculated")
+    assert sorted(e["event"]["user_id"] for e in course_events) == sorted([fresh.user.id, stale.user.id])
+    subsection_events = events.of_type("edx.grades.subsection.grade_calculated")
+    assert sorted((e["event"]["user_id"], e["event"]["block_id"]) for e in subsection_events) == sorted(
+        [(fresh.user.id, course["hw1"]), (fresh.user.id, course["exam"])])
+    # one INSERT a table for the whole batch, one UPDATE (the stale course row), one DELETE
+    assert len(recorder.writes("INTO lms_grades_subsection")) == 1
+    assert len(recorder.writes("INTO lms_grades_course")) == 1
+    with recording_statements(app) as again, app.app_context():
+        regrade_learners(COURSE, ids)
+    assert again.writes() == []  # every grade is current now
+
+
+@pytest.mark.parametrize("refusal", ["conflict", "deadlock"])
+def test_a_regrade_batch_whose_rows_were_written_meanwhile_is_graded_one_learner_at_a_time(
+        app, client_as, course, events, monkeypatch, refusal):
+    """When another writer inserted one of a batch's new rows first (``BatchConflict``), the batch's transaction
+    is rolled back and its learners are graded one at a time: every grade stored once, announced once."""
+    from kampus_lms.grades import persistence, service
+
+    learners = [client_as("learner") for _ in range(3)]
+    for i, learner in enumerate(learners):
+        answer(learner, course["p5"], [10, 5, 2][i])
+    expected = _stored_values(app)
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+        db_session.execute(sa.delete(PersistentCourseGrade))
+    conflicts = []
+
+    def sync_then_conflict(db_session, computed):
+        persistence.sync_grades(db_session, computed)  # written in the batch's transaction, then refused
+        conflicts.append(len(computed))
+        if refusal == "deadlock":
+            raise OperationalError("INSERT ...", {}, Exception("1213 Deadlock found when trying to get lock"))
+        raise persistence.BatchConflict("another writer was first")
+
+    monkeypatch.setattr(service, "sync_grades", sync_then_conflict)
+    events.clear()
+    with app.app_context():
+        assert regrade_learners(COURSE, [learner.user.id for learner in learners]) == 3
+    assert conflicts == [3]
+    assert _stored_values(app) == expected
+    assert len(events.of_type("edx.grades.course.grade_calculated")) == 3
+
+
+def test_sync_grades_reports_a_row_inserted_twice_as_a_batch_conflict(app, client_as, course):
+    """An INSERT of the batch refused by the unique keys (here: the same learner twice in one batch, as two
+    writers would) raises ``BatchConflict`` and leaves nothing half-written once rolled back."""
+    from kampus_lms.grades.persistence import BatchConflict, sync_grades
+    from kampus_lms.grades.service import compute
+
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+        db_session.execute(sa.delete(PersistentCourseGrade))
+    with app.app_context():
+        computation = compute(learner.user, COURSE)
+        with pytest.raises(BatchConflict), current_kampus().db.session_scope() as db_session:
+            sync_grades(db_session, [(computation.grade, computation.inputs)] * 2)
+    assert rows(app, PersistentCourseGrade) == [] and rows(app, PersistentSubsectionGrade) == []

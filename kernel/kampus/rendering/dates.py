@@ -92,6 +92,36 @@ def locale_of(user_id: int) -> str:
     return language if language and language in available_locales() else current_kampus().settings.default_locale
 
 
+def locale_for_language(language: str | None) -> str:
+    """The site's locale for a language code as a course gives it (``fr``, ``pt-br``, ``pt_BR``): that locale
+    when the site has it, else its language alone (``pt``), else the site's ``default_locale``."""
+    available = available_locales()
+    code = (language or "").strip().replace("-", "_")
+    if code:
+        parts = code.split("_", 1)
+        candidates = [code, f"{parts[0].lower()}_{parts[1].upper()}" if len(parts) == 2 else code,
+                      parts[0].lower()]
+        for candidate in candidates:
+            if candidate in available:
+                return candidate
+    return current_kampus().settings.default_locale
+
+
+@contextmanager
+def in_locale(locale: str) -> Iterator[str]:
+    """Render in ``locale`` for the block, whatever the request's language (a message written once for many
+    readers in one language: a course's e-mail in the course's language), then go back; yields it. Needs an
+    app context."""
+    saved_translations = g.pop("_kampus_translations", None)  # the request's catalogue (rendering.setup)
+    try:
+        with force_locale(locale):
+            yield locale
+    finally:
+        g.pop("_kampus_translations", None)
+        if saved_translations is not None:
+            g._kampus_translations = saved_translations
+
+
 @contextmanager
 def as_user(user_id: int) -> Iterator[str]:
     """Render in the language (:func:`locale_of`) and time zone of user ``user_id`` for the block, whoever
@@ -99,21 +129,16 @@ def as_user(user_id: int) -> Iterator[str]:
     Needs an app context."""
     prefs = user_preferences(int(user_id), [TIME_ZONE])
     zone = prefs.get(TIME_ZONE)
-    locale = locale_of(user_id)
     babel_cache = g.get("_flask_babel")
     saved_zone = getattr(babel_cache, "babel_tzinfo", None) if babel_cache is not None else None
-    saved_translations = g.pop("_kampus_translations", None)  # the request's catalogue (rendering.setup)
     try:
-        with force_locale(locale):
+        with in_locale(locale_of(user_id)) as locale:
             cache = g.get("_flask_babel")
             if cache is not None:
                 cache.babel_tzinfo = pytz.timezone(zone) if zone and is_valid_time_zone(zone) else pytz.timezone(
                     current_kampus().settings.default_timezone)
             yield locale
     finally:
-        g.pop("_kampus_translations", None)
-        if saved_translations is not None:
-            g._kampus_translations = saved_translations
         cache = g.get("_flask_babel")
         if cache is not None:
             if saved_zone is None:

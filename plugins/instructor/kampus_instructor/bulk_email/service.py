@@ -68,6 +68,7 @@ from kampus.drivers.mailer import (
 )
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.roles import INSTRUCTOR, STAFF
+from kampus.rendering.dates import in_locale, locale_for_language
 from kampus.tasks.api import TaskContext, submit
 from kampus.urls import absolute_url
 from kampus_instructor.bulk_email.models import (
@@ -529,8 +530,11 @@ class _Rendered:
         course_name = getattr(overview, "display_name", "") or message.course_id
         context = {"course_name": course_name, "site_name": site_name, "unsubscribe_url": _UNSUBSCRIBE_MARK,
                    "body_html": message.html_message, "body_text": html_to_text(message.html_message)}
-        self.html = render_template("instructor/bulk_email/email.html", **context)
-        self.text = render_template("instructor/bulk_email/email.txt", **context)
+        # the wrapper (footer, unsubscribe line) in the course's language, as Open edX's course e-mail, not in
+        # the language of whoever sent it: one message, written once, goes to the whole course
+        with in_locale(locale_for_language(getattr(overview, "language", None))) as locale:
+            self.html = render_template("instructor/bulk_email/email.html", email_locale=locale, **context)
+            self.text = render_template("instructor/bulk_email/email.txt", **context)
         self.subject = message.subject
         self.from_name = course_name
 

@@ -8,7 +8,8 @@ score on every problem. Figures (JSON lines, DESIGN.md section 8):
 
 * ``course_grading_vs_score_read``: grading every learner of the 10,000-learner course (their course
   grades computed from their scores, in learner batches as the grade report does, through
-  ``kampus_lms.api.course_grades_of``) by **2 worker processes** sharing the learners, in learners/s,
+  ``kampus_lms.api.course_grades_of``) by **2 worker processes** sharing the learners (each settles its
+  heap as a ``kampus worker`` process does: ``kampus.process_heap.settle``), in learners/s,
   against a bare SQL read of all those scores (one ``SELECT`` of the course's score rows, fetched), in
   learners/s; target >= 0.25;
 * ``course_regrade_stored_vs_score_read``: the same learners graded as the background regrade
@@ -51,6 +52,7 @@ from kampus_lms.api import course_grades_of, regrade_learners
 from kampus_lms.enrollment.models import CourseEnrollment
 from lms import database, postgres_answers
 
+from kampus import process_heap
 from kampus.app import create_app
 from kampus.identity.models import User
 
@@ -162,6 +164,7 @@ def _grade_share(env: dict[str, str], course_id: str, ids: list[int], batch: int
         if store:  # warm the caches on learners left out of the timed run (their grades are written)
             warm, ids = ids[:10], ids[10:]
         grade(warm)  # warm the caches (structure, grading, max scores)
+        process_heap.settle()  # as each process of `kampus worker` does once its app is loaded
         barrier.wait()
         started = time.perf_counter()
         done = sum(grade(ids[i:i + batch]) for i in range(0, len(ids), batch))

@@ -20,28 +20,14 @@ gunicorn's own handling of ``X-Forwarded-Proto`` is turned off
 (``forwarded_allow_ips`` empty): which proxies are believed is decided in one
 place, the ``trusted_proxies`` setting.
 
-**Garbage collection in a worker** (:func:`worker_ready`, :func:`request_served`). A
-worker's heap holds a few hundred thousand long-lived objects (modules, the app,
-compiled templates, course structures and outlines cached per published version).
-CPython's full collection walks all of them, about 200 ms on a full-size course
-(``bench/lms.py``), and it runs whenever a quarter as many objects again have
-survived two young collections, which objects living for one request do when a
-collection falls in the middle of it: about every 40 course pages, one page paid
-200 ms. A worker therefore collects once and *freezes* what survives
-(``gc.freeze()``: those objects are left out of later collections) after loading
-the app and again after its first :data:`GC_FREEZE_AFTER` requests, when the
-caches have been filled; and it raises the young generation's threshold
-(:data:`GC_THRESHOLD`: a request's garbage is mostly freed by reference counting
-before a collection would look at it). What a frozen object keeps alive is never
-collected if it later becomes a garbage cycle (an evicted cache entry holding a
-cycle): bounded by the heap at the last freeze.
+A worker settles its heap once the app is loaded (:mod:`kampus.process_heap`): collected, frozen and
+frozen again after its first requests.
 """
 
 from __future__ import annotations
 
 import copy
 import fcntl
-import gc
 import logging
 import logging.handlers
 import os
@@ -50,7 +36,9 @@ from typing import Any
 
 from gunicorn.glogging import CONFIG_DEFAULTS, Logger
 
+from kampus import process_heap
 from kampus.access_log import LOG_PATH_KEY
+from kampus.process_heap import WorkCounter
 from kampus.settings import Settings
 
 #: gunicorn's access-log line without the query string (``%(U)s`` is the path alone; ``%(r)s``, ``%(q)s``
@@ -133,30 +121,17 @@ def access_log_config(path: str, max_bytes: int, backups: int, loglevel: str = "
     return config
 
 
-#: A worker collects and freezes its heap after loading the app and after serving these many requests.
-GC_FREEZE_AFTER = (100, 1000, 10000)
-#: The worker's ``gc.set_threshold``: young collections every 7,000 net allocations instead of 700.
-GC_THRESHOLD = (7000, 10, 10)
-
-
-def _freeze_heap() -> None:
-    gc.collect()
-    gc.freeze()
-
-
 def worker_ready(worker: Any) -> None:
-    """gunicorn's ``post_worker_init``: the app is loaded; freeze what it made and set the thresholds."""
-    worker.kampus_requests_served = 0
-    _freeze_heap()
-    gc.set_threshold(*GC_THRESHOLD)
+    """gunicorn's ``post_worker_init``: the app is loaded; settle the worker's heap (:mod:`kampus.process_heap`)."""
+    worker.kampus_requests = WorkCounter()
+    process_heap.settle()
 
 
 def request_served(worker: Any, _request: Any, _environ: Any, _response: Any) -> None:
-    """gunicorn's ``post_request``: count the worker's requests; freeze again at :data:`GC_FREEZE_AFTER`."""
-    served = getattr(worker, "kampus_requests_served", 0) + 1
-    worker.kampus_requests_served = served
-    if served in GC_FREEZE_AFTER:
-        _freeze_heap()
+    """gunicorn's ``post_request``: count the worker's requests (its heap is frozen again after its first ones)."""
+    counter = getattr(worker, "kampus_requests", None)
+    if counter is not None:
+        counter.finished_one()
 
 
 def gunicorn_settings(

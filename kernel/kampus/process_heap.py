@@ -42,7 +42,10 @@ def settle() -> None:
 
 
 class WorkCounter:
-    """Counts a process's units of work and freezes its heap again at :data:`REFREEZE_AFTER`."""
+    """Counts a process's units of work and freezes its heap again at :data:`REFREEZE_AFTER`.
+
+    Not locked: in a process running several threads (a threads pool) an increment may be lost and a refreeze
+    skipped, and a refreeze also freezes what the other threads hold at that moment; both are harmless."""
 
     def __init__(self, refreeze_after: tuple[int, ...] = REFREEZE_AFTER) -> None:
         self.done = 0

@@ -37,6 +37,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: What PostgreSQL (SQLSTATE) and MariaDB (error number) say when they end a transaction to break a deadlock.
+_DEADLOCK_SQLSTATE = "40P01"
+_DEADLOCK_MYSQL = 1213
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """Whether ``error`` (a SQLAlchemy ``OperationalError``) is the database ending a transaction to break a
+    deadlock, which running the transaction again resolves (not a lock wait timeout nor a locked SQLite file,
+    which would only wait again)."""
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) == _DEADLOCK_SQLSTATE:
+        return True
+    args = getattr(orig, "args", ())
+    return bool(args) and args[0] == _DEADLOCK_MYSQL
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

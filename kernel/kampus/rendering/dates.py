@@ -96,12 +96,12 @@ def locale_for_language(language: str | None) -> str:
     """The site's locale for a language code as a course gives it (``fr``, ``pt-br``, ``pt_BR``): that locale
     when the site has it, else its language alone (``pt``), else the site's ``default_locale``."""
     available = available_locales()
-    code = (language or "").strip().replace("-", "_")
-    if code:
-        parts = code.split("_", 1)
-        candidates = [code, f"{parts[0].lower()}_{parts[1].upper()}" if len(parts) == 2 else code,
-                      parts[0].lower()]
-        for candidate in candidates:
+    parts = [part for part in (language or "").strip().replace("-", "_").split("_") if part]
+    if parts:
+        # Babel's spelling: language lower case, script title case (Hans), region upper case (BR, 419)
+        spelled = [parts[0].lower()] + [part.title() if len(part) == 4 else part.upper() for part in parts[1:]]
+        candidates = ["_".join(spelled[:length]) for length in range(len(spelled), 0, -1)]
+        for candidate in ["_".join(parts), *candidates]:
             if candidate in available:
                 return candidate
     return current_kampus().settings.default_locale

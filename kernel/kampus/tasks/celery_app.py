@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from celery import Celery
 from celery.app.trace import trace_task_ret
 from celery.concurrency.thread import TaskPool as ThreadTaskPool
-from celery.signals import task_postrun, worker_process_init, worker_ready
+from celery.signals import task_postrun, worker_init, worker_process_init, worker_ready
 from kombu.asynchronous import set_event_loop
 
 from kampus import process_heap
@@ -65,15 +65,20 @@ def prepare_worker_process(kampus: Kampus) -> None:
     def fresh_connections_after_fork(**_kwargs: Any) -> None:
         # A forked pool process must not reuse the parent's database connections.
         kampus.db.engine.dispose(close=False)
-        process_heap.settle()  # the app is loaded: freeze it out of the collector's walks
+        process_heap.settle()  # cheap after the parent's: what it froze is not walked again
 
     @task_postrun.connect(weak=False)
     def count_task(**_kwargs: Any) -> None:
         tasks_done.finished_one()  # the heap is frozen again after the first tasks filled the caches
 
+    @worker_init.connect(weak=False)
+    def settle_before_the_pool(**_kwargs: Any) -> None:
+        # before a prefork pool forks (its children share the frozen pages), or in the one process of a solo
+        # or threads pool
+        process_heap.settle()
+
     @worker_ready.connect(weak=False)
     def recover_orphans(**_kwargs: Any) -> None:
-        process_heap.settle()  # the process that runs the tasks of a solo or threads pool (harmless otherwise)
         # Tasks that a dead worker was running are sent again now, then periodically.
         start_recovery_thread(kampus)
         # and the periodic tasks that plugins declare are submitted when due (unless worker_beat is false)

@@ -49,6 +49,8 @@ def test_the_wrapper_is_in_the_course_language_not_the_senders(app, client_as, m
 def test_a_course_language_maps_to_a_locale_the_site_has(app, tmp_path):
     add_translations(app, tmp_path / "translations", "fr", FRENCH)
     add_translations(app, tmp_path / "translations", "pt_BR", {})
+    add_translations(app, tmp_path / "translations", "zh_Hans", {})
     with app.app_context():
-        assert [locale_for_language(code) for code in ("fr", "FR", "fr-ca", "pt-br", "pt_BR", "pt", "de", "", None)] \
-            == ["fr", "fr", "fr", "pt_BR", "pt_BR", "en", "en", "en", "en"]
+        codes = ("fr", "FR", "fr-ca", "pt-br", "pt_BR", "pt", "zh-hans", "zh-Hans-CN", "zh", "de", "", None)
+        assert [locale_for_language(code) for code in codes] == [
+            "fr", "fr", "fr", "pt_BR", "pt_BR", "en", "zh_Hans", "zh_Hans", "en", "en", "en", "en"]

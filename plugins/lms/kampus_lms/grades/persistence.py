@@ -47,6 +47,8 @@ class SyncResult:
     subsections_written: tuple[SubsectionGrade, ...]
     skipped_as_older: bool = False
     passed_timestamp: datetime | None = None
+    #: :func:`sync_grades` only: the row was written after the batch read its inputs; nothing written
+    changed_meanwhile: bool = False
 
 
 def _subsection_values(grade: SubsectionGrade, version: str) -> dict[str, Any]:
@@ -164,22 +166,30 @@ def _subsection_row_values(grade: CourseGrade, sub: SubsectionGrade, values: dic
             "created": now, "modified": now}
 
 
-def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInputs]]) -> list[SyncResult]:
+def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInputs]], *,
+                inputs_read_at: datetime | None = None) -> list[SyncResult]:
     """:func:`sync_grade` for several learners of one course at once (a background regrade's batch), with
     its rules (only what differs is written, an older computation never overwrites a newer row, the first
-    passing time is kept): the stored rows are read in two queries (the course rows locked), new rows are
-    inserted with one statement per table and changed ones updated in one flush. Returns one result per
-    item, in order. Raises :class:`BatchConflict` when another writer inserted one of the new rows first
-    (roll back and use :func:`sync_grade` for each). The caller commits."""
+    passing time is kept): the stored rows are read in three queries, new rows are inserted with one statement
+    per table and changed ones updated in one flush. Returns one result per item, in order. The caller commits.
+
+    Only rows that exist are locked, by primary key: a locking read of missing rows would take InnoDB gap
+    locks over the whole batch, on which a learner's own grade write (a page, an answer) would deadlock. A
+    row another writer inserts meanwhile makes the batch's INSERT fail: :class:`BatchConflict` is raised (roll
+    back and use :func:`sync_grade` for each). A course row written after ``inputs_read_at`` (when the batch
+    began reading scores, overrides and groups: e.g. a grade override's own regrade) is left alone and its
+    result says ``changed_meanwhile``: the caller grades that learner again, alone."""
     if not computed:
         return []
     course_id = computed[0][0].course_id
     if any(grade.course_id != course_id for grade, _inputs in computed):
         raise ValueError("sync_grades: grades of one course only")
     user_ids = sorted({grade.user_id for grade, _inputs in computed})
+    existing_ids = list(db_session.scalars(sa.select(PersistentCourseGrade.id).where(
+        PersistentCourseGrade.course_id == course_id, PersistentCourseGrade.user_id.in_(user_ids))))
     course_rows = {row.user_id: row for row in db_session.scalars(
-        sa.select(PersistentCourseGrade).where(PersistentCourseGrade.course_id == course_id,
-                                               PersistentCourseGrade.user_id.in_(user_ids)).with_for_update())}
+        sa.select(PersistentCourseGrade).where(PersistentCourseGrade.id.in_(existing_ids))
+        .with_for_update().execution_options(populate_existing=True))} if existing_ids else {}
     stored_subsections: dict[int, dict[str, PersistentSubsectionGrade]] = {user_id: {} for user_id in user_ids}
     for sub_row in db_session.scalars(sa.select(PersistentSubsectionGrade).where(
             PersistentSubsectionGrade.course_id == course_id, PersistentSubsectionGrade.user_id.in_(user_ids))):
@@ -187,11 +197,14 @@ def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInpu
     now = utcnow()
     new_courses: list[dict[str, Any]] = []
     new_subsections: list[dict[str, Any]] = []
-    gone: list[tuple[int, str]] = []
+    gone: dict[int, list[str]] = {}
     results: list[SyncResult] = []
     for grade, inputs in computed:
         values = _course_values(grade, inputs)
         row = course_rows.get(grade.user_id)
+        if row is not None and inputs_read_at is not None and row.modified > inputs_read_at:
+            results.append(SyncResult(False, (), passed_timestamp=row.passed_timestamp, changed_meanwhile=True))
+            continue
         if row is not None and _same(row, values):
             results.append(SyncResult(False, (), passed_timestamp=row.passed_timestamp))
             continue
@@ -222,7 +235,9 @@ def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInpu
                 _assign(sub_row, sub_values, now)
                 written.add(sub.usage_id)
         attempted = {sub.usage_id for sub in grade.subsections if sub.attempted}
-        gone.extend((grade.user_id, key) for key in existing if key not in attempted)
+        dropped = [key for key in existing if key not in attempted]
+        if dropped:
+            gone[grade.user_id] = dropped
         results.append(SyncResult(True, tuple(sub for sub in grade.subsections if sub.usage_id in written),
                                   passed_timestamp=passed_timestamp))
     db_session.flush()  # the updates
@@ -237,10 +252,10 @@ def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInpu
                     connection.execute(_SUBSECTION_TABLE.insert(), new_subsections)
         except IntegrityError as error:
             raise BatchConflict(str(error)) from error
-    for user_id, key in gone:
+    for user_id, keys in gone.items():
         db_session.execute(sa.delete(PersistentSubsectionGrade).where(
             PersistentSubsectionGrade.user_id == user_id, PersistentSubsectionGrade.course_id == course_id,
-            PersistentSubsectionGrade.usage_key == key))
+            PersistentSubsectionGrade.usage_key.in_(keys)))
     return results
 
 

@@ -37,6 +37,7 @@ from kampus_content.api import CourseNotFound, ScoreRecord, VersionNotFound, cou
 from sqlalchemy.exc import OperationalError
 
 from kampus import current_kampus, db
+from kampus.db import is_deadlock, utcnow
 from kampus.events.emit import emit
 from kampus.identity.models import User
 from kampus.identity.permissions import course_roles, course_roles_of, permission_table
@@ -220,9 +221,19 @@ def update_course_grade(user: Any, course_id: str, *, reason: str = GRADE_READ, 
         raise LookupError(f"no user {user!r}")
     # One transaction reads the scores and writes what differs (a second session would cost another pooled
     # connection check-out, BEGIN and COMMIT on every score change); the grade is announced after its commit.
-    with current_kampus().db.session_scope() as db_session:
-        computation = compute(account, course_id, now=now, db_session=db_session, grading=grading, scores=scores)
-        result = sync_grade(db_session, computation.grade, computation.inputs)
+    # A transaction the database ended for a deadlock (InnoDB's gap locks, when two writers insert a learner's
+    # first rows at once) is run again, at most twice.
+    for attempt in range(3):
+        try:
+            with current_kampus().db.session_scope() as db_session:
+                computation = compute(account, course_id, now=now, db_session=db_session, grading=grading,
+                                      scores=scores)
+                result = sync_grade(db_session, computation.grade, computation.inputs)
+            break
+        except OperationalError as error:
+            if attempt == 2 or not is_deadlock(error):
+                raise
+            scores = None  # read again in the new transaction
     return _stored(computation, result, reason, account)
 
 
@@ -240,6 +251,7 @@ def update_course_grades(users: list[Any], grading: GradingStructure, *, reason:
     course_id = grading.course_id
     now = now or datetime.now(UTC)
     user_ids = [int(user.id) for user in users]
+    read_at = utcnow()  # a row written after this was not seen by the reads below (sync_grades leaves it)
     try:
         with current_kampus().db.session_scope() as db_session:
             scores = course_scores(course_id, user_ids, db_session=db_session)
@@ -250,14 +262,15 @@ def update_course_grades(users: list[Any], grading: GradingStructure, *, reason:
                                     mode=natural_mode(user, course_id, grading, roles.get(int(user.id), set())),
                                     scores=scores[int(user.id)], overrides=overrides[int(user.id)],
                                     groups=groups.get(int(user.id))) for user in users]
-            results = sync_grades(db_session, [(c.grade, c.inputs) for c in computations])
+            results = sync_grades(db_session, [(c.grade, c.inputs) for c in computations], inputs_read_at=read_at)
     except (BatchConflict, OperationalError) as error:
-        # another writer inserted one of the rows first, or (MariaDB) the batch's locks met another writer's
-        # in a deadlock: the batch's transaction is rolled back; one learner at a time takes small locks
+        # another writer inserted one of the rows first, or the database ended the batch in a deadlock: the
+        # batch's transaction is rolled back; one learner at a time takes small locks
         log.info("grading a batch in %s learner by learner: %s", course_id, error)
         return [update_course_grade(user, course_id, reason=reason, now=now, grading=grading) for user in users]
     certificates = certificate_config(course_id) is not None
-    return [_stored(computation, result, reason, user, certificates=certificates)
+    return [update_course_grade(user, course_id, reason=reason, now=now, grading=grading)
+            if result.changed_meanwhile else _stored(computation, result, reason, user, certificates=certificates)
             for computation, result, user in zip(computations, results, users, strict=True)]
 
 

@@ -377,11 +377,16 @@ def test_a_regrade_batch_stores_what_grading_one_learner_at_a_time_stores(app, c
             user_id=stale.user.id, course_id=COURSE, usage_key=course["hw2"], course_version="older",
             earned_all=1, possible_all=2, earned_graded=1, possible_graded=2, first_attempted=datetime.now(UTC),
             visible_blocks_hash="older", created=datetime.now(UTC), modified=datetime.now(UTC)))
+    passed_before = {row.user_id: row.passed_timestamp for row in rows(app, PersistentCourseGrade)}
     events.clear()
     ids = [fresh.user.id, current.user.id, stale.user.id, staff.user.id]
     with recording_statements(app) as recorder, app.app_context():
         assert regrade_learners(COURSE, ids) == 4
     assert _stored_values(app) == expected
+    passed_after = {row.user_id: row.passed_timestamp for row in rows(app, PersistentCourseGrade)}
+    assert passed_before[stale.user.id] is not None  # the stale row was made "not passed", its first time kept
+    assert {k: passed_after[k] for k in passed_before} == passed_before
+    assert (passed_after[fresh.user.id] is not None) == expected["courses"][fresh.user.id][2]
     course_events = events.of_type("edx.grades.course.grade_calculated")
     assert sorted(e["event"]["user_id"] for e in course_events) == sorted([fresh.user.id, stale.user.id])
     subsection_events = events.of_type("edx.grades.subsection.grade_calculated")
@@ -411,8 +416,8 @@ def test_a_regrade_batch_whose_rows_were_written_meanwhile_is_graded_one_learner
         db_session.execute(sa.delete(PersistentCourseGrade))
     conflicts = []
 
-    def sync_then_conflict(db_session, computed):
-        persistence.sync_grades(db_session, computed)  # written in the batch's transaction, then refused
+    def sync_then_conflict(db_session, computed, **options):
+        persistence.sync_grades(db_session, computed, **options)  # written in the batch's transaction, refused
         conflicts.append(len(computed))
         if refusal == "deadlock":
             raise OperationalError("INSERT ...", {}, Exception("1213 Deadlock found when trying to get lock"))
@@ -443,3 +448,85 @@ def test_sync_grades_reports_a_row_inserted_twice_as_a_batch_conflict(app, clien
         with pytest.raises(BatchConflict), current_kampus().db.session_scope() as db_session:
             sync_grades(db_session, [(computation.grade, computation.inputs)] * 2)
     assert rows(app, PersistentCourseGrade) == [] and rows(app, PersistentSubsectionGrade) == []
+
+
+def test_a_regrade_batch_leaves_a_row_computed_from_newer_scores(app, client_as, course):
+    """A stored grade whose scores are newer than the batch's (``scores_modified`` later) is not overwritten."""
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    later = datetime(2099, 1, 1, tzinfo=UTC)
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.update(PersistentCourseGrade).values(percent_grade=0.01, scores_modified=later))
+    with recording_statements(app) as recorder, app.app_context():
+        regrade_learners(COURSE, [learner.user.id])
+    assert recorder.writes() == []
+    [row] = rows(app, PersistentCourseGrade)
+    assert row.percent_grade == 0.01
+
+
+def test_a_grade_written_while_a_regrade_batch_computed_is_not_overwritten(app, client_as, course, monkeypatch):
+    """A grade override applied (and its learner regraded) after the batch read the overrides, before it
+    locked the rows: the batch leaves that learner's row and grades them again alone, with the override."""
+    from kampus_lms.api import apply_overrides, clean_request, enroll
+    from kampus_lms.grades import service
+
+    learner, other = client_as("learner"), client_as("learner")
+    with app.app_context():
+        enroll(learner.user, COURSE, check_access=False)
+    answer(learner, course["p1"], 1)  # hw1 1/4
+    answer(other, course["p1"], 1)
+    staff = make_user(app, "staff")
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+        db_session.execute(sa.delete(PersistentCourseGrade).where(PersistentCourseGrade.user_id == other.user.id))
+    real_roles_of = service.course_roles_of
+    applied = []
+
+    def roles_after_an_override(users, course_id):
+        if not applied:  # the batch has read scores and overrides: staff override hw1 now, in their own request
+            with app.test_request_context():
+                request = clean_request(learner.user.id, course["hw1"], {"earned_graded_override": 4,
+                                                                         "possible_graded_override": 4}, "by hand")
+                applied.extend(apply_overrides(COURSE, [request], by_user_id=staff.id))
+        return real_roles_of(users, course_id)
+
+    monkeypatch.setattr(service, "course_roles_of", roles_after_an_override)
+    with app.app_context():
+        assert regrade_learners(COURSE, [learner.user.id, other.user.id]) == 2
+    assert applied
+    stored = {row.user_id: row for row in rows(app, PersistentCourseGrade)}
+    with app.app_context():
+        expected = course_grade(learner.user.id, COURSE).percent
+    assert stored[learner.user.id].percent_grade == expected == 0.25  # hw1 4/4 counts: the override kept
+    assert other.user.id in stored  # the rest of the batch was stored by the batch
+
+
+def test_a_grade_write_ended_by_a_deadlock_is_run_again(app, client_as, course, monkeypatch):
+    """A learner's grade transaction that the database ends to break a deadlock (InnoDB's gap locks, two
+    writers inserting a learner's first rows at once) is run again; other operational errors are raised."""
+    from kampus_lms.grades import service
+
+    learner = client_as("learner")
+    answer(learner, course["p5"], 10)
+    with app.app_context(), current_kampus().db.session_scope() as db_session:
+        db_session.execute(sa.delete(PersistentSubsectionGrade))
+        db_session.execute(sa.delete(PersistentCourseGrade))
+    real_sync, calls = service.sync_grade, []
+
+    def deadlocked_once(db_session, grade, inputs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT ...", {}, Exception(1213, "Deadlock found when trying to get lock"))
+        return real_sync(db_session, grade, inputs)
+
+    monkeypatch.setattr(service, "sync_grade", deadlocked_once)
+    with app.app_context():
+        assert recompute_course_grade(learner.user.id, COURSE).percent == 0.5
+    assert len(calls) == 2 and [row.percent_grade for row in rows(app, PersistentCourseGrade)] == [0.5]
+
+    def locked(db_session, grade, inputs):
+        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service, "sync_grade", locked)
+    with app.app_context(), pytest.raises(OperationalError):
+        recompute_course_grade(learner.user.id, COURSE)

@@ -25,8 +25,8 @@ def plugin_requiring(requirement: object | None, name: str = "kampus_notes.plugi
     return module
 
 
-def test_the_hook_api_is_version_1_6() -> None:
-    assert HOOKSPECS_VERSION == "1.6"
+def test_the_hook_api_is_version_1_7() -> None:
+    assert HOOKSPECS_VERSION == "1.7"
 
 
 @pytest.mark.parametrize(("requirement", "met"), [

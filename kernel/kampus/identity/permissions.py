@@ -94,15 +94,15 @@ def course_roles(user: Any, course_id: str) -> set[str]:
     return roles
 
 
-#: the roles of ``:user_id`` in ``:course_id``, and org-wide in its ``:org`` (built once: every course page asks)
-_COURSE_ROLES = sa.select(CourseAccessRole.role).where(
-    CourseAccessRole.user_id == sa.bindparam("user_id"),
-    sa.or_(
-        CourseAccessRole.course_id == sa.bindparam("course_id"),
-        sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
-                CourseAccessRole.org != ""),
-    ),
+#: a role row held in ``:course_id``, or org-wide in its ``:org``
+_IN_COURSE_OR_ORG = sa.or_(
+    CourseAccessRole.course_id == sa.bindparam("course_id"),
+    sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
+            CourseAccessRole.org != ""),
 )
+#: the roles of ``:user_id`` in the course (built once: every course page asks)
+_COURSE_ROLES = sa.select(CourseAccessRole.role).where(
+    CourseAccessRole.user_id == sa.bindparam("user_id"), _IN_COURSE_OR_ORG)
 
 
 def _read_course_roles(user: Any, course_id: str) -> set[str]:
@@ -114,15 +114,9 @@ def _read_course_roles(user: Any, course_id: str) -> set[str]:
     return roles
 
 
-#: the table roles of several users (``:user_ids``) in ``:course_id`` and org-wide in its ``:org``
+#: the table roles of several users (``:user_ids``) in the course
 _USERS_COURSE_ROLES = sa.select(CourseAccessRole.user_id, CourseAccessRole.role).where(
-    CourseAccessRole.user_id.in_(sa.bindparam("user_ids", expanding=True)),
-    sa.or_(
-        CourseAccessRole.course_id == sa.bindparam("course_id"),
-        sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
-                CourseAccessRole.org != ""),
-    ),
-)
+    CourseAccessRole.user_id.in_(sa.bindparam("user_ids", expanding=True)), _IN_COURSE_OR_ORG)
 
 
 def _single_role_hook() -> Any:

@@ -131,11 +131,9 @@ def sync_grade(db_session: Session, grade: CourseGrade, inputs: GradeInputs) -> 
     user_id, course_id = grade.user_id, grade.course_id
     values = _course_values(grade, inputs)
     row = course_row(db_session, user_id, course_id, lock=True)
-    if row is not None and _same(row, values):
-        return SyncResult(False, (), passed_timestamp=row.passed_timestamp)
-    if (row is not None and row.scores_modified is not None and inputs.scores_modified is not None
-            and row.scores_modified > inputs.scores_modified):
-        return SyncResult(False, (), skipped_as_older=True, passed_timestamp=row.passed_timestamp)
+    kept = _kept_as_is(row, values, inputs)
+    if kept is not None:
+        return kept
     now = utcnow()
     if row is None:
         row, inserted = _insert_or_get(db_session, PersistentCourseGrade,
@@ -144,11 +142,50 @@ def sync_grade(db_session: Session, grade: CourseGrade, inputs: GradeInputs) -> 
         if inserted:
             written = _sync_subsections(db_session, grade)
             return SyncResult(True, written, passed_timestamp=row.passed_timestamp)
+    _update_course_row(row, grade, values, now)
+    db_session.flush()
+    return SyncResult(True, _sync_subsections(db_session, grade), passed_timestamp=row.passed_timestamp)
+
+
+def _kept_as_is(row: PersistentCourseGrade | None, values: dict[str, Any], inputs: GradeInputs) -> SyncResult | None:
+    """The result when the stored course row must stay as it is (it holds this grade already, or it was computed
+    from newer scores: a slow recompute never undoes a newer one); ``None`` when it is to be written."""
+    if row is None:
+        return None
+    if _same(row, values):
+        return SyncResult(False, (), passed_timestamp=row.passed_timestamp)
+    if (row.scores_modified is not None and inputs.scores_modified is not None
+            and row.scores_modified > inputs.scores_modified):
+        return SyncResult(False, (), skipped_as_older=True, passed_timestamp=row.passed_timestamp)
+    return None
+
+
+def _update_course_row(row: PersistentCourseGrade, grade: CourseGrade, values: dict[str, Any], now: datetime) -> None:
     _assign(row, values, now)
     if grade.passed and row.passed_timestamp is None:
         row.passed_timestamp = now  # Open edX keeps the first passing time, never clears it
-    db_session.flush()
-    return SyncResult(True, _sync_subsections(db_session, grade), passed_timestamp=row.passed_timestamp)
+
+
+def _subsection_changes(grade: CourseGrade, existing: dict[str, PersistentSubsectionGrade], now: datetime,
+                        ) -> tuple[list[tuple[SubsectionGrade, dict[str, Any]]], set[str], list[str]]:
+    """The grade's attempted subsections against their stored rows ``existing`` (by usage id): rows that differ
+    are updated in place. Returns the subsections with no row yet (with their values), the usage ids updated,
+    and the stored rows' usage ids no longer attempted."""
+    missing: list[tuple[SubsectionGrade, dict[str, Any]]] = []
+    updated: set[str] = set()
+    attempted: set[str] = set()
+    for sub in grade.subsections:
+        if not sub.attempted:
+            continue
+        attempted.add(sub.usage_id)
+        values = _subsection_values(sub, grade.course_version)
+        row = existing.get(sub.usage_id)
+        if row is None:
+            missing.append((sub, values))
+        elif not _same(row, values):
+            _assign(row, values, now)
+            updated.add(sub.usage_id)
+    return missing, updated, [key for key in existing if key not in attempted]
 
 
 _COURSE_TABLE = PersistentCourseGrade.__table__
@@ -205,37 +242,20 @@ def sync_grades(db_session: Session, computed: list[tuple[CourseGrade, GradeInpu
         if row is not None and inputs_read_at is not None and row.modified > inputs_read_at:
             results.append(SyncResult(False, (), passed_timestamp=row.passed_timestamp, changed_meanwhile=True))
             continue
-        if row is not None and _same(row, values):
-            results.append(SyncResult(False, (), passed_timestamp=row.passed_timestamp))
-            continue
-        if (row is not None and row.scores_modified is not None and inputs.scores_modified is not None
-                and row.scores_modified > inputs.scores_modified):
-            results.append(SyncResult(False, (), skipped_as_older=True, passed_timestamp=row.passed_timestamp))
+        kept = _kept_as_is(row, values, inputs)
+        if kept is not None:
+            results.append(kept)
             continue
         if row is None:
             passed_timestamp = now if grade.passed else None
             new_courses.append({"user_id": grade.user_id, "course_id": course_id, **values,
                                 "passed_timestamp": passed_timestamp, "created": now, "modified": now})
         else:
-            _assign(row, values, now)
-            if grade.passed and row.passed_timestamp is None:
-                row.passed_timestamp = now  # Open edX keeps the first passing time, never clears it
+            _update_course_row(row, grade, values, now)
             passed_timestamp = row.passed_timestamp
-        existing = stored_subsections.get(grade.user_id, {})
-        written: set[str] = set()
-        for sub in grade.subsections:
-            if not sub.attempted:
-                continue
-            sub_values = _subsection_values(sub, grade.course_version)
-            sub_row = existing.get(sub.usage_id)
-            if sub_row is None:
-                new_subsections.append(_subsection_row_values(grade, sub, sub_values, now))
-                written.add(sub.usage_id)
-            elif not _same(sub_row, sub_values):
-                _assign(sub_row, sub_values, now)
-                written.add(sub.usage_id)
-        attempted = {sub.usage_id for sub in grade.subsections if sub.attempted}
-        dropped = [key for key in existing if key not in attempted]
+        missing, written, dropped = _subsection_changes(grade, stored_subsections[grade.user_id], now)
+        new_subsections.extend(_subsection_row_values(grade, sub, sub_values, now) for sub, sub_values in missing)
+        written.update(sub.usage_id for sub, _values in missing)
         if dropped:
             gone[grade.user_id] = dropped
         results.append(SyncResult(True, tuple(sub for sub in grade.subsections if sub.usage_id in written),
@@ -264,25 +284,9 @@ def _sync_subsections(db_session: Session, grade: CourseGrade) -> tuple[Subsecti
     existing = {row.usage_key: row for row in db_session.scalars(
         sa.select(PersistentSubsectionGrade).where(PersistentSubsectionGrade.user_id == grade.user_id,
                                                    PersistentSubsectionGrade.course_id == grade.course_id))}
-    written: set[str] = set()
-    wanted = set()
-    missing: list[tuple[SubsectionGrade, dict[str, Any]]] = []
-    now = utcnow()
-    for sub in grade.subsections:
-        if not sub.attempted:
-            continue
-        wanted.add(sub.usage_id)
-        values = _subsection_values(sub, grade.course_version)
-        row = existing.get(sub.usage_id)
-        if row is None:
-            missing.append((sub, values))
-            continue
-        if not _same(row, values):
-            _assign(row, values, now)
-            written.add(sub.usage_id)
+    missing, written, gone = _subsection_changes(grade, existing, utcnow())
     if missing:
         written.update(sub.usage_id for sub in _insert_subsections(db_session, grade, missing))
-    gone = [key for key in existing if key not in wanted]
     if gone:
         db_session.execute(sa.delete(PersistentSubsectionGrade).where(
             PersistentSubsectionGrade.user_id == grade.user_id, PersistentSubsectionGrade.course_id == grade.course_id,
@@ -306,8 +310,7 @@ def _insert_subsections(db_session: Session, grade: CourseGrade,
     now = utcnow()
     try:
         with db_session.begin_nested():
-            db_session.add_all([PersistentSubsectionGrade(user_id=grade.user_id, course_id=grade.course_id,
-                                                          usage_key=sub.usage_id, **values, created=now, modified=now)
+            db_session.add_all([PersistentSubsectionGrade(**_subsection_row_values(grade, sub, values, now))
                                 for sub, values in missing])
         return [sub for sub, _values in missing]
     except IntegrityError:

@@ -38,7 +38,6 @@ from gunicorn.glogging import CONFIG_DEFAULTS, Logger
 
 from kampus import process_heap
 from kampus.access_log import LOG_PATH_KEY
-from kampus.process_heap import WorkCounter
 from kampus.settings import Settings
 
 #: gunicorn's access-log line without the query string (``%(U)s`` is the path alone; ``%(r)s``, ``%(q)s``
@@ -123,7 +122,7 @@ def access_log_config(path: str, max_bytes: int, backups: int, loglevel: str = "
 
 def worker_ready(worker: Any) -> None:
     """gunicorn's ``post_worker_init``: the app is loaded; settle the worker's heap (:mod:`kampus.process_heap`)."""
-    worker.kampus_requests = WorkCounter()
+    worker.kampus_requests = process_heap.WorkCounter()
     process_heap.settle()
 
 

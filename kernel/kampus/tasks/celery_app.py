@@ -19,7 +19,6 @@ from kombu.asynchronous import set_event_loop
 
 from kampus import process_heap
 from kampus.plugins import flatten
-from kampus.process_heap import WorkCounter
 from kampus.tasks.broker import celery_broker_conf
 from kampus.tasks.periodic import start_beat
 from kampus.tasks.runner import register_task, start_recovery_thread
@@ -59,7 +58,7 @@ def init_celery(kampus: Kampus) -> Celery:
 def prepare_worker_process(kampus: Kampus) -> None:
     """Wire the signals of a worker process that serves only ``kampus`` (``kampus worker``)."""
 
-    tasks_done = WorkCounter()
+    tasks_done = process_heap.WorkCounter()
 
     @worker_process_init.connect(weak=False)
     def fresh_connections_after_fork(**_kwargs: Any) -> None:

@@ -20,6 +20,8 @@ from kampus_lms.certificates.views import bp as certificate_views
 from kampus_lms.certificates.wiring import settings as certificate_settings
 from kampus_lms.cohorts import api as cohorts_api
 from kampus_lms.course_home import api as course_home_api
+from kampus_lms.course_home import tasks as course_home_tasks
+from kampus_lms.course_home.goal_reminders import DEFAULT_CRONTAB as GOAL_REMINDER_CRONTAB
 from kampus_lms.course_home.views import bp as course_home_views
 from kampus_lms.courseware.views import bp as courseware_views
 from kampus_lms.dashboard.views import bp as dashboard_views
@@ -129,6 +131,9 @@ def kampus_settings() -> list[Setting]:
         # enrollment
         # courseware
         # course_home
+        Setting("lms_goal_reminder_crontab", str, GOAL_REMINDER_CRONTAB,
+                "When the goal reminders run (five crontab fields, UTC). Each learner is mailed between 08:00 "
+                "and 18:00 of their time zone, so the default runs every hour."),
         # grades
         *certificate_settings(),  # certificates
         *search_settings(),  # search
@@ -162,7 +167,14 @@ def kampus_celery_tasks() -> list[Any]:
         *search_tasks.TASKS,  # search
         *grades_tasks.TASKS,  # grades
         *certificate_tasks.TASKS,  # certificates
+        *course_home_tasks.TASKS,  # course_home
     ]
+
+
+@hookimpl
+def kampus_periodic_tasks() -> list[Any]:
+    """The goal reminders' hourly run (course_home)."""
+    return course_home_tasks.periodic_tasks()
 
 
 @hookimpl

@@ -35,6 +35,8 @@ Exports:
 * :func:`course_updates` / :func:`course_handouts`: the course's updates (newest first) and handouts;
 * :func:`course_dates_for` (``user``, ``course_id``) -> the Dates tab's :class:`DateItem` timeline;
 * :func:`course_goal` / :func:`save_course_goal`: a learner's weekly :class:`Goal` in a course;
+  :func:`record_activity`: the day a learner opened a course page (what the goal counts);
+  :func:`unsubscribe_from_goal_reminders`: a goal reminder's unsubscribe token turns its reminders off;
 * :func:`welcome_update` / :func:`dismiss_welcome`: the update a learner sees as the welcome message.
 """
 
@@ -49,7 +51,9 @@ from kampus_content.api import CourseNotFound, VersionNotFound, get_structure
 
 from kampus.db import utcnow
 from kampus_lms.catalog.api import course_overview
+from kampus_lms.course_home.activity import record_activity
 from kampus_lms.course_home.course_dates import DateItem, course_dates
+from kampus_lms.course_home.goal_reminders import unsubscribe as unsubscribe_from_goal_reminders
 from kampus_lms.course_home.goals import MAX_DAYS_PER_WEEK, Goal, course_goal, save_course_goal
 from kampus_lms.course_home.info import CourseUpdate, course_info
 from kampus_lms.course_home.outline import (
@@ -85,7 +89,9 @@ __all__ = [
     "dismiss_welcome",
     "lms_course_tabs",
     "outline_for",
+    "record_activity",
     "save_course_goal",
+    "unsubscribe_from_goal_reminders",
     "welcome_update",
 ]
 

@@ -2,24 +2,31 @@
 of the learning MFE's outline): how many days a week a learner means to study a course (the MFE offers
 1, 3 and 5: casual, regular, intense) and whether they want reminders by e-mail.
 
-Kampus keeps the goal and shows it on the course home API's outline (``course_goals.selected_goal``);
-it sends no reminder e-mails yet (Open edX's ``goal_reminder_email`` command), so
-``subscribed_to_reminders`` is only remembered.
+The learner sets it on the course outline (:func:`kampus_lms.course_home.views.set_goal`) or through the
+course home API (``save_course_goal``), which shows it on its outline (``course_goals.selected_goal``). The
+outline shows how many days the learner was active this week (:mod:`.activity`); a learner who asked for
+reminders gets an e-mail on the last day the goal can still be reached (:mod:`.goal_reminders`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from kampus import db
 from kampus.db import utcnow
+from kampus.rendering.dates import user_timezone
+from kampus_lms.course_home.activity import active_days
 from kampus_lms.course_home.models import CourseGoal
 from kampus_lms.upsert import upsert
 
 #: The most days a week a goal can ask for.
 MAX_DAYS_PER_WEEK = 7
+#: The goals the outline offers (the learning MFE's casual, regular and intense): (days a week, its name).
+GOAL_CHOICES = ((1, _l("Casual")), (3, _l("Regular")), (5, _l("Intense")))
 
 _GOAL = sa.select(CourseGoal.days_per_week, CourseGoal.subscribed_to_reminders).where(
     CourseGoal.user_id == sa.bindparam("user_id"), CourseGoal.course_id == sa.bindparam("course_id"))
@@ -54,3 +61,35 @@ def save_course_goal(user_id: int, course_id: str, subscribed_to_reminders: bool
     upsert(CourseGoal, {"user_id": user_id, "course_id": course_id}, changes,
            new={"created": now, "days_per_week": 0})
     session.commit()
+
+
+def turn_goal_off(user_id: int, course_id: str) -> None:
+    """Set the learner's goal in the course to no days and no reminders (the outline's "Turn my goal off";
+    ``save_course_goal`` keeps the days when given none) and commit."""
+    upsert(CourseGoal, {"user_id": user_id, "course_id": course_id},
+           {"days_per_week": 0, "subscribed_to_reminders": False, "modified": utcnow()}, new={"created": utcnow()})
+    db.session().commit()
+
+
+@dataclass(frozen=True)
+class WeeklyGoal:
+    """A learner's goal with this week's count, for the outline."""
+
+    days_per_week: int
+    subscribed_to_reminders: bool
+    active_days: int  #: days active since Monday (the learner's time zone), today included
+    week_start: date
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.days_per_week) and self.active_days >= self.days_per_week
+
+
+def weekly_goal(user_id: int, course_id: str, *, today: date | None = None) -> WeeklyGoal:
+    """The learner's goal in the course (days 0 when none is set) and the days they were active this week,
+    counted from Monday of ``today`` (default: today in the request user's time zone)."""
+    today = today or datetime.now(user_timezone()).date()
+    monday = today - timedelta(days=today.weekday())
+    goal = course_goal(user_id, course_id)
+    return WeeklyGoal(goal.days_per_week if goal else 0, bool(goal and goal.subscribed_to_reminders),
+                      active_days(user_id, course_id, monday), monday)

@@ -11,15 +11,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from kampus_content.api import CourseNotFound, Structure, VersionNotFound, get_structure
 
 from kampus.db import utcnow
 from kampus.rendering.dates import user_timezone
 from kampus_lms.catalog.api import course_overview
-from kampus_lms.course_home.api import course_page_context
+from kampus_lms.course_home.api import (
+    MAX_DAYS_PER_WEEK,
+    course_page_context,
+    record_activity,
+    save_course_goal,
+    unsubscribe_from_goal_reminders,
+)
 from kampus_lms.course_home.course_dates import course_dates
+from kampus_lms.course_home.goal_reminders import read_unsubscribe_token
+from kampus_lms.course_home.goals import GOAL_CHOICES, turn_goal_off, weekly_goal
 from kampus_lms.course_home.info import course_info, static_tab_html
 from kampus_lms.course_home.outline import build_outline
 from kampus_lms.course_home.tabs import static_tabs
@@ -51,16 +60,64 @@ def outline(course_id: str) -> Any:
     opened = _open(course_id)
     if not isinstance(opened, tuple):
         return opened
-    structure, _access = opened
+    structure, access = opened
     user = current_user._get_current_object()
     info = course_info(structure)
     learner_id = user.id if user.is_authenticated else None
+    if access.is_enrolled:
+        record_activity(user.id, course_id)
     return render_template(
         "lms/course_home/outline.html", **course_page_context(course_id, "courseware"),
         outline=build_outline(user, course_id, structure), welcome=welcome_update(learner_id, course_id, info.updates),
         handouts=info.handouts,
         info_url=url_for(".info", course_id=course_id) if info.updates or info.handouts else None,
+        goal=weekly_goal(user.id, course_id) if access.is_enrolled else None,
+        goal_choices=GOAL_CHOICES,
     )
+
+
+@bp.post("/courses/<course_id>/course/goal")
+def set_goal(course_id: str) -> Any:
+    """Set the learner's weekly goal from the outline's form (days a week, reminders); the same record as
+    the course home API's ``save_course_goal``. Only an enrolled learner has a goal."""
+    opened = _open(course_id)
+    if not isinstance(opened, tuple):
+        return opened
+    _structure, access = opened
+    if not access.is_enrolled:
+        abort(403)
+    days = request.form.get("days_per_week", "").strip()
+    if not (days.isascii() and days.isdigit() and 0 <= int(days) <= MAX_DAYS_PER_WEEK):
+        flash(_("Choose how many days a week you mean to study."), "danger")
+        return redirect(url_for(".outline", course_id=course_id) + "#lms-goal", 303)
+    if int(days):
+        save_course_goal(current_user.id, course_id, request.form.get("subscribed_to_reminders") == "1", int(days))
+        flash(_("Your weekly goal is saved."), "success")
+    else:
+        turn_goal_off(current_user.id, course_id)
+        flash(_("Your weekly goal is off."), "success")
+    return redirect(url_for(".outline", course_id=course_id) + "#lms-goal", 303)
+
+
+@bp.route("/goal-unsubscribe/<token>", methods=["GET", "POST"])
+def goal_unsubscribe(token: str) -> Any:
+    """A goal reminder's unsubscribe link (the learning MFE's path): GET asks to confirm, POST turns the
+    reminders of that course off (also the mail clients' one-click POST). The signed token is the proof."""
+    found = read_unsubscribe_token(token)
+    if found is None:
+        return render_template("lms/course_home/goal_unsubscribe.html", invalid=True), 404
+    overview = course_overview(found[1])
+    course_name = overview.display_name if overview is not None else found[1]
+    if request.method == "POST":
+        if unsubscribe_from_goal_reminders(token) is None:
+            return render_template("lms/course_home/goal_unsubscribe.html", invalid=True), 404
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return Response(_("You are unsubscribed."), mimetype="text/plain")
+        return render_template("lms/course_home/goal_unsubscribe.html", done=True, course_name=course_name)
+    return render_template("lms/course_home/goal_unsubscribe.html", course_name=course_name)
+
+
+goal_unsubscribe.kampus_csrf_exempt = True  # type: ignore[attr-defined]
 
 
 @bp.post("/courses/<course_id>/course/dismiss_welcome")

@@ -48,7 +48,7 @@ from kampus_lms.access import (
 )
 from kampus_lms.catalog.api import course_overview, course_overviews
 from kampus_lms.cohorts.api import content_groups
-from kampus_lms.course_home.api import course_page_context
+from kampus_lms.course_home.api import course_page_context, record_activity
 from kampus_lms.courseware.api import courseware_url, jump_to_url, unit_url, viewer_nav
 from kampus_lms.courseware.bookmarks import add_bookmark, bookmarks_of, is_bookmarked, remove_bookmark
 from kampus_lms.courseware.navigation import ViewerNav
@@ -140,6 +140,8 @@ def unit_page(course_id: str, chapter: str, sequential: str, position: int | Non
     notice = _staff_notice(structure, unit.key) if access.is_staff and staff_view else ""
     if own_view:
         record_visit(current_user.id, course_id, nav.nav.usage_ids[seq_key], unit.usage_id)
+        if access.is_enrolled:
+            record_activity(current_user.id, course_id)
     runtime_user = data_user._get_current_object() if hasattr(data_user, "_get_current_object") else data_user
     rendered = render_student_view(structure, unit.key, user=runtime_user, user_is_staff=staff_view,
                                    visible=nav.visible, context={}, save=own_view)

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from kampus import db
 from kampus.identity.models import User
-from kampus_lms.course_home.api import course_page_context
+from kampus_lms.course_home.api import course_page_context, record_activity
 from kampus_lms.courseware.api import CourseAccess, checked_course_access, viewed_as
 from kampus_lms.enrollment.api import get_enrollment
 from kampus_lms.grades.progress import ProgressPage, progress_for
@@ -121,6 +121,8 @@ def progress(course_id: str) -> Any:
     student, staff_view = viewed_as(user, course_id)
     other = getattr(student, "id", None) != user.id
     as_viewed = checked.is_staff and not staff_view and not other
+    if not other and checked.is_enrolled:
+        record_activity(user.id, course_id)
     return _render(course_id, student, staff_view=staff_view, as_viewed=as_viewed, other=other)
 
 

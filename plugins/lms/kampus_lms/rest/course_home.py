@@ -61,7 +61,9 @@ from kampus_lms.course_home.api import (
     course_updates,
     dismiss_welcome,
     outline_for,
+    record_activity,
     save_course_goal,
+    unsubscribe_from_goal_reminders,
     welcome_update,
 )
 from kampus_lms.courseware.api import course_access, jump_to_url, resume_block, viewed_as
@@ -461,6 +463,8 @@ def _outline(course_id: str) -> Response:
     certificate = certificate_status(viewer.id, course_id) if enrolled else None
     updates = course_updates(course_id) if can_view else []
     goal = course_goal(viewer.id, course_id) if enrolled else None
+    if enrolled and viewer.id == user.id:
+        record_activity(user.id, course_id)  # as Open edX's outline tab (UserActivity)
     # Open edX reads the learner's persisted grade (``CourseGradeFactory().read``), certificate or not.
     grade = stored_learner_grades(viewer.id, [course_id]).get(course_id) if authenticated else None
     return json_answer({
@@ -639,8 +643,8 @@ class GoalIn(BaseModel):
     days_per_week: int | None = Field(None, ge=0, le=MAX_DAYS_PER_WEEK,
                                       description="Days a week the learner means to study (the MFE offers 1, 3, 5); "
                                                   "0 or none keeps the current goal's days.")
-    subscribed_to_reminders: bool = Field(description="Whether the learner wants reminders (remembered only: "
-                                                      "Kampus sends no goal reminders yet).")
+    subscribed_to_reminders: bool = Field(description="Whether the learner wants a reminder e-mail in a week "
+                                                      "when the goal is about to be missed.")
 
 
 class GoalSaved(BaseModel):
@@ -688,6 +692,27 @@ def save_goal() -> Response:
     save_course_goal(user.id, str(key), *values)
     return json_answer({"header": _("Your course goal has been successfully set."),
                         "message": _("Course goal updated successfully.")})
+
+
+class GoalUnsubscribed(BaseModel):
+    course_title: str
+
+
+@bp.post("/api/course_home/v1/unsubscribe_from_course_goal/<token>")
+@bp.post("/api/course_home/unsubscribe_from_course_goal/<token>")
+@course_home_api.doc(resp={200: GoalUnsubscribed, 404: Detail})
+def unsubscribe_from_goal(token: str) -> Response:
+    """Turn off the goal reminders a reminder e-mail's token names (Open edX's
+    ``unsubscribe_from_course_goal_by_token``): no authentication, the token is the proof; only
+    unsubscribes and answers only the course's title. 404 for a forged or unknown token."""
+    course_id = unsubscribe_from_goal_reminders(token)
+    if course_id is None:
+        raise detail_error(404, "Not found.")
+    overview = course_overview(course_id)
+    return json_answer({"course_title": overview.display_name if overview is not None else course_id})
+
+
+unsubscribe_from_goal.kampus_csrf_exempt = True  # type: ignore[attr-defined]
 
 
 # -- welcome message -----------------------------------------------------------------------------------------

@@ -19,8 +19,7 @@ from flask_babel import lazy_gettext as _l
 from kampus import db
 from kampus.db import utcnow
 from kampus.rendering.dates import user_timezone
-from kampus_lms.course_home.activity import active_days
-from kampus_lms.course_home.models import CourseGoal
+from kampus_lms.course_home.models import CourseGoal, UserActivity
 from kampus_lms.upsert import upsert
 
 #: The most days a week a goal can ask for.
@@ -38,6 +37,15 @@ class Goal:
 
     days_per_week: int
     subscribed_to_reminders: bool
+
+_OF_GOAL = (CourseGoal.user_id == sa.bindparam("user_id"), CourseGoal.course_id == sa.bindparam("course_id"))
+#: The goal's days and reminders, and the days active since a date: one statement of three scalar subqueries.
+_WEEK = sa.select(
+    sa.select(CourseGoal.days_per_week).where(*_OF_GOAL).scalar_subquery(),
+    sa.select(CourseGoal.subscribed_to_reminders).where(*_OF_GOAL).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(UserActivity).where(
+        UserActivity.user_id == sa.bindparam("user_id"), UserActivity.course_id == sa.bindparam("course_id"),
+        UserActivity.day >= sa.bindparam("since")).scalar_subquery())
 
 
 def course_goal(user_id: int, course_id: str) -> Goal | None:
@@ -87,9 +95,9 @@ class WeeklyGoal:
 
 def weekly_goal(user_id: int, course_id: str, *, today: date | None = None) -> WeeklyGoal:
     """The learner's goal in the course (days 0 when none is set) and the days they were active this week,
-    counted from Monday of ``today`` (default: today in the request user's time zone)."""
+    counted from Monday of ``today`` (default: today in the request user's time zone); one query."""
     today = today or datetime.now(user_timezone()).date()
     monday = today - timedelta(days=today.weekday())
-    goal = course_goal(user_id, course_id)
-    return WeeklyGoal(goal.days_per_week if goal else 0, bool(goal and goal.subscribed_to_reminders),
-                      active_days(user_id, course_id, monday), monday)
+    days, subscribed, active = db.session().execute(
+        _WEEK, {"user_id": user_id, "course_id": course_id, "since": monday}).one()
+    return WeeklyGoal(int(days or 0), bool(subscribed), int(active or 0), monday)

@@ -1,8 +1,9 @@
 """The courseware area's API for the other LMS areas (and, through :mod:`kampus_lms.api`, other plugins).
 
 * access: :func:`course_access` (:class:`CourseAccess`), :func:`checked_course_access` (the access, or the
-  404 / redirect a course page answers) and :func:`viewed_as` (masquerade), from
-  :mod:`kampus_lms.access`; :func:`staff_toolbar` for the "View this course as" control of course pages
+  404 / redirect a course page answers), :func:`viewed_as` (masquerade) and :func:`masquerade_groups`
+  (the content group a staff member views the course as), from :mod:`kampus_lms.access`;
+  :func:`staff_toolbar` for the "View this course as" control of course pages
   (template ``lms/courseware/_staff_toolbar.html``);
 * URLs: :func:`unit_url` (the unit page), :func:`jump_to_url` (Open edX's ``jump_to``);
 * :func:`resume_block`: the unit the learner viewed last; :func:`resume_blocks`: the same in several courses;
@@ -66,6 +67,7 @@ __all__ = [
     "staff_toolbar",
     "unbookmark",
     "unit_url",
+    "masquerade_groups",
     "viewed_as",
     "viewer_nav",
 ]

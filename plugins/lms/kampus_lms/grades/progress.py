@@ -122,16 +122,18 @@ def _chart(grade: CourseGrade) -> tuple[ChartBar, ...]:
 
 
 def progress_for(user: Any, course_id: str, *, staff_view: bool, as_viewed: bool = False,
-                 now: datetime | None = None) -> ProgressPage:
+                 groups: dict[int, int] | None = None, now: datetime | None = None) -> ProgressPage:
     """The progress page of ``user`` (whose data is shown). ``staff_view``: the viewer sees staff-only
     and unreleased content; ``as_viewed``: a staff member masquerading as a learner looks at their own
-    data under learner rules (then nothing is stored: it is not their grade)."""
+    data under learner rules (then nothing is stored: it is not their grade); ``groups``: the content groups
+    counted instead of the user's own (``{user_partition_id: group_id}``: the group such a masquerade
+    chose, ``{}`` for none)."""
     now = now or datetime.now(UTC)
     grading = published_grading(course_id)
     mode = "staff" if staff_view else ("learner" if as_viewed else natural_mode(user, course_id, grading))
     # scores and overrides from the page's own session: one snapshot, and no second connection for the overrides
     computation: GradeComputation = compute(user, course_id, mode=mode, now=now, grading=grading,
-                                            db_session=db.session())
+                                            db_session=db.session(), groups=groups)
     grade = computation.grade if as_viewed else persist(computation, user=user, read_first=True)
     viewer = computation.viewer
     completions = course_completions(course_id, [viewer.user_id])[viewer.user_id]

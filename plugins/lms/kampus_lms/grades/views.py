@@ -24,7 +24,7 @@ from markupsafe import Markup
 from kampus import db
 from kampus.identity.models import User
 from kampus_lms.course_home.api import course_page_context, record_activity
-from kampus_lms.courseware.api import CourseAccess, checked_course_access, viewed_as
+from kampus_lms.courseware.api import CourseAccess, checked_course_access, masquerade_groups, viewed_as
 from kampus_lms.enrollment.api import get_enrollment
 from kampus_lms.grades.progress import ProgressPage, progress_for
 from kampus_lms.grades.service import NoGrades
@@ -102,8 +102,10 @@ def chart_texts(page: ProgressPage) -> list[tuple[str, float]]:
 
 
 def _render(course_id: str, student: Any, *, staff_view: bool, as_viewed: bool, other: bool) -> Any:
+    # staff viewing the course as a learner (of a content group, or of none) are graded on that group's blocks
+    groups = masquerade_groups(student, course_id) if as_viewed else None
     try:
-        page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed)
+        page = progress_for(student, course_id, staff_view=staff_view, as_viewed=as_viewed, groups=groups)
     except NoGrades:
         abort(404)
     return render_template("lms/grades/progress.html", **course_page_context(course_id, "progress"),

@@ -79,3 +79,29 @@ def test_each_learner_is_graded_on_their_groups_blocks_and_a_batch_reads_groups_
         assert {grades[user.id].percent for user in learners["none"]} == {1.0}
     with app.app_context():
         assert course_grades_of(COURSE, [staff])[staff.id].percent == 0.0  # graded as a learner: no group
+
+
+def _percent(client: Any) -> float:
+    page = client.get(f"/courses/{COURSE}/progress").get_data(as_text=True)
+    return float(page.split('id="lms-current-grade" data-percent="', 1)[1].split('"', 1)[0])
+
+
+def test_staff_viewing_as_a_content_group_see_the_progress_of_that_group(
+        app: Flask, client_as: Any, course: dict[str, str]) -> None:
+    """The progress page follows "View this course as: Learner in <group>" as the outline does: the staff
+    member's own answers, counted over that group's blocks; as a learner of no group, over no group's blocks,
+    whatever the staff member's own cohort."""
+    staff = client_as("staff", COURSE)
+    answer(staff, course["p_all"], 2)
+    with app.test_request_context():
+        set_cohorted(COURSE, True)
+        cohort = create_cohort(COURSE, "Staff in B", group_id=2, user_partition_id=PARTITION)
+        add_users_to_cohort(COURSE, cohort.id, [staff.user.username])
+    for choice, percent in (("group:50:1", 0.5), ("group:50:2", 0.25), ("student", 1.0)):
+        assert staff.post(f"/courses/{COURSE}/masquerade", data={"role": choice}).status_code == 302
+        assert _percent(staff) == percent, choice
+    staff.post(f"/courses/{COURSE}/masquerade", data={"role": "staff"})
+    assert _percent(staff) == 0.2  # staff count every group's blocks: 2 of 10
+    with app.app_context():
+        # the staff member's own grade as a learner is that of their own cohort's group B: 2 of 8
+        assert course_grades_of(COURSE, [staff.user])[staff.user.id].percent == 0.25

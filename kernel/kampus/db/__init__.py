@@ -55,6 +55,13 @@ def is_deadlock(error: BaseException) -> bool:
     return bool(args) and args[0] == _DEADLOCK_MYSQL
 
 
+def contains_text(column: Any, text: str) -> Any:
+    """A condition: ``column`` contains ``text``, ignoring case, with ``%``, ``_`` and ``\\`` in ``text``
+    taken literally (a search box's filter; the same on SQLite, PostgreSQL and MariaDB)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

@@ -25,11 +25,6 @@ from kampus.identity.views import Page, bp
 PER_PAGE = 25
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def _user_or_404(user_id: int) -> User:
     user = db.session().get(User, user_id)
     if user is None:
@@ -58,9 +53,7 @@ def staff_users() -> Page:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     stmt = sa.select(User)
     if query:
-        pattern = _like(query)
-        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(pattern, escape="\\"),
-                                 sa.func.lower(User.email).like(pattern, escape="\\")))
+        stmt = stmt.where(sa.or_(db.contains_text(User.username, query), db.contains_text(User.email, query)))
     db_session = db.session()
     total = db_session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from kampus_lms.api import (
@@ -208,17 +208,45 @@ def _group_fields(data: Any) -> dict[str, Any]:
 # -- the page ----------------------------------------------------------------------------------------------
 
 
+#: Members listed under each cohort on the cohorts page (then a link to the cohort's own page).
+MEMBERS_SHOWN = 20
+#: Members per page of a cohort's page.
+MEMBERS_PER_PAGE = 50
+
+
 @bp.get("/courses/<course_id>/instructor/cohorts")
 def cohorts_page(course_id: str) -> str:
     """The cohorts section: turn cohorts on, make cohorts, link content groups, add learners, CSV upload."""
     require("instructor.view", course_id)
     cohorts = list_cohorts(course_id)
-    members = {cohort.id: cohort_members(course_id, cohort.id, limit=200)[0] for cohort in cohorts}
+    members = {cohort.id: cohort_members(course_id, cohort.id, limit=MEMBERS_SHOWN)[0] for cohort in cohorts}
     groups = content_groups(course_id)
     group_names = {(group.partition_id, group.id): group.name for group in groups}
     return render_dashboard_page("instructor/membership/cohorts.html", course_id, "cohorts",
                                  cohorted=is_cohorted(course_id), cohorts=cohorts, members=members, groups=groups,
                                  group_names=group_names,
+                                 can_change=has_permission(current_user, MANAGE_ENROLLMENT, course_id))
+
+
+@bp.get("/courses/<course_id>/instructor/cohorts/<int:cohort_id>/members")
+def cohort_members_page(course_id: str, cohort_id: int) -> str:
+    """Every member of one cohort, a page at a time (``page``), filtered by username or e-mail (``q``)."""
+    require("instructor.view", course_id)
+    found = get_cohort(course_id, cohort_id)
+    if found is None:
+        abort(404)
+    query = request.args.get("q", "").strip()[:254]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    users, total = cohort_members(course_id, cohort_id, offset=(page - 1) * MEMBERS_PER_PAGE,
+                                  limit=MEMBERS_PER_PAGE, search=query)
+    pages = max(1, math.ceil(total / MEMBERS_PER_PAGE))
+    if page > pages:  # past the last page (members removed meanwhile): the last page
+        page = pages
+        users, total = cohort_members(course_id, cohort_id, offset=(page - 1) * MEMBERS_PER_PAGE,
+                                      limit=MEMBERS_PER_PAGE, search=query)
+    return render_dashboard_page("instructor/membership/cohort_members.html", course_id, "cohorts",
+                                 cohort=found, users=users, total=total, page=page, pages=pages, q=query,
+                                 first=(page - 1) * MEMBERS_PER_PAGE + 1 if users else 0,
                                  can_change=has_permission(current_user, MANAGE_ENROLLMENT, course_id))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 
-from kampus_lms.api import cohort_of, enroll
+from kampus_instructor.membership.cohorts import MEMBERS_PER_PAGE, MEMBERS_SHOWN
+from kampus_lms.api import add_users_to_cohort, cohort_of, create_cohort, enroll, set_cohorted
 
 from kampus.testing import login, make_user
 
@@ -98,3 +99,43 @@ def test_cohorts_with_a_bearer_token(app, groups_course, token):
     with app.test_request_context():
         enroll(newcomer, groups_course, check_access=False)
         assert cohort_of(newcomer.id, groups_course).name == "Token cohort"
+
+
+def test_a_large_cohort_is_listed_a_page_at_a_time_and_searched(app, groups_course, client_as):
+    """The cohorts page lists the first members of each cohort and links to the cohort's page, which shows
+    every member a page at a time, searchable by username or e-mail (``%`` and ``_`` taken literally)."""
+    staff = client_as("staff", groups_course)
+    count = MEMBERS_PER_PAGE + 7
+    names = [f"member{index:03d}" for index in range(count)]
+    with app.test_request_context():
+        set_cohorted(groups_course, True)
+        cohort = create_cohort(groups_course, "Big cohort")
+        small = create_cohort(groups_course, "Small cohort")
+    users = [make_user(app, "user", username=name, email=f"{name}@example.org") for name in names]
+    users.append(make_user(app, "user", username="under_score", email="under@example.org"))
+    with app.test_request_context():
+        for user in users:
+            enroll(user, groups_course, check_access=False)
+        assert len(add_users_to_cohort(groups_course, cohort.id, [*names, "under_score"])["changed"]) == count + 1
+        add_users_to_cohort(groups_course, small.id, [names[0]])  # moves member000 to the small cohort
+
+    page = staff.get(f"/courses/{groups_course}/instructor/cohorts").get_data(as_text=True)
+    big = page.split(f'id="cohort-{cohort.id}"', 1)[1].split('class="border rounded', 1)[0]
+    assert big.count("<li class=\"list-inline-item\">") == MEMBERS_SHOWN
+    assert f"See all {count} members" in big  # 56 from the names (one moved) and under_score
+
+    members_url = f"/courses/{groups_course}/instructor/cohorts/{cohort.id}/members"
+    first = staff.get(members_url).get_data(as_text=True)
+    assert f"Members 1 to {MEMBERS_PER_PAGE} of {count}" in first and "Page 1 of 2" in first
+    assert "member001" in first and "member000" not in first
+    second = staff.get(f"{members_url}?page=2").get_data(as_text=True)
+    assert f"Members {MEMBERS_PER_PAGE + 1} to {count} of {count}" in second and "under_score" in second
+    assert "Page 2 of 2" in staff.get(f"{members_url}?page=99").get_data(as_text=True)  # past the end: the last
+    found = staff.get(f"{members_url}?q=_").get_data(as_text=True)  # a literal underscore, not "any character"
+    assert "Members 1 to 1 of 1" in found and "under_score" in found
+    assert "Members 1 to 1 of 1" in staff.get(f"{members_url}?q=MEMBER042@EXAMPLE").get_data(as_text=True)
+    assert "No member matches." in staff.get(f"{members_url}?q=%25").get_data(as_text=True)
+    assert staff.get(f"/courses/{groups_course}/instructor/cohorts/9999/members").status_code == 404
+    learner = client_as("user", groups_course)
+    assert learner.get(members_url).status_code in (302, 403, 404)
+

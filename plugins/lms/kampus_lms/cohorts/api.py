@@ -32,7 +32,7 @@ from kampus_content.api import ContentStoreError, get_structure
 from sqlalchemy.exc import IntegrityError
 
 from kampus import db
-from kampus.db import utcnow
+from kampus.db import contains_text, utcnow
 from kampus.errors import KampusError
 from kampus.identity.models import User
 from kampus_lms.cohorts.models import Cohort as CohortRow
@@ -311,10 +311,14 @@ def cohort_of(user_id: int, course_id: str) -> CohortInfo | None:
     return get_cohort(course_id, cohort_id) if cohort_id is not None else None
 
 
-def cohort_members(course_id: str, cohort_id: int, *, offset: int = 0, limit: int = 100) -> tuple[list[User], int]:
-    """A page of a cohort's members by username, and how many there are."""
+def cohort_members(course_id: str, cohort_id: int, *, offset: int = 0, limit: int = 100,
+                   search: str = "") -> tuple[list[User], int]:
+    """A page of a cohort's members by username, and how many there are; ``search``: only the members whose
+    username or e-mail address contains it (ignoring case)."""
     base = (sa.select(User).join(CohortMembership, CohortMembership.user_id == User.id)
             .where(CohortMembership.cohort_id == cohort_id, CohortMembership.course_id == str(course_id)))
+    if search:
+        base = base.where(sa.or_(contains_text(User.username, search), contains_text(User.email, search)))
     total = db.session().scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
     users = db.session().scalars(base.order_by(User.username).offset(offset).limit(limit)).all()
     return list(users), int(total)

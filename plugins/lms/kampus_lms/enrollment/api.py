@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from kampus import db
 from kampus.course_keys import org_of
 from kampus.current import current_kampus
-from kampus.db import utcnow
+from kampus.db import contains_text, utcnow
 from kampus.errors import KampusError
 from kampus.events.emit import emit
 from kampus.identity.models import CourseAccessRole, User
@@ -684,11 +684,6 @@ class EnrolledLearner:
     mode: str
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, user_contains: str | None,
                      mode: str | None = None, user_ids: Any = None,
                      conditions: Sequence[Callable[[Any], Any]] = ()) -> Any:
@@ -702,10 +697,10 @@ def _learner_filters(stmt: Any, course_id: str, username_contains: str | None, u
     elif user_ids is not None:
         stmt = stmt.where(CourseEnrollment.user_id.in_(sorted(set(user_ids))))
     if username_contains:
-        stmt = stmt.where(sa.func.lower(User.username).like(_like(username_contains), escape="\\"))
+        stmt = stmt.where(contains_text(User.username, username_contains))
     if user_contains:
-        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(_like(user_contains), escape="\\"),
-                                 sa.func.lower(User.email).like(_like(user_contains), escape="\\")))
+        stmt = stmt.where(sa.or_(contains_text(User.username, user_contains),
+                                 contains_text(User.email, user_contains)))
     return stmt
 
 

@@ -12,12 +12,21 @@ message and user, so a retried task adds none twice). It then works in batches: 
 order, delivers the message then marks the row ``sent`` (one commit per row). A retried task (the
 worker died; the kernel's runner runs the task again with a higher attempt) never sends a ``sent``
 row again. Rows a dead attempt left ``sending`` were claimed but not all delivered: since an attempt
-delivers its rows one at a time in id order, only the *first* such row can have been in flight when
-the worker died; the others are put back to ``pending``. That one in-doubt row is the window we
-accept (between the mailer's answer and the commit of ``sent``): the mailer driver is asked whether
-it delivered it (the console and memory mailers can tell, by the message's deterministic
+delivers its rows one at a time in id order and marks each at once (SQLite) or at most two rows later (a
+database server, below), only the *first* such row (SQLite) or the first :data:`IN_FLIGHT` (3) can have
+been delivered without their mark when the worker died; the others are put back to ``pending``. Those
+in-doubt rows are the window we accept (between the mailer's answer and the commit of ``sent``): the mailer
+driver is asked whether it delivered each (the console and memory mailers can tell, by the message's deterministic
 ``Message-ID``); when the driver cannot tell, the row is recorded ``failed`` ("delivery uncertain")
 and not sent again: a recipient may miss a message after a crash, never get it twice.
+
+**Marks in the background.** On a database server (not SQLite, whose writes are local), the marks are
+written by a thread of the task on a connection of its own, in order, while the task builds and sends the
+next message (:class:`_MarkWriter`): the round trip of each mark is hidden behind the next message's work.
+The task waits for the marks of a batch before it claims the next; the thread is at most one mark behind
+(the mark it writes and one waiting), hence :data:`IN_FLIGHT` = 3 with the message being sent: after a
+worker's death, a driver that cannot tell what it delivered costs up to three recipients that message,
+where marks written at once cost one.
 
 On PostgreSQL the ``sent`` marks are committed with ``synchronous_commit`` off (a worker's death loses
 none: the server holds them; each batch's claim is a synchronous commit that flushes them all): only a
@@ -31,6 +40,8 @@ from __future__ import annotations
 import html as html_lib
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -592,10 +603,13 @@ def _resolve_in_doubt(message_id: int, attempt: int, mailer: Mailer, mail_from: 
                                                  BulkEmailRecipient.attempt).where(
             BulkEmailRecipient.message_id == message_id, BulkEmailRecipient.status == R_SENDING,
             BulkEmailRecipient.attempt != attempt).order_by(BulkEmailRecipient.attempt, BulkEmailRecipient.id)))
-    first_of_attempt: dict[int, tuple[int, int]] = {}
+    in_flight = _in_flight(kampus.db.engine)
+    first_of_attempt: dict[int, list[tuple[int, int]]] = {}
     for row_id, user_id, row_attempt in rows:
-        first_of_attempt.setdefault(row_attempt, (row_id, user_id))
-    in_doubt = dict(first_of_attempt.values())
+        first = first_of_attempt.setdefault(row_attempt, [])
+        if len(first) < in_flight:
+            first.append((row_id, user_id))
+    in_doubt = dict(row for first in first_of_attempt.values() for row in first)
     with kampus.db.session_scope() as db_session:
         others = [row_id for row_id, _user, _attempt in rows if row_id not in in_doubt]
         if others:
@@ -674,6 +688,102 @@ _MARK = (sa.update(_RECIPIENTS).where(_RECIPIENTS.c.id == sa.bindparam("row_id")
          .values(status=sa.bindparam("status"), error=sa.bindparam("error"), sent_at=sa.bindparam("sent_at")))
 
 
+#: Rows of a dead attempt that may have been delivered without their mark (see the module's documentation):
+#: marks written in the background trail the deliveries; on SQLite they are written at once.
+IN_FLIGHT = 3
+
+
+def _marks_in_background(engine: sa.Engine) -> bool:
+    return engine.dialect.name != "sqlite"
+
+
+def _in_flight(engine: sa.Engine) -> int:
+    return IN_FLIGHT if _marks_in_background(engine) else 1
+
+
+class _MarkWriter:
+    """Writes recipients' marks (:data:`_MARK`) in order on one autocommit connection: in a thread of its own
+    (``background``), at most one mark waiting, so that the task sends the next message meanwhile; else at
+    once. ``async_commit``: PostgreSQL's ``synchronous_commit`` off on that connection. :meth:`wait` returns
+    once every mark given so far is written, and raises the writer's error if one failed."""
+
+    def __init__(self, engine: sa.Engine, *, background: bool, async_commit: bool):
+        self._engine, self._background, self._async_commit = engine, background, async_commit
+        self._connection: sa.Connection | None = None
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _MarkWriter:
+        if self._background:
+            self._thread = threading.Thread(target=self._run, name="bulk-email-marks", daemon=True)
+            self._thread.start()
+        else:
+            self._connection = self._open()
+        return self
+
+    def _open(self) -> sa.Connection:
+        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if self._async_commit:
+            connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        return connection
+
+    def _close(self, connection: sa.Connection) -> None:
+        try:
+            if self._async_commit and not connection.invalidated:
+                connection.exec_driver_sql("RESET synchronous_commit")
+        finally:
+            connection.close()
+
+    def _run(self) -> None:
+        connection = None
+        try:
+            connection = self._open()
+            while (values := self._queue.get()) is not None:
+                try:
+                    if self._error is None:
+                        connection.execute(_MARK, values)
+                except BaseException as exc:  # kept for the task's thread, which raises it
+                    self._error = exc
+                finally:
+                    self._queue.task_done()
+            self._queue.task_done()
+        except BaseException as exc:
+            self._error = self._error or exc
+            while True:  # never leave the task's thread blocked on a full queue
+                if self._queue.get() is None:
+                    self._queue.task_done()
+                    break
+                self._queue.task_done()
+        finally:
+            if connection is not None:
+                self._close(connection)
+
+    def mark(self, values: dict[str, Any]) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            assert self._connection is not None
+            self._connection.execute(_MARK, values)
+        else:
+            self._queue.put(values)
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+        if self._error is not None:
+            raise self._error
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        elif self._connection is not None:
+            self._close(self._connection)
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
+
+
 def deliver_message(task: TaskContext, message_id: int) -> dict[str, Any]:
     """The sending task's work (idempotent; see the module's documentation); returns the delivery counts."""
     kampus = current_kampus()
@@ -708,27 +818,23 @@ def deliver_message(task: TaskContext, message_id: int) -> dict[str, Any]:
     total = delivery_counts([message_id])[message_id].total
     done = total - delivery_counts([message_id])[message_id].pending
     task.progress(done, total, "Sending")
-    while True:
-        claimed = _claim_batch(message_id, task.attempt, batch)
-        if not claimed:
-            break
-        # one connection per batch, in autocommit: each mark is its own transaction (the window is this one
-        # row) in one round trip, where BEGIN, UPDATE and COMMIT took three
-        with kampus.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            if async_marks:
-                connection.exec_driver_sql("SET synchronous_commit TO OFF")
-            try:
-                for row_id, user_id, email in claimed:
-                    built = rendered.build(mail_from, email, links.url(user_id),
-                                           message_id_header(message_id, user_id, mail_from))
-                    error = _deliver_one(mailer, built, retries, backoff)
-                    connection.execute(_MARK, {"row_id": row_id, "status": R_FAILED if error else R_SENT,
-                                               "error": error, "sent_at": None if error else utcnow()})
-            finally:
-                if async_marks and not connection.invalidated:
-                    connection.exec_driver_sql("RESET synchronous_commit")
-        done += len(claimed)
-        task.progress(done, total, "Sending")
+    # one connection in autocommit: each mark is its own transaction in one round trip, where BEGIN, UPDATE
+    # and COMMIT took three; on a database server, written by a thread while the next message is sent
+    with _MarkWriter(kampus.db.engine, background=_marks_in_background(kampus.db.engine),
+                     async_commit=async_marks) as marks:
+        while True:
+            claimed = _claim_batch(message_id, task.attempt, batch)
+            if not claimed:
+                break
+            for row_id, user_id, email in claimed:
+                built = rendered.build(mail_from, email, links.url(user_id),
+                                       message_id_header(message_id, user_id, mail_from))
+                error = _deliver_one(mailer, built, retries, backoff)
+                marks.mark({"row_id": row_id, "status": R_FAILED if error else R_SENT, "error": error,
+                            "sent_at": None if error else utcnow()})
+            marks.wait()  # the batch's marks written before the next claim
+            done += len(claimed)
+            task.progress(done, total, "Sending")
     with kampus.db.session_scope() as db_session:
         row = db_session.get(BulkEmailMessage, message_id)
         row.status, row.finished_at = SENT, utcnow()

@@ -359,12 +359,16 @@ def test_an_uncertain_delivery_is_not_repeated(app, course, client_as):
     opaque.deliver = opaque.outbox.append
     result = _run(app, message_id, attempt=2)
     got = Counter(to_of(message)[0] for message in opaque.outbox)
-    assert max(got.values()) == 1 and len(got) == 7
-    assert (result["sent"], result["failed"]) == (6, 1)  # the in-doubt one: failed, "delivery uncertain"
+    # the in-doubt rows (the first one on SQLite, whose marks are written at once; the first three on a server,
+    # whose marks trail the deliveries): failed, "delivery uncertain"; never a second copy
+    in_doubt = 1 if kampus.db.engine.dialect.name == "sqlite" else 3
+    assert max(got.values()) == 1 and len(got) == 7 - (in_doubt - 1)
+    assert (result["sent"], result["failed"]) == (7 - in_doubt, in_doubt)
     with app.app_context():
-        row = kampus.db.sessionmaker().scalar(sa.select(BulkEmailRecipient).where(
-            BulkEmailRecipient.status == "failed"))
-        assert "uncertain" in row.error and row.email == learners[0].email
+        rows = kampus.db.sessionmaker().scalars(sa.select(BulkEmailRecipient).where(
+            BulkEmailRecipient.status == "failed").order_by(BulkEmailRecipient.id)).all()
+        assert all("uncertain" in row.error for row in rows)
+        assert [row.email for row in rows] == [learner.email for learner in learners[:in_doubt]]
 
 
 def test_global_staff_turn_a_courses_email_off_and_on(app, course, client_as, mailbox):

@@ -26,7 +26,8 @@ def test_the_workers_scheduler_sends_due_email(app, course, mailbox):
     """The check is a periodic task (every ``instructor_bulk_email_schedule_check_seconds``) that the
     worker's scheduler runs."""
     kampus = app.extensions["kampus"]
-    assert [(entry.name, entry.task, entry.every_seconds) for entry in periodic_tasks(kampus)] == [
+    assert [(entry.name, entry.task, entry.every_seconds) for entry in periodic_tasks(kampus)
+            if entry.name.startswith("instructor.")] == [
         ("instructor.bulk_email.schedule_check", service.DISPATCH_TASK, 0.2)]
     enroll_many(app, 2)
     with app.test_request_context():
@@ -51,7 +52,7 @@ def test_the_workers_scheduler_sends_due_email(app, course, mailbox):
 def test_no_periodic_check_when_its_interval_is_zero(make_app):
     app = make_app(plugins=["content", "problems", "lms", "instructor"],
                    settings={"instructor_bulk_email_schedule_check_seconds": 0})
-    assert periodic_tasks(app.extensions["kampus"]) == []
+    assert [entry.name for entry in periodic_tasks(app.extensions["kampus"])] == ["lms.goal_reminders"]
 
 
 def test_the_page_uses_studios_tinymce_when_studio_is_enabled(make_app):

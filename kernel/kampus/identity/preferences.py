@@ -70,6 +70,18 @@ def user_preferences(user_id: int, keys: Iterable[str] | None = None, *,
     return dict(session.execute(_PREFERENCES_OF_KEYS, {"user_id": user_id, "keys": list(keys)}).all())  # type: ignore[arg-type]
 
 
+def preference_of_users(user_ids: Iterable[int], key: str, *,
+                        db_session: Session | None = None) -> dict[int, str]:
+    """One preference of many users, ``{user id: value}`` of those who set it (one query per 1,000 users)."""
+    session = db_session or db.session()
+    ids = sorted({int(user_id) for user_id in user_ids})
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        found.update(session.execute(sa.select(UserPreference.user_id, UserPreference.value).where(
+            UserPreference.key == key, UserPreference.user_id.in_(ids[start:start + 1000]))).all())  # type: ignore[arg-type]
+    return found
+
+
 def get_preference(user_id: int, key: str, default: str | None = None, *,
                    db_session: Session | None = None) -> str | None:
     """One preference of the user, or ``default`` when unset."""

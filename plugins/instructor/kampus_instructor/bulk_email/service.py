@@ -684,7 +684,10 @@ def delivery_counts(message_ids: list[int]) -> dict[int, DeliveryCounts]:
 
 _RECIPIENTS = BulkEmailRecipient.__table__
 #: Marking one recipient row done (a Core statement on a connection: cheaper than a session per row).
-_MARK = (sa.update(_RECIPIENTS).where(_RECIPIENTS.c.id == sa.bindparam("row_id"))
+#: Only a row this attempt still holds: a late mark of an attempt taken over never overwrites the next one's.
+_MARK = (sa.update(_RECIPIENTS).where(_RECIPIENTS.c.id == sa.bindparam("row_id"),
+                                      _RECIPIENTS.c.status == R_SENDING,
+                                      _RECIPIENTS.c.attempt == sa.bindparam("row_attempt"))
          .values(status=sa.bindparam("status"), error=sa.bindparam("error"), sent_at=sa.bindparam("sent_at")))
 
 
@@ -732,6 +735,8 @@ class _MarkWriter:
         try:
             if self._async_commit and not connection.invalidated:
                 connection.exec_driver_sql("RESET synchronous_commit")
+        except Exception:  # a connection the server dropped: the pool discards it
+            log.warning("bulk e-mail: could not reset the marks' connection", exc_info=True)
         finally:
             connection.close()
 
@@ -780,8 +785,11 @@ class _MarkWriter:
             self._thread.join()
         elif self._connection is not None:
             self._close(self._connection)
-        if self._error is not None and exc_info[0] is None:
-            raise self._error
+        if self._error is not None:
+            if exc_info[0] is None:
+                raise self._error
+            log.error("bulk e-mail: writing a mark failed while the task was failing",
+                      exc_info=(type(self._error), self._error, self._error.__traceback__))
 
 
 def deliver_message(task: TaskContext, message_id: int) -> dict[str, Any]:
@@ -830,8 +838,8 @@ def deliver_message(task: TaskContext, message_id: int) -> dict[str, Any]:
                 built = rendered.build(mail_from, email, links.url(user_id),
                                        message_id_header(message_id, user_id, mail_from))
                 error = _deliver_one(mailer, built, retries, backoff)
-                marks.mark({"row_id": row_id, "status": R_FAILED if error else R_SENT, "error": error,
-                            "sent_at": None if error else utcnow()})
+                marks.mark({"row_id": row_id, "row_attempt": task.attempt, "status": R_FAILED if error else R_SENT,
+                            "error": error, "sent_at": None if error else utcnow()})
             marks.wait()  # the batch's marks written before the next claim
             done += len(claimed)
             task.progress(done, total, "Sending")

@@ -212,6 +212,8 @@ def _group_fields(data: Any) -> dict[str, Any]:
 MEMBERS_SHOWN = 20
 #: Members per page of a cohort's page.
 MEMBERS_PER_PAGE = 50
+#: A page number beyond any cohort (larger ones are read as the last page).
+MAX_PAGE = 1_000_000
 
 
 @bp.get("/courses/<course_id>/instructor/cohorts")
@@ -236,7 +238,7 @@ def cohort_members_page(course_id: str, cohort_id: int) -> str:
     if found is None:
         abort(404)
     query = request.args.get("q", "").strip()[:254]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(MAX_PAGE, max(1, request.args.get("page", 1, type=int) or 1))  # no offset past a bigint
     users, total = cohort_members(course_id, cohort_id, offset=(page - 1) * MEMBERS_PER_PAGE,
                                   limit=MEMBERS_PER_PAGE, search=query)
     pages = max(1, math.ceil(total / MEMBERS_PER_PAGE))

@@ -3,6 +3,7 @@ history counts, retries, permissions, bearer tokens, and exactly-once delivery w
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import timedelta
 from email.utils import getaddresses
@@ -369,6 +370,53 @@ def test_an_uncertain_delivery_is_not_repeated(app, course, client_as):
             BulkEmailRecipient.status == "failed").order_by(BulkEmailRecipient.id)).all()
         assert all("uncertain" in row.error for row in rows)
         assert [row.email for row in rows] == [learner.email for learner in learners[:in_doubt]]
+
+
+class _SlowConnection:
+    """A marks connection whose every statement takes 0.1 s (a far database); ``fail_on``: a row whose
+    mark fails."""
+
+    invalidated = False
+
+    def __init__(self, written: list[int], fail_on: int | None = None):
+        self.written, self.fail_on = written, fail_on
+
+    def execute(self, _statement, values):
+        time.sleep(0.1)
+        if values["row_id"] == self.fail_on:
+            raise RuntimeError("the database went away")
+        self.written.append(values["row_id"])
+
+    def exec_driver_sql(self, _sql):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_background_marks_trail_the_deliveries_by_at_most_one_and_report_errors(monkeypatch):
+    """The bound the in-doubt rule counts on (IN_FLIGHT = 3: the mark being written, one waiting, the message
+    being sent): a third mark waits until the writer took the second; a failed mark fails the batch."""
+    written: list[int] = []
+    monkeypatch.setattr(service._MarkWriter, "_open", lambda self: _SlowConnection(written))
+    with service._MarkWriter(None, background=True, async_commit=False) as marks:
+        started = time.perf_counter()
+        marks.mark({"row_id": 1})
+        marks.mark({"row_id": 2})  # 1 being written, 2 waiting: no wait yet
+        assert time.perf_counter() - started < 0.08
+        marks.mark({"row_id": 3})  # waits for the writer to finish 1 and take 2
+        assert time.perf_counter() - started >= 0.09 and written == [1]
+        marks.wait()
+        assert written == [1, 2, 3]
+
+    written.clear()
+    monkeypatch.setattr(service._MarkWriter, "_open", lambda self: _SlowConnection(written, fail_on=2))
+    with pytest.raises(RuntimeError, match="went away"):
+        with service._MarkWriter(None, background=True, async_commit=False) as marks:
+            for row_id in (1, 2, 3):
+                marks.mark({"row_id": row_id})
+            marks.wait()
+    assert written == [1]  # nothing written after the failed mark
 
 
 def test_global_staff_turn_a_courses_email_off_and_on(app, course, client_as, mailbox):

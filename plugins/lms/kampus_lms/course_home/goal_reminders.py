@@ -7,8 +7,8 @@ the days they still need this week (the goal's days less the days they were acti
 :mod:`~kampus_lms.course_home.activity`) equal the days left in the week, today included. Weeks run Monday to
 Sunday in the learner's time zone. As Open edX, no reminder goes to a learner who is no longer enrolled or
 enrolled this week, in a course that ends by Sunday, to a learner with a downloadable certificate in the
-course, or outside 08:00-18:00 of the learner's time zone (hence the hourly run: each time zone has its
-hours). Inactive accounts get none.
+course, on a Monday, or outside 08:00-18:00 of the learner's time zone (hence the hourly run: each time zone
+has its hours). Inactive accounts get none.
 
 **At most once a week.** Before sending, a run sets the goal's ``reminder_sent_week`` to the week's Monday
 with a compare-and-set and commits; a delivery that fails sets it back, so that a later run of the same day
@@ -47,7 +47,7 @@ from kampus.rendering.dates import as_user
 from kampus.urls import absolute_url
 from kampus_lms.catalog.models import CourseOverviewRow
 from kampus_lms.certificates.models import GeneratedCertificate
-from kampus_lms.course_home.activity import active_days, timezone_of
+from kampus_lms.course_home.activity import activity_days_since, timezones_of
 from kampus_lms.course_home.models import CourseGoal
 from kampus_lms.enrollment.models import CourseEnrollment
 
@@ -59,6 +59,8 @@ DEFAULT_CRONTAB = "7 * * * *"
 #: Reminders go out from this hour of the learner's day, and before :data:`LAST_HOUR`.
 FIRST_HOUR, LAST_HOUR = 8, 18
 SUNDAY = 6
+#: Candidates whose time zones and days of activity are read together.
+CHUNK = 500
 _SALT = "kampus-lms-goal-unsubscribe"
 
 
@@ -114,19 +116,22 @@ def _local(value: datetime, zone: Any) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def _why_not(candidate: _Candidate, local_now: datetime) -> str | None:
-    """Why the goal gets no reminder now, or ``None`` when it does."""
+def _why_not(candidate: _Candidate, local_now: datetime, active: int) -> str | None:
+    """Why the goal gets no reminder now (``active``: the learner's days of activity this week), or ``None``
+    when it does."""
     today = local_now.date()
     monday, sunday = _monday(today), _monday(today) + timedelta(days=SUNDAY)
     if candidate.reminder_sent_week == monday:
         return "already sent"
+    if today.weekday() == 0:
+        return "monday"  # as Open edX's command, which sends none on Mondays (the day it clears the marks)
     if not FIRST_HOUR <= local_now.hour < LAST_HOUR:
         return "user time zone"
     if _local(candidate.enrolled, local_now.tzinfo).date() >= monday:
         return "enrolled this week"
     if candidate.course_end is not None and _local(candidate.course_end, local_now.tzinfo).date() <= sunday:
         return "course ends this week"
-    if not days_short(candidate.days_per_week, active_days(candidate.user_id, candidate.course_id, monday), today):
+    if not days_short(candidate.days_per_week, active, today):
         return "not behind"
     return None
 
@@ -154,7 +159,8 @@ def _release(goal_id: int, week: date, before: date | None) -> None:
 
 def send_goal_reminders(now: datetime | None = None) -> dict[str, int]:
     """Send the goal reminders due at ``now`` (default: now); returns the counts ``goals`` (candidates
-    looked at), ``sent``, ``filtered`` and ``failed``. Safe to run again: a goal gets one reminder a week."""
+    looked at), ``sent``, ``filtered`` and ``failed``. Safe to run again: a goal gets one reminder a week.
+    Candidates are read :data:`CHUNK` at a time with their time zones and days of activity (two queries)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     session_id = str(uuid.uuid4())
     candidates = _candidates(now)
@@ -162,32 +168,49 @@ def send_goal_reminders(now: datetime | None = None) -> dict[str, int]:
     emit("edx.course.goal.email.session_started",
          {"uuid": session_id, "timestamp": now.isoformat(), "goal_count": len(candidates)})
     counts = {"goals": len(candidates), "sent": 0, "filtered": 0, "failed": 0}
-    zones: dict[int, Any] = {}
-    for candidate in candidates:
-        zone = zones.get(candidate.user_id)
-        if zone is None:
-            zone = zones[candidate.user_id] = timezone_of(candidate.user_id)
-        local_now = now.astimezone(zone)
-        reason = _why_not(candidate, local_now)
-        week = _monday(local_now.date())
-        if reason is not None or not _claim(candidate.goal_id, week):
-            counts["filtered"] += 1
-            continue
-        try:
-            current_kampus().mailer.deliver(reminder_message(candidate))
-        except (MailError, ValueError) as exc:
-            _release(candidate.goal_id, week, candidate.reminder_sent_week)
-            counts["failed"] += 1
-            log.warning("goal reminder to user %s for %s not sent: %s", candidate.user_id, candidate.course_id, exc)
-            emit("edx.course.goal.email.failed", {"uuid": session_id, "timestamp": now.isoformat(),
-                                                  "reason": "mailer error", "error": str(exc)},
-                 course_id=candidate.course_id, user_id=candidate.user_id, username=candidate.username)
-            continue
-        counts["sent"] += 1
+    # every learner's Monday is on or after this day (a local date is at most a day behind UTC's)
+    earliest_monday = now.date() - timedelta(days=7)
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start:start + CHUNK]
+        zones = timezones_of({candidate.user_id for candidate in chunk})
+        activity = activity_days_since({(c.user_id, c.course_id) for c in chunk}, earliest_monday)
+        db.session().rollback()
+        for candidate in chunk:
+            local_now = now.astimezone(zones[candidate.user_id])
+            week = _monday(local_now.date())
+            active = sum(1 for day in activity.get((candidate.user_id, candidate.course_id), ()) if day >= week)
+            if _why_not(candidate, local_now, active) is not None or not _claim(candidate.goal_id, week):
+                counts["filtered"] += 1
+                continue
+            if _send(candidate, week, session_id, now):
+                counts["sent"] += 1
+            else:
+                counts["failed"] += 1
     emit("edx.course.goal.email.session_completed",
          {"uuid": session_id, "timestamp": now.isoformat(), "goal_count": len(candidates),
           "emails_sent": counts["sent"], "emails_filtered": counts["filtered"]})
     return counts
+
+
+def _send(candidate: _Candidate, week: date, session_id: str, now: datetime) -> bool:
+    """Build and deliver one claimed reminder; on any failure, release the claim (a later run of the day
+    tries again), record the ``failed`` event and go on with the others."""
+    try:
+        current_kampus().mailer.deliver(reminder_message(candidate))
+        return True
+    except Exception as exc:  # one learner's failure must not stop the run, nor keep the claim
+        db.session().rollback()
+        _release(candidate.goal_id, week, candidate.reminder_sent_week)
+        reason = "mailer error" if isinstance(exc, MailError | ValueError) else "error"
+        if reason == "error":
+            log.exception("goal reminder to user %s for %s failed", candidate.user_id, candidate.course_id)
+        else:
+            log.warning("goal reminder to user %s for %s not sent: %s", candidate.user_id, candidate.course_id,
+                        exc)
+        emit("edx.course.goal.email.failed", {"uuid": session_id, "timestamp": now.isoformat(),
+                                              "reason": reason, "error": str(exc)},
+             course_id=candidate.course_id, user_id=candidate.user_id, username=candidate.username)
+        return False
 
 
 # -- the message -------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from kampus.rendering.dates import user_timezone
 from kampus_lms.catalog.api import course_overview
 from kampus_lms.course_home.api import (
     MAX_DAYS_PER_WEEK,
+    course_goal,
     course_page_context,
     record_activity,
     save_course_goal,
@@ -104,7 +105,7 @@ def goal_unsubscribe(token: str) -> Any:
     """A goal reminder's unsubscribe link (the learning MFE's path): GET asks to confirm, POST turns the
     reminders of that course off (also the mail clients' one-click POST). The signed token is the proof."""
     found = read_unsubscribe_token(token)
-    if found is None:
+    if found is None or course_goal(*found) is None:  # forged, or a learner with no goal in that course
         return render_template("lms/course_home/goal_unsubscribe.html", invalid=True), 404
     overview = course_overview(found[1])
     course_name = overview.display_name if overview is not None else found[1]

@@ -463,8 +463,6 @@ def _outline(course_id: str) -> Response:
     certificate = certificate_status(viewer.id, course_id) if enrolled else None
     updates = course_updates(course_id) if can_view else []
     goal = course_goal(viewer.id, course_id) if enrolled else None
-    if enrolled and viewer.id == user.id:
-        record_activity(user.id, course_id)  # as Open edX's outline tab (UserActivity)
     # Open edX reads the learner's persisted grade (``CourseGradeFactory().read``), certificate or not.
     grade = stored_learner_grades(viewer.id, [course_id]).get(course_id) if authenticated else None
     return json_answer({
@@ -814,6 +812,8 @@ def course_metadata(course_id: str) -> Response:
     # as Open edX's ``setup_masquerade``: the role, enrollment and name are those of whom staff view the course as
     viewer, staff_view = viewed_as(user, course_id) if authenticated else (user, False)
     enrollment = get_enrollment(viewer.id, course_id) if authenticated else None
+    if enrollment is not None and enrollment.is_active and viewer.id == user.id:
+        record_activity(user.id, course_id)  # as Open edX's: every tab of the learning MFE asks this (UserActivity)
     return json_answer({
         # Open edX's celebrations (first section, streaks, weekly goal): Kampus shows none.
         "celebrations": {"first_section": False, "streak_length_to_celebrate": None,

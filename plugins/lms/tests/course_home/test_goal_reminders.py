@@ -61,6 +61,17 @@ def test_course_pages_record_one_day_of_activity_in_the_learners_time_zone(app, 
     assert _days(app, learner.user.id, course) == [datetime.now(pytz.timezone("Pacific/Kiritimati")).date()]
 
 
+def test_the_learning_mfe_records_activity_on_every_course_tab(app, olx_course, client_as):
+    """Open edX records it in the course home metadata, which each of the MFE's course tabs asks for."""
+    course = olx_course()
+    learner = _enrolled(app, client_as, course)
+    assert learner.get(f"/api/course_home/v1/course_metadata/{course}").status_code == 200
+    assert len(_days(app, learner.user.id, course)) == 1
+    staff = client_as("staff", course)  # not enrolled
+    assert staff.get(f"/api/course_home/v1/course_metadata/{course}").status_code == 200
+    assert _days(app, staff.user.id, course) == []
+
+
 def test_staff_and_viewers_who_are_not_enrolled_record_no_activity(app, olx_course, client_as):
     course = olx_course()
     for role in ("staff", "learner"):  # "learner": a course role that views without an enrollment
@@ -192,10 +203,45 @@ def test_reminders_wait_for_the_learners_working_hours(app, olx_course, mailbox)
     _learner(app, course, days=5, zone="Asia/Tokyo", email="east@example.org")
     _run(app, WEDNESDAY.replace(hour=2))  # 18:00 Tuesday in Los Angeles, 11:00 Wednesday in Tokyo
     assert _recipients(mailbox) == ["east@example.org"]
-    _run(app, WEDNESDAY.replace(hour=9))  # 01:00 in Los Angeles: too early
+    _run(app, WEDNESDAY.replace(hour=15))  # 07:00 Wednesday in Los Angeles: too early
+    thursday = WEDNESDAY + timedelta(days=1)
+    _run(app, thursday.replace(hour=2))  # 18:00 Wednesday in Los Angeles: too late (the hour is excluded)
     assert _recipients(mailbox) == ["east@example.org"]
-    _run(app, WEDNESDAY.replace(hour=17))  # 09:00 Wednesday in Los Angeles
+    _run(app, thursday.replace(hour=1, minute=59))  # 17:59 Wednesday in Los Angeles
     assert _recipients(mailbox) == ["east@example.org", "west@example.org"]
+
+
+def test_no_reminder_on_a_monday_as_open_edx(app, olx_course, mailbox):
+    course = olx_course()
+    _learner(app, course, days=7, email="seven@example.org")  # 7 needed, 7 left: only a Monday could tell
+    _learner(app, course, days=6, email="six@example.org")
+    monday = WEDNESDAY - timedelta(days=2)
+    _run(app, monday)
+    assert mailbox == []
+    _run(app, monday + timedelta(days=1))  # Tuesday: 6 needed, 6 left
+    assert _recipients(mailbox) == ["six@example.org"]
+
+
+def test_one_failing_reminder_does_not_stop_the_run_and_is_tried_again(app, olx_course, mailbox, monkeypatch,
+                                                                      events):
+    course = olx_course()
+    broken = _learner(app, course, days=5, email="broken@example.org")
+    _learner(app, course, days=5, email="fine@example.org")
+    real = goal_reminders.reminder_message
+
+    def building(candidate):
+        if candidate.user_id == broken:
+            raise RuntimeError("a template that does not render")
+        return real(candidate)
+
+    monkeypatch.setattr(goal_reminders, "reminder_message", building)
+    counts = _run(app, WEDNESDAY)
+    assert (counts["sent"], counts["failed"]) == (1, 1) and _recipients(mailbox) == ["fine@example.org"]
+    assert [e["event"]["reason"] for e in events.of_type("edx.course.goal.email.failed")] == ["error"]
+    assert events.of_type("edx.course.goal.email.session_completed")[-1]["event"]["emails_sent"] == 1
+    monkeypatch.setattr(goal_reminders, "reminder_message", real)
+    _run(app, WEDNESDAY + timedelta(hours=1))  # the claim was released: the next run sends it
+    assert _recipients(mailbox) == ["broken@example.org", "fine@example.org"]
 
 
 def test_no_reminder_in_a_course_that_ends_before_the_week_does(app, olx_course, mailbox):
@@ -244,16 +290,21 @@ def test_a_failed_delivery_is_sent_again_by_a_later_run(app, olx_course, mailbox
                                    .where(CourseGoal.user_id == learner)) == MONDAY
 
 
-def test_a_claim_taken_by_another_run_is_not_sent_twice(app, olx_course, mailbox):
+def test_a_claim_taken_by_another_run_is_not_sent_twice(app, olx_course, mailbox, monkeypatch):
+    """Two runs at once (a late worker): both find the goal due, only the one whose compare-and-set wins sends."""
     course = olx_course()
-    learner = _learner(app, course, days=5, email="due@example.org")
-    with app.app_context():
-        candidates = goal_reminders._candidates(WEDNESDAY)
-        assert [c.user_id for c in candidates] == [learner]
-        assert goal_reminders._claim(candidates[0].goal_id, MONDAY) is True  # another run claimed it meanwhile
-        assert goal_reminders._claim(candidates[0].goal_id, MONDAY) is False
-    assert _run(app, WEDNESDAY)["sent"] == 0
-    assert mailbox == []
+    _learner(app, course, days=5, email="due@example.org")
+    real = goal_reminders._why_not
+
+    def the_other_run_claims_first(candidate, local_now, active):
+        reason = real(candidate, local_now, active)
+        if reason is None:
+            assert goal_reminders._claim(candidate.goal_id, MONDAY) is True  # the other run, in between
+        return reason
+
+    monkeypatch.setattr(goal_reminders, "_why_not", the_other_run_claims_first)
+    counts = _run(app, WEDNESDAY)
+    assert (counts["sent"], counts["filtered"]) == (0, 1) and mailbox == []
 
 
 # -- unsubscribing -------------------------------------------------------------------------------------------------
@@ -292,7 +343,8 @@ def test_one_click_unsubscribe_and_forged_tokens(app, olx_course, client_as):
     assert visitor.post(path[:-3] + "xyz").status_code == 404
     with app.app_context(), app.test_request_context():
         other_course = unsubscribe_url(learner, "course-v1:No+Goal+Here")
-    assert visitor.post(other_course[other_course.index("/goal-unsubscribe/"):]).status_code == 404
+    no_goal = other_course[other_course.index("/goal-unsubscribe/"):]
+    assert visitor.get(no_goal).status_code == 404 and visitor.post(no_goal).status_code == 404
 
 
 def test_open_edx_unsubscribe_api_takes_the_token(app, olx_course, client_as):

@@ -13,6 +13,7 @@ from kampus.identity.preferences import (
     TIME_ZONE,
     InvalidPreference,
     get_preference,
+    preference_of_users,
     set_preference,
     user_preferences,
 )
@@ -20,6 +21,19 @@ from kampus.rendering.dates import format_user_datetime, iso_datetime, time_tag,
 from kampus.testing import make_user, recording_statements
 
 MOMENT = datetime(2027, 1, 5, 23, 30, tzinfo=UTC)
+
+
+def test_one_preference_of_many_users_in_one_query(app):
+    with app.app_context():
+        users = [make_user(app, "user") for _ in range(3)]
+        set_preference(users[0].id, TIME_ZONE, "Asia/Tokyo")
+        set_preference(users[2].id, TIME_ZONE, "Europe/Paris")
+        set_preference(users[1].id, LANGUAGE, "fr")
+        with recording_statements(app) as recorder:
+            found = preference_of_users([user.id for user in users] + [987654], TIME_ZONE)
+        assert found == {users[0].id: "Asia/Tokyo", users[2].id: "Europe/Paris"}
+        assert recorder.count == 1
+        assert preference_of_users([], TIME_ZONE) == {}
 
 
 def test_set_get_and_delete_preferences(app):

@@ -40,8 +40,8 @@ UNIT_PAGE = [
 ]
 PROGRESS_PAGE = [
     *ACCESS,
+    "kampus_user_preference",  # locale and time zone (first for the learner's day of activity: weekly goals)
     "content_score", "lms_grades_subsection_override",  # the grade's inputs
-    "kampus_user_preference",  # locale and time zone
     "lms_grades_course",  # the stored grade (unchanged: nothing written)
     "content_block_completion", "lms_due_date_extension", "lms_generated_certificate",
     *LAYOUT_TABS,

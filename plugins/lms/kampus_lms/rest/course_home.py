@@ -66,7 +66,7 @@ from kampus_lms.course_home.api import (
     unsubscribe_from_goal_reminders,
     welcome_update,
 )
-from kampus_lms.courseware.api import course_access, jump_to_url, resume_block, viewed_as
+from kampus_lms.courseware.api import course_access, jump_to_url, masquerade_groups, resume_block, viewed_as
 from kampus_lms.enrollment.api import EnrollmentError, enrollment_refusal, get_enrollment
 from kampus_lms.grades.api import NoGrades, ProgressPage, progress_for, stored_learner_grades
 from kampus_lms.rest.common import (
@@ -547,10 +547,11 @@ def _studio_grading_url(course_id: str) -> str | None:
     return absolute(url_for(STUDIO_GRADING_ENDPOINT, course_id=course_id))
 
 
-def _progress(course_id: str, student: Any, mode: str | None) -> Response:
+def _progress(course_id: str, student: Any, mode: str | None, *, as_viewed: bool = False,
+              groups: dict[int, int] | None = None) -> Response:
     overview = _course(course_id)
     try:
-        page = progress_for(student, overview.id, staff_view=False)
+        page = progress_for(student, overview.id, staff_view=False, as_viewed=as_viewed, groups=groups)
     except NoGrades:
         raise detail_error(404, "Not found.") from None
     completion = page.completion
@@ -587,8 +588,16 @@ def progress(course_id: str) -> Response:
     user = requesting_user()
     overview = _course(course_id)
     enrollment = _enrolled_or_staff(user, overview.id)
+    # as Open edX's (``setup_masquerade``): staff viewing the course as a specific learner get that learner's
+    # progress; as a learner (of a content group, or of none), their own answers under that learner's rules
+    student, staff_view = viewed_as(user, overview.id)
+    if student.id != user.id:
+        learner_enrollment = get_enrollment(student.id, overview.id)
+        return _progress(overview.id, student, learner_enrollment.mode if learner_enrollment is not None
+                         and learner_enrollment.is_active else None)
+    groups = masquerade_groups(user, overview.id) if not staff_view else None
     mode = enrollment.mode if enrollment is not None and enrollment.is_active else None
-    return _progress(overview.id, user, mode)
+    return _progress(overview.id, user, mode, as_viewed=groups is not None, groups=groups)
 
 
 @bp.get("/api/course_home/v1/progress/<course_id>/<student_id>/")

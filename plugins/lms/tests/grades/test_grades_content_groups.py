@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from kampus_lms.api import add_users_to_cohort, course_grades_of, create_cohort, set_cohorted
+from kampus_lms.api import add_users_to_cohort, course_grades_of, create_cohort, enroll, set_cohorted
 
 from kampus.testing import make_user, recording_statements
 
@@ -100,8 +100,26 @@ def test_staff_viewing_as_a_content_group_see_the_progress_of_that_group(
     for choice, percent in (("group:50:1", 0.5), ("group:50:2", 0.25), ("student", 1.0)):
         assert staff.post(f"/courses/{COURSE}/masquerade", data={"role": choice}).status_code == 302
         assert _percent(staff) == percent, choice
+        # the learning MFE's progress tab follows the same masquerade (Open edX's setup_masquerade)
+        api = staff.get(f"/api/course_home/v1/progress/{COURSE}").get_json()
+        assert api["course_grade"]["percent"] == percent, choice
     staff.post(f"/courses/{COURSE}/masquerade", data={"role": "staff"})
     assert _percent(staff) == 0.2  # staff count every group's blocks: 2 of 10
     with app.app_context():
         # the staff member's own grade as a learner is that of their own cohort's group B: 2 of 8
         assert course_grades_of(COURSE, [staff.user])[staff.user.id].percent == 0.25
+
+
+def test_the_progress_api_under_a_specific_learner_masquerade_shows_that_learner(
+        app: Flask, client_as: Any, course: dict[str, str]) -> None:
+    learners = _learners(app, client_as, course, 1)
+    learner = learners["a"][0]
+    with app.test_request_context():
+        enroll(learner, COURSE, check_access=False)  # a specific learner to view as must be enrolled
+    staff = client_as("staff", COURSE)
+    assert staff.post(f"/courses/{COURSE}/masquerade",
+                      data={"role": "specific", "user_name": learner.username}).status_code == 302
+    api = staff.get(f"/api/course_home/v1/progress/{COURSE}").get_json()
+    assert api["username"] == learner.username and api["course_grade"]["percent"] == 0.5  # group A: 2 of 4
+    staff.post(f"/courses/{COURSE}/masquerade", data={"role": "staff"})
+    assert staff.get(f"/api/course_home/v1/progress/{COURSE}").get_json()["username"] == staff.user.username

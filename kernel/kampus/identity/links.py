@@ -1,10 +1,15 @@
-"""Signed links sent by e-mail: address confirmation and password reset.
+"""Signed links sent by e-mail: address confirmation, password reset, and lasting links such as unsubscribe links.
 
 Links are signed with the app's secret (``itsdangerous``), one salt per
 purpose, so a link made for one job never works for another. A confirmation
 link names the user and a fingerprint of the address it was sent to; a reset
 link names the user and a fingerprint of the current session token and
 password hash, so it dies once used (setting a password rotates both).
+
+Lasting links do not expire (an old e-mail's unsubscribe link keeps working):
+:func:`lasting_signer` signs them, :func:`read_lasting_token` reads one back;
+:func:`learner_course_token` / :func:`read_learner_course_token` are those of a
+link naming a learner and a course (the bulk e-mail opt-out, goal reminders).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from kampus import db
 from kampus.current import current_kampus
@@ -25,6 +30,8 @@ CONFIRM_SALT = "kampus.identity.confirm-email"
 RESET_SALT = "kampus.identity.password-reset"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 24 * 3600
+#: The longest lasting token read (a link's token is far shorter): a longer one is refused unread.
+MAX_LASTING_TOKEN = 1000
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -106,3 +113,32 @@ def send_password_reset(user: User) -> None:
         name=user.display_name, site=site, username=user.username, link=link,
     )
     kampus.mailer.send(user.email, subject, text)
+
+
+def lasting_signer(salt: str) -> URLSafeSerializer:
+    """The signer of the links of one purpose (``salt``) that do not expire."""
+    return URLSafeSerializer(current_app.secret_key or "", salt=salt)
+
+
+def read_lasting_token(salt: str, token: str) -> Any | None:
+    """The value a lasting token of ``salt`` holds, or ``None`` when it is forged, malformed or too long."""
+    if not isinstance(token, str) or len(token) > MAX_LASTING_TOKEN:
+        return None
+    try:
+        return lasting_signer(salt).loads(token)
+    except BadSignature:
+        return None
+
+
+def learner_course_token(salt: str, user_id: int, course_id: str) -> str:
+    """A lasting token of ``salt`` naming a learner and a course."""
+    return lasting_signer(salt).dumps([int(user_id), str(course_id)])
+
+
+def read_learner_course_token(salt: str, token: str) -> tuple[int, str] | None:
+    """The ``(user id, course id)`` a :func:`learner_course_token` of ``salt`` names, or ``None``."""
+    value = read_lasting_token(salt, token)
+    if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int)
+            or not isinstance(value[1], str)):
+        return None
+    return value[0], value[1]

@@ -20,12 +20,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from kampus.db import utcnow
+from kampus.identity.links import lasting_signer, read_lasting_token
 from kampus.urls import absolute_url
 from kampus_forums.notifications.models import (
     CADENCES,
@@ -144,24 +143,15 @@ def set_cadences(session: Session, user_id: int, changes: dict[str, str]) -> Non
 # -- unsubscribe links -------------------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key or "", salt=_SALT)
-
-
 def unsubscribe_token(user_id: int, kinds: Iterable[str] | str = ALL) -> str:
     """A signed token that turns off the e-mail of ``kinds`` (or :data:`ALL`) for the user."""
     named: str | list[str] = ALL if kinds == ALL else sorted({str(kind) for kind in kinds})
-    return _serializer().dumps([int(user_id), named])
+    return lasting_signer(_SALT).dumps([int(user_id), named])
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, list[str]] | None:
     """The user id and kinds a token names, or ``None`` when it is forged or malformed."""
-    if not isinstance(token, str) or len(token) > 1000:
-        return None
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
+    value = read_lasting_token(_SALT, token)
     if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int):
         return None
     kinds = value[1]

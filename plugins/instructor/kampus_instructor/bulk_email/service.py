@@ -53,9 +53,8 @@ from typing import Any
 
 import nh3
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from kampus_lms.api import (
     cohort_members,
     course_modes,
@@ -77,6 +76,7 @@ from kampus.drivers.mailer import (
     add_one_click_unsubscribe,
     build_message,
 )
+from kampus.identity.links import lasting_signer, learner_course_token, read_learner_course_token
 from kampus.identity.models import CourseAccessRole, User
 from kampus.identity.roles import INSTRUCTOR, STAFF
 from kampus.rendering.dates import in_locale, locale_for_language
@@ -467,27 +467,14 @@ def _write_recipients(message: BulkEmailMessage) -> None:
 # -- opt-outs and unsubscribe links ----------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key or "", salt=_OPTOUT_SALT)
-
-
 def unsubscribe_token(user_id: int, course_id: str) -> str:
     """A signed token naming a learner and a course (no expiry: old e-mails' links keep working)."""
-    return _serializer().dumps([int(user_id), str(course_id)])
+    return learner_course_token(_OPTOUT_SALT, user_id, course_id)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """The (user id, course id) a token names, or ``None`` when it is forged or malformed."""
-    if not isinstance(token, str) or len(token) > 1000:
-        return None
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int)
-            or not isinstance(value[1], str)):
-        return None
-    return value[0], value[1]
+    return read_learner_course_token(_OPTOUT_SALT, token)
 
 
 def unsubscribe_url(user_id: int, course_id: str) -> str:
@@ -500,7 +487,7 @@ class _UnsubscribeLinks:
 
     def __init__(self, course_id: str):
         self.course_id = str(course_id)
-        self.serializer = _serializer()
+        self.serializer = lasting_signer(_OPTOUT_SALT)
         self.base = absolute_url("/bulk_email/unsubscribe/")
 
     def url(self, user_id: int) -> str:

@@ -33,15 +33,15 @@ from email.message import EmailMessage
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from kampus import db
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.drivers.mailer import MailError, add_one_click_unsubscribe, build_message
 from kampus.events.emit import emit
+from kampus.identity.links import learner_course_token, read_learner_course_token
 from kampus.identity.models import User
 from kampus.rendering.dates import as_user
 from kampus.urls import absolute_url
@@ -236,27 +236,14 @@ def reminder_message(candidate: _Candidate) -> EmailMessage:
 # -- unsubscribe tokens ------------------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key or "", salt=_SALT)
-
-
 def unsubscribe_token(user_id: int, course_id: str) -> str:
     """A signed token that turns off the learner's goal reminders of the course."""
-    return _serializer().dumps([int(user_id), str(course_id)])
+    return learner_course_token(_SALT, user_id, course_id)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """The learner and course a token names, or ``None`` when it is forged or malformed."""
-    if not isinstance(token, str) or len(token) > 1000:
-        return None
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int)
-            or not isinstance(value[1], str)):
-        return None
-    return value[0], value[1]
+    return read_learner_course_token(_SALT, token)
 
 
 def unsubscribe_url(user_id: int, course_id: str) -> str:

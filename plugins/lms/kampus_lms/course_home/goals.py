@@ -27,8 +27,15 @@ MAX_DAYS_PER_WEEK = 7
 #: The goals the outline offers (the learning MFE's casual, regular and intense): (days a week, its name).
 GOAL_CHOICES = ((1, _l("Casual")), (3, _l("Regular")), (5, _l("Intense")))
 
-_GOAL = sa.select(CourseGoal.days_per_week, CourseGoal.subscribed_to_reminders).where(
-    CourseGoal.user_id == sa.bindparam("user_id"), CourseGoal.course_id == sa.bindparam("course_id"))
+_OF_GOAL = (CourseGoal.user_id == sa.bindparam("user_id"), CourseGoal.course_id == sa.bindparam("course_id"))
+_GOAL = sa.select(CourseGoal.days_per_week, CourseGoal.subscribed_to_reminders).where(*_OF_GOAL)
+#: The goal's days and reminders, and the days active since a date: one statement of three scalar subqueries.
+_WEEK = sa.select(
+    sa.select(CourseGoal.days_per_week).where(*_OF_GOAL).scalar_subquery(),
+    sa.select(CourseGoal.subscribed_to_reminders).where(*_OF_GOAL).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(UserActivity).where(
+        UserActivity.user_id == sa.bindparam("user_id"), UserActivity.course_id == sa.bindparam("course_id"),
+        UserActivity.day >= sa.bindparam("since")).scalar_subquery())
 
 
 @dataclass(frozen=True)
@@ -37,15 +44,6 @@ class Goal:
 
     days_per_week: int
     subscribed_to_reminders: bool
-
-_OF_GOAL = (CourseGoal.user_id == sa.bindparam("user_id"), CourseGoal.course_id == sa.bindparam("course_id"))
-#: The goal's days and reminders, and the days active since a date: one statement of three scalar subqueries.
-_WEEK = sa.select(
-    sa.select(CourseGoal.days_per_week).where(*_OF_GOAL).scalar_subquery(),
-    sa.select(CourseGoal.subscribed_to_reminders).where(*_OF_GOAL).scalar_subquery(),
-    sa.select(sa.func.count()).select_from(UserActivity).where(
-        UserActivity.user_id == sa.bindparam("user_id"), UserActivity.course_id == sa.bindparam("course_id"),
-        UserActivity.day >= sa.bindparam("since")).scalar_subquery())
 
 
 def course_goal(user_id: int, course_id: str) -> Goal | None:

@@ -310,12 +310,17 @@ def test_a_claim_taken_by_another_run_is_not_sent_twice(app, olx_course, mailbox
 # -- unsubscribing -------------------------------------------------------------------------------------------------
 
 
+def _unsubscribe_path(app, learner: int, course: str) -> str:
+    """The site path of the unsubscribe link of ``learner``'s reminders in ``course``."""
+    with app.app_context(), app.test_request_context():
+        link = unsubscribe_url(learner, course)
+    return link[link.index("/goal-unsubscribe/"):]
+
+
 def test_the_unsubscribe_link_asks_then_turns_the_reminders_off(app, olx_course, client_as):
     course = olx_course()
     learner = _learner(app, course, days=5)
-    with app.app_context(), app.test_request_context():
-        link = unsubscribe_url(learner, course)
-    path = link[link.index("/goal-unsubscribe/"):]
+    path = _unsubscribe_path(app, learner, course)
     visitor = client_as("anonymous")  # the link works from any device, logged in or not
     asked = visitor.get(path)
     assert asked.status_code == 200 and "Stop receiving goal reminders for Home Course?" in asked.get_data(as_text=True)
@@ -331,9 +336,7 @@ def test_the_unsubscribe_link_asks_then_turns_the_reminders_off(app, olx_course,
 def test_one_click_unsubscribe_and_forged_tokens(app, olx_course, client_as):
     course = olx_course()
     learner = _learner(app, course, days=5)
-    with app.app_context(), app.test_request_context():
-        link = unsubscribe_url(learner, course)
-    path = link[link.index("/goal-unsubscribe/"):]
+    path = _unsubscribe_path(app, learner, course)
     visitor = client_as("anonymous")
     clicked = visitor.post(path, data={"List-Unsubscribe": "One-Click"})
     assert clicked.status_code == 200 and clicked.mimetype == "text/plain"
@@ -341,9 +344,7 @@ def test_one_click_unsubscribe_and_forged_tokens(app, olx_course, client_as):
         assert course_goal(learner, course).subscribed_to_reminders is False
     assert visitor.get(path[:-3] + "xyz").status_code == 404
     assert visitor.post(path[:-3] + "xyz").status_code == 404
-    with app.app_context(), app.test_request_context():
-        other_course = unsubscribe_url(learner, "course-v1:No+Goal+Here")
-    no_goal = other_course[other_course.index("/goal-unsubscribe/"):]
+    no_goal = _unsubscribe_path(app, learner, "course-v1:No+Goal+Here")
     assert visitor.get(no_goal).status_code == 404 and visitor.post(no_goal).status_code == 404
 
 

@@ -22,7 +22,7 @@ Flask-Babel's selectors, installed by :func:`install`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
@@ -34,7 +34,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from kampus.current import current_kampus
-from kampus.identity.preferences import LANGUAGE, TIME_ZONE, is_valid_time_zone, user_preferences
+from kampus.identity.preferences import LANGUAGE, TIME_ZONE, is_valid_time_zone, preference_of_users, user_preferences
 
 _PREFS = "_kampus_user_prefs"
 T = TypeVar("T")
@@ -127,16 +127,14 @@ def as_user(user_id: int) -> Iterator[str]:
     """Render in the language (:func:`locale_of`) and time zone of user ``user_id`` for the block, whoever
     the request's user is (a mail to another user, a background task), then go back; yields the locale.
     Needs an app context."""
-    prefs = user_preferences(int(user_id), [TIME_ZONE])
-    zone = prefs.get(TIME_ZONE)
+    zone = user_timezones([user_id])[int(user_id)]
     babel_cache = g.get("_flask_babel")
     saved_zone = getattr(babel_cache, "babel_tzinfo", None) if babel_cache is not None else None
     try:
         with in_locale(locale_of(user_id)) as locale:
             cache = g.get("_flask_babel")
             if cache is not None:
-                cache.babel_tzinfo = pytz.timezone(zone) if zone and is_valid_time_zone(zone) else pytz.timezone(
-                    current_kampus().settings.default_timezone)
+                cache.babel_tzinfo = zone
             yield locale
     finally:
         cache = g.get("_flask_babel")
@@ -145,6 +143,21 @@ def as_user(user_id: int) -> Iterator[str]:
                 cache.__dict__.pop("babel_tzinfo", None)
             else:
                 cache.babel_tzinfo = saved_zone
+
+
+def user_timezones(user_ids: Iterable[int]) -> dict[int, tzinfo]:
+    """Each user's time zone, for work done outside their requests (a mail, a background task): their
+    ``time_zone`` preference, else the site's ``default_timezone``; one query per 1,000 users."""
+    ids = [int(user_id) for user_id in user_ids]
+    chosen = preference_of_users(ids, TIME_ZONE)
+    default = pytz.timezone(current_kampus().settings.default_timezone)
+    zones: dict[str, tzinfo] = {}
+    found: dict[int, tzinfo] = {}
+    for user_id in ids:
+        name = chosen.get(user_id)
+        found[user_id] = (zones.setdefault(name, pytz.timezone(name)) if name and is_valid_time_zone(name)
+                          else default)
+    return found
 
 
 def user_timezone() -> tzinfo:

@@ -11,15 +11,13 @@ course) and touch no table. Each web process writes at most once a day per learn
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from pytz import timezone as pytz_timezone
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kampus import db
 from kampus.current import current_kampus
-from kampus.identity.preferences import TIME_ZONE, is_valid_time_zone, preference_of_users
 from kampus.rendering.dates import user_timezone
 from kampus_lms.course_home.models import UserActivity
 from kampus_lms.upsert import upsert
@@ -55,23 +53,6 @@ def record_activity(user_id: int, course_id: str, *, day: date | None = None) ->
         memo.clear()
     memo[(user_id, course_id)] = day
     return True
-
-
-def timezones_of(user_ids: Iterable[int]) -> dict[int, tzinfo]:
-    """Each learner's time zone (their ``time_zone`` preference, else the site's ``default_timezone``), for
-    work done outside the learners' requests: one query per 1,000 learners."""
-    ids = list(user_ids)
-    chosen = preference_of_users(ids, TIME_ZONE)
-    default = pytz_timezone(current_kampus().settings.default_timezone)
-    zones: dict[str, tzinfo] = {}
-    found: dict[int, tzinfo] = {}
-    for user_id in ids:
-        name = chosen.get(user_id)
-        if name and is_valid_time_zone(name):
-            found[user_id] = zones.setdefault(name, pytz_timezone(name))
-        else:
-            found[user_id] = default
-    return found
 
 
 def activity_days_since(pairs: Iterable[tuple[int, str]], since: date) -> dict[tuple[int, str], list[date]]:

@@ -43,11 +43,11 @@ from kampus.drivers.mailer import MailError, add_one_click_unsubscribe, build_me
 from kampus.events.emit import emit
 from kampus.identity.links import learner_course_token, read_learner_course_token
 from kampus.identity.models import User
-from kampus.rendering.dates import as_user
+from kampus.rendering.dates import as_user, user_timezones
 from kampus.urls import absolute_url
 from kampus_lms.catalog.models import CourseOverviewRow
 from kampus_lms.certificates.models import GeneratedCertificate
-from kampus_lms.course_home.activity import activity_days_since, timezones_of
+from kampus_lms.course_home.activity import activity_days_since
 from kampus_lms.course_home.models import CourseGoal
 from kampus_lms.enrollment.models import CourseEnrollment
 
@@ -172,7 +172,7 @@ def send_goal_reminders(now: datetime | None = None) -> dict[str, int]:
     earliest_monday = now.date() - timedelta(days=7)
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
-        zones = timezones_of({candidate.user_id for candidate in chunk})
+        zones = user_timezones({candidate.user_id for candidate in chunk})
         activity = activity_days_since({(c.user_id, c.course_id) for c in chunk}, earliest_monday)
         db.session().rollback()
         for candidate in chunk:

@@ -152,6 +152,13 @@ def course_records(course_id: str, *, running_only: bool = False, limit: int = 1
     return records
 
 
+def prune_finished(name: str, *, keep: int, key: str | None = None, course_id: str | None = None) -> int:
+    """Delete the current app's finished records of task ``name`` (of that ``key`` / ``course_id`` when
+    given) but the newest ``keep``; returns how many were deleted. For tasks submitted often (one per
+    edit), so that their records do not pile up."""
+    return runner.prune_finished(current_kampus(), name, keep=keep, key=key, course_id=course_id)
+
+
 def recover_orphaned_tasks() -> list[str]:
     """Send again the current app's tasks left running by a worker that is gone; their ids.
 
@@ -183,6 +190,7 @@ __all__ = [
     "cancel",
     "course_records",
     "get_record",
+    "prune_finished",
     "recover_orphaned_tasks",
     "startable_tasks",
     "startable_with",

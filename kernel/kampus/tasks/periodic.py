@@ -40,8 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kampus.db import Base, UTCDateTime
 from kampus.errors import StartupError
 from kampus.plugins import flatten
-from kampus.tasks.models import FINISHED_STATES, TaskRecord
-from kampus.tasks.runner import AlreadyRunningError, database_now, kampus_tasks, submit
+from kampus.tasks.runner import AlreadyRunningError, database_now, kampus_tasks, prune_finished, submit
 
 if TYPE_CHECKING:
     from kampus.app import Kampus
@@ -61,8 +60,6 @@ MIN_SLEEP_SECONDS = 0.05
 #: Crontab fields: (name, lowest value, how many values).
 CRON_FIELDS = (("minute", 0, 60), ("hour", 0, 24), ("day of month", 1, 31), ("month", 1, 12),
                ("day of week", 0, 7))
-#: Most records of old runs deleted at once (after each run).
-PRUNE_BATCH = 500
 #: How far ahead a crontab's next time is looked for (covers 29 February).
 CRON_HORIZON_DAYS = 366 * 8
 
@@ -296,17 +293,8 @@ class PeriodicScheduler:
     def _prune(self, entry: PeriodicTask) -> None:
         """Delete the records of the entry's finished runs but the newest ``periodic_task_records_kept``."""
         keep = int(self.kampus.settings.periodic_task_records_kept)
-        if keep <= 0:
-            return
-        with self.kampus.db.session_scope() as db_session:
-            old = list(db_session.scalars(
-                sa.select(TaskRecord.id)
-                .where(TaskRecord.name == entry.task, TaskRecord.task_key == KEY_PREFIX + entry.name,
-                       TaskRecord.state.in_(FINISHED_STATES))
-                .order_by(TaskRecord.created_at.desc(), TaskRecord.id).offset(keep).limit(PRUNE_BATCH)))
-            if old:
-                db_session.execute(sa.delete(TaskRecord).where(TaskRecord.id.in_(old))
-                                   .execution_options(synchronize_session=False))
+        if keep > 0:
+            prune_finished(self.kampus, entry.task, keep=keep, key=KEY_PREFIX + entry.name)
 
     def run(self) -> None:
         """Tick until :attr:`stopped` is set (a failed tick is logged and tried again)."""

@@ -642,3 +642,27 @@ def submit(
         raise
     with kampus.db.session_scope() as db_session:
         return db_session.get(TaskRecord, record_id)
+
+
+#: Records deleted by one :func:`prune_finished` statement at most.
+PRUNE_BATCH = 500
+
+
+def prune_finished(kampus: Kampus, name: str, *, keep: int, key: str | None = None,
+                   course_id: str | None = None) -> int:
+    """Delete the finished records of task ``name`` (of that ``key`` / ``course_id`` when given) but the
+    newest ``keep``, at most :data:`PRUNE_BATCH` at a time; returns how many were deleted."""
+    if keep < 0:
+        raise ValueError("keep must be 0 or more")
+    query = sa.select(TaskRecord.id).where(TaskRecord.name == name, TaskRecord.state.in_(FINISHED_STATES))
+    if key is not None:
+        query = query.where(TaskRecord.task_key == key)
+    if course_id is not None:
+        query = query.where(TaskRecord.course_id == course_id)
+    with kampus.db.session_scope() as db_session:
+        old = list(db_session.scalars(
+            query.order_by(TaskRecord.created_at.desc(), TaskRecord.id).offset(keep).limit(PRUNE_BATCH)))
+        if old:
+            db_session.execute(sa.delete(TaskRecord).where(TaskRecord.id.in_(old))
+                               .execution_options(synchronize_session=False))
+    return len(old)

@@ -30,7 +30,8 @@ Other plugins import this module only, never the plugin's inner modules. It offe
   again when another edit landed first (the author sent no version): :func:`on_latest_draft`;
 * authors' HTML on other plugins' pages (:mod:`kampus_content.author_html`): :func:`rewrite_course_urls`
   (Open edX's ``/static/``, ``/jump_to_id/`` and ``/course/`` links), :func:`asset_url`, and
-  :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages);
+  :func:`clean_author_html` (the one sanitiser for author HTML outside blocks, ``strict`` for anonymous pages),
+  :func:`plain_text` (the visible text of authors' markup, for search indexes; :data:`ANSWER_ELEMENTS` hides answers);
 * video transcripts as plain text (search indexes them): :func:`transcript_texts`, :func:`transcript_text`;
   reading a transcript file (SRT, SJSON, WebVTT) into cues: :func:`parse_transcript` (:class:`TranscriptError`);
   adding one to a video (Studio's upload): :func:`add_video_transcript`;
@@ -69,7 +70,7 @@ from kampus_content.asset_index import (
     list_assets,
     set_asset_locked,
 )
-from kampus_content.author_html import asset_url, clean_author_html, rewrite_course_urls
+from kampus_content.author_html import ANSWER_ELEMENTS, asset_url, clean_author_html, plain_text, rewrite_course_urls
 from kampus_content.block_edits import (
     BlockNotFound,
     InvalidEdit,
@@ -441,6 +442,8 @@ __all__ = [
     "on_latest_draft",
     "block_release",
     "clean_author_html",
+    "plain_text",
+    "ANSWER_ELEMENTS",
     "block_settings",
     "build_blocks",
     "can_view_block",

@@ -11,10 +11,14 @@
   ``style`` kept; ``<script>``, ``<style>`` elements, event handlers, forms, objects and ``javascript:``
   URLs removed (nh3). ``strict`` (text shown to anonymous visitors, such as the about page's
   overview) drops ``style`` attributes as well.
+* :func:`plain_text` is the visible text of authors' markup (HTML or OLX), for search indexes: tags and
+  the content of :data:`ANSWER_ELEMENTS` or other given elements dropped, entities decoded, white space
+  collapsed.
 """
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from urllib.parse import quote
 
@@ -98,3 +102,22 @@ def clean_author_html(html: str, course_id: str | None = None, *, strict: bool =
     attributes["*"] = everywhere
     return nh3.clean(html, tags=set(AUTHOR_TAGS), attributes=attributes, clean_content_tags={"script", "style"},
                      url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer").strip()
+
+
+#: Elements whose content is never text a reader sees: code, styles.
+CODE_ELEMENTS: frozenset[str] = frozenset({"script", "style", "head"})
+#: Elements of a problem whose content would give its answers away (solutions, hints, answer scripts).
+ANSWER_ELEMENTS: frozenset[str] = CODE_ELEMENTS | frozenset({
+    "solution", "answer", "hint", "hintgroup", "demandhint", "choicehint", "optionhint", "correcthint",
+    "additional_answer", "stringequalhint", "responseparam",
+})
+
+
+def plain_text(markup: str | None, hidden: frozenset[str] = CODE_ELEMENTS) -> str:
+    """The visible text of HTML or OLX ``markup``: tags and the content of the ``hidden`` elements dropped
+    (code and styles by default; :data:`ANSWER_ELEMENTS` for text a learner may see), entities decoded,
+    runs of white space made one space."""
+    if not markup:
+        return ""
+    cleaned = nh3.clean(markup, tags=set(), clean_content_tags=set(hidden))
+    return " ".join(html_entities.unescape(cleaned).split())

@@ -33,7 +33,6 @@ runs 1. Neither grows with the number of courses, documents or results.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,13 +43,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from kampus_content.api import ContentStoreError, get_structure
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 
 from kampus.current import current_kampus
 from kampus.db import utcnow
 from kampus.drivers.search import DateRange, SearchEngine, parse_query
+from kampus.rendering.search_excerpts import excerpt, text_to_excerpt
 from kampus_lms.catalog.api import course_overview, course_overviews, is_global_staff, list_overviews
 from kampus_lms.courseware.api import CourseAccess, ViewerNav, course_access, viewed_as, viewer_nav
 from kampus_lms.search.documents import (
@@ -535,7 +535,7 @@ def _content_hit(hit: Mapping[str, Any], query: str) -> ContentHit:
         display_name=str(content.get("display_name") or ""),
         location=[str(part) for part in data.get("location") or []],
         url=str(data.get("url") or ""),
-        excerpt=excerpt(_excerpt_source(content, query), query),
+        excerpt=excerpt(_excerpt_source(content, query), query, EXCERPT_CHARS),
         content_type=str(data.get("content_type") or ""),
         score=float(hit["score"]),
         data=data,
@@ -548,34 +548,7 @@ def _excerpt_source(content: Mapping[str, Any], query: str) -> str:
     texts = [str(content.get("text") or "")]
     texts += [str(content[name]) for name in sorted(content) if name.startswith("transcript_") and content[name]]
     texts.append(str(content.get("display_name") or ""))
-    words = [word.casefold() for term in parse_query(query) for word in term.words]
-    for text in texts:
-        folded = text.casefold()
-        if text and any(word in folded for word in words):
-            return text
-    return texts[0] or texts[-1]
-
-
-def excerpt(text: str, query: str, length: int = EXCERPT_CHARS) -> Markup:
-    """About ``length`` characters of ``text`` around the first word of ``query`` found, HTML-escaped,
-    each matched word in ``<b>`` (edx-search's excerpt, made safe to insert as HTML)."""
-    words = sorted({word for term in parse_query(query) for word in term.words}, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
-    first = pattern.search(text) if pattern else None
-    start = max(0, (first.start() if first else 0) - length // 3)
-    piece = text[start:start + length]
-    if start > 0 and " " in piece:
-        piece = "\u2026" + piece.split(" ", 1)[1]
-    if start + length < len(text) and " " in piece:
-        piece = piece.rsplit(" ", 1)[0] + "\u2026"
-    if pattern is None:
-        return escape(piece)
-    out = Markup("")
-    position = 0
-    for match in pattern.finditer(piece):
-        out += escape(piece[position:match.start()]) + Markup("<b>") + escape(match.group()) + Markup("</b>")
-        position = match.end()
-    return out + escape(piece[position:])
+    return text_to_excerpt(texts, query)
 
 
 __all__ = [

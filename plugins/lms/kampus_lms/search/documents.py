@@ -24,14 +24,21 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-import nh3
-from kampus_content.api import CONTAINERS, Block, BlockKey, Structure, release_info, transcript_texts
+from kampus_content.api import (
+    ANSWER_ELEMENTS,
+    CONTAINERS,
+    Block,
+    BlockKey,
+    Structure,
+    release_info,
+    transcript_texts,
+)
+from kampus_content.api import plain_text as content_text
 from opaque_keys.edx.keys import CourseKey
 
 from kampus.current import current_kampus
@@ -47,11 +54,6 @@ COURSEWARE_INDEX = "courseware_content"
 #: The document type a plugin gives to add fields to a course's ``course_info`` document.
 COURSE_INFO_TYPE = "course_info"
 
-#: Elements whose content never reaches the index: code, styles, and what would give answers away.
-HIDDEN_ELEMENTS = frozenset({
-    "script", "style", "solution", "answer", "hint", "hintgroup", "demandhint", "choicehint",
-    "optionhint", "correcthint", "additional_answer", "stringequalhint", "responseparam", "head",
-})
 #: Fields of a leaf block read as text (``data`` is the HTML of an html block, the XML of a problem).
 TEXT_FIELDS = ("data", "question", "body", "prompt", "description", "text")
 #: Content types shown to learners (Open edX's ``content_type`` names where it has one).
@@ -59,11 +61,8 @@ CONTENT_TYPES = {"html": "Text", "problem": "CAPA", "video": "Video", "discussio
 
 
 def plain_text(markup: str) -> str:
-    """The visible text of HTML or OLX ``markup``: tags and hidden elements dropped, entities decoded."""
-    if not markup:
-        return ""
-    cleaned = nh3.clean(markup, tags=set(), clean_content_tags=set(HIDDEN_ELEMENTS))
-    return " ".join(html.unescape(cleaned).split())
+    """The visible text of HTML or OLX ``markup`` a learner may see: tags, code and answers dropped."""
+    return content_text(markup, ANSWER_ELEMENTS)
 
 
 def _beta_start(release: Any, key: BlockKey) -> Any:

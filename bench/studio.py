@@ -15,6 +15,11 @@ section 8):
   in-process, the life-cycle hooks included: the LMS's catalog, search, grades and certificates
   reactions), against copying the 10,111-block structure document (``json.loads(json.dumps(doc))``);
   target <= 10. ``detail`` gives the milliseconds and the ratio to ``copy.deepcopy`` of the document.
+* ``content_search_vs_bare_query``: Studio's content search of the course (``search_blocks``: words and the
+  block-type filter, with its two facets, as the search page asks), against the bare full-text query it
+  issues (the site's search engine, the same words and filters, one page, no facets); no target (reported
+  for issue 21's search rows; the forums' search target is <= 3). ``detail`` also gives the time to index the
+  course's draft whole and again after a one-field edit (only the changed documents are written).
 
     python bench/studio.py [--quick] [--duration S] [--connections N] [--load wrk|python]
 
@@ -99,6 +104,29 @@ def publish_figures(app: Any, runs: int) -> dict[str, float]:
     return {"publish_ms": publish_s * 1000, "json_copy_ms": json_s * 1000, "deepcopy_ms": deep_s * 1000}
 
 
+def search_figures(app: Any, user: Any, runs: int) -> dict[str, float]:
+    """Milliseconds of Studio's content search and of the bare query, and of indexing the course."""
+    from kampus_studio.search.api import reindex_course, search_blocks
+    from kampus_studio.search.documents import STUDIO_INDEX
+
+    with app.test_request_context():
+        full_s = best_of(1, lambda: reindex_course(COURSE, full=True))
+        edits = []
+        for n in range(runs):
+            update_fields(COURSE, ("html", "h0_0_0_1"), {"display_name": f"Indexed edit {n}"}, user_id=None,
+                          expected_version=get_structure(COURSE, DRAFT).version)
+            started = time.perf_counter()
+            reindex_course(COURSE)
+            edits.append(time.perf_counter() - started)
+        edits.sort()
+        search = app.extensions["kampus"].search
+        filters = {"type": "course_block", "block_type": ("problem",)}
+        bare_s = best_of(runs * 3, lambda: search.search(STUDIO_INDEX, "problem", field_dictionary=filters, size=20))
+        kampus_s = best_of(runs * 3, lambda: search_blocks(user, "problem", block_types=("problem",)))
+    return {"search_ms": kampus_s * 1000, "bare_query_ms": bare_s * 1000, "full_index_ms": full_s * 1000,
+            "edit_index_ms": edits[len(edits) // 2] * 1000}
+
+
 def check_pages(app: Any, urls: dict[str, Any]) -> dict[str, str]:
     """Every page answers 200 in-process (and the unit page's final address, after jump_to)."""
     client = login(app.test_client(), urls["user"])
@@ -122,6 +150,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         setup_s = time.perf_counter() - started
         paths = check_pages(app, urls)
         figures = publish_figures(app, runs)
+        searched = search_figures(app, urls["user"], runs)
         app.extensions["kampus"].db.engine.dispose()
 
         port = live.free_port()
@@ -163,6 +192,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                            "deepcopy_ms": round(figures["deepcopy_ms"], 2),
                            "ratio_vs_deepcopy": round(figures["publish_ms"] / figures["deepcopy_ms"], 2)
                            if figures["deepcopy_ms"] else None, **base}})
+    ratio = searched["search_ms"] / searched["bare_query_ms"] if searched["bare_query_ms"] else 0.0
+    out.append({"bench": "studio", "figure": "content_search_vs_bare_query", "value": round(ratio, 2),
+                "target": None, "met": None,
+                "detail": {name: round(value, 2) for name, value in searched.items()} | base})
     return out
 
 

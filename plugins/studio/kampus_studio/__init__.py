@@ -7,7 +7,8 @@ Areas, one package each, talking to one another only through their ``api.py``
 editor and component editors), ``course_settings`` (schedule and details,
 grading, advanced settings, pages, updates and handouts, textbooks,
 certificates), ``files`` (files and uploads), ``transfer`` (OLX import and
-export) and ``history`` (published versions, diff and revert). Each area's
+export), ``history`` (published versions, diff and revert) and ``search`` (finding
+blocks of the courses one authors). Each area's
 ``wiring.py`` lists its blueprints, permissions, settings, tasks and the entries
 of Studio's course menu; :mod:`kampus_studio.plugin` gathers them. Studio never
 imports the LMS: they meet through the content API and hooks.

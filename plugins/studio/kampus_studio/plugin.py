@@ -14,6 +14,9 @@ from kampus_studio.files import wiring as files_wiring
 from kampus_studio.history import wiring as history_wiring
 from kampus_studio.outline import wiring as outline_wiring
 from kampus_studio.pages import MENU_KEY
+from kampus_studio.search import tasks as search_tasks
+from kampus_studio.search import wiring as search_wiring
+from kampus_studio.search.cli import reindex_studio_command
 from kampus_studio.transfer import wiring as transfer_wiring
 from kampus_studio.unit import wiring as unit_wiring
 from kampus_studio.views import bp as studio_views
@@ -22,7 +25,7 @@ from kampus_studio.views import nav_items as studio_nav_items
 KAMPUS_HOOKSPECS_REQUIRES = ">=1.4,<2"
 
 AREAS = (courses_wiring, outline_wiring, unit_wiring, course_settings_wiring, files_wiring, transfer_wiring,
-         history_wiring)
+         history_wiring, search_wiring)
 
 
 @hookimpl
@@ -73,3 +76,20 @@ def kampus_celery_tasks() -> list[Any]:
 def kampus_app_ready(app: Any) -> None:
     """Gather the areas' entries of the course menu for this app."""
     app.extensions[MENU_KEY] = [entry for area in AREAS for entry in area.menu()]
+
+
+@hookimpl
+def kampus_cli_commands() -> list[Any]:
+    return [reindex_studio_command]
+
+
+@hookimpl
+def kampus_content_changed(course_id: str, version: str, user_id: int | None) -> None:
+    """Every new draft goes into Studio's search index (in the background)."""
+    search_tasks.on_changed(course_id, version)
+
+
+@hookimpl
+def kampus_content_deleted(course_id: str) -> None:
+    """A deleted course leaves Studio's search index."""
+    search_tasks.on_deleted(course_id)

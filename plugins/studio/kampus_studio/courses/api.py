@@ -92,7 +92,7 @@ def may_create_courses(user: Any) -> bool:
 # -- the course list ----------------------------------------------------------------------------------------------
 
 
-def _authored_course_ids(user: Any) -> set[str] | None:
+def authored_course_ids(user: Any) -> set[str] | None:
     """The ids of the courses ``user`` is on the team of; ``None`` for global staff (every course)."""
     if user.is_staff or user.is_superuser:
         return None
@@ -112,7 +112,7 @@ def _authored_course_ids(user: Any) -> set[str] | None:
 
 def list_courses(user: Any) -> list[CourseSummary]:
     """The courses ``user`` may author (global staff: all), sorted by display name then key."""
-    allowed = _authored_course_ids(user)
+    allowed = authored_course_ids(user)
     summaries = []
     for index in content_store().list_courses():
         if allowed is not None and index.course_key not in allowed:

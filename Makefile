@@ -88,7 +88,12 @@ bench: install
 	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true; \
 	fi
+	@if [ ! -f /usr/include/mariadb/mysql.h ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev pkg-config gcc) || true; \
+	fi
+	@# MariaDB through its C client (as the README recommends for a site) when it builds here; PyMySQL otherwise
 	$(PIP) install -q -c constraints.txt requests
+	-$(PIP) install -q -c constraints.txt mysqlclient
 	@set -e; for bench in bench/*.py; do echo "== $$bench" >&2; $(BIN)/python $$bench $(BENCH_ARGS); done
 
 # Not part of `make test`: atheris (libFuzzer) over the OLX reader, the CAPA engine and the Markdown

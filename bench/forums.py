@@ -2,13 +2,14 @@
 baselines from the same run.
 
 For each database (SQLite; PostgreSQL when it answers on 127.0.0.1:5432; MariaDB when it answers on
-127.0.0.1:3306), a site in a temporary KAMPUS_HOME (``kampus init``, every first-party plugin) gets a
-published course with 20 course-wide topics and 100,000 posts written straight into the forums' tables
-(bulk INSERTs): 10,000 threads over the topics, 60,000 responses and 30,000 comments spread over them
-(a Zipf-like share: a few busy threads, a long tail), one of the threads with 200 responses (and 2
-comments on each), bodies of words drawn from a Zipf vocabulary (stored with their HTML, as a saved
-post is); then the search index is built with ``kampus_forums.search.service.reindex_course`` (the
-driver's bulk path). A learner enrolled in the course reads it. Figures (JSON lines, DESIGN.md section 8):
+127.0.0.1:3306, through mysqlclient when it is installed, else PyMySQL: ``detail.driver`` says which), a
+site in a temporary KAMPUS_HOME (``kampus init``, every first-party plugin) gets a published course with 20
+course-wide topics and 100,000 posts written straight into the forums' tables (bulk INSERTs): 10,000
+threads over the topics, 60,000 responses and 30,000 comments spread over them (a Zipf-like share: a few
+busy threads, a long tail), one of the threads with 200 responses (and 2 comments on each), bodies of words
+drawn from a Zipf vocabulary (stored with their HTML, as a saved post is); then the search index is built
+with ``kampus_forums.search.service.reindex_course`` (the driver's bulk path). A learner enrolled in the
+course reads it. Figures (JSON lines, DESIGN.md section 8):
 
 * ``topic_thread_list_vs_home``: requests/s of ``GET /api/discussion/v1/threads/?course_id=..&topic_id=..``
   (a topic with 500 threads, first page) against the kernel home page (the same site with no plugin
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import importlib.util
 import json
 import os
 import pstats
@@ -81,6 +83,10 @@ AUTHORS = 300
 VOCABULARY = 5000
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/mysql"
+#: The MariaDB driver: mysqlclient (``mysqldb``, the C client Open edX uses and the README recommends) when it is
+#: installed (``make bench`` installs it when it can), else PyMySQL; KAMPUS_BENCH_MARIADB_DRIVER chooses.
+MARIADB_DRIVER = os.environ.get("KAMPUS_BENCH_MARIADB_DRIVER") or (
+    "mysqldb" if importlib.util.find_spec("MySQLdb") else "pymysql")
 _CHUNK = 5000
 
 
@@ -418,7 +424,7 @@ def database(kind: str, name: str) -> Iterator[str | None]:
         admin_url, url = POSTGRES_ADMIN, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         drop, create = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     else:
-        admin_url, url = MARIADB_ADMIN, f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+        admin_url, url = MARIADB_ADMIN, f"mysql+{MARIADB_DRIVER}://root@127.0.0.1:3306/{name}?charset=utf8mb4"
         drop = f"DROP DATABASE IF EXISTS `{name}`"
         create = f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -481,7 +487,8 @@ def run_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             home_rps = dict.fromkeys(home_rps, served["home_rps"])
             home_pair, load = served["home_rps_before_after"], served["load"]
 
-    base = {"db": kind, "posts": posts, "threads": data["threads"], "responses": data["responses"],
+    base = {"db": kind, "driver": url.split("://", 1)[0] if url else "sqlite", "posts": posts,
+            "threads": data["threads"], "responses": data["responses"],
             "comments": data["comments"], "documents_indexed": data["documents"], "index_s": data["index_s"],
             "setup_s": round(setup_s, 1), "quick": args.quick, "load": load, "cpus": os.cpu_count()}
     out = []

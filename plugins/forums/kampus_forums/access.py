@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from kampus_lms import api as lms
+from sqlalchemy import orm
 
 from kampus import db
 from kampus.course_keys import org_of
@@ -153,7 +154,9 @@ _PEOPLE_ROWS = (
                sa.and_(CourseAccessRole.course_id == "", CourseAccessRole.org == sa.bindparam("org"),
                        CourseAccessRole.org != ""))))
     .outerjoin(UserProfile, sa.and_(UserProfile.user_id == User.id, User.id == sa.bindparam("profile_of")))
-    .where(User.id.in_(sa.bindparam("ids", expanding=True))))
+    .where(User.id.in_(sa.bindparam("ids", expanding=True)))
+    # the profile image's two columns only (what a page shows of the profile), not the whole profile
+    .options(orm.load_only(UserProfile.user_id, UserProfile.profile_image_name, UserProfile.profile_image_uploaded_at)))
 
 
 class People(NamedTuple):

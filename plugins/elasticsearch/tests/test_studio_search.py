@@ -53,3 +53,7 @@ def test_studio_search_answers_from_elasticsearch(es_app: Flask) -> None:
     assert answer["facets"]["problem_types"] == {"multiplechoiceresponse": 1}
     assert [crumb["display_name"] for crumb in answer["results"][0]["breadcrumbs"]] == [
         "Test course", "Week 1", "Lesson 1", "Water"]
+    # Elasticsearch pages through the first 10,000 results only: a page past them is a 400, not a server error.
+    beyond = author.get("/api/studio/v1/search/", query_string={"page": 101, "page_size": 100})
+    assert beyond.status_code == 400 and beyond.get_json()["developer_message"]
+    assert author.get("/studio/search", query_string={"page": 501}).status_code == 400

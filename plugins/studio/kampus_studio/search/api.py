@@ -30,17 +30,19 @@ from kampus_content.api import DRAFT, CourseNotFound, VersionNotFound, content_s
 from markupsafe import Markup
 
 from kampus.current import current_kampus
-from kampus.drivers.search import SearchEngine
+from kampus.drivers.search import SearchEngine, SearchError
 from kampus.rendering.search_excerpts import excerpt, text_to_excerpt
 from kampus_studio.access import can_author
 from kampus_studio.courses.api import authored_course_ids
 from kampus_studio.search.documents import COURSE_BLOCK, SECTION, STUDIO_INDEX, SUBSECTION, studio_documents
 
 MAX_PAGE_SIZE = 100
-#: The ``type`` of the one document per course that says which draft version the index holds.
-STATE_TYPE = "course_state"
-#: The shape of the documents (:mod:`.documents`); a course indexed with another shape is indexed again whole.
-DOCUMENT_SCHEMA = 1
+#: The last page one may ask for (as the LMS's searches).
+MAX_PAGE = 10_000
+#: Documents read a page at a time when the index's copy of a course is compared with its draft, and the most
+#: of one block type compared (Elasticsearch pages through 10,000 at most); a course with more is written whole.
+COMPARE_PAGE = 1000
+MAX_COMPARED = 10_000
 #: The filters, in the order pages show them.
 FACETS = ("block_type", "problem_types")
 FACET_LABELS = {"block_type": _l("Type"), "problem_types": _l("Problem type")}
@@ -127,54 +129,54 @@ def engine() -> SearchEngine:
 # -- indexing -------------------------------------------------------------------------------------------------
 
 
-def _state_document(course_id: str, version: str) -> dict[str, Any]:
-    return {"id": f"studio-state:{course_id}", "type": STATE_TYPE, "context_key": course_id, "version": version,
-            "schema": DOCUMENT_SCHEMA}
-
-
-def indexed_state(course_id: str) -> dict[str, Any] | None:
-    """What the index holds of the course: ``{"version", "schema"}`` of the draft indexed last, or ``None``."""
-    answer = engine().search(STUDIO_INDEX, None, field_dictionary={"type": STATE_TYPE, "context_key": course_id},
-                             size=1)
-    return dict(answer["results"][0]["data"]) if answer["results"] else None
-
-
-def _documents_of(course_id: str, version: str) -> list[dict[str, Any]] | None:
-    try:
-        return studio_documents(course_id, content_store().get_structure(course_id, version))
-    except (CourseNotFound, VersionNotFound):
+def indexed_documents(course_id: str) -> dict[str, dict[str, Any]] | None:
+    """The course's documents as the index holds them now, by id, read a block type at a time; ``None`` when
+    one type has more than :data:`MAX_COMPARED` documents (more than a search engine pages through:
+    Elasticsearch's window)."""
+    search = engine()
+    course = {"context_key": course_id}
+    counts = search.search(STUDIO_INDEX, None, field_dictionary=course, facet_terms=["block_type"], size=1)
+    types = (counts.get("facets") or {}).get("block_type", {}).get("terms", {})
+    if any(count > MAX_COMPARED for count in types.values()) or counts["total"] > sum(types.values()):
         return None
+    found: dict[str, dict[str, Any]] = {}
+    for block_type in types:
+        offset = 0
+        while offset < MAX_COMPARED:
+            answer = search.search(STUDIO_INDEX, None, field_dictionary={**course, "block_type": block_type},
+                                   size=min(COMPARE_PAGE, MAX_COMPARED - offset), from_=offset)
+            found.update((str(hit["_id"]), hit["data"]) for hit in answer["results"])
+            offset += COMPARE_PAGE
+            if offset >= answer["total"] or not answer["results"]:
+                break
+    return found
 
 
 def reindex_course(course_id: str, *, full: bool = False) -> int:
     """Make the course's documents those of its current draft (a course that no longer exists is removed);
     returns how many blocks the course has now.
 
-    The index keeps, beside the course's documents, the draft version they were made from. When that version
-    can still be read, only the documents that differ between it and the draft are written (an edit of a
-    10,000-block course rewrites a few documents, not all); otherwise, or with ``full``, all of them are."""
+    Only the documents that differ from those the index holds are written, and those of blocks that are gone
+    removed (an edit of a 10,000-block course rewrites a few documents, not all): whatever an earlier run left
+    (an older draft, a run that died half-way), the index ends equal to the draft read here. With ``full``, or
+    for a course too big to compare, every document is written again."""
     try:
         structure = get_structure(course_id, DRAFT)
     except (CourseNotFound, VersionNotFound):
         remove_course(course_id)
         return 0
     documents = studio_documents(course_id, structure)
-    state = None if full else indexed_state(course_id)
-    marker = _state_document(course_id, structure.version)
-    if state is not None and state.get("schema") == DOCUMENT_SCHEMA:
-        if state.get("version") == structure.version:
-            return len(documents)
-        before = _documents_of(course_id, str(state.get("version")))
-        if before is not None:
-            old = {document["id"]: document for document in before}
-            changed = [document for document in documents if old.get(document["id"]) != document]
-            gone = set(old) - {document["id"] for document in documents}
-            search = engine()
-            search.index(STUDIO_INDEX, [*changed, marker])
-            if gone:
-                search.remove(STUDIO_INDEX, gone)
-            return len(documents)
-    engine().replace_matching(STUDIO_INDEX, {"context_key": course_id}, [*documents, marker])
+    indexed = None if full else indexed_documents(course_id)
+    if indexed is None:
+        engine().replace_matching(STUDIO_INDEX, {"context_key": course_id}, documents)
+        return len(documents)
+    changed = [document for document in documents if indexed.get(document["id"]) != document]
+    gone = set(indexed) - {document["id"] for document in documents}
+    search = engine()
+    if changed:
+        search.index(STUDIO_INDEX, changed)
+    if gone:
+        search.remove(STUDIO_INDEX, gone)
     return len(documents)
 
 
@@ -200,6 +202,8 @@ def clean_values(raw: str | Sequence[str] | None) -> tuple[str, ...]:
     for item in items:
         for value in str(item).split(","):
             value = value.strip()
+            if any(ord(char) < 32 for char in value):  # no block type holds a control character (NUL breaks SQL)
+                continue
             if value and value not in values:
                 values.append(value[:100])
     return tuple(values[:20])
@@ -254,8 +258,9 @@ def search_blocks(user: Any, query: str | None, *, course_id: str | None = None,
                   block_types: Sequence[str] = (), problem_types: Sequence[str] = (),
                   page: int = 1, page_size: int = 20) -> StudioSearchResult:
     """One page of the blocks ``user`` may edit that match ``query`` and the filters, best first."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise StudioSearchError(400, f"page must be 1 or more and page_size between 1 and {MAX_PAGE_SIZE}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise StudioSearchError(400, f"page must be between 1 and {MAX_PAGE} and page_size between 1 and "
+                                     f"{MAX_PAGE_SIZE}.")
     text = (query or "").strip()
     chosen = {"block_type": tuple(block_types), "problem_types": tuple(problem_types)}
     scope = _scope(user, course_id)
@@ -273,11 +278,14 @@ def search_blocks(user: Any, query: str | None, *, course_id: str | None = None,
         return search.search(STUDIO_INDEX, text, field_dictionary=filters, facet_terms=facets,
                              size=size, from_=offset)
 
-    answer = run(None, page_size, (page - 1) * page_size)
-    counts = {name: (answer.get("facets") or {}).get(name, {}).get("terms", {}) for name in FACETS}
-    for name in FACETS:
-        if chosen[name]:
-            counts[name] = (run(name, 1, 0).get("facets") or {}).get(name, {}).get("terms", {})
+    try:
+        answer = run(None, page_size, (page - 1) * page_size)
+        counts = {name: (answer.get("facets") or {}).get(name, {}).get("terms", {}) for name in FACETS}
+        for name in FACETS:
+            if chosen[name]:
+                counts[name] = (run(name, 1, 0).get("facets") or {}).get(name, {}).get("terms", {})
+    except SearchError as error:  # a page the engine cannot reach (Elasticsearch stops at the 10,000th result)
+        raise StudioSearchError(400, f"This page cannot be shown: {error}") from None
     result.total = int(answer["total"])
     result.hits = [_hit(hit, text) for hit in answer["results"]]
     result.facets = {name: _facet(name, counts[name], chosen[name]) for name in FACETS}
@@ -288,6 +296,7 @@ __all__ = [
     "BLOCK_TYPE_LABELS",
     "FACETS",
     "FACET_LABELS",
+    "MAX_PAGE",
     "MAX_PAGE_SIZE",
     "STUDIO_INDEX",
     "FacetValue",

@@ -19,10 +19,11 @@ def reindex_studio_command(course_id: str | None) -> None:
     """Rebuild Studio's search index of one course, or of every course."""
     app = load_app()
     with app.app_context():
-        course_ids = [course_id] if course_id else all_course_ids()
+        existing = set(all_course_ids())
+        course_ids = [course_id] if course_id else sorted(existing)
         total = 0
         for course in course_ids:
             count = reindex_course(course, full=True)
             total += count
-            click.echo(f"{course}: {count} blocks" if count else f"{course}: no such course, removed")
+            click.echo(f"{course}: {count} blocks" if course in existing else f"{course}: no such course, removed")
     click.echo(f"Indexed {len(course_ids)} course(s), {total} blocks")

@@ -41,7 +41,7 @@ class SearchQuery(BaseModel):
                                    description="Block types, comma-separated (problem,html): any of them.")
     problem_type: str | None = Field(None, max_length=1000,
                                      description="Problem response types, comma-separated: any of them.")
-    page: int = Field(1, ge=1, le=10 ** 6)
+    page: int = Field(1, ge=1, le=api.MAX_PAGE)
     page_size: int = Field(20, ge=1, le=api.MAX_PAGE_SIZE)
 
 

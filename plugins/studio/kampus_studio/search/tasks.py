@@ -3,23 +3,32 @@
 Every edit of a course (one new draft version, ``kampus_content_changed``) submits
 ``studio.search.reindex_course`` with the version it made. When the task runs and the draft has moved on,
 it does nothing: the later edit's own task indexes the newer draft, so a burst of edits is indexed once, by
-the last task, and no edit is ever left out. Each course keeps the records of its last
-:data:`RECORDS_KEPT` runs. Deleting a course drops its documents at once.
+the last task. A run compares the index's copy of the course with the draft and writes the differences
+(:func:`kampus_studio.search.api.reindex_course`); when the draft moved while it ran (another run, for an
+older draft, may then have written after it), it runs again, so whichever run ends last leaves the index
+equal to the newest draft. Each course keeps the records of its last :data:`RECORDS_KEPT` runs. Deleting a
+course drops its documents at once.
+
+Indexing never stands in the way of the edit: when the task cannot be sent (the broker is down), the edit
+is kept and the failure logged; the next edit, or ``kampus reindex-studio``, brings the index up to date.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kampus_content.api import DRAFT, CourseNotFound, VersionNotFound, get_structure
 
 from kampus.tasks.api import TaskContext, prune_finished, startable_with, submit, task_name
-from kampus_studio.search.api import indexed_state, reindex_course, remove_course
+from kampus_studio.search.api import reindex_course, remove_course
+
+log = logging.getLogger(__name__)
 
 TASK = "studio.search.reindex_course"
 #: Finished records of the task kept per course (it runs after every edit).
 RECORDS_KEPT = 5
-#: Times a run indexes again when the draft moved on while it ran.
+#: Times a run indexes again when the draft moved while it ran.
 MAX_CATCH_UP = 3
 
 
@@ -39,22 +48,23 @@ def reindex_course_task(task: TaskContext, course_id: str | None = None, version
     if version is not None and _draft_version(course) not in (version, None):
         return {"course_id": course, "skipped": "a newer draft will be indexed by its own task"}
     task.progress(0, 1, "Indexing")
-    count = reindex_course(course)
-    for _again in range(MAX_CATCH_UP):
-        # Another task may have written an older draft's documents after this one started: whoever finishes
-        # last leaves the index at the newest draft.
-        state = indexed_state(course)
-        if state is None or state.get("version") == _draft_version(course):
-            break
+    for _run in range(1 + MAX_CATCH_UP):
+        before = _draft_version(course)
         count = reindex_course(course)
+        if _draft_version(course) == before:
+            break
     task.progress(1, 1, "Indexed")
     return {"course_id": course, "documents": count}
 
 
 def on_changed(course_id: str, version: str) -> None:
     """``kampus_content_changed``: index the new draft in the background."""
-    submit(reindex_course_task, course_id=course_id, version=version)
-    prune_finished(TASK, keep=RECORDS_KEPT, course_id=course_id)
+    try:
+        submit(reindex_course_task, course_id=course_id, version=version)
+        prune_finished(TASK, keep=RECORDS_KEPT, course_id=course_id)
+    except Exception:
+        log.exception("Studio search: could not send the indexing of %s at %s; the next edit will", course_id,
+                      version)
 
 
 def on_deleted(course_id: str) -> None:

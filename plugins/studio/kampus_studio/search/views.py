@@ -28,8 +28,8 @@ def _page_number() -> int:
         page = int(raw)
     except ValueError:
         abort(400, _("'page' must be a number."))
-    if page < 1:
-        abort(400, _("'page' must be 1 or more."))
+    if not 1 <= page <= api.MAX_PAGE:
+        abort(400, _("'page' must be between 1 and %(most)s.", most=api.MAX_PAGE))
     return page
 
 

@@ -113,11 +113,22 @@ ANSWER_ELEMENTS: frozenset[str] = CODE_ELEMENTS | frozenset({
 })
 
 
+#: Elements inside a run of text: their tags part no words (``<b>light</b>s`` is one word); every other
+#: element's tags do (``<choice>Yes</choice><choice>No</choice>`` is two words, not ``YesNo``).
+INLINE_ELEMENTS: frozenset[str] = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s",
+    "samp", "small", "span", "strong", "sub", "sup", "tt", "u", "var", "wbr",
+})
+_ELEMENT_START = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
+
+
 def plain_text(markup: str | None, hidden: frozenset[str] = CODE_ELEMENTS) -> str:
     """The visible text of HTML or OLX ``markup``: tags and the content of the ``hidden`` elements dropped
     (code and styles by default; :data:`ANSWER_ELEMENTS` for text a learner may see), entities decoded,
     runs of white space made one space."""
     if not markup:
         return ""
-    cleaned = nh3.clean(markup, tags=set(), clean_content_tags=set(hidden))
+    spaced = _ELEMENT_START.sub(lambda tag: tag.group(0) if tag.group(1).lower() in INLINE_ELEMENTS
+                                else " " + tag.group(0), markup)
+    cleaned = nh3.clean(spaced, tags=set(), clean_content_tags=set(hidden))
     return " ".join(html_entities.unescape(cleaned).split())

@@ -4,7 +4,7 @@ for a course, and the one sanitiser for author HTML on pages that are not blocks
 from __future__ import annotations
 
 import pytest
-from kampus_content.api import clean_author_html, rewrite_course_urls
+from kampus_content.api import ANSWER_ELEMENTS, clean_author_html, plain_text, rewrite_course_urls
 from kampus_content.runtime.services import ReplaceURLService
 
 COURSE = "course-v1:Org+Html+1"
@@ -74,3 +74,15 @@ def test_authors_markup_and_styles_are_kept_and_the_strict_variant_drops_styles(
     assert clean_author_html("") == clean_author_html("   \n") == ""
     without_course = clean_author_html('<a href="/static/x.pdf">x</a>')  # no course: links left as written
     assert without_course == '<a href="/static/x.pdf" rel="noopener noreferrer">x</a>'
+
+
+def test_plain_text_parts_words_at_element_boundaries_but_not_inside_inline_markup() -> None:
+    problem = ("<problem><label>Which organelle?</label><choicegroup><choice correct='true'>Chloroplast</choice>"
+               "<choice>Nucleus</choice></choicegroup><solution><p>The chloroplast.</p></solution></problem>")
+    assert plain_text(problem) == "Which organelle? Chloroplast Nucleus The chloroplast."
+    assert plain_text(problem, ANSWER_ELEMENTS) == "Which organelle? Chloroplast Nucleus"
+    assert plain_text("<p>Plants turn <b>light</b>s <em>into</em> sugar.</p><p>Next</p>") == (
+        "Plants turn lights into sugar. Next")
+    assert plain_text("<p>A &amp; B<script>x()</script></p><style>p{}</style>") == "A & B"
+    assert plain_text("one<br/>two<hr>three") == "one two three"
+    assert plain_text("") == plain_text(None) == ""

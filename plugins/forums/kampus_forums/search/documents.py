@@ -18,10 +18,9 @@ posts of a deleted thread or under a deleted response) are not in the index at a
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-import nh3
+from kampus_content import api as content
 
 #: The search index of the forums (an edx-search style index name).
 FORUM_INDEX = "forum_content"
@@ -31,12 +30,13 @@ COMMENT_TYPE = "comment"
 
 
 def plain_text(markup: str | None) -> str:
-    """The visible text of a post's body: HTML tags dropped, entities decoded."""
+    """The visible text of a post's body: HTML tags dropped (paragraphs and other blocks apart by a space),
+    entities decoded (text without markup as it is)."""
     if not markup:
         return ""
     if "<" not in markup and "&" not in markup:
         return markup
-    return html.unescape(nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"}))
+    return content.plain_text(markup)
 
 
 def thread_doc_id(thread_id: int) -> str:

@@ -242,6 +242,7 @@ def test_the_command_is_offered_to_the_kampus_cli(app) -> None:
 @pytest.mark.parametrize(("markup", "text"), [
     ("plain **markdown**", "plain **markdown**"),
     ("<p>A &amp; B</p><script>x()</script>", "A & B"),
+    ("<p>first</p><p>second <b>bold</b>ly</p>", "first second boldly"),
     ("", ""),
 ])
 def test_plain_text(markup: str, text: str) -> None:

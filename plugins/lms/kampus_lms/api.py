@@ -113,6 +113,7 @@ from kampus_lms.enrollment.api import (  # noqa: F401
     enrollments_of,
     get_enrollment,
     is_enrolled,
+    list_enrollments,
     set_course_mode,
     unenroll,
 )

@@ -39,26 +39,36 @@ def track_groups(course_id: str) -> dict[int, str]:
     return groups
 
 
+def _track_slug(mode: str, offered: set[str]) -> str:
+    """The track a learner enrolled in ``mode`` reads with, among the ``offered`` modes."""
+    if mode == CREDIT:
+        return VERIFIED if VERIFIED in offered else DEFAULT_MODE
+    return mode if mode in offered else DEFAULT_MODE
+
+
+def _offered(course_id: str) -> set[str]:
+    return {mode.slug for mode in lms.course_modes(str(course_id), include_expired=True)}
+
+
 def track_group_of(user_id: int, course_id: str) -> int | None:
     """The track group of the user's active enrollment in the course (``None``: not enrolled, or a mode
     Open edX does not know)."""
     enrollment = lms.get_enrollment(int(user_id), str(course_id))
     if enrollment is None or not enrollment.is_active:
         return None
-    offered = {mode.slug for mode in lms.course_modes(str(course_id), include_expired=True)}
-    slug = enrollment.mode
-    if slug == CREDIT:
-        slug = VERIFIED if VERIFIED in offered else DEFAULT_MODE
-    elif slug not in offered:
-        slug = DEFAULT_MODE
-    return discussion_group_id(slug)
+    return discussion_group_id(_track_slug(enrollment.mode, _offered(course_id)))
 
 
 def track_groups_of(user_ids: list[int], course_id: str) -> dict[int, int]:
-    """:func:`track_group_of` for several users (those with a group only)."""
+    """:func:`track_group_of` for several users (those with a group only): two queries, the course's modes and
+    the users' enrollments, whatever the number of users."""
+    ids = sorted({int(user_id) for user_id in user_ids})
+    if not ids:
+        return {}
+    offered = _offered(course_id)
     found: dict[int, int] = {}
-    for user_id in user_ids:
-        group_id = track_group_of(user_id, course_id)
+    for _row_id, enrollment in lms.list_enrollments(course_ids=[str(course_id)], user_ids=ids, limit=len(ids)):
+        group_id = discussion_group_id(_track_slug(enrollment.mode, offered)) if enrollment.is_active else None
         if group_id is not None:
-            found[int(user_id)] = group_id
+            found[enrollment.user_id] = group_id
     return found

@@ -10,7 +10,7 @@ from flask import Flask
 from kampus_forums.topics import tracks
 from kampus_lms import api as lms
 
-from kampus.testing import make_user
+from kampus.testing import make_user, recording_statements
 
 from .posts_kit import COURSE, MERGE_PATCH, THREADS, client_of, new_thread, post_thread, publish
 
@@ -117,3 +117,23 @@ def test_track_groups_follow_open_edx(app: Flask) -> None:
         lms.unenroll(credit, COURSE)
         assert tracks.track_group_of(credit.id, COURSE) is None
         assert tracks.discussion_group_id("honor") == -6 and tracks.discussion_group_id("my-own-mode") is None
+
+
+def test_track_groups_of_many_users_is_two_queries(app: Flask) -> None:
+    two_tracks(app)
+    with app.app_context():
+        lms.set_course_mode(COURSE, "credit", "Credit")
+        lms.set_course_mode(COURSE, "my-own-mode", "Custom")
+    people = [learner(app, mode) for mode in ("audit", "verified", "credit", "audit", "verified", "my-own-mode")]
+    gone = learner(app, "verified")
+    stranger = make_user(app, "user", COURSE)
+    with app.app_context():
+        lms.unenroll(gone, COURSE)
+        ids = [user.id for user in (*people, gone, stranger)]
+        one_by_one = {uid: tracks.track_group_of(uid, COURSE) for uid in ids}
+        with recording_statements(app) as statements:
+            together = tracks.track_groups_of(ids + ids[:2], COURSE)
+        assert statements.count == 2
+    assert together == {uid: group for uid, group in one_by_one.items() if group is not None}
+    assert together == {people[0].id: AUDIT, people[1].id: VERIFIED, people[2].id: VERIFIED, people[3].id: AUDIT,
+                        people[4].id: VERIFIED}

@@ -87,13 +87,20 @@ def init_rendering(app: Flask, kampus: Kampus) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
+        # Made once per request and user: a page that renders several templates (a unit page and the
+        # fragments plugins render into it) asks the hooks once (the bell's count is a query).
+        user_key = current_user.get_id() if current_user else None
+        made = g.get("_kampus_layout_context")
+        if made is not None and made[0] == user_key:
+            return dict(made[1])
         context: dict[str, Any] = {}
         for extra in kampus.hook.kampus_template_context():
             if extra:
                 context.update(extra)
         items = flatten(kampus.hook.kampus_nav_items(user=current_user))
         context["nav_items"] = sorted(items, key=lambda item: (item.order, item.label))
-        return context
+        g._kampus_layout_context = (user_key, context)
+        return dict(context)
 
     @app.route("/static/kampus/<path:filename>", endpoint="kampus_static")
     def kampus_static(filename: str) -> Response:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from kampus_forums.web import views
 
+from kampus.testing import recording_statements
+
 FORUM = "/courses/{course}/discussion/forum/"
 STATIC = Path(views.__file__).resolve().parent.parent / "static" / "forums"
 
@@ -135,6 +137,17 @@ def test_the_inline_discussion_fills_the_unit(forum):
     # course staff see it too; in Studio's authoring view the block keeps its placeholder
     staff_page = forum.member("staff").get(forum.unit_url()).get_data(as_text=True)
     assert 'data-forum-mode="inline"' in staff_page
+
+
+def test_a_unit_page_with_an_inline_discussion_counts_the_bell_once(forum):
+    """The forum client rendered into the unit is a second template of the request: the layout's context (the
+    navigation, whose bell is a count of unread notifications) is made once per request."""
+    learner = forum.learner(username="ines")
+    learner.get(forum.unit_url())
+    with recording_statements(forum.app) as statements:
+        page = learner.get(forum.unit_url()).get_data(as_text=True)
+    assert 'data-forum-mode="inline"' in page and 'href="/notifications/"' in page
+    assert len([q for q in statements.queries if "FROM forums_notification" in q]) == 1
 
 
 def test_the_inline_discussion_is_left_alone_for_other_views(forum):

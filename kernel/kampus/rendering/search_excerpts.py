@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -13,9 +14,10 @@ from kampus.drivers.search import parse_query
 EXCERPT_CHARS = 160
 
 
+@functools.lru_cache(maxsize=256)
 def _words_pattern(query: str) -> re.Pattern[str] | None:
     """What the engine matches of ``query``, in text: its whole words, and a prefix term's word as the start of
-    a word (``algeb*``: ``algebra``)."""
+    a word (``algeb*``: ``algebra``). Made once per query string: a result page asks it for every hit."""
     parts: set[str] = set()
     for term in parse_query(query):
         for position, word in enumerate(term.words):

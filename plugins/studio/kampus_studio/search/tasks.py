@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kampus_content.api import DRAFT, CourseNotFound, VersionNotFound, get_structure
+from kampus_content.api import CourseNotFound, content_store
 
 from kampus.tasks.api import TaskContext, prune_finished, startable_with, submit, task_name
 from kampus_studio.search.api import reindex_course, remove_course
@@ -33,9 +33,10 @@ MAX_CATCH_UP = 3
 
 
 def _draft_version(course_id: str) -> str | None:
+    """The course's draft version, from its index row (the draft itself is not loaded)."""
     try:
-        return get_structure(course_id, DRAFT).version
-    except (CourseNotFound, VersionNotFound):
+        return content_store().get_course_index(course_id).draft_version
+    except CourseNotFound:
         return None
 
 
